@@ -1,0 +1,51 @@
+# urbanmine — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/urbanmine
+
+.PHONY: run test test-sqlite test-postgres bench lint venv migrate demo clean browser-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/urbanmine migrate --noinput
+
+run: $(STAMP)
+	$(BIN)/urbanmine compilemessages_if_needed
+	$(BIN)/urbanmine migrate --noinput
+	$(BIN)/urbanmine demo --if-empty
+	$(BIN)/urbanmine demo_accounts
+	$(BIN)/urbanmine runserver 127.0.0.1:8000
+
+# The whole suite on SQLite, then again on PostgreSQL (DATABASE_URL overrides the latter).
+test: $(STAMP) lint
+	$(BIN)/urbanmine compilemessages_if_needed
+	$(BIN)/urbanmine makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy src/urbanmine/engine
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

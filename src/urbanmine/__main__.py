@@ -1,0 +1,3 @@
+from urbanmine.cli import main
+
+main()

@@ -19,7 +19,6 @@ migrate: $(STAMP)
 	$(BIN)/urbanmine migrate --noinput
 
 run: $(STAMP)
-	$(BIN)/urbanmine compilemessages_if_needed
 	$(BIN)/urbanmine migrate --noinput
 	$(BIN)/urbanmine demo --if-empty
 	$(BIN)/urbanmine demo_accounts
@@ -27,7 +26,6 @@ run: $(STAMP)
 
 # The whole suite on SQLite, then again on PostgreSQL (DATABASE_URL overrides the latter).
 test: $(STAMP) lint
-	$(BIN)/urbanmine compilemessages_if_needed
 	$(BIN)/urbanmine makemigrations --check --dry-run
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres

@@ -12,3 +12,69 @@ def data_dir() -> Path:
     path = Path(settings.DATA_DIR)
     assert path.is_dir(), f"data directory {path} not found (set URBANMINE_DATA_DIR)"
     return path
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The real municipalities (CBS codes and boundaries) are in every test database."""
+    from urbanmine.regions.services import municipalities_load
+
+    with django_db_blocker.unblock():
+        municipalities_load()
+
+
+@pytest.fixture
+def chain(db):
+    """A small chain: owner, demolisher, hub operator, buyer, certifier; one user each;
+    a building in Rotterdam, a project in Delft, a hub in Rotterdam."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+
+    from urbanmine.assets.services import asset_create
+    from urbanmine.catalogue.models import ProductGroup
+    from urbanmine.hubs.models import Hub, HubTypology
+    from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
+    from urbanmine.regions.models import Municipality
+
+    User = get_user_model()
+    ns = SimpleNamespace()
+    for key, name, role in [
+        ("owner", "Woningcorporatie Test", ChainRole.ASSET_OWNER),
+        ("demolisher", "Sloper Test", ChainRole.DEMOLISHER),
+        ("hub_operator", "Hubbeheer Test", ChainRole.STORAGE_MANAGER),
+        ("buyer", "Bouwer Test", ChainRole.BUILDER),
+        ("certifier", "Keurder Test", ChainRole.CERTIFIER),
+        ("outsider", "Buitenstaander Test", ChainRole.TRADER),
+        ("matchmaker", "Matchmaker Test", ChainRole.MATCHMAKER),
+    ]:
+        org = Organisation.objects.create(name=name)
+        OrganisationRole.objects.create(organisation=org, role=role)
+        user = User.objects.create_user(username=key, password="pw-test-12345")
+        Membership.objects.create(user=user, organisation=org)
+        setattr(ns, key, org)
+        setattr(ns, f"{key}_user", user)
+    ns.building = asset_create(owner=ns.owner, name="Flat Rotterdam", scope="bu", use_type="apartment",
+                               lat=51.9244, lon=4.4777, construction_year=1968, floor_area_m2=2400)
+    ns.project = asset_create(owner=ns.buyer, name="Nieuwbouw Delft", scope="bu", use_type="house",
+                              lat=52.0116, lon=4.3571, construction_year=2027, floor_area_m2=900)
+    ns.hub = Hub.objects.create(name="Hub Waalhaven", typology=HubTypology.URBAN_MINING, operator=ns.hub_operator,
+                                lat=51.89, lon=4.43, municipality=Municipality.objects.get(code="GM0599"),
+                                capacity_m2=1000, capacity_t=50)
+    ns.bricks = ProductGroup.objects.get(code="bricks-clay")
+    ns.steel = ProductGroup.objects.get(code="steel-beams")
+    return ns
+
+
+@pytest.fixture
+def identified_lot(chain):
+    from urbanmine.lots.services import lot_identify
+
+    return lot_identify(asset=chain.building, product_group=chain.bricks, quantity=10000, unit="piece",
+                        mass_kg_per_unit="2.1", quality="B", organisation=chain.demolisher, actor=None,
+                        description="Rode gevelstenen")
+
+
+def pytest_configure(config):
+    # Fast password hashing in tests only (PBKDF2 costs ~0.3 s per user).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -67,8 +67,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
-    "leaflet",
     "urbanmine.core",
     "urbanmine.organisations",
     "urbanmine.regions",
@@ -143,7 +143,23 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+
+def _package_dir(name: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    assert spec and spec.submodule_search_locations, f"package {name} is not installed"
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+# Leaflet and Plotly are served from their installed Python packages (no CDN, offline).
+# django-leaflet is not an installed app: its admin widgets would need GDAL.
+STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
+    _package_dir("leaflet") / "static",
+    ("plotly", _package_dir("plotly") / "package_data"),
+]
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
@@ -167,14 +183,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Urban Mining platform Zuid-Holland: assets, material passports, lots, hubs, demand.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from the installed sidecar package: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
-LEAFLET_CONFIG = {
-    "DEFAULT_CENTER": (51.95, 4.45),
-    "DEFAULT_ZOOM": 9,
-    "TILES": [],  # no tile server: markers and municipality outlines render offline
-    "RESET_VIEW": False,
-}
 
 # Hubs: the report's time horizon for stored items (6–9 months).
 HUB_DWELL_WARNING_DAYS = int(env("URBANMINE_HUB_DWELL_WARNING_DAYS", "183"))

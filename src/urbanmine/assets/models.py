@@ -1,0 +1,99 @@
+"""Assets: buildings (B&U) and infrastructure / public-space objects (GWW) — the material
+banks — with their planned interventions. Their passport is the set of lots in them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from urbanmine.catalogue.models import Scope
+
+
+class UseType(models.TextChoices):
+    HOUSE = "house", _("Single-family house")
+    APARTMENT = "apartment", _("Apartment building")
+    OFFICE = "office", _("Office")
+    RETAIL = "retail", _("Retail")
+    EDUCATION = "education", _("Education")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    INDUSTRIAL = "industrial", _("Industrial")
+    OTHER = "other", _("Other building")
+    ROAD = "road", _("Road")
+    BRIDGE = "bridge", _("Bridge or viaduct")
+    QUAY = "quay", _("Quay wall or bank protection")
+    PUBLIC_SPACE = "public_space", _("Public space")
+
+
+BUILDING_USE_TYPES = {"house", "apartment", "office", "retail", "education", "healthcare", "industrial", "other"}
+
+
+class Asset(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    scope = models.CharField(
+        _("scope"), max_length=4, choices=[(Scope.BU, Scope.BU.label), (Scope.GWW, Scope.GWW.label)]
+    )
+    use_type = models.CharField(_("use type"), max_length=16, choices=UseType.choices)
+    owner = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude (WGS84)"))
+    lon = models.FloatField(_("longitude (WGS84)"))
+    municipality = models.ForeignKey(
+        "regions.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="assets"
+    )
+    construction_year = models.PositiveSmallIntegerField(_("construction year"), null=True, blank=True)
+    floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True)
+    length_m = models.DecimalField(_("length (m)"), max_digits=12, decimal_places=1, null=True, blank=True)
+    area_m2 = models.DecimalField(_("surface area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        indexes = [models.Index(fields=["municipality", "use_type"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.scope == Scope.BU and self.use_type not in BUILDING_USE_TYPES:
+            raise ValidationError({"use_type": _("A building (B&U) needs a building use type.")})
+        if self.scope == Scope.GWW and self.use_type in BUILDING_USE_TYPES:
+            raise ValidationError({"use_type": _("An infrastructure object (GWW) needs a GWW use type.")})
+
+
+class InterventionKind(models.TextChoices):
+    DEMOLITION = "demolition", _("Demolition")
+    RENOVATION = "renovation", _("Renovation")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class PlannedIntervention(models.Model):
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="interventions")
+    kind = models.CharField(_("kind"), max_length=16, choices=InterventionKind.choices)
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["planned_start"]
+        verbose_name = _("planned intervention")
+        verbose_name_plural = _("planned interventions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end__gte=models.F("planned_start")),
+                name="intervention_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.asset} {self.planned_start}"
+
+    def clean(self) -> None:
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValidationError({"planned_end": _("The end date lies before the start date.")})

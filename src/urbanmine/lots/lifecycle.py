@@ -1,0 +1,178 @@
+"""The lifecycle of a lot: the thirteen process steps of the chain as a state machine.
+
+Pure rules (no database): which step is legal in which status, and what status follows.
+A lot's status is always the fold of its events through `next_status`; services store it
+as a cached column and tests check the cache against the fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Step(models.TextChoices):
+    # Supply & management
+    IDENTIFICATION = "identification", _("Identification")
+    INVENTORY = "inventory", _("Inventory")
+    # Harvest
+    DISMANTLING = "dismantling", _("Dismantling (harvest)")
+    CONNECTION = "connection", _("Connection (reservation for a next application)")
+    # Transformation
+    SORTING = "sorting", _("Selection & sorting")
+    TREATMENT = "treatment", _("Treatment & cleaning")
+    QUALITY_CONTROL = "quality_control", _("Quality control & guarantee")
+    SALE = "sale", _("Sale")
+    TRANSPORT_STORAGE = "transport_storage", _("Transport & storage")
+    # Application
+    DESIGN = "design", _("Design")
+    PERMIT = "permit", _("Permit")
+    EXECUTION = "execution", _("Execution (application)")
+    # Use & management
+    MONITORING = "monitoring", _("Monitoring & evaluation")
+    # Changes of hands and of shape; events too.
+    OWNERSHIP_CHANGE = "ownership_change", _("Ownership change")
+    CUSTODY_CHANGE = "custody_change", _("Custody change")
+    SPLIT = "split", _("Split")
+    MERGE = "merge", _("Merge")
+
+
+# The thirteen process steps of DOMAIN.md, in chain order (for forms and charts).
+PROCESS_STEPS = [
+    Step.IDENTIFICATION,
+    Step.INVENTORY,
+    Step.DISMANTLING,
+    Step.CONNECTION,
+    Step.SORTING,
+    Step.TREATMENT,
+    Step.QUALITY_CONTROL,
+    Step.SALE,
+    Step.TRANSPORT_STORAGE,
+    Step.DESIGN,
+    Step.PERMIT,
+    Step.EXECUTION,
+    Step.MONITORING,
+]
+
+
+class Status(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    INVENTORIED = "inventoried", _("Inventoried")
+    HARVESTED = "harvested", _("Harvested")
+    APPROVED = "approved", _("Approved (passed inspection)")
+    REJECTED = "rejected", _("Rejected (failed inspection)")
+    RESERVED = "reserved", _("Reserved")
+    SOLD = "sold", _("Sold")
+    APPLIED = "applied", _("Applied")
+    CLOSED = "closed", _("Closed (merged into another lot)")
+
+
+S = Status
+PRE_HARVEST = {S.IDENTIFIED, S.INVENTORIED}
+HARVESTED_STATES = {S.HARVESTED, S.APPROVED, S.REJECTED, S.RESERVED, S.SOLD}
+# Statuses in which supply can be offered publicly.
+OFFERABLE = {S.INVENTORIED, S.HARVESTED, S.APPROVED}
+
+# step -> statuses from which it may be taken. None means "no previous event".
+ALLOWED_FROM: dict[str, set] = {
+    Step.IDENTIFICATION: {None},
+    Step.INVENTORY: {S.IDENTIFIED},
+    Step.DISMANTLING: {S.IDENTIFIED, S.INVENTORIED, S.RESERVED, S.APPLIED},
+    Step.CONNECTION: {S.INVENTORIED, S.HARVESTED, S.APPROVED},
+    Step.SORTING: HARVESTED_STATES,
+    Step.TREATMENT: HARVESTED_STATES,
+    Step.QUALITY_CONTROL: {S.HARVESTED, S.APPROVED, S.REJECTED, S.RESERVED, S.SOLD},
+    Step.SALE: {S.HARVESTED, S.APPROVED, S.RESERVED},
+    Step.TRANSPORT_STORAGE: HARVESTED_STATES,
+    Step.DESIGN: {S.HARVESTED, S.APPROVED, S.RESERVED, S.SOLD, S.INVENTORIED},
+    Step.PERMIT: {S.HARVESTED, S.APPROVED, S.RESERVED, S.SOLD, S.INVENTORIED},
+    Step.EXECUTION: {S.HARVESTED, S.APPROVED, S.RESERVED, S.SOLD},
+    Step.MONITORING: {S.APPLIED},
+    Step.OWNERSHIP_CHANGE: PRE_HARVEST | HARVESTED_STATES,
+    Step.CUSTODY_CHANGE: PRE_HARVEST | HARVESTED_STATES,
+    Step.SPLIT: PRE_HARVEST | HARVESTED_STATES,
+    Step.MERGE: HARVESTED_STATES,
+}
+
+# Steps a hazardous lot may never take: it can never be offered, reserved, sold or applied.
+BLOCKED_FOR_HAZARDOUS = {Step.CONNECTION, Step.SALE, Step.EXECUTION, Step.DESIGN, Step.PERMIT}
+
+
+class TransitionError(ValueError):
+    """An illegal lifecycle step; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str = "step"):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What the state machine needs to know of an event."""
+
+    step: str
+    passed: bool | None = None  # quality control result
+    closes: bool = False  # merge: the source lot is consumed
+
+
+def next_status(current: str | None, event: EventFacts, *, hazardous: bool = False) -> str:
+    """The status after `event`, or TransitionError when the step is illegal now."""
+    step = event.step
+    if step not in ALLOWED_FROM:
+        raise TransitionError(_("Unknown process step “%(step)s”.") % {"step": step})
+    if hazardous and step in BLOCKED_FOR_HAZARDOUS:
+        raise TransitionError(
+            _("This lot contains hazardous substances: %(step)s is not allowed.")
+            % {"step": Step(step).label}
+        )
+    if current not in ALLOWED_FROM[step]:
+        label = Status(current).label if current else _("no history")
+        raise TransitionError(
+            _("%(step)s is not allowed for a lot with status “%(status)s”.")
+            % {"step": Step(step).label, "status": label}
+        )
+    if step == Step.IDENTIFICATION:
+        return S.IDENTIFIED
+    if step == Step.INVENTORY:
+        return S.INVENTORIED
+    if step == Step.DISMANTLING:
+        return S.HARVESTED
+    if step == Step.CONNECTION:
+        return S.RESERVED
+    if step == Step.QUALITY_CONTROL:
+        if event.passed is None:
+            raise TransitionError(_("A quality control needs a result (passed or failed)."), "passed")
+        if not event.passed:
+            return S.REJECTED
+        # A passed inspection keeps a reservation or sale; otherwise the lot is approved.
+        return current if current in (S.RESERVED, S.SOLD) else S.APPROVED
+    if step == Step.SALE:
+        return S.SOLD
+    if step == Step.EXECUTION:
+        return S.APPLIED
+    if step == Step.MERGE and event.closes:
+        return S.CLOSED
+    return current  # type: ignore[return-value]
+
+
+def fold_status(events: Iterable[EventFacts], *, hazardous: bool = False) -> str | None:
+    """Replay a lot's history; raises TransitionError on the first illegal event."""
+    status: str | None = None
+    for event in events:
+        status = next_status(status, event, hazardous=hazardous)
+    return status
+
+
+def allowed_steps(current: str | None, *, hazardous: bool = False) -> list[str]:
+    """The steps a user may record now (for forms)."""
+    return [
+        step
+        for step, sources in ALLOWED_FROM.items()
+        if current in sources
+        and not (hazardous and step in BLOCKED_FOR_HAZARDOUS)
+        and step not in (Step.SPLIT, Step.MERGE)
+    ]

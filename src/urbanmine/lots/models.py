@@ -1,0 +1,237 @@
+"""Lots (lines of a material passport that travel the chain), their append-only lifecycle
+events, lineage through splits and merges, and inspections / certificates."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from urbanmine.catalogue.models import Unit
+
+from .lifecycle import OFFERABLE, Status, Step
+
+
+class Quality(models.TextChoices):
+    A = "A", _("A (as new)")
+    B = "B", _("B (good, minor damage)")
+    C = "C", _("C (usable after repair)")
+
+
+QUALITY_RANK = {"A": 1, "B": 2, "C": 3}
+
+
+class RStrategy(models.TextChoices):
+    R0 = "R0", _("R0 Refuse")
+    R1 = "R1", _("R1 Rethink")
+    R2 = "R2", _("R2 Reduce")
+    R3 = "R3", _("R3 Reuse")
+    R4 = "R4", _("R4 Repair")
+    R5 = "R5", _("R5 Refurbish")
+    R6 = "R6", _("R6 Remanufacture")
+    R7 = "R7", _("R7 Repurpose")
+    R8 = "R8", _("R8 Recycle")
+    R9 = "R9", _("R9 Recover (energy)")
+
+
+class Location(models.TextChoices):
+    IN_ASSET = "in_asset", _("In the asset")
+    AT_HUB = "at_hub", _("At a hub")
+    IN_TRANSIT = "in_transit", _("In transit")
+    APPLIED = "applied", _("Applied in an asset")
+
+
+class Lot(models.Model):
+    code = models.CharField(_("lot code"), max_length=20, unique=True)
+    product_group = models.ForeignKey(
+        "catalogue.ProductGroup", verbose_name=_("product group"), on_delete=models.PROTECT, related_name="lots"
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    mass_kg_per_unit = models.DecimalField(
+        _("mass per unit (kg)"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
+    quality = models.CharField(_("quality grade"), max_length=1, choices=Quality.choices)
+    has_asbestos = models.BooleanField(_("contains asbestos"), default=False)
+    has_chromium6 = models.BooleanField(_("contains chromium-6"), default=False)
+    has_other_hazard = models.BooleanField(_("contains other hazardous substances"), default=False)
+    hazard_note = models.CharField(_("hazard note"), max_length=300, blank=True)
+
+    owner = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_lots"
+    )
+    custodian = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("custodian"),
+        on_delete=models.PROTECT,
+        related_name="held_lots",
+    )
+    # Where it came from (the passport it was identified in) and where it is now.
+    source_asset = models.ForeignKey(
+        "assets.Asset", verbose_name=_("source asset"), on_delete=models.PROTECT, related_name="lots"
+    )
+    location = models.CharField(_("location"), max_length=12, choices=Location.choices, default=Location.IN_ASSET)
+    hub = models.ForeignKey(
+        "hubs.Hub", verbose_name=_("hub"), on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+    )
+    applied_asset = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("applied in asset"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applied_lots",
+    )
+    # Every asset this lot's material came from (denormalised trace through splits and merges).
+    source_assets = models.ManyToManyField("assets.Asset", related_name="traced_lots", blank=True)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
+    status_since = models.DateTimeField(_("status since"))
+    hub_since = models.DateTimeField(_("at hub since"), null=True, blank=True)
+    r_strategy = models.CharField(_("R-strategy"), max_length=2, choices=RStrategy.choices, blank=True)
+    expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
+    is_published = models.BooleanField(_("published as supply"), default=False, db_index=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="lot_quantity_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(is_published=False)
+                | models.Q(has_asbestos=False, has_chromium6=False, has_other_hazard=False),
+                name="hazardous_lot_never_published",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_published", "product_group"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description or self.product_group_id}"
+
+    @property
+    def is_hazardous(self) -> bool:
+        return self.has_asbestos or self.has_chromium6 or self.has_other_hazard
+
+    @property
+    def mass_kg(self) -> Decimal:
+        return self.quantity * self.mass_kg_per_unit
+
+    @property
+    def is_offerable(self) -> bool:
+        return not self.is_hazardous and self.status in OFFERABLE and self.quantity > 0
+
+    def clean(self) -> None:
+        if self.is_published and self.is_hazardous:
+            raise ValidationError({"is_published": _("A hazardous lot can never be offered.")})
+        if self.unit == Unit.PIECE and self.quantity is not None and self.quantity != int(self.quantity):
+            raise ValidationError({"quantity": _("Pieces are counted in whole numbers.")})
+
+
+class LotLineage(models.Model):
+    """A split (parent → child, part of the quantity) or a merge (parents → child)."""
+
+    parent = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="children_links")
+    child = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="parent_links")
+    kind = models.CharField(max_length=5, choices=[("split", _("split")), ("merge", _("merge"))])
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot lineage")
+        verbose_name_plural = _("lot lineage")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class LifecycleEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Lifecycle events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Lifecycle events are append-only.")
+
+
+class LifecycleEvent(models.Model):
+    """One process step (or change of hands) on a lot. Never updated, never deleted."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField(_("process step"), max_length=20, choices=Step.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="events"
+    )
+    location = models.CharField(_("place"), max_length=12, choices=Location.choices)
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    notes = models.TextField(_("notes"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    status_after = models.CharField(_("status after"), max_length=12, choices=Status.choices)
+    # Realised impact (issue 4): recorded on reservation, sale and application.
+    co2_avoided_kg = models.FloatField(null=True, blank=True)
+    waste_diverted_kg = models.FloatField(null=True, blank=True)
+    r_strategy = models.CharField(max_length=2, choices=RStrategy.choices, blank=True)
+
+    objects = LifecycleEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("lifecycle event")
+        verbose_name_plural = _("lifecycle events")
+        indexes = [models.Index(fields=["lot", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.step} {self.occurred_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Lifecycle events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Lifecycle events are append-only.")
+
+
+class InspectionResult(models.TextChoices):
+    PASSED = "passed", _("passed")
+    FAILED = "failed", _("failed")
+
+
+class Inspection(models.Model):
+    """An inspection and, when passed, the certificate that goes with it."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="inspections")
+    event = models.OneToOneField(LifecycleEvent, on_delete=models.PROTECT, related_name="inspection")
+    inspector = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("inspector"), on_delete=models.PROTECT
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    guideline = models.CharField(_("assessment guideline"), max_length=200)
+    result = models.CharField(_("result"), max_length=6, choices=InspectionResult.choices)
+    certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-inspected_on"]
+        verbose_name = _("inspection / certificate")
+        verbose_name_plural = _("inspections / certificates")

@@ -1,0 +1,104 @@
+"""Reads on lots: public supply, passports, histories — shaped for bounded query counts."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+
+from .lifecycle import Status
+from .models import LifecycleEvent, Location, Lot
+
+MASS = ExpressionWrapper(F("quantity") * F("mass_kg_per_unit"), output_field=DecimalField(max_digits=20, decimal_places=3))
+
+
+def published_supply(*, product_group: str = "", municipality: str = "", quality: str = "",
+                     available_by=None, scope: str = ""):
+    """Lots offered publicly; `quality` means "this grade or better"; `available_by`
+    keeps lots released (or expected) on or before that date."""
+    qs = (
+        Lot.objects.filter(is_published=True)
+        .select_related("product_group", "source_asset__municipality", "hub__municipality")
+        .annotate(mass_kg_total=MASS)
+        .order_by("product_group__code", "code")
+    )
+    if product_group:
+        qs = qs.filter(product_group__code=product_group)
+    if scope:
+        qs = qs.filter(product_group__scope__in=[scope, "both"])
+    if municipality:
+        qs = qs.filter(
+            Q(location=Location.AT_HUB, hub__municipality__code=municipality)
+            | (~Q(location=Location.AT_HUB) & Q(source_asset__municipality__code=municipality))
+        )
+    if quality in ("A", "B", "C"):
+        qs = qs.filter(quality__lte=quality)
+    if available_by:
+        qs = qs.filter(Q(expected_release_date__isnull=True) | Q(expected_release_date__lte=available_by))
+    return qs
+
+
+def lot_place(lot: Lot) -> tuple[float, float, str]:
+    """Where a lot is now: (lat, lon, municipality name)."""
+    if lot.location == Location.AT_HUB and lot.hub_id:
+        return lot.hub.lat, lot.hub.lon, lot.hub.municipality.name
+    if lot.location == Location.APPLIED and lot.applied_asset_id:
+        a = lot.applied_asset
+        return a.lat, a.lon, a.municipality.name
+    a = lot.source_asset
+    return a.lat, a.lon, a.municipality.name
+
+
+def supply_aggregates():
+    """Public aggregates: mass offered per product group and per status."""
+    by_group = (
+        Lot.objects.filter(is_published=True)
+        .values("product_group__code", "product_group__name_nl", "product_group__name_en")
+        .annotate(mass_kg=Sum(MASS))
+        .order_by("-mass_kg")
+    )
+    by_status = Lot.objects.exclude(status=Status.CLOSED).values("status").annotate(mass_kg=Sum(MASS)).order_by("status")
+    return list(by_group), list(by_status)
+
+
+def passport_lots(asset):
+    """The lots of an asset's passport: identified in it (still there or traced from it) and
+    lots applied in it (the loop closes)."""
+    return (
+        Lot.objects.filter(Q(source_asset=asset) | Q(applied_asset=asset))
+        .exclude(status=Status.CLOSED)
+        .select_related("product_group", "hub", "owner", "custodian")
+        .annotate(mass_kg_total=MASS)
+        .order_by("product_group__code", "code")
+    )
+
+
+def passport_summary(lots) -> dict:
+    """Mass per material and per status, from already-fetched lots (no extra queries)."""
+    per_material: dict[str, Decimal] = defaultdict(Decimal)
+    per_status: dict[str, Decimal] = defaultdict(Decimal)
+    for lot in lots:
+        per_material[lot.product_group.material] += lot.mass_kg_total
+        per_status[lot.get_status_display()] += lot.mass_kg_total
+    total = sum(per_material.values(), Decimal(0))
+    return {
+        "per_material": sorted(per_material.items(), key=lambda kv: -kv[1]),
+        "per_status": sorted(per_status.items(), key=lambda kv: -kv[1]),
+        "total_kg": total,
+    }
+
+
+def asset_history(asset, limit: int = 200):
+    return (
+        LifecycleEvent.objects.filter(Q(lot__source_asset=asset) | Q(asset=asset))
+        .select_related("lot", "organisation", "actor", "hub")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def lot_history(lot):
+    return lot.events.select_related("organisation", "actor", "hub", "asset").order_by("occurred_at", "id")
+
+
+def lot_trace_assets(lot):
+    """Every source asset of a lot (through all splits and merges)."""
+    return lot.source_assets.select_related("municipality").order_by("name")

@@ -1,0 +1,88 @@
+"""Organisations of the chain and the roles they hold (DOMAIN.md: an organisation can hold several)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChainRole(models.TextChoices):
+    ASSET_OWNER = "asset_owner", _("Asset owner & end user")
+    INVENTORISER = "inventoriser", _("Inventoriser")
+    DEMOLISHER = "demolisher", _("Demolition contractor")
+    MATCHMAKER = "matchmaker", _("Matchmaker / platform manager")
+    DESIGNER = "designer", _("Designer")
+    BUILDER = "builder", _("Builder")
+    PERMIT_AUTHORITY = "permit_authority", _("Permit authority")
+    TRADER = "trader", _("Trader & distributor")
+    PROCESSOR = "processor", _("Processor")
+    CERTIFIER = "certifier", _("Product inspector & certifier")
+    STORAGE_MANAGER = "storage_manager", _("Intermediate storage manager")
+    FACILITATOR = "facilitator", _("Adviser, researcher or network")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True)
+    municipality = models.ForeignKey(
+        "regions.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def role_codes(self) -> list[str]:
+        return [r.role for r in self.roles.all()]
+
+    def get_roles_display(self) -> str:
+        labels = dict(ChainRole.choices)
+        return ", ".join(str(labels[r]) for r in self.role_codes)
+
+
+class OrganisationRole(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=32, choices=ChainRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "role"], name="uniq_organisation_role")
+        ]
+        verbose_name = _("organisation role")
+        verbose_name_plural = _("organisation roles")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_role_display()}"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_admin = models.BooleanField(_("organisation administrator"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="uniq_membership")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from urbanmine.assets import views as asset_views
+from urbanmine.core import views as core_views
+from urbanmine.hubs import views as hub_views
+from urbanmine.lots import views as lot_views
+from urbanmine.regions import views as region_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("supply/", lot_views.supply_list, name="supply-list"),
+    path("lots/<str:code>/", lot_views.lot_detail, name="lot-detail"),
+    path("lots/<str:code>/record/", lot_views.lot_record_step, name="lot-record-step"),
+    path("assets/", asset_views.asset_list, name="asset-list"),
+    path("assets/<int:pk>/", asset_views.asset_passport, name="asset-passport"),
+    path("hubs/", hub_views.hub_list, name="hub-list"),
+    path("hubs/<int:pk>/", hub_views.hub_detail, name="hub-detail"),
+    path("regions/zuid-holland.geojson", region_views.municipalities_geojson, name="municipalities-geojson"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

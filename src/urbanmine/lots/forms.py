@@ -11,7 +11,7 @@ from .models import RStrategy
 
 class RecordStepForm(forms.Form):
     step = forms.ChoiceField(label=_("Process step"))
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=0, decimal_places=3,
                                   help_text=_("Leave empty for the whole lot; less splits the lot."))
     hub = forms.ModelChoiceField(label=_("Hub (destination)"), queryset=Hub.objects.none(), required=False)
@@ -40,7 +40,7 @@ class SupplyFilterForm(forms.Form):
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     quality = forms.ChoiceField(label=_("Minimum quality"), required=False,
                                 choices=[("", _("any")), ("A", "A"), ("B", _("B or better")), ("C", _("C or better"))])
-    available_by = forms.DateField(label=_("Available by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    available_by = forms.DateField(label=_("Available by"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, groups, municipalities, **kwargs):
         super().__init__(*args, **kwargs)

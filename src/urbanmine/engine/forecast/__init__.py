@@ -1,0 +1,63 @@
+"""Stock-driven release forecast: Weibull survival x material intensity, vectorised in NumPy.
+
+Pure Python + NumPy (never imports Django). Public entry points:
+
+- `release_by_municipality(...)`: arrays in (per building: municipality index, use type index,
+  construction year, mass per material), kg per [year, municipality, material] out.
+- `forecast_release(stock, intensities, lifetimes, start, end)`: the same from floor area x
+  intensity table, with planned demolitions/renovations; what `forecast-file` runs.
+- `material_demand(...)`: demand of planned construction or renovation (floor area x MI).
+- `read_stock`, `read_intensities`, `read_lifetimes`, `write_release_csv`: the file contract.
+- `reference_scenario()`: the Metabolic 2024 Zuid-Holland figures and derived ratios.
+"""
+
+from .csvio import (
+    check_coverage,
+    read_intensities,
+    read_lifetimes,
+    read_stock,
+    write_release_csv,
+)
+from .demand import material_demand
+from .errors import ForecastError
+from .reference import ReferenceScenario, reference_scenario
+from .release import (
+    NO_PLAN,
+    ReleaseResult,
+    Stock,
+    forecast_release,
+    release_by_municipality,
+)
+from .survival import conditional_survival, release_fractions, survival
+from .tables import (
+    LAYER_SHARES,
+    USE_TYPES,
+    IntensityTable,
+    LifetimeTable,
+    renovation_share,
+)
+
+__all__ = [
+    "LAYER_SHARES",
+    "NO_PLAN",
+    "USE_TYPES",
+    "ForecastError",
+    "IntensityTable",
+    "LifetimeTable",
+    "ReferenceScenario",
+    "ReleaseResult",
+    "Stock",
+    "check_coverage",
+    "conditional_survival",
+    "forecast_release",
+    "material_demand",
+    "read_intensities",
+    "read_lifetimes",
+    "read_stock",
+    "reference_scenario",
+    "release_by_municipality",
+    "release_fractions",
+    "renovation_share",
+    "survival",
+    "write_release_csv",
+]

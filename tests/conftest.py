@@ -54,13 +54,36 @@ def chain(db):
         Membership.objects.create(user=user, organisation=org)
         setattr(ns, key, org)
         setattr(ns, f"{key}_user", user)
-    ns.building = asset_create(owner=ns.owner, name="Flat Rotterdam", scope="bu", use_type="apartment",
-                               lat=51.9244, lon=4.4777, construction_year=1968, floor_area_m2=2400)
-    ns.project = asset_create(owner=ns.buyer, name="Nieuwbouw Delft", scope="bu", use_type="house",
-                              lat=52.0116, lon=4.3571, construction_year=2027, floor_area_m2=900)
-    ns.hub = Hub.objects.create(name="Hub Waalhaven", typology=HubTypology.URBAN_MINING, operator=ns.hub_operator,
-                                lat=51.89, lon=4.43, municipality=Municipality.objects.get(code="GM0599"),
-                                capacity_m2=1000, capacity_t=50)
+    ns.building = asset_create(
+        owner=ns.owner,
+        name="Flat Rotterdam",
+        scope="bu",
+        use_type="apartment",
+        lat=51.9244,
+        lon=4.4777,
+        construction_year=1968,
+        floor_area_m2=2400,
+    )
+    ns.project = asset_create(
+        owner=ns.buyer,
+        name="Nieuwbouw Delft",
+        scope="bu",
+        use_type="house",
+        lat=52.0116,
+        lon=4.3571,
+        construction_year=2027,
+        floor_area_m2=900,
+    )
+    ns.hub = Hub.objects.create(
+        name="Hub Waalhaven",
+        typology=HubTypology.URBAN_MINING,
+        operator=ns.hub_operator,
+        lat=51.89,
+        lon=4.43,
+        municipality=Municipality.objects.get(code="GM0599"),
+        capacity_m2=1000,
+        capacity_t=50,
+    )
     ns.bricks = ProductGroup.objects.get(code="bricks-clay")
     ns.steel = ProductGroup.objects.get(code="steel-beams")
     return ns
@@ -70,9 +93,17 @@ def chain(db):
 def identified_lot(chain):
     from urbanmine.lots.services import lot_identify
 
-    return lot_identify(asset=chain.building, product_group=chain.bricks, quantity=10000, unit="piece",
-                        mass_kg_per_unit="2.1", quality="B", organisation=chain.demolisher, actor=None,
-                        description="Rode gevelstenen")
+    return lot_identify(
+        asset=chain.building,
+        product_group=chain.bricks,
+        quantity=10000,
+        unit="piece",
+        mass_kg_per_unit="2.1",
+        quality="B",
+        organisation=chain.demolisher,
+        actor=None,
+        description="Rode gevelstenen",
+    )
 
 
 def pytest_configure(config):

@@ -7,13 +7,16 @@ from urbanmine.engine import geo
 from urbanmine.regions.services import municipality_for_point, parse_location
 
 
-@pytest.mark.parametrize("lat,lon,code", [
-    (51.9244, 4.4690, "GM0599"),  # Rotterdam Centraal
-    (52.0800, 4.3250, "GM0518"),  # Den Haag Centraal
-    (52.1664, 4.4818, "GM0546"),  # Leiden Centraal
-    (52.0067, 4.3556, "GM0503"),  # Delft station
-    (52.3791, 4.9003, "GM0363"),  # Amsterdam Centraal
-])
+@pytest.mark.parametrize(
+    "lat,lon,code",
+    [
+        (51.9244, 4.4690, "GM0599"),  # Rotterdam Centraal
+        (52.0800, 4.3250, "GM0518"),  # Den Haag Centraal
+        (52.1664, 4.4818, "GM0546"),  # Leiden Centraal
+        (52.0067, 4.3556, "GM0503"),  # Delft station
+        (52.3791, 4.9003, "GM0363"),  # Amsterdam Centraal
+    ],
+)
 def test_real_points_fall_in_the_right_municipality(db, lat, lon, code):
     assert municipality_for_point(lat, lon).code == code
 
@@ -32,8 +35,10 @@ def test_rd_input_gives_the_municipality(db):
     assert municipality_for_point(lat, lon).code == "GM0599"
 
 
-@pytest.mark.parametrize("kwargs", [dict(lat=48.85, lon=2.35), dict(lat=0, lon=0), dict(rd_x=1e7, rd_y=5),
-                                    dict(lat="abc", lon=4)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(lat=48.85, lon=2.35), dict(lat=0, lon=0), dict(rd_x=1e7, rd_y=5), dict(lat="abc", lon=4)],
+)
 def test_points_outside_the_netherlands_are_refused(db, kwargs):
     with pytest.raises(ValidationError) as e:
         parse_location(**kwargs)

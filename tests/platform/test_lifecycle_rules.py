@@ -51,8 +51,13 @@ def test_no_sale_before_harvest():
 
 
 def test_no_application_after_failed_inspection():
-    status = fold_status([EventFacts(Step.IDENTIFICATION), EventFacts(Step.DISMANTLING),
-                          EventFacts(Step.QUALITY_CONTROL, passed=False)])
+    status = fold_status(
+        [
+            EventFacts(Step.IDENTIFICATION),
+            EventFacts(Step.DISMANTLING),
+            EventFacts(Step.QUALITY_CONTROL, passed=False),
+        ]
+    )
     assert status == Status.REJECTED
     with pytest.raises(TransitionError):
         next_status(status, EventFacts(Step.EXECUTION))
@@ -79,12 +84,30 @@ def test_quality_control_needs_a_result():
 
 
 def test_passed_inspection_keeps_a_reservation():
-    assert next_status(Status.RESERVED, EventFacts(Step.QUALITY_CONTROL, passed=True)) == Status.RESERVED
-    assert next_status(Status.RESERVED, EventFacts(Step.QUALITY_CONTROL, passed=False)) == Status.REJECTED
+    assert (
+        next_status(Status.RESERVED, EventFacts(Step.QUALITY_CONTROL, passed=True))
+        == Status.RESERVED
+    )
+    assert (
+        next_status(Status.RESERVED, EventFacts(Step.QUALITY_CONTROL, passed=False))
+        == Status.REJECTED
+    )
 
 
 def test_full_loop_closes_and_restarts():
-    status = fold_status([EventFacts(s, passed=True) for s in (
-        Step.IDENTIFICATION, Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE,
-        Step.EXECUTION, Step.MONITORING, Step.DISMANTLING)])
+    status = fold_status(
+        [
+            EventFacts(s, passed=True)
+            for s in (
+                Step.IDENTIFICATION,
+                Step.INVENTORY,
+                Step.DISMANTLING,
+                Step.QUALITY_CONTROL,
+                Step.SALE,
+                Step.EXECUTION,
+                Step.MONITORING,
+                Step.DISMANTLING,
+            )
+        ]
+    )
     assert status == Status.HARVESTED

@@ -13,14 +13,19 @@ from urbanmine.lots.services import lot_identify, lot_record_step, lot_split, lo
 def replay(lot: Lot) -> str:
     events = lot.events.order_by("occurred_at", "id")
     return fold_status(
-        [EventFacts(e.step, passed=e.payload.get("passed"), closes="into" in e.payload) for e in events
-         if not (e.step == Step.SPLIT and e.payload.get("child") == lot.code)],
+        [
+            EventFacts(e.step, passed=e.payload.get("passed"), closes="into" in e.payload)
+            for e in events
+            if not (e.step == Step.SPLIT and e.payload.get("child") == lot.code)
+        ],
         hazardous=lot.is_hazardous,
     )
 
 
 def test_harvest_into_hub_moves_lot_and_custody(chain, identified_lot):
-    lot_record_step(lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
     lot = Lot.objects.get(pk=identified_lot.pk)
     assert lot.status == Status.HARVESTED
     assert lot.location == Location.AT_HUB and lot.hub == chain.hub
@@ -30,19 +35,41 @@ def test_harvest_into_hub_moves_lot_and_custody(chain, identified_lot):
 
 
 def test_full_chain_to_application_and_passport_of_new_asset(chain, identified_lot):
-    lot_record_step(lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
-    lot_record_step(lot_id=identified_lot.id, step=Step.QUALITY_CONTROL, actor=chain.hub_operator_user, passed=True,
-                    certificate_number="CERT-1")
-    lot_record_step(lot_id=identified_lot.id, step=Step.SALE, actor=chain.hub_operator_user, counterparty=chain.buyer)
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    lot_record_step(
+        lot_id=identified_lot.id,
+        step=Step.QUALITY_CONTROL,
+        actor=chain.hub_operator_user,
+        passed=True,
+        certificate_number="CERT-1",
+    )
+    lot_record_step(
+        lot_id=identified_lot.id,
+        step=Step.SALE,
+        actor=chain.hub_operator_user,
+        counterparty=chain.buyer,
+    )
     lot = Lot.objects.get(pk=identified_lot.pk)
     assert lot.owner == chain.buyer and lot.status == Status.SOLD and not lot.is_published
-    lot_record_step(lot_id=lot.id, step=Step.EXECUTION, actor=chain.buyer_user, target_asset=chain.project)
+    lot_record_step(
+        lot_id=lot.id, step=Step.EXECUTION, actor=chain.buyer_user, target_asset=chain.project
+    )
     lot.refresh_from_db()
-    assert lot.status == Status.APPLIED and lot.applied_asset == chain.project and lot.r_strategy == "R3"
+    assert (
+        lot.status == Status.APPLIED
+        and lot.applied_asset == chain.project
+        and lot.r_strategy == "R3"
+    )
     assert lot in Lot.objects.filter(applied_asset=chain.project)
-    lot_record_step(lot_id=lot.id, step=Step.MONITORING, actor=chain.buyer_user, notes="Gevel na 1 jaar in orde")
+    lot_record_step(
+        lot_id=lot.id, step=Step.MONITORING, actor=chain.buyer_user, notes="Gevel na 1 jaar in orde"
+    )
     with pytest.raises(ValidationError) as e:
-        lot_record_step(lot_id=lot.id, step=Step.SALE, actor=chain.buyer_user, counterparty=chain.owner)
+        lot_record_step(
+            lot_id=lot.id, step=Step.SALE, actor=chain.buyer_user, counterparty=chain.owner
+        )
     assert "step" in e.value.message_dict
     assert replay(lot) == Status.APPLIED
     assert lot.inspections.count() == 1
@@ -51,29 +78,56 @@ def test_full_chain_to_application_and_passport_of_new_asset(chain, identified_l
 def test_sale_before_harvest_is_refused_and_nothing_changes(chain, identified_lot):
     before = LifecycleEvent.objects.count()
     with pytest.raises(ValidationError) as e:
-        lot_record_step(lot_id=identified_lot.id, step=Step.SALE, actor=chain.demolisher_user, counterparty=chain.buyer)
+        lot_record_step(
+            lot_id=identified_lot.id,
+            step=Step.SALE,
+            actor=chain.demolisher_user,
+            counterparty=chain.buyer,
+        )
     assert "step" in e.value.message_dict
     assert LifecycleEvent.objects.count() == before
     assert Lot.objects.get(pk=identified_lot.pk).owner == chain.owner
 
 
 def test_failed_inspection_blocks_application(chain, identified_lot):
-    lot_record_step(lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
-    lot_record_step(lot_id=identified_lot.id, step=Step.QUALITY_CONTROL, actor=chain.hub_operator_user, passed=False)
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    lot_record_step(
+        lot_id=identified_lot.id,
+        step=Step.QUALITY_CONTROL,
+        actor=chain.hub_operator_user,
+        passed=False,
+    )
     with pytest.raises(ValidationError):
-        lot_record_step(lot_id=identified_lot.id, step=Step.EXECUTION, actor=chain.hub_operator_user,
-                        target_asset=chain.project)
+        lot_record_step(
+            lot_id=identified_lot.id,
+            step=Step.EXECUTION,
+            actor=chain.hub_operator_user,
+            target_asset=chain.project,
+        )
     assert Lot.objects.get(pk=identified_lot.pk).status == Status.REJECTED
 
 
 def test_hazardous_lot_can_never_be_offered_or_sold(chain):
-    lot = lot_identify(asset=chain.building, product_group=chain.bricks, quantity=100, unit="piece",
-                       mass_kg_per_unit="2.1", quality="A", organisation=chain.demolisher, has_asbestos=True)
+    lot = lot_identify(
+        asset=chain.building,
+        product_group=chain.bricks,
+        quantity=100,
+        unit="piece",
+        mass_kg_per_unit="2.1",
+        quality="A",
+        organisation=chain.demolisher,
+        has_asbestos=True,
+    )
     lot_record_step(lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user)
     lot.refresh_from_db()
     assert lot.status == Status.HARVESTED and not lot.is_published
-    for step, extra in [(Step.SALE, {"counterparty": chain.buyer}), (Step.CONNECTION, {}),
-                        (Step.EXECUTION, {"target_asset": chain.project})]:
+    for step, extra in [
+        (Step.SALE, {"counterparty": chain.buyer}),
+        (Step.CONNECTION, {}),
+        (Step.EXECUTION, {"target_asset": chain.project}),
+    ]:
         with pytest.raises(ValidationError):
             lot_record_step(lot_id=lot.id, step=step, actor=chain.demolisher_user, **extra)
     # The database refuses a published hazardous lot too.
@@ -84,9 +138,16 @@ def test_hazardous_lot_can_never_be_offered_or_sold(chain):
 
 
 def test_partial_sale_splits_and_keeps_the_trace(chain, identified_lot):
-    lot_record_step(lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
-    event = lot_record_step(lot_id=identified_lot.id, step=Step.SALE, actor=chain.hub_operator_user,
-                            counterparty=chain.buyer, quantity=4000)
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    event = lot_record_step(
+        lot_id=identified_lot.id,
+        step=Step.SALE,
+        actor=chain.hub_operator_user,
+        counterparty=chain.buyer,
+        quantity=4000,
+    )
     child = event.lot
     parent = Lot.objects.get(pk=identified_lot.pk)
     assert child.pk != parent.pk
@@ -111,14 +172,38 @@ def test_split_refuses_fractional_pieces_and_too_much(chain, identified_lot):
 def test_merge_at_hub_traces_back_to_every_source_asset(chain):
     from urbanmine.assets.services import asset_create
 
-    other = asset_create(owner=chain.owner, name="School Leiden", scope="bu", use_type="education",
-                         lat=52.1601, lon=4.4970, construction_year=1975, floor_area_m2=3000)
-    a = lot_identify(asset=chain.building, product_group=chain.bricks, quantity=500, unit="piece",
-                     mass_kg_per_unit="2.1", quality="B", organisation=chain.demolisher)
-    b = lot_identify(asset=other, product_group=chain.bricks, quantity=300, unit="piece",
-                     mass_kg_per_unit="2.3", quality="B", organisation=chain.demolisher)
+    other = asset_create(
+        owner=chain.owner,
+        name="School Leiden",
+        scope="bu",
+        use_type="education",
+        lat=52.1601,
+        lon=4.4970,
+        construction_year=1975,
+        floor_area_m2=3000,
+    )
+    a = lot_identify(
+        asset=chain.building,
+        product_group=chain.bricks,
+        quantity=500,
+        unit="piece",
+        mass_kg_per_unit="2.1",
+        quality="B",
+        organisation=chain.demolisher,
+    )
+    b = lot_identify(
+        asset=other,
+        product_group=chain.bricks,
+        quantity=300,
+        unit="piece",
+        mass_kg_per_unit="2.3",
+        quality="B",
+        organisation=chain.demolisher,
+    )
     for lot in (a, b):
-        lot_record_step(lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+        lot_record_step(
+            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+        )
     # Split one first, then merge the remainder: the trace survives both.
     lot_split(lot_id=b.id, quantity=100, actor=chain.hub_operator_user)
     merged = lots_merge(lot_ids=[a.id, b.id], actor=chain.hub_operator_user)
@@ -129,35 +214,71 @@ def test_merge_at_hub_traces_back_to_every_source_asset(chain):
         lot.refresh_from_db()
         assert lot.status == Status.CLOSED and not lot.is_published
     with pytest.raises(ValidationError):
-        lot_record_step(lot_id=a.id, step=Step.SALE, actor=chain.hub_operator_user, counterparty=chain.buyer)
+        lot_record_step(
+            lot_id=a.id, step=Step.SALE, actor=chain.hub_operator_user, counterparty=chain.buyer
+        )
     # Split a merged lot: the child still traces to both buildings.
     child = lot_split(lot_id=merged.id, quantity=50, actor=chain.hub_operator_user)
     assert set(child.source_assets.all()) == {chain.building, other}
 
 
 def test_merge_refuses_unlike_lots(chain):
-    a = lot_identify(asset=chain.building, product_group=chain.bricks, quantity=10, unit="piece",
-                     mass_kg_per_unit="2.1", quality="A", organisation=chain.demolisher)
-    b = lot_identify(asset=chain.building, product_group=chain.bricks, quantity=10, unit="piece",
-                     mass_kg_per_unit="2.1", quality="C", organisation=chain.demolisher)
+    a = lot_identify(
+        asset=chain.building,
+        product_group=chain.bricks,
+        quantity=10,
+        unit="piece",
+        mass_kg_per_unit="2.1",
+        quality="A",
+        organisation=chain.demolisher,
+    )
+    b = lot_identify(
+        asset=chain.building,
+        product_group=chain.bricks,
+        quantity=10,
+        unit="piece",
+        mass_kg_per_unit="2.1",
+        quality="C",
+        organisation=chain.demolisher,
+    )
     for lot in (a, b):
-        lot_record_step(lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+        lot_record_step(
+            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+        )
     with pytest.raises(ValidationError) as e:
         lots_merge(lot_ids=[a.id, b.id], actor=chain.hub_operator_user)
     assert "quality" in str(e.value)
 
 
 def test_hub_capacity_and_acceptance_are_enforced(chain):
-    big = lot_identify(asset=chain.building, product_group=chain.steel, quantity=2000, unit="m",
-                       mass_kg_per_unit="42", quality="A", organisation=chain.demolisher)  # 84 t > 50 t
+    big = lot_identify(
+        asset=chain.building,
+        product_group=chain.steel,
+        quantity=2000,
+        unit="m",
+        mass_kg_per_unit="42",
+        quality="A",
+        organisation=chain.demolisher,
+    )  # 84 t > 50 t
     with pytest.raises(ValidationError) as e:
-        lot_record_step(lot_id=big.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+        lot_record_step(
+            lot_id=big.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+        )
     assert "hub" in e.value.message_dict and "capacity" in e.value.message_dict["hub"][0]
     chain.hub.accepted_product_groups.set([chain.bricks])
-    small = lot_identify(asset=chain.building, product_group=chain.steel, quantity=10, unit="m",
-                         mass_kg_per_unit="42", quality="A", organisation=chain.demolisher)
+    small = lot_identify(
+        asset=chain.building,
+        product_group=chain.steel,
+        quantity=10,
+        unit="m",
+        mass_kg_per_unit="42",
+        quality="A",
+        organisation=chain.demolisher,
+    )
     with pytest.raises(ValidationError) as e:
-        lot_record_step(lot_id=small.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+        lot_record_step(
+            lot_id=small.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+        )
     assert "does not accept" in e.value.message_dict["hub"][0]
     assert Lot.objects.get(pk=small.pk).status == Status.IDENTIFIED
 
@@ -181,13 +302,27 @@ def test_events_are_append_only(chain, identified_lot):
         LifecycleEvent.objects.all().delete()
 
 
-@pytest.mark.parametrize("quantity,unit,field", [(-1, "piece", "quantity"), (0, "piece", "quantity"),
-                                                 ("1.5", "piece", "quantity"), (10, "barrels", "unit"),
-                                                 ("abc", "m", "quantity")])
+@pytest.mark.parametrize(
+    "quantity,unit,field",
+    [
+        (-1, "piece", "quantity"),
+        (0, "piece", "quantity"),
+        ("1.5", "piece", "quantity"),
+        (10, "barrels", "unit"),
+        ("abc", "m", "quantity"),
+    ],
+)
 def test_identify_validates_input(chain, quantity, unit, field):
     with pytest.raises(ValidationError) as e:
-        lot_identify(asset=chain.building, product_group=chain.bricks, quantity=quantity, unit=unit,
-                     mass_kg_per_unit="2", quality="A", organisation=chain.demolisher)
+        lot_identify(
+            asset=chain.building,
+            product_group=chain.bricks,
+            quantity=quantity,
+            unit=unit,
+            mass_kg_per_unit="2",
+            quality="A",
+            organisation=chain.demolisher,
+        )
     assert field in e.value.message_dict
     assert not Lot.objects.exists()
 
@@ -198,6 +333,10 @@ def test_dates_out_of_order_are_refused(chain, identified_lot):
     from django.utils import timezone
 
     with pytest.raises(ValidationError) as e:
-        lot_record_step(lot_id=identified_lot.id, step=Step.INVENTORY, actor=chain.demolisher_user,
-                        occurred_at=timezone.now() - timedelta(days=30))
+        lot_record_step(
+            lot_id=identified_lot.id,
+            step=Step.INVENTORY,
+            actor=chain.demolisher_user,
+            occurred_at=timezone.now() - timedelta(days=30),
+        )
     assert "occurred_at" in e.value.message_dict

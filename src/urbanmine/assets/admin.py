@@ -10,7 +10,15 @@ class InterventionInline(admin.TabularInline):
 
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
-    list_display = ["name", "scope", "use_type", "municipality", "owner", "construction_year", "is_demo"]
+    list_display = [
+        "name",
+        "scope",
+        "use_type",
+        "municipality",
+        "owner",
+        "construction_year",
+        "is_demo",
+    ]
     list_filter = ["scope", "use_type", "is_demo"]
     search_fields = ["name", "address"]
     raw_id_fields = ["owner", "municipality"]

@@ -23,7 +23,16 @@ class UseType(models.TextChoices):
     PUBLIC_SPACE = "public_space", _("Public space")
 
 
-BUILDING_USE_TYPES = {"house", "apartment", "office", "retail", "education", "healthcare", "industrial", "other"}
+BUILDING_USE_TYPES = {
+    "house",
+    "apartment",
+    "office",
+    "retail",
+    "education",
+    "healthcare",
+    "industrial",
+    "other",
+}
 
 
 class Asset(models.Model):
@@ -42,12 +51,23 @@ class Asset(models.Model):
     lat = models.FloatField(_("latitude (WGS84)"))
     lon = models.FloatField(_("longitude (WGS84)"))
     municipality = models.ForeignKey(
-        "regions.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="assets"
+        "regions.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="assets",
     )
-    construction_year = models.PositiveSmallIntegerField(_("construction year"), null=True, blank=True)
-    floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True)
-    length_m = models.DecimalField(_("length (m)"), max_digits=12, decimal_places=1, null=True, blank=True)
-    area_m2 = models.DecimalField(_("surface area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True)
+    construction_year = models.PositiveSmallIntegerField(
+        _("construction year"), null=True, blank=True
+    )
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    length_m = models.DecimalField(
+        _("length (m)"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    area_m2 = models.DecimalField(
+        _("surface area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -64,7 +84,9 @@ class Asset(models.Model):
         if self.scope == Scope.BU and self.use_type not in BUILDING_USE_TYPES:
             raise ValidationError({"use_type": _("A building (B&U) needs a building use type.")})
         if self.scope == Scope.GWW and self.use_type in BUILDING_USE_TYPES:
-            raise ValidationError({"use_type": _("An infrastructure object (GWW) needs a GWW use type.")})
+            raise ValidationError(
+                {"use_type": _("An infrastructure object (GWW) needs a GWW use type.")}
+            )
 
 
 class InterventionKind(models.TextChoices):

@@ -1,11 +1,31 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from urbanmine.lots import selectors as lot_selectors
 from urbanmine.organisations.selectors import may_change_asset, visible_assets_filter
 
-from .models import Asset
+from . import services
+from .models import Asset, InterventionKind
+
+
+class InterventionForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=InterventionKind.choices)
+    planned_start = forms.DateField(
+        label=gettext_lazy("Planned start"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    planned_end = forms.DateField(
+        label=gettext_lazy("Planned end"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
 
 @login_required
@@ -27,15 +47,54 @@ def asset_list(request):
 def asset_passport(request, pk):
     """An asset's material passport: its lots, mass per material and status, and history."""
     asset = get_object_or_404(
-        Asset.objects.filter(visible_assets_filter(request.user)).distinct().select_related("municipality", "owner"),
+        Asset.objects.filter(visible_assets_filter(request.user))
+        .distinct()
+        .select_related("municipality", "owner"),
         pk=pk,
     )
     lots = list(lot_selectors.passport_lots(asset))
-    return render(request, "assets/passport.html", {
-        "asset": asset,
-        "lots": lots,
-        "summary": lot_selectors.passport_summary(lots),
-        "interventions": list(asset.interventions.all()),
-        "history": list(lot_selectors.asset_history(asset, limit=50)),
-        "can_change": may_change_asset(request.user, asset),
-    })
+    return render(
+        request,
+        "assets/passport.html",
+        {
+            "asset": asset,
+            "lots": lots,
+            "summary": lot_selectors.passport_summary(lots),
+            "interventions": list(asset.interventions.all()),
+            "history": list(lot_selectors.asset_history(asset, limit=50)),
+            "can_change": may_change_asset(request.user, asset),
+            "intervention_form": InterventionForm()
+            if may_change_asset(request.user, asset)
+            else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def asset_plan_intervention(request, pk):
+    """Only the asset owner plans demolition, renovation or maintenance."""
+    asset = get_object_or_404(
+        Asset.objects.filter(visible_assets_filter(request.user)).distinct(), pk=pk
+    )
+    if not may_change_asset(request.user, asset):
+        raise PermissionDenied
+    form = InterventionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.intervention_plan(asset=asset, actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                messages.error(
+                    request,
+                    f"{form.fields[field].label if field in form.fields else field}: {' '.join(errs)}",
+                )
+        else:
+            messages.success(request, _("Intervention planned."))
+    else:
+        for field, errs in form.errors.items():
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else field}: {' '.join(errs)}",
+            )
+    return redirect("asset-passport", pk=asset.pk)

@@ -5,6 +5,15 @@ from .models import ProductGroup
 
 @admin.register(ProductGroup)
 class ProductGroupAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_nl", "name_en", "scope", "layer", "material", "unit", "processing_effort"]
+    list_display = [
+        "code",
+        "name_nl",
+        "name_en",
+        "scope",
+        "layer",
+        "material",
+        "unit",
+        "processing_effort",
+    ]
     list_filter = ["scope", "layer", "processing_effort", "impact_class"]
     search_fields = ["code", "name_nl", "name_en"]

@@ -68,14 +68,18 @@ class ProductGroup(models.Model):
     volume_scarcity = models.CharField(
         _("volume & scarcity"), max_length=8, choices=VolumeScarcity.choices
     )
-    impact_class = models.CharField(_("impact of virgin alternative"), max_length=8, choices=Level.choices)
+    impact_class = models.CharField(
+        _("impact of virgin alternative"), max_length=8, choices=Level.choices
+    )
     processing_effort = models.CharField(
         _("processing effort"), max_length=8, choices=ProcessingEffort.choices
     )
     standardisation = models.PositiveSmallIntegerField(_("standardisation (1–5)"), validators=score)
     detachability = models.PositiveSmallIntegerField(_("detachability (1–5)"), validators=score)
     testing_burden = models.PositiveSmallIntegerField(_("testing burden (1–5)"), validators=score)
-    market_readiness = models.PositiveSmallIntegerField(_("market readiness (1–5)"), validators=score)
+    market_readiness = models.PositiveSmallIntegerField(
+        _("market readiness (1–5)"), validators=score
+    )
     assessment_guideline = models.CharField(_("assessment guideline"), max_length=200, blank=True)
 
     class Meta:

@@ -47,7 +47,11 @@ DEMO_ORGANISATIONS = [
     ("Bouwmaterialenhandel Retour (demo)", [ChainRole.TRADER], "handelaar"),
     ("Verwerker Nieuwe Kans (demo)", [ChainRole.PROCESSOR, ChainRole.STORAGE_MANAGER], "verwerker"),
     ("Keuringsinstituut Zeker (demo)", [ChainRole.CERTIFIER], "certificeerder"),
-    ("Gemeentelijk Depot Rotterdam (demo)", [ChainRole.STORAGE_MANAGER, ChainRole.ASSET_OWNER], "tussenbeheerder"),
+    (
+        "Gemeentelijk Depot Rotterdam (demo)",
+        [ChainRole.STORAGE_MANAGER, ChainRole.ASSET_OWNER],
+        "tussenbeheerder",
+    ),
     ("Kenniscentrum Circulair Bouwen (demo)", [ChainRole.FACILITATOR], "adviseur"),
 ]
 
@@ -64,13 +68,24 @@ MODERATE_USE_TYPES = {
     "Other non-residential buildings": "other",
 }
 PERIOD_YEARS = {
-    "Before 1945": (1880, 1944), "1945 - 1969": (1945, 1969), "1970 - 1979": (1970, 1979),
-    "1980 - 1989": (1980, 1989), "1990 - 1999": (1990, 1999), "2000 - 2010": (2000, 2010),
+    "Before 1945": (1880, 1944),
+    "1945 - 1969": (1945, 1969),
+    "1970 - 1979": (1970, 1979),
+    "1980 - 1989": (1980, 1989),
+    "1990 - 1999": (1990, 1999),
+    "2000 - 2010": (2000, 2010),
     "2011 - 2020": (2011, 2020),
 }
 # Assumption (documented): lognormal floor area per building, median m², sigma 0.6.
-MEDIAN_FLOOR_AREA_M2 = {"house": 120, "apartment": 2800, "office": 2400, "retail": 700,
-                        "education": 2800, "healthcare": 4500, "other": 900}
+MEDIAN_FLOOR_AREA_M2 = {
+    "house": 120,
+    "apartment": 2800,
+    "office": 2400,
+    "retail": 700,
+    "education": 2800,
+    "healthcare": 4500,
+    "other": 900,
+}
 
 # Harvestable product lines per MIR-DB material: (product group, share of the material's
 # mass that is harvestable as that product). Demo assumption, documented.
@@ -86,25 +101,67 @@ HARVEST_SHARES = {
     "aggregates": [("mixed-granulate", 0.5)],
 }
 GWW_LINES = {
-    "road": [("paving-bricks", 0.02, "area"), ("kerbs-concrete", 0.4, "length"), ("asphalt-granulate", 0.12, "area_t")],
-    "bridge": [("steel-beams", 0.8, "length"), ("prefab-concrete-beams", 0.02, "length"), ("steel-guardrails", 2.0, "length")],
+    "road": [
+        ("paving-bricks", 0.02, "area"),
+        ("kerbs-concrete", 0.4, "length"),
+        ("asphalt-granulate", 0.12, "area_t"),
+    ],
+    "bridge": [
+        ("steel-beams", 0.8, "length"),
+        ("prefab-concrete-beams", 0.02, "length"),
+        ("steel-guardrails", 2.0, "length"),
+    ],
     "quay": [("steel-sheet-piles", 3.0, "length"), ("hardwood-piles-timber", 0.01, "length")],
-    "public_space": [("paving-tiles-concrete", 0.3, "area"), ("street-furniture", 0.004, "area"),
-                     ("lamp-posts", 0.002, "area"), ("traffic-signs", 0.002, "area")],
+    "public_space": [
+        ("paving-tiles-concrete", 0.3, "area"),
+        ("street-furniture", 0.004, "area"),
+        ("lamp-posts", 0.002, "area"),
+        ("traffic-signs", 0.002, "area"),
+    ],
 }
 
 HUB_SITES = [  # (municipality code, typology, name, capacity t, capacity m², accepted codes or None)
-    ("GM0599", HubTypology.RAW_MATERIALS, "Grondstoffenhub Waalhaven", 25000, 40000,
-     ["concrete-granulate", "asphalt-granulate", "mixed-granulate", "soil"]),
+    (
+        "GM0599",
+        HubTypology.RAW_MATERIALS,
+        "Grondstoffenhub Waalhaven",
+        25000,
+        40000,
+        ["concrete-granulate", "asphalt-granulate", "mixed-granulate", "soil"],
+    ),
     ("GM0599", HubTypology.URBAN_MINING, "Urban Mining Hub Rotterdam-Zuid", 3000, 6000, None),
     ("GM0518", HubTypology.URBAN_MINING, "Bouwhub Den Haag Binckhorst", 2000, 4000, None),
-    ("GM0503", HubTypology.CRAFT_CENTRE, "Circulair Ambachtscentrum Delft", 250, 800,
-     ["timber-beams", "doors-interior", "doors-exterior", "window-frames-timber", "timber-flooring"]),
+    (
+        "GM0503",
+        HubTypology.CRAFT_CENTRE,
+        "Circulair Ambachtscentrum Delft",
+        250,
+        800,
+        [
+            "timber-beams",
+            "doors-interior",
+            "doors-exterior",
+            "window-frames-timber",
+            "timber-flooring",
+        ],
+    ),
     ("GM0546", HubTypology.MATERIAL_BANK, "Materialenbank Leiden", 400, 1200, None),
-    ("GM0505", HubTypology.PRODUCER, "Dakpannenfabriek Retourlocatie Dordrecht", 800, 2000,
-     ["roof-tiles-ceramic", "roof-tiles-concrete"]),
-    ("GM0513", HubTypology.PRODUCER, "Kozijnenproducent Retour Gouda", 300, 900,
-     ["window-frames-timber", "window-frames-aluminium", "glazing-double"]),
+    (
+        "GM0505",
+        HubTypology.PRODUCER,
+        "Dakpannenfabriek Retourlocatie Dordrecht",
+        800,
+        2000,
+        ["roof-tiles-ceramic", "roof-tiles-concrete"],
+    ),
+    (
+        "GM0513",
+        HubTypology.PRODUCER,
+        "Kozijnenproducent Retour Gouda",
+        300,
+        900,
+        ["window-frames-timber", "window-frames-aluminium", "glazing-double"],
+    ),
     ("GM0637", HubTypology.MATERIAL_BANK, "Materialenbank Zoetermeer", 300, 900, None),
     ("GM0599", HubTypology.URBAN_MINING, "Tijdelijke hub Feijenoord (bouwplaats)", 600, 1500, None),
     ("GM0518", HubTypology.CRAFT_CENTRE, "Ambachtscentrum Den Haag Zuidwest", 200, 600, None),
@@ -128,7 +185,12 @@ def read_material_intensity(path: Path) -> dict[str, list[tuple[int, int, str, f
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             out[row["use_type"]].append(
-                (int(row["period_start"]), int(row["period_end"]), row["material"], float(row["kg_per_m2"]))
+                (
+                    int(row["period_start"]),
+                    int(row["period_end"]),
+                    row["material"],
+                    float(row["kg_per_m2"]),
+                )
             )
     return out
 
@@ -165,11 +227,15 @@ def _random_points_in(geom, n: int, rng: np.random.Generator) -> list[tuple[floa
 def _ensure_users(orgs: dict[str, Organisation]) -> None:
     User = get_user_model()
     for username, org in orgs.items():
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": username.capitalize()})
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": username.capitalize()}
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         Membership.objects.get_or_create(user=user, organisation=org)
-    steward, _ = User.objects.get_or_create(username="beheerder", defaults={"is_staff": True, "is_superuser": True})
+    steward, _ = User.objects.get_or_create(
+        username="beheerder", defaults={"is_staff": True, "is_superuser": True}
+    )
     steward.is_staff = steward.is_superuser = True
     steward.set_password(DEMO_PASSWORD)
     steward.save()
@@ -182,7 +248,9 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 
 
 @transaction.atomic
-def load_demo(*, scale: int = 1, seed: int = 2026, today: date | None = None, progress=print) -> DemoReport:
+def load_demo(
+    *, scale: int = 1, seed: int = 2026, today: date | None = None, progress=print
+) -> DemoReport:
     t0 = timezone.now()
     rng = np.random.default_rng(seed)
     today = today or timezone.localdate()
@@ -207,18 +275,31 @@ def load_demo(*, scale: int = 1, seed: int = 2026, today: date | None = None, pr
 
     progress("hubs of every typology…")
     hubs = []
-    operators = {HubTypology.RAW_MATERIALS: orgs["verwerker"], HubTypology.URBAN_MINING: orgs["sloper"],
-                 HubTypology.CRAFT_CENTRE: orgs["verwerker"], HubTypology.MATERIAL_BANK: orgs["tussenbeheerder"],
-                 HubTypology.PRODUCER: orgs["handelaar"]}
+    operators = {
+        HubTypology.RAW_MATERIALS: orgs["verwerker"],
+        HubTypology.URBAN_MINING: orgs["sloper"],
+        HubTypology.CRAFT_CENTRE: orgs["verwerker"],
+        HubTypology.MATERIAL_BANK: orgs["tussenbeheerder"],
+        HubTypology.PRODUCER: orgs["handelaar"],
+    }
     for code, typology, name, cap_t, cap_m2, accepted in HUB_SITES:
         m = by_code[code]
-        (lat, lon), = _random_points_in(_geometry(m), 1, rng)
+        ((lat, lon),) = _random_points_in(_geometry(m), 1, rng)
         hub, created = Hub.objects.get_or_create(
             name=name,
-            defaults=dict(typology=typology, operator=operators[typology], lat=lat, lon=lon, municipality=m,
-                          capacity_t=Decimal(cap_t), capacity_m2=Decimal(cap_m2), is_demo=True,
-                          is_temporary="Tijdelijke" in name,
-                          processing_capabilities=["sorting", "cleaning"] + (["crushing"] if typology == HubTypology.RAW_MATERIALS else [])),
+            defaults=dict(
+                typology=typology,
+                operator=operators[typology],
+                lat=lat,
+                lon=lon,
+                municipality=m,
+                capacity_t=Decimal(cap_t),
+                capacity_m2=Decimal(cap_m2),
+                is_demo=True,
+                is_temporary="Tijdelijke" in name,
+                processing_capabilities=["sorting", "cleaning"]
+                + (["crushing"] if typology == HubTypology.RAW_MATERIALS else []),
+            ),
         )
         if created and accepted:
             hub.accepted_product_groups.set([groups[c] for c in accepted])
@@ -226,7 +307,9 @@ def load_demo(*, scale: int = 1, seed: int = 2026, today: date | None = None, pr
     hub_accepts = {h.id: {g.code for g in h.accepted_product_groups.all()} for h in hubs}
 
     progress("synthetic building stock (MODERATE 2020 period mix)…")
-    uses, weights, periods = moderate_mix(data_dir / "building_stock" / "moderate_netherlands_2020.csv")
+    uses, weights, periods = moderate_mix(
+        data_dir / "building_stock" / "moderate_netherlands_2020.csv"
+    )
     mi = read_material_intensity(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
     n_buildings = 240 * scale
     n_gww = 30 * scale
@@ -252,30 +335,61 @@ def load_demo(*, scale: int = 1, seed: int = 2026, today: date | None = None, pr
         area = float(np.round(MEDIAN_FLOOR_AREA_M2[use] * rng.lognormal(0, 0.6), 0))
         i = int(muni_idx[k])
         lat, lon = next_point(i)
-        assets.append(Asset(name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:05d}", scope="bu", use_type=use,
-                            owner=owner_pool[k % len(owner_pool)], lat=lat, lon=lon, municipality=zh[i],
-                            construction_year=year, floor_area_m2=Decimal(str(max(area, 30))), is_demo=True))
+        assets.append(
+            Asset(
+                name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:05d}",
+                scope="bu",
+                use_type=use,
+                owner=owner_pool[k % len(owner_pool)],
+                lat=lat,
+                lon=lon,
+                municipality=zh[i],
+                construction_year=year,
+                floor_area_m2=Decimal(str(max(area, 30))),
+                is_demo=True,
+            )
+        )
     gww_types = ["road", "bridge", "quay", "public_space"]
     for k in range(n_gww):
         use = gww_types[int(rng.integers(0, 4))]
         i = int(muni_idx[n_buildings + k])
         lat, lon = next_point(i)
         length = float(np.round(rng.uniform(80, 900), 0))
-        assets.append(Asset(name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:04d}", scope="gww", use_type=use,
-                            owner=orgs["tussenbeheerder"] if zh[i].code == "GM0599" else orgs["provincie"],
-                            lat=lat, lon=lon, municipality=zh[i], construction_year=int(rng.integers(1950, 2005)),
-                            length_m=Decimal(str(length)), area_m2=Decimal(str(round(length * rng.uniform(6, 14)))),
-                            is_demo=True))
+        assets.append(
+            Asset(
+                name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:04d}",
+                scope="gww",
+                use_type=use,
+                owner=orgs["tussenbeheerder"] if zh[i].code == "GM0599" else orgs["provincie"],
+                lat=lat,
+                lon=lon,
+                municipality=zh[i],
+                construction_year=int(rng.integers(1950, 2005)),
+                length_m=Decimal(str(length)),
+                area_m2=Decimal(str(round(length * rng.uniform(6, 14)))),
+                is_demo=True,
+            )
+        )
     # New construction projects (destinations of demand and of applied lots).
     projects = []
     for k in range(12 * scale):
         i = int(rng.choice(len(zh), p=pop / pop.sum()))
-        (lat, lon), = _random_points_in(_geometry(zh[i]), 1, rng)
+        ((lat, lon),) = _random_points_in(_geometry(zh[i]), 1, rng)
         use = ["apartment", "house", "office", "education"][k % 4]
-        projects.append(Asset(name=f"Nieuwbouwproject {zh[i].name} {k + 1:03d}", scope="bu", use_type=use,
-                              owner=owner_pool[k % len(owner_pool)], lat=lat, lon=lon, municipality=zh[i],
-                              construction_year=today.year + 1, floor_area_m2=Decimal(str(int(rng.integers(800, 9000)))),
-                              is_demo=True))
+        projects.append(
+            Asset(
+                name=f"Nieuwbouwproject {zh[i].name} {k + 1:03d}",
+                scope="bu",
+                use_type=use,
+                owner=owner_pool[k % len(owner_pool)],
+                lat=lat,
+                lon=lon,
+                municipality=zh[i],
+                construction_year=today.year + 1,
+                floor_area_m2=Decimal(str(int(rng.integers(800, 9000)))),
+                is_demo=True,
+            )
+        )
     Asset.objects.bulk_create(assets + projects, batch_size=2000)
     _reload_pks(Asset, assets + projects, "name")
 
@@ -286,50 +400,112 @@ def load_demo(*, scale: int = 1, seed: int = 2026, today: date | None = None, pr
         r = rng.random()
         if r < 0.18:
             start = today + timedelta(days=int(rng.integers(-300, 4 * 365)))
-            interventions.append(PlannedIntervention(asset=a, kind=InterventionKind.DEMOLITION, planned_start=start,
-                                                     planned_end=start + timedelta(days=int(rng.integers(30, 180)))))
+            interventions.append(
+                PlannedIntervention(
+                    asset=a,
+                    kind=InterventionKind.DEMOLITION,
+                    planned_start=start,
+                    planned_end=start + timedelta(days=int(rng.integers(30, 180))),
+                )
+            )
             passport_assets.append((a, start))
         elif r < 0.28:
             start = today + timedelta(days=int(rng.integers(-200, 3 * 365)))
             kind = InterventionKind.RENOVATION if a.scope == "bu" else InterventionKind.MAINTENANCE
-            interventions.append(PlannedIntervention(asset=a, kind=kind, planned_start=start,
-                                                     planned_end=start + timedelta(days=int(rng.integers(30, 365)))))
+            interventions.append(
+                PlannedIntervention(
+                    asset=a,
+                    kind=kind,
+                    planned_start=start,
+                    planned_end=start + timedelta(days=int(rng.integers(30, 365))),
+                )
+            )
     PlannedIntervention.objects.bulk_create(interventions, batch_size=2000)
 
     progress("material passports and lot histories…")
-    lots, event_specs = _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today)
+    lots, event_specs = _make_lots(
+        passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today
+    )
     Lot.objects.bulk_create(lots, batch_size=2000)
     _reload_pks(Lot, lots, "code")
     through = Lot.source_assets.through
-    through.objects.bulk_create([through(lot_id=lot.pk, asset_id=lot.source_asset_id) for lot in lots], batch_size=5000)
-    events = [LifecycleEvent(lot_id=lot.pk, **spec) for lot, specs in zip(lots, event_specs, strict=True) for spec in specs]
+    through.objects.bulk_create(
+        [through(lot_id=lot.pk, asset_id=lot.source_asset_id) for lot in lots], batch_size=5000
+    )
+    events = [
+        LifecycleEvent(lot_id=lot.pk, **spec)
+        for lot, specs in zip(lots, event_specs, strict=True)
+        for spec in specs
+    ]
     LifecycleEvent.objects.bulk_create(events, batch_size=5000)
 
     progress("demand requests…")
     demand = []
-    demand_groups = ["bricks-clay", "steel-beams", "timber-beams", "hollow-core-slabs", "roof-tiles-ceramic",
-                     "window-frames-timber", "doors-interior", "paving-bricks", "glazing-double", "concrete-granulate"]
+    demand_groups = [
+        "bricks-clay",
+        "steel-beams",
+        "timber-beams",
+        "hollow-core-slabs",
+        "roof-tiles-ceramic",
+        "window-frames-timber",
+        "doors-interior",
+        "paving-bricks",
+        "glazing-double",
+        "concrete-granulate",
+    ]
     buyers = [orgs["bouwer"], orgs["ontwerper"], orgs["eigenaar"], orgs["handelaar"]]
     for k in range(40 * scale):
         g = groups[demand_groups[k % len(demand_groups)]]
         project = projects[int(rng.integers(0, len(projects)))]
         start = today + timedelta(days=int(rng.integers(0, 540)))
-        qty = Decimal(int(rng.integers(5, 400))) if g.unit == "piece" else Decimal(int(rng.integers(10, 300)))
-        demand.append(DemandRequest(project=project, organisation=buyers[k % len(buyers)], product_group=g,
-                                    quantity=qty, unit=g.unit, min_quality="ABCB"[k % 4],
-                                    window_start=start, window_end=start + timedelta(days=int(rng.integers(30, 180))),
-                                    max_distance_km=int(rng.choice([25, 50, 75, 100])), is_demo=True))
+        qty = (
+            Decimal(int(rng.integers(5, 400)))
+            if g.unit == "piece"
+            else Decimal(int(rng.integers(10, 300)))
+        )
+        demand.append(
+            DemandRequest(
+                project=project,
+                organisation=buyers[k % len(buyers)],
+                product_group=g,
+                quantity=qty,
+                unit=g.unit,
+                min_quality="ABCB"[k % 4],
+                window_start=start,
+                window_end=start + timedelta(days=int(rng.integers(30, 180))),
+                max_distance_km=int(rng.choice([25, 50, 75, 100])),
+                is_demo=True,
+            )
+        )
     DemandRequest.objects.bulk_create(demand, batch_size=2000)
 
     seconds = (timezone.now() - t0).total_seconds()
-    return DemoReport(municipalities=Municipality.objects.count(), organisations=len(orgs),
-                      assets=len(assets) + len(projects), lots=len(lots), events=len(events), hubs=len(hubs),
-                      demand=len(demand), seconds=seconds)
+    return DemoReport(
+        municipalities=Municipality.objects.count(),
+        organisations=len(orgs),
+        assets=len(assets) + len(projects),
+        lots=len(lots),
+        events=len(events),
+        hubs=len(hubs),
+        demand=len(demand),
+        seconds=seconds,
+    )
 
 
-_USE_NAMES = {"house": "Woning", "apartment": "Appartementencomplex", "office": "Kantoor", "retail": "Winkelpand",
-              "education": "School", "healthcare": "Zorggebouw", "industrial": "Bedrijfshal", "other": "Gebouw",
-              "road": "Weg", "bridge": "Brug", "quay": "Kademuur", "public_space": "Plein"}
+_USE_NAMES = {
+    "house": "Woning",
+    "apartment": "Appartementencomplex",
+    "office": "Kantoor",
+    "retail": "Winkelpand",
+    "education": "School",
+    "healthcare": "Zorggebouw",
+    "industrial": "Bedrijfshal",
+    "other": "Gebouw",
+    "road": "Weg",
+    "bridge": "Brug",
+    "quay": "Kademuur",
+    "public_space": "Plein",
+}
 
 
 def _geometry(m: Municipality):
@@ -340,7 +516,11 @@ def _geometry(m: Municipality):
 
 def _reload_pks(model, objs, key: str) -> None:
     if objs and objs[0].pk is None:
-        ids = dict(model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in objs]}).values_list(key, "id"))
+        ids = dict(
+            model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in objs]}).values_list(
+                key, "id"
+            )
+        )
         for o in objs:
             o.pk = o.id = ids[getattr(o, key)]
 
@@ -359,13 +539,30 @@ PATHS = [
     ([Step.INVENTORY, Step.DISMANTLING, Step.CONNECTION], 0.08),
     ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE], 0.08),
     ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE, Step.EXECUTION], 0.06),
-    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE, Step.EXECUTION, Step.MONITORING], 0.03),
+    (
+        [
+            Step.INVENTORY,
+            Step.DISMANTLING,
+            Step.QUALITY_CONTROL,
+            Step.SALE,
+            Step.EXECUTION,
+            Step.MONITORING,
+        ],
+        0.03,
+    ),
     ([], 0.07),  # identified only
 ]
-STATUS_AFTER = {Step.IDENTIFICATION: Status.IDENTIFIED, Step.INVENTORY: Status.INVENTORIED,
-                Step.DISMANTLING: Status.HARVESTED, Step.QUALITY_CONTROL: Status.APPROVED,
-                Step.QUALITY_CONTROL + "!": Status.REJECTED, Step.CONNECTION: Status.RESERVED,
-                Step.SALE: Status.SOLD, Step.EXECUTION: Status.APPLIED, Step.MONITORING: Status.APPLIED}
+STATUS_AFTER = {
+    Step.IDENTIFICATION: Status.IDENTIFIED,
+    Step.INVENTORY: Status.INVENTORIED,
+    Step.DISMANTLING: Status.HARVESTED,
+    Step.QUALITY_CONTROL: Status.APPROVED,
+    Step.QUALITY_CONTROL + "!": Status.REJECTED,
+    Step.CONNECTION: Status.RESERVED,
+    Step.SALE: Status.SOLD,
+    Step.EXECUTION: Status.APPLIED,
+    Step.MONITORING: Status.APPLIED,
+}
 
 
 def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today):
@@ -378,7 +575,9 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
         lines = []
         if asset.scope == "bu":
             area = float(asset.floor_area_m2)
-            for material, kg_m2 in _intensities(mi, asset.use_type, asset.construction_year).items():
+            for material, kg_m2 in _intensities(
+                mi, asset.use_type, asset.construction_year
+            ).items():
                 for code, share in HARVEST_SHARES.get(material, []):
                     if code in groups:
                         lines.append((groups[code], kg_m2 * area * share))
@@ -387,7 +586,11 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
             for code, per, basis in GWW_LINES.get(asset.use_type, []):
                 g = groups[code]
                 qty = {"length": length * per, "area": surf * per}.get(basis)
-                mass = surf * per * 1000 if basis == "area_t" else qty * float(g.typical_mass_kg_per_unit)
+                mass = (
+                    surf * per * 1000
+                    if basis == "area_t"
+                    else qty * float(g.typical_mass_kg_per_unit)
+                )
                 lines.append((g, mass))
         asbestos_risk = asset.construction_year and 1945 <= asset.construction_year <= 1993
         for g, mass_kg in lines:
@@ -405,11 +608,25 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
             if hazardous:
                 path = [s for s in path[:2]]  # a hazardous lot stops before any offer or sale
             quality = "ABC"[int(rng.choice(3, p=[0.3, 0.5, 0.2]))]
-            lot = Lot(code=f"D-{seq:07d}", product_group=g, description=f"{g.name_nl} uit {asset.name}",
-                      quantity=Decimal(str(qty)), unit=g.unit, mass_kg_per_unit=g.typical_mass_kg_per_unit,
-                      quality=quality, has_asbestos=hazardous, hazard_note="Asbestverdacht (bouwjaar 1945–1993)" if hazardous else "",
-                      owner=asset.owner, custodian=asset.owner, source_asset=asset, location=Location.IN_ASSET,
-                      status=Status.IDENTIFIED, status_since=now, expected_release_date=start, is_demo=True)
+            lot = Lot(
+                code=f"D-{seq:07d}",
+                product_group=g,
+                description=f"{g.name_nl} uit {asset.name}",
+                quantity=Decimal(str(qty)),
+                unit=g.unit,
+                mass_kg_per_unit=g.typical_mass_kg_per_unit,
+                quality=quality,
+                has_asbestos=hazardous,
+                hazard_note="Asbestverdacht (bouwjaar 1945–1993)" if hazardous else "",
+                owner=asset.owner,
+                custodian=asset.owner,
+                source_asset=asset,
+                location=Location.IN_ASSET,
+                status=Status.IDENTIFIED,
+                status_since=now,
+                expected_release_date=start,
+                is_demo=True,
+            )
             t = now - timedelta(days=int(rng.integers(250, 420)))
             ev = [_spec(Step.IDENTIFICATION, t, orgs["inventariseerder"], lot, Status.IDENTIFIED)]
             for step in path:
@@ -422,7 +639,9 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                 extra = {}
                 if real_step == Step.DISMANTLING:
                     org = orgs["sloper"]
-                    candidates = [h for h in hubs if not hub_accepts[h.id] or g.code in hub_accepts[h.id]]
+                    candidates = [
+                        h for h in hubs if not hub_accepts[h.id] or g.code in hub_accepts[h.id]
+                    ]
                     hub = candidates[int(rng.integers(0, len(candidates)))]
                     lot.location, lot.hub, lot.hub_since = Location.AT_HUB, hub, t
                     lot.custodian = hub.operator
@@ -437,26 +656,50 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                     org = lot.custodian
                     payload = {"owner_from": lot.owner_id, "owner_to": orgs["bouwer"].id}
                     lot.owner = orgs["bouwer"]
-                    extra = {"r_strategy": RStrategy.R3, "waste_diverted_kg": float(lot.quantity * lot.mass_kg_per_unit)}
+                    extra = {
+                        "r_strategy": RStrategy.R3,
+                        "waste_diverted_kg": float(lot.quantity * lot.mass_kg_per_unit),
+                    }
                 elif real_step == Step.EXECUTION:
                     org = orgs["bouwer"]
                     target = projects[int(rng.integers(0, len(projects)))]
-                    lot.location, lot.applied_asset, lot.hub, lot.hub_since = Location.APPLIED, target, None, None
+                    lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
+                        Location.APPLIED,
+                        target,
+                        None,
+                        None,
+                    )
                     lot.r_strategy = RStrategy.R3
                     payload = {"asset": target.id}
-                    extra = {"r_strategy": RStrategy.R3, "waste_diverted_kg": float(lot.quantity * lot.mass_kg_per_unit)}
+                    extra = {
+                        "r_strategy": RStrategy.R3,
+                        "waste_diverted_kg": float(lot.quantity * lot.mass_kg_per_unit),
+                    }
                 elif real_step == Step.MONITORING:
                     org = orgs["provincie"]
                 lot.status, lot.status_since = status, t
                 ev.append(_spec(real_step, t, org, lot, status, payload, **extra))
-            lot.is_published = (not lot.is_hazardous) and lot.status in (Status.INVENTORIED, Status.HARVESTED, Status.APPROVED)
+            lot.is_published = (not lot.is_hazardous) and lot.status in (
+                Status.INVENTORIED,
+                Status.HARVESTED,
+                Status.APPROVED,
+            )
             lots.append(lot)
             specs.append(ev)
     return lots, specs
 
 
 def _spec(step, t: datetime, org, lot: Lot, status, payload=None, **extra) -> dict:
-    return dict(step=step, occurred_at=t, organisation=org, location=lot.location,
-                asset=lot.applied_asset if lot.location == Location.APPLIED else lot.source_asset,
-                hub=lot.hub if lot.location == Location.AT_HUB else None, quantity=lot.quantity,
-                status_after=status, payload=payload or {}, notes="demo", **extra)
+    return dict(
+        step=step,
+        occurred_at=t,
+        organisation=org,
+        location=lot.location,
+        asset=lot.applied_asset if lot.location == Location.APPLIED else lot.source_asset,
+        hub=lot.hub if lot.location == Location.AT_HUB else None,
+        quantity=lot.quantity,
+        status_after=status,
+        payload=payload or {},
+        notes="demo",
+        **extra,
+    )

@@ -8,11 +8,17 @@ from urbanmine.lots import selectors as lot_selectors
 
 def home(request):
     by_group, by_status = lot_selectors.supply_aggregates()
-    return render(request, "core/home.html", {
-        "by_group": by_group[:10],
-        "by_status": by_status,
-        "offered_t": sum((r["mass_kg"] or 0) for r in by_group) / 1000,
-        "asset_count": Asset.objects.count(),
-        "hub_count": Hub.objects.count(),
-        "hubs_by_typology": Hub.objects.values("typology").annotate(n=Count("id")).order_by("typology"),
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "by_group": by_group[:10],
+            "by_status": by_status,
+            "offered_t": sum((r["mass_kg"] or 0) for r in by_group) / 1000,
+            "asset_count": Asset.objects.count(),
+            "hub_count": Hub.objects.count(),
+            "hubs_by_typology": Hub.objects.values("typology")
+            .annotate(n=Count("id"))
+            .order_by("typology"),
+        },
+    )

@@ -94,7 +94,9 @@ class MunicipalityIndex:
         for feature in features:
             props = feature["properties"]
             self._municipalities.append(
-                Municipality(code=props["gemeenteCode"], name=clean_municipality_name(props["gemeenteNaam"]))
+                Municipality(
+                    code=props["gemeenteCode"], name=clean_municipality_name(props["gemeenteNaam"])
+                )
             )
             geoms.append(shape(feature["geometry"]))
         self._geoms = geoms

@@ -28,15 +28,25 @@ class Hub(models.Model):
     name = models.CharField(_("name"), max_length=200)
     typology = models.CharField(_("typology"), max_length=16, choices=HubTypology.choices)
     operator = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("operator"), on_delete=models.PROTECT, related_name="hubs"
+        "organisations.Organisation",
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="hubs",
     )
     lat = models.FloatField(_("latitude (WGS84)"))
     lon = models.FloatField(_("longitude (WGS84)"))
     municipality = models.ForeignKey(
-        "regions.Municipality", verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="hubs"
+        "regions.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="hubs",
     )
-    capacity_m2 = models.DecimalField(_("capacity (m²)"), max_digits=10, decimal_places=1, validators=[MinValueValidator(0)])
-    capacity_t = models.DecimalField(_("capacity (t)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0)])
+    capacity_m2 = models.DecimalField(
+        _("capacity (m²)"), max_digits=10, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    capacity_t = models.DecimalField(
+        _("capacity (t)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0)]
+    )
     max_dwell_days = models.PositiveIntegerField(
         _("maximum dwell time (days)"), default=settings.HUB_DEFAULT_MAX_DWELL_DAYS
     )
@@ -46,7 +56,9 @@ class Hub(models.Model):
         blank=True,
         help_text=_("Leave empty to accept every product group."),
     )
-    processing_capabilities = models.JSONField(_("processing capabilities"), default=list, blank=True)
+    processing_capabilities = models.JSONField(
+        _("processing capabilities"), default=list, blank=True
+    )
     is_temporary = models.BooleanField(_("temporary hub"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 

@@ -10,7 +10,10 @@ from django.utils import timezone
 from urbanmine.lots.lifecycle import Status
 from urbanmine.lots.models import Location, Lot
 
-MASS = ExpressionWrapper(F("quantity") * F("mass_kg_per_unit"), output_field=DecimalField(max_digits=20, decimal_places=3))
+MASS = ExpressionWrapper(
+    F("quantity") * F("mass_kg_per_unit"),
+    output_field=DecimalField(max_digits=20, decimal_places=3),
+)
 
 
 @dataclass

@@ -1,7 +1,12 @@
 from decimal import Decimal
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from urbanmine.organisations.selectors import may_change_hub
 
@@ -25,11 +30,43 @@ def hub_detail(request, pk):
     hub = get_object_or_404(Hub.objects.select_related("municipality", "operator"), pk=pk)
     stock = selectors.hub_stock(hub)
     held_kg = sum((line.lot.mass_kg_total for line in stock), Decimal(0))
-    return render(request, "hubs/hub_detail.html", {
-        "hub": hub, "stock": stock, "held_t": held_kg / 1000,
-        "fill_pct": (held_kg / 1000 / hub.capacity_t * 100) if hub.capacity_t else 0,
-        "warnings": sum(1 for s in stock if s.level == "warning"),
-        "alerts": sum(1 for s in stock if s.level == "alert"),
-        "can_change": may_change_hub(request.user, hub),
-        "accepted": list(hub.accepted_product_groups.all()),
-    })
+    return render(
+        request,
+        "hubs/hub_detail.html",
+        {
+            "hub": hub,
+            "stock": stock,
+            "held_t": held_kg / 1000,
+            "fill_pct": (held_kg / 1000 / hub.capacity_t * 100) if hub.capacity_t else 0,
+            "warnings": sum(1 for s in stock if s.level == "warning"),
+            "alerts": sum(1 for s in stock if s.level == "alert"),
+            "can_change": may_change_hub(request.user, hub),
+            "accepted": list(hub.accepted_product_groups.all()),
+            "settings_form": HubSettingsForm(instance=hub)
+            if may_change_hub(request.user, hub)
+            else None,
+        },
+    )
+
+
+class HubSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Hub
+        fields = ["capacity_t", "capacity_m2", "max_dwell_days"]
+
+
+@login_required
+@require_http_methods(["POST"])
+def hub_settings(request, pk):
+    """Only the operator changes a hub's capacity and dwell-time limit."""
+    hub = get_object_or_404(Hub, pk=pk)
+    if not may_change_hub(request.user, hub):
+        raise PermissionDenied
+    form = HubSettingsForm(request.POST, instance=hub)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Hub settings saved."))
+    else:
+        for field, errs in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errs)}")
+    return redirect("hub-detail", pk=hub.pk)

@@ -16,12 +16,30 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Lot)
 class LotAdmin(admin.ModelAdmin):
-    list_display = ["code", "product_group", "quantity", "unit", "quality", "status", "location", "owner", "is_published"]
+    list_display = [
+        "code",
+        "product_group",
+        "quantity",
+        "unit",
+        "quality",
+        "status",
+        "location",
+        "owner",
+        "is_published",
+    ]
     list_filter = ["status", "location", "quality", "is_published", "product_group__scope"]
     search_fields = ["code", "description"]
     raw_id_fields = ["source_asset", "applied_asset", "hub", "owner", "custodian", "product_group"]
     # Status and place follow from lifecycle events recorded through the services.
-    readonly_fields = ["status", "status_since", "location", "hub", "hub_since", "applied_asset", "source_assets"]
+    readonly_fields = [
+        "status",
+        "status_since",
+        "location",
+        "hub",
+        "hub_since",
+        "applied_asset",
+        "source_assets",
+    ]
     list_select_related = ["product_group", "owner"]
     inlines = [EventInline]
 

@@ -11,20 +11,43 @@ from .models import RStrategy
 
 class RecordStepForm(forms.Form):
     step = forms.ChoiceField(label=_("Process step"))
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=0, decimal_places=3,
-                                  help_text=_("Leave empty for the whole lot; less splits the lot."))
-    hub = forms.ModelChoiceField(label=_("Hub (destination)"), queryset=Hub.objects.none(), required=False)
-    target_asset = forms.ModelChoiceField(label=_("Applied in asset"), queryset=Asset.objects.none(), required=False)
-    counterparty = forms.ModelChoiceField(label=_("Takes over (buyer, new owner or custodian)"),
-                                          queryset=Organisation.objects.none(), required=False)
-    passed = forms.TypedChoiceField(label=_("Inspection result"), required=False,
-                                    choices=[("", "—"), ("1", _("passed")), ("0", _("failed"))],
-                                    coerce=lambda v: v == "1", empty_value=None)
-    certificate_number = forms.CharField(label=_("Certificate number"), required=False, max_length=60)
-    r_strategy = forms.ChoiceField(label=_("R-strategy realised"), required=False,
-                                   choices=[("", "—"), *RStrategy.choices])
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        required=False,
+        min_value=0,
+        decimal_places=3,
+        help_text=_("Leave empty for the whole lot; less splits the lot."),
+    )
+    hub = forms.ModelChoiceField(
+        label=_("Hub (destination)"), queryset=Hub.objects.none(), required=False
+    )
+    target_asset = forms.ModelChoiceField(
+        label=_("Applied in asset"), queryset=Asset.objects.none(), required=False
+    )
+    counterparty = forms.ModelChoiceField(
+        label=_("Takes over (buyer, new owner or custodian)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+    passed = forms.TypedChoiceField(
+        label=_("Inspection result"),
+        required=False,
+        choices=[("", "—"), ("1", _("passed")), ("0", _("failed"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+    )
+    certificate_number = forms.CharField(
+        label=_("Certificate number"), required=False, max_length=60
+    )
+    r_strategy = forms.ChoiceField(
+        label=_("R-strategy realised"), required=False, choices=[("", "—"), *RStrategy.choices]
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, lot, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,11 +61,20 @@ class RecordStepForm(forms.Form):
 class SupplyFilterForm(forms.Form):
     product_group = forms.ChoiceField(label=_("Product group"), required=False)
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
-    quality = forms.ChoiceField(label=_("Minimum quality"), required=False,
-                                choices=[("", _("any")), ("A", "A"), ("B", _("B or better")), ("C", _("C or better"))])
-    available_by = forms.DateField(label=_("Available by"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    quality = forms.ChoiceField(
+        label=_("Minimum quality"),
+        required=False,
+        choices=[("", _("any")), ("A", "A"), ("B", _("B or better")), ("C", _("C or better"))],
+    )
+    available_by = forms.DateField(
+        label=_("Available by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, groups, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product_group"].choices = [("", _("all"))] + [(g.code, g.name) for g in groups]
-        self.fields["municipality"].choices = [("", _("all"))] + [(m.code, m.name) for m in municipalities]
+        self.fields["municipality"].choices = [("", _("all"))] + [
+            (m.code, m.name) for m in municipalities
+        ]

@@ -145,7 +145,9 @@ def next_status(current: str | None, event: EventFacts, *, hazardous: bool = Fal
         return S.RESERVED
     if step == Step.QUALITY_CONTROL:
         if event.passed is None:
-            raise TransitionError(_("A quality control needs a result (passed or failed)."), "passed")
+            raise TransitionError(
+                _("A quality control needs a result (passed or failed)."), "passed"
+            )
         if not event.passed:
             return S.REJECTED
         # A passed inspection keeps a reservation or sale; otherwise the lot is approved.

@@ -46,7 +46,10 @@ class Location(models.TextChoices):
 class Lot(models.Model):
     code = models.CharField(_("lot code"), max_length=20, unique=True)
     product_group = models.ForeignKey(
-        "catalogue.ProductGroup", verbose_name=_("product group"), on_delete=models.PROTECT, related_name="lots"
+        "catalogue.ProductGroup",
+        verbose_name=_("product group"),
+        on_delete=models.PROTECT,
+        related_name="lots",
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     quantity = models.DecimalField(
@@ -66,7 +69,10 @@ class Lot(models.Model):
     hazard_note = models.CharField(_("hazard note"), max_length=300, blank=True)
 
     owner = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_lots"
+        "organisations.Organisation",
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_lots",
     )
     custodian = models.ForeignKey(
         "organisations.Organisation",
@@ -76,11 +82,21 @@ class Lot(models.Model):
     )
     # Where it came from (the passport it was identified in) and where it is now.
     source_asset = models.ForeignKey(
-        "assets.Asset", verbose_name=_("source asset"), on_delete=models.PROTECT, related_name="lots"
+        "assets.Asset",
+        verbose_name=_("source asset"),
+        on_delete=models.PROTECT,
+        related_name="lots",
     )
-    location = models.CharField(_("location"), max_length=12, choices=Location.choices, default=Location.IN_ASSET)
+    location = models.CharField(
+        _("location"), max_length=12, choices=Location.choices, default=Location.IN_ASSET
+    )
     hub = models.ForeignKey(
-        "hubs.Hub", verbose_name=_("hub"), on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+        "hubs.Hub",
+        verbose_name=_("hub"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lots",
     )
     applied_asset = models.ForeignKey(
         "assets.Asset",
@@ -96,7 +112,9 @@ class Lot(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
     status_since = models.DateTimeField(_("status since"))
     hub_since = models.DateTimeField(_("at hub since"), null=True, blank=True)
-    r_strategy = models.CharField(_("R-strategy"), max_length=2, choices=RStrategy.choices, blank=True)
+    r_strategy = models.CharField(
+        _("R-strategy"), max_length=2, choices=RStrategy.choices, blank=True
+    )
     expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
     is_published = models.BooleanField(_("published as supply"), default=False, db_index=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -107,7 +125,9 @@ class Lot(models.Model):
         verbose_name = _("lot")
         verbose_name_plural = _("lots")
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="lot_quantity_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="lot_quantity_not_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(is_published=False)
                 | models.Q(has_asbestos=False, has_chromium6=False, has_other_hazard=False),
@@ -134,7 +154,11 @@ class Lot(models.Model):
     def clean(self) -> None:
         if self.is_published and self.is_hazardous:
             raise ValidationError({"is_published": _("A hazardous lot can never be offered.")})
-        if self.unit == Unit.PIECE and self.quantity is not None and self.quantity != int(self.quantity):
+        if (
+            self.unit == Unit.PIECE
+            and self.quantity is not None
+            and self.quantity != int(self.quantity)
+        ):
             raise ValidationError({"quantity": _("Pieces are counted in whole numbers.")})
 
 
@@ -150,6 +174,9 @@ class LotLineage(models.Model):
     class Meta:
         verbose_name = _("lot lineage")
         verbose_name_plural = _("lot lineage")
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} → {self.child_id} ({self.kind})"
 
 
 class AppendOnlyError(RuntimeError):
@@ -172,16 +199,25 @@ class LifecycleEvent(models.Model):
     occurred_at = models.DateTimeField(_("when"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="events"
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     location = models.CharField(_("place"), max_length=12, choices=Location.choices)
     asset = models.ForeignKey(
         "assets.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
-    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     notes = models.TextField(_("notes"), blank=True)
     payload = models.JSONField(default=dict, blank=True)
@@ -220,7 +256,9 @@ class Inspection(models.Model):
     """An inspection and, when passed, the certificate that goes with it."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="inspections")
-    event = models.OneToOneField(LifecycleEvent, on_delete=models.PROTECT, related_name="inspection")
+    event = models.OneToOneField(
+        LifecycleEvent, on_delete=models.PROTECT, related_name="inspection"
+    )
     inspector = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("inspector"), on_delete=models.PROTECT
     )
@@ -235,3 +273,6 @@ class Inspection(models.Model):
         ordering = ["-inspected_on"]
         verbose_name = _("inspection / certificate")
         verbose_name_plural = _("inspections / certificates")
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.inspected_on} {self.result}"

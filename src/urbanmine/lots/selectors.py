@@ -8,11 +8,20 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from .lifecycle import Status
 from .models import LifecycleEvent, Location, Lot
 
-MASS = ExpressionWrapper(F("quantity") * F("mass_kg_per_unit"), output_field=DecimalField(max_digits=20, decimal_places=3))
+MASS = ExpressionWrapper(
+    F("quantity") * F("mass_kg_per_unit"),
+    output_field=DecimalField(max_digits=20, decimal_places=3),
+)
 
 
-def published_supply(*, product_group: str = "", municipality: str = "", quality: str = "",
-                     available_by=None, scope: str = ""):
+def published_supply(
+    *,
+    product_group: str = "",
+    municipality: str = "",
+    quality: str = "",
+    available_by=None,
+    scope: str = "",
+):
     """Lots offered publicly; `quality` means "this grade or better"; `available_by`
     keeps lots released (or expected) on or before that date."""
     qs = (
@@ -33,7 +42,9 @@ def published_supply(*, product_group: str = "", municipality: str = "", quality
     if quality in ("A", "B", "C"):
         qs = qs.filter(quality__lte=quality)
     if available_by:
-        qs = qs.filter(Q(expected_release_date__isnull=True) | Q(expected_release_date__lte=available_by))
+        qs = qs.filter(
+            Q(expected_release_date__isnull=True) | Q(expected_release_date__lte=available_by)
+        )
     return qs
 
 
@@ -56,7 +67,12 @@ def supply_aggregates():
         .annotate(mass_kg=Sum(MASS))
         .order_by("-mass_kg")
     )
-    by_status = Lot.objects.exclude(status=Status.CLOSED).values("status").annotate(mass_kg=Sum(MASS)).order_by("status")
+    by_status = (
+        Lot.objects.exclude(status=Status.CLOSED)
+        .values("status")
+        .annotate(mass_kg=Sum(MASS))
+        .order_by("status")
+    )
     return list(by_group), list(by_status)
 
 
@@ -96,7 +112,9 @@ def asset_history(asset, limit: int = 200):
 
 
 def lot_history(lot):
-    return lot.events.select_related("organisation", "actor", "hub", "asset").order_by("occurred_at", "id")
+    return lot.events.select_related("organisation", "actor", "hub", "asset").order_by(
+        "occurred_at", "id"
+    )
 
 
 def lot_trace_assets(lot):

@@ -22,10 +22,24 @@ from urbanmine.organisations.models import Organisation
 from urbanmine.organisations.selectors import may_change_lot, user_organisation_ids
 
 from .lifecycle import OFFERABLE, EventFacts, Status, Step, TransitionError, next_status
-from .models import Inspection, InspectionResult, LifecycleEvent, Location, Lot, LotLineage, RStrategy
+from .models import (
+    Inspection,
+    InspectionResult,
+    LifecycleEvent,
+    Location,
+    Lot,
+    LotLineage,
+    RStrategy,
+)
 
 # Steps that act on part of a lot: a smaller quantity splits the lot first.
-PARTIAL_STEPS = {Step.DISMANTLING, Step.CONNECTION, Step.SALE, Step.TRANSPORT_STORAGE, Step.EXECUTION}
+PARTIAL_STEPS = {
+    Step.DISMANTLING,
+    Step.CONNECTION,
+    Step.SALE,
+    Step.TRANSPORT_STORAGE,
+    Step.EXECUTION,
+}
 
 
 def new_lot_code() -> str:
@@ -36,7 +50,9 @@ def _decimal(value, field: str) -> Decimal:
     try:
         d = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: _("“%(value)s” is not a number.") % {"value": value}}) from None
+        raise ValidationError(
+            {field: _("“%(value)s” is not a number.") % {"value": value}}
+        ) from None
     if not d.is_finite():
         raise ValidationError({field: _("“%(value)s” is not a number.") % {"value": value}})
     return d
@@ -45,7 +61,9 @@ def _decimal(value, field: str) -> Decimal:
 def validate_quantity(quantity, unit: str, field: str = "quantity") -> Decimal:
     q = _decimal(quantity, field)
     if q <= 0:
-        raise ValidationError({field: _("The quantity must be more than zero (got %(q)s).") % {"q": q}})
+        raise ValidationError(
+            {field: _("The quantity must be more than zero (got %(q)s).") % {"q": q}}
+        )
     if unit in COUNTED_UNITS and q != q.to_integral_value():
         raise ValidationError(
             {field: _("Pieces are counted in whole numbers (got %(q)s).") % {"q": q}}
@@ -65,9 +83,7 @@ def _acting_organisation(user, organisation: Organisation | None) -> Organisatio
 
 
 def _sync_publication(lot: Lot) -> None:
-    lot.is_published = (
-        not lot.is_hazardous and lot.status in OFFERABLE and lot.quantity > 0
-    )
+    lot.is_published = not lot.is_hazardous and lot.status in OFFERABLE and lot.quantity > 0
 
 
 def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
@@ -81,7 +97,10 @@ def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
 def _check_hub_intake(hub: Hub, lot: Lot, quantity: Decimal) -> None:
     if not hub.accepts(lot.product_group):
         raise ValidationError(
-            {"hub": _("%(hub)s does not accept %(group)s.") % {"hub": hub, "group": lot.product_group}}
+            {
+                "hub": _("%(hub)s does not accept %(group)s.")
+                % {"hub": hub, "group": lot.product_group}
+            }
         )
     incoming = quantity * lot.mass_kg_per_unit
     held = hub_stock_mass_kg(hub, exclude_lot_id=lot.id)
@@ -157,7 +176,9 @@ def lot_identify(
     if m < 0:
         raise ValidationError({"mass_kg_per_unit": _("The mass cannot be negative.")})
     if quality not in ("A", "B", "C"):
-        raise ValidationError({"quality": _("Quality must be A, B or C (got “%(q)s”).") % {"q": quality}})
+        raise ValidationError(
+            {"quality": _("Quality must be A, B or C (got “%(q)s”).") % {"q": quality}}
+        )
     now = occurred_at or timezone.now()
     lot = Lot(
         code=new_lot_code(),
@@ -182,15 +203,27 @@ def lot_identify(
     _sync_publication(lot)
     lot.save()
     lot.source_assets.add(asset)
-    _append_event(lot, step=Step.IDENTIFICATION, actor=actor, organisation=organisation, occurred_at=now, notes=notes)
+    _append_event(
+        lot,
+        step=Step.IDENTIFICATION,
+        actor=actor,
+        organisation=organisation,
+        occurred_at=now,
+        notes=notes,
+    )
     return lot
 
 
-def _split_locked(lot: Lot, quantity: Decimal, *, actor, organisation, occurred_at, notes="") -> Lot:
+def _split_locked(
+    lot: Lot, quantity: Decimal, *, actor, organisation, occurred_at, notes=""
+) -> Lot:
     """Split `quantity` off a locked lot into a new child lot carrying the same trace."""
     if quantity >= lot.quantity:
         raise ValidationError(
-            {"quantity": _("A split needs less than the lot's quantity (%(q)s).") % {"q": lot.quantity}}
+            {
+                "quantity": _("A split needs less than the lot's quantity (%(q)s).")
+                % {"q": lot.quantity}
+            }
         )
     validate_quantity(quantity, lot.unit)
     child = Lot.objects.get(pk=lot.pk)
@@ -205,11 +238,27 @@ def _split_locked(lot: Lot, quantity: Decimal, *, actor, organisation, occurred_
     lot.save(update_fields=["quantity", "is_published"])
     LotLineage.objects.create(parent=lot, child=child, kind="split", quantity=quantity)
     payload = {"parent": lot.code, "child": child.code}
-    _append_event(lot, step=Step.SPLIT, actor=actor, organisation=organisation, occurred_at=occurred_at,
-                  quantity=quantity, notes=notes, payload=payload)
+    _append_event(
+        lot,
+        step=Step.SPLIT,
+        actor=actor,
+        organisation=organisation,
+        occurred_at=occurred_at,
+        quantity=quantity,
+        notes=notes,
+        payload=payload,
+    )
     # The child's history begins with the split, after a copy of the parent's status.
-    _append_event(child, step=Step.SPLIT, actor=actor, organisation=organisation, occurred_at=occurred_at,
-                  quantity=quantity, notes=notes, payload=payload)
+    _append_event(
+        child,
+        step=Step.SPLIT,
+        actor=actor,
+        organisation=organisation,
+        occurred_at=occurred_at,
+        quantity=quantity,
+        notes=notes,
+        payload=payload,
+    )
     return child
 
 
@@ -221,8 +270,15 @@ def _lock(lot_id) -> Lot:
 
 
 @transaction.atomic
-def lot_split(*, lot_id: int, quantity, actor, organisation: Organisation | None = None,
-              occurred_at: datetime | None = None, notes: str = "") -> Lot:
+def lot_split(
+    *,
+    lot_id: int,
+    quantity,
+    actor,
+    organisation: Organisation | None = None,
+    occurred_at: datetime | None = None,
+    notes: str = "",
+) -> Lot:
     lot = _lock(lot_id)
     if not may_change_lot(actor, lot):
         raise PermissionDenied(_("Only the owner or custodian of a lot may split it."))
@@ -231,13 +287,25 @@ def lot_split(*, lot_id: int, quantity, actor, organisation: Organisation | None
         next_status(lot.status, EventFacts(Step.SPLIT), hazardous=lot.is_hazardous)
     except TransitionError as e:
         raise ValidationError({e.field: e.message}) from None
-    return _split_locked(lot, _decimal(quantity, "quantity"), actor=actor, organisation=org,
-                         occurred_at=occurred_at or timezone.now(), notes=notes)
+    return _split_locked(
+        lot,
+        _decimal(quantity, "quantity"),
+        actor=actor,
+        organisation=org,
+        occurred_at=occurred_at or timezone.now(),
+        notes=notes,
+    )
 
 
 @transaction.atomic
-def lots_merge(*, lot_ids: list[int], actor, organisation: Organisation | None = None,
-               occurred_at: datetime | None = None, notes: str = "") -> Lot:
+def lots_merge(
+    *,
+    lot_ids: list[int],
+    actor,
+    organisation: Organisation | None = None,
+    occurred_at: datetime | None = None,
+    notes: str = "",
+) -> Lot:
     """Merge lots of one product group, unit and quality at one hub into a new lot that
     keeps the trace to every source asset."""
     ids = sorted(set(lot_ids))
@@ -259,8 +327,12 @@ def lots_merge(*, lot_ids: list[int], actor, organisation: Organisation | None =
         for field in ("product_group_id", "unit", "quality", "hub_id", "location", "owner_id"):
             if getattr(lot, field) != getattr(first, field):
                 raise ValidationError(
-                    {"lots": _("Lots %(a)s and %(b)s differ in %(f)s; only like lots at one hub merge.")
-                     % {"a": first.code, "b": lot.code, "f": field.removesuffix("_id")}}
+                    {
+                        "lots": _(
+                            "Lots %(a)s and %(b)s differ in %(f)s; only like lots at one hub merge."
+                        )
+                        % {"a": first.code, "b": lot.code, "f": field.removesuffix("_id")}
+                    }
                 )
     if first.location != Location.AT_HUB:
         raise ValidationError({"lots": _("Lots are merged at a hub.")})
@@ -303,10 +375,26 @@ def lots_merge(*, lot_ids: list[int], actor, organisation: Organisation | None =
         lot.status_since = now
         lot.is_published = False
         lot.save(update_fields=["status", "status_since", "is_published"])
-        _append_event(lot, step=Step.MERGE, actor=actor, organisation=org, occurred_at=now, quantity=q,
-                      notes=notes, payload={"into": merged.code})
-    _append_event(merged, step=Step.MERGE, actor=actor, organisation=org, occurred_at=now,
-                  quantity=total_q, notes=notes, payload={"from": codes})
+        _append_event(
+            lot,
+            step=Step.MERGE,
+            actor=actor,
+            organisation=org,
+            occurred_at=now,
+            quantity=q,
+            notes=notes,
+            payload={"into": merged.code},
+        )
+    _append_event(
+        merged,
+        step=Step.MERGE,
+        actor=actor,
+        organisation=org,
+        occurred_at=now,
+        quantity=total_q,
+        notes=notes,
+        payload={"from": codes},
+    )
     return merged
 
 
@@ -356,19 +444,29 @@ def lot_record_step(
     last = lot.events.order_by("-occurred_at", "-id").values_list("occurred_at", flat=True).first()
     if last and now < last:
         raise ValidationError(
-            {"occurred_at": _("The date lies before the lot's last recorded step (%(d)s).") % {"d": f"{last:%Y-%m-%d}"}}
+            {
+                "occurred_at": _("The date lies before the lot's last recorded step (%(d)s).")
+                % {"d": f"{last:%Y-%m-%d}"}
+            }
         )
     if step in (Step.SPLIT, Step.MERGE, Step.IDENTIFICATION):
-        raise ValidationError({"step": _("Use the split, merge or identify actions for this step.")})
+        raise ValidationError(
+            {"step": _("Use the split, merge or identify actions for this step.")}
+        )
     try:
-        new_status = next_status(lot.status, EventFacts(step, passed=passed), hazardous=lot.is_hazardous)
+        new_status = next_status(
+            lot.status, EventFacts(step, passed=passed), hazardous=lot.is_hazardous
+        )
     except TransitionError as e:
         raise ValidationError({e.field: e.message}) from None
 
     q = lot.quantity if quantity in (None, "") else validate_quantity(quantity, lot.unit)
     if q > lot.quantity:
         raise ValidationError(
-            {"quantity": _("The lot holds only %(have)s %(unit)s.") % {"have": lot.quantity, "unit": lot.unit}}
+            {
+                "quantity": _("The lot holds only %(have)s %(unit)s.")
+                % {"have": lot.quantity, "unit": lot.unit}
+            }
         )
     # Validate step-specific inputs before any write.
     if step in (Step.DISMANTLING, Step.TRANSPORT_STORAGE) and hub is not None:
@@ -376,7 +474,9 @@ def lot_record_step(
     if step == Step.EXECUTION and target_asset is None:
         raise ValidationError({"target_asset": _("Choose the asset the lot is applied in.")})
     if step in (Step.SALE, Step.OWNERSHIP_CHANGE, Step.CUSTODY_CHANGE) and counterparty is None:
-        raise ValidationError({"counterparty": _("Choose the organisation that takes the lot over.")})
+        raise ValidationError(
+            {"counterparty": _("Choose the organisation that takes the lot over.")}
+        )
     if step == Step.QUALITY_CONTROL and not guideline:
         guideline = lot.product_group.assessment_guideline or "-"
     if r_strategy and r_strategy not in RStrategy.values:
@@ -400,7 +500,11 @@ def lot_record_step(
                 lot.custodian = hub.operator
             payload["hub"] = hub.id
         else:
-            lot.location, lot.hub, lot.hub_since = (Location.IN_TRANSIT if in_transit else Location.IN_ASSET), None, None
+            lot.location, lot.hub, lot.hub_since = (
+                (Location.IN_TRANSIT if in_transit else Location.IN_ASSET),
+                None,
+                None,
+            )
     elif step == Step.TRANSPORT_STORAGE:
         if hub is not None:
             if lot.hub_id != hub.id:
@@ -430,7 +534,12 @@ def lot_record_step(
         lot.custodian = counterparty
     elif step == Step.EXECUTION:
         payload["asset"] = target_asset.id
-        lot.location, lot.applied_asset, lot.hub, lot.hub_since = Location.APPLIED, target_asset, None, None
+        lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
+            Location.APPLIED,
+            target_asset,
+            None,
+            None,
+        )
         co2, waste = realised_impact(lot, lot.quantity)
         r_strategy = r_strategy or lot.r_strategy or RStrategy.R3
         lot.r_strategy = r_strategy
@@ -442,21 +551,42 @@ def lot_record_step(
     _sync_publication(lot)
     lot.save()
     event = _append_event(
-        lot, step=step, actor=actor, organisation=org, occurred_at=now, quantity=lot.quantity, notes=notes,
-        payload=payload, co2_avoided_kg=co2, waste_diverted_kg=waste, r_strategy=r_strategy,
+        lot,
+        step=step,
+        actor=actor,
+        organisation=org,
+        occurred_at=now,
+        quantity=lot.quantity,
+        notes=notes,
+        payload=payload,
+        co2_avoided_kg=co2,
+        waste_diverted_kg=waste,
+        r_strategy=r_strategy,
     )
     if step == Step.QUALITY_CONTROL:
         Inspection.objects.create(
-            lot=lot, event=event, inspector=org, inspected_on=now.date(), guideline=guideline,
+            lot=lot,
+            event=event,
+            inspector=org,
+            inspected_on=now.date(),
+            guideline=guideline,
             result=InspectionResult.PASSED if passed else InspectionResult.FAILED,
-            certificate_number=certificate_number, valid_until=valid_until, notes=notes,
+            certificate_number=certificate_number,
+            valid_until=valid_until,
+            notes=notes,
         )
     return event
 
 
 @transaction.atomic
-def lots_import_inventory(*, asset_id: int, rows: list, actor=None, source_name: str,
-                          organisation: Organisation | None = None) -> list[Lot]:
+def lots_import_inventory(
+    *,
+    asset_id: int,
+    rows: list,
+    actor=None,
+    source_name: str,
+    organisation: Organisation | None = None,
+) -> list[Lot]:
     """Store validated inventory rows (engine.inventory.InventoryRow) as identified and
     inventoried lots of an asset: all or nothing."""
     from urbanmine.assets.models import Asset
@@ -464,7 +594,9 @@ def lots_import_inventory(*, asset_id: int, rows: list, actor=None, source_name:
     try:
         asset = Asset.objects.select_related("owner").get(pk=asset_id)
     except Asset.DoesNotExist:
-        raise ValidationError({"asset": _("Asset %(id)s does not exist.") % {"id": asset_id}}) from None
+        raise ValidationError(
+            {"asset": _("Asset %(id)s does not exist.") % {"id": asset_id}}
+        ) from None
     org = organisation or asset.owner
     groups = {g.code: g for g in ProductGroup.objects.all()}
     now = timezone.now()
@@ -472,39 +604,76 @@ def lots_import_inventory(*, asset_id: int, rows: list, actor=None, source_name:
     for row in rows:
         group = groups.get(row.product_group)
         if group is None:
-            raise ValidationError({"product_group": _("Row %(r)s: unknown product group “%(g)s”.") % {"r": row.row_number, "g": row.product_group}})
+            raise ValidationError(
+                {
+                    "product_group": _("Row %(r)s: unknown product group “%(g)s”.")
+                    % {"r": row.row_number, "g": row.product_group}
+                }
+            )
         q = validate_quantity(row.quantity, row.unit)
         hazardous = bool(row.hazardous)
-        lots.append(Lot(
-            code=new_lot_code(), product_group=group, description=row.description or "", quantity=q, unit=row.unit,
-            mass_kg_per_unit=_decimal(row.mass_kg_per_unit, "mass_kg_per_unit"), quality=row.quality,
-            has_other_hazard=hazardous, hazard_note=_("Marked hazardous in %(f)s") % {"f": source_name} if hazardous else "",
-            owner=asset.owner, custodian=org, source_asset=asset, location=Location.IN_ASSET,
-            status=Status.INVENTORIED, status_since=now, expected_release_date=row.expected_release_date,
-            is_published=not hazardous,
-        ))
+        lots.append(
+            Lot(
+                code=new_lot_code(),
+                product_group=group,
+                description=row.description or "",
+                quantity=q,
+                unit=row.unit,
+                mass_kg_per_unit=_decimal(row.mass_kg_per_unit, "mass_kg_per_unit"),
+                quality=row.quality,
+                has_other_hazard=hazardous,
+                hazard_note=_("Marked hazardous in %(f)s") % {"f": source_name}
+                if hazardous
+                else "",
+                owner=asset.owner,
+                custodian=org,
+                source_asset=asset,
+                location=Location.IN_ASSET,
+                status=Status.INVENTORIED,
+                status_since=now,
+                expected_release_date=row.expected_release_date,
+                is_published=not hazardous,
+            )
+        )
     Lot.objects.bulk_create(lots, batch_size=2000)
     if lots and lots[0].pk is None:  # backends without RETURNING: reload by code
-        by_code = dict(Lot.objects.filter(code__in=[lot.code for lot in lots]).values_list("code", "id"))
+        by_code = dict(
+            Lot.objects.filter(code__in=[lot.code for lot in lots]).values_list("code", "id")
+        )
         for lot in lots:
             lot.pk = lot.id = by_code[lot.code]
     through = Lot.source_assets.through
-    through.objects.bulk_create([through(lot_id=lot.pk, asset_id=asset.pk) for lot in lots], batch_size=5000)
+    through.objects.bulk_create(
+        [through(lot_id=lot.pk, asset_id=asset.pk) for lot in lots], batch_size=5000
+    )
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     for lot in lots:
-        for step, status in ((Step.IDENTIFICATION, Status.IDENTIFIED), (Step.INVENTORY, Status.INVENTORIED)):
-            events.append(LifecycleEvent(
-                lot_id=lot.pk, step=step, occurred_at=now, actor_id=actor_id, organisation=org,
-                location=Location.IN_ASSET, asset=asset, quantity=lot.quantity, status_after=status,
-                notes=_("Imported from %(f)s") % {"f": source_name},
-            ))
+        for step, status in (
+            (Step.IDENTIFICATION, Status.IDENTIFIED),
+            (Step.INVENTORY, Status.INVENTORIED),
+        ):
+            events.append(
+                LifecycleEvent(
+                    lot_id=lot.pk,
+                    step=step,
+                    occurred_at=now,
+                    actor_id=actor_id,
+                    organisation=org,
+                    location=Location.IN_ASSET,
+                    asset=asset,
+                    quantity=lot.quantity,
+                    status_after=status,
+                    notes=_("Imported from %(f)s") % {"f": source_name},
+                )
+            )
     LifecycleEvent.objects.bulk_create(events, batch_size=5000)
     return lots
 
 
 @transaction.atomic
-def lots_import_ifc_draft(*, asset_id: int, draft, actor=None, source_name: str,
-                          organisation: Organisation | None = None) -> list[Lot]:
+def lots_import_ifc_draft(
+    *, asset_id: int, draft, actor=None, source_name: str, organisation: Organisation | None = None
+) -> list[Lot]:
     """A draft passport from an IFC model: one identified lot per mapped element type,
     counted in pieces with the catalogue's typical mass (to be reviewed)."""
     from urbanmine.engine.inventory import InventoryRow  # type: ignore[attr-defined]
@@ -515,13 +684,25 @@ def lots_import_ifc_draft(*, asset_id: int, draft, actor=None, source_name: str,
         code = getattr(el, "product_group", None)
         if not code or code not in groups:
             continue
-        rows.append(InventoryRow(
-            row_number=i, product_group=code, description=f"{el.ifc_type} ({source_name})",
-            quantity=Decimal(el.count), unit=Unit.PIECE,
-            mass_kg_per_unit=groups[code].typical_mass_kg_per_unit, quality="B", hazardous=False,
-            expected_release_date=None,
-        ))
+        rows.append(
+            InventoryRow(
+                row_number=i,
+                product_group=code,
+                description=f"{el.ifc_type} ({source_name})",
+                quantity=Decimal(el.count),
+                unit=Unit.PIECE,
+                mass_kg_per_unit=groups[code].typical_mass_kg_per_unit,
+                quality="B",
+                hazardous=False,
+                expected_release_date=None,
+            )
+        )
     if not rows:
         return []
-    return lots_import_inventory(asset_id=asset_id, rows=rows, actor=actor, source_name=source_name,
-                                 organisation=organisation)
+    return lots_import_inventory(
+        asset_id=asset_id,
+        rows=rows,
+        actor=actor,
+        source_name=source_name,
+        organisation=organisation,
+    )

@@ -23,8 +23,11 @@ from .models import Lot
 
 def supply_list(request):
     """The public list of available supply, with filters and a map."""
-    form = SupplyFilterForm(request.GET or None, groups=ProductGroup.objects.all(),
-                            municipalities=zuid_holland().only("code", "name"))
+    form = SupplyFilterForm(
+        request.GET or None,
+        groups=ProductGroup.objects.all(),
+        municipalities=zuid_holland().only("code", "name"),
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.published_supply(**{k: v for k, v in filters.items() if v})
     if request.GET.get("format") == "csv":
@@ -34,13 +37,28 @@ def supply_list(request):
     for lot in page.object_list:
         lat, lon, place = selectors.lot_place(lot)
         lot.place_name = place
-        points.append({"lat": lat, "lon": lon, "code": lot.code, "group": lot.product_group.name,
-                       "qty": f"{lot.quantity.normalize():f} {lot.unit}", "quality": lot.quality})
+        points.append(
+            {
+                "lat": lat,
+                "lon": lon,
+                "code": lot.code,
+                "group": lot.product_group.name,
+                "qty": f"{lot.quantity.normalize():f} {lot.unit}",
+                "quality": lot.quality,
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "lots/supply_list.html", {
-        "form": form, "page": page, "points_json": json.dumps(points), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "lots/supply_list.html",
+        {
+            "form": form,
+            "page": page,
+            "points_json": json.dumps(points),
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _supply_csv(qs):
@@ -48,20 +66,53 @@ def _supply_csv(qs):
     response["Content-Disposition"] = 'attachment; filename="urbanmine-supply.csv"'
     response.write("\ufeff")
     w = csv.writer(response)
-    w.writerow(["lot", "product_group", "description", "quantity", "unit", "mass_kg", "quality", "status",
-                "municipality", "lat", "lon", "expected_release_date"])
+    w.writerow(
+        [
+            "lot",
+            "product_group",
+            "description",
+            "quantity",
+            "unit",
+            "mass_kg",
+            "quality",
+            "status",
+            "municipality",
+            "lat",
+            "lon",
+            "expected_release_date",
+        ]
+    )
     for lot in qs.iterator(chunk_size=2000):
         lat, lon, place = selectors.lot_place(lot)
-        w.writerow([lot.code, lot.product_group.code, lot.description, lot.quantity, lot.unit,
-                    round(lot.mass_kg_total, 1), lot.quality, lot.status, place, lat, lon,
-                    lot.expected_release_date or ""])
+        w.writerow(
+            [
+                lot.code,
+                lot.product_group.code,
+                lot.description,
+                lot.quantity,
+                lot.unit,
+                round(lot.mass_kg_total, 1),
+                lot.quality,
+                lot.status,
+                place,
+                lat,
+                lon,
+                lot.expected_release_date or "",
+            ]
+        )
     return response
 
 
 def _visible_lot(request, code) -> Lot:
     lot = get_object_or_404(
-        Lot.objects.select_related("product_group", "owner", "custodian", "hub__municipality",
-                                   "source_asset__municipality", "applied_asset__municipality"),
+        Lot.objects.select_related(
+            "product_group",
+            "owner",
+            "custodian",
+            "hub__municipality",
+            "source_asset__municipality",
+            "applied_asset__municipality",
+        ),
         code=code,
     )
     if lot.is_published or user_is_platform_wide(request.user) or may_change_lot(request.user, lot):
@@ -72,12 +123,25 @@ def _visible_lot(request, code) -> Lot:
 def lot_detail(request, code):
     lot = _visible_lot(request, code)
     can_change = may_change_lot(request.user, lot)
-    form = RecordStepForm(lot=lot, initial={"occurred_on": timezone.localdate()}) if can_change else None
-    return render(request, "lots/lot_detail.html", {
-        "lot": lot, "events": selectors.lot_history(lot), "trace": selectors.lot_trace_assets(lot),
-        "inspections": lot.inspections.select_related("inspector"), "form": form, "can_change": can_change,
-        "children": lot.children_links.select_related("child"), "parents": lot.parent_links.select_related("parent"),
-    })
+    form = (
+        RecordStepForm(lot=lot, initial={"occurred_on": timezone.localdate()})
+        if can_change
+        else None
+    )
+    return render(
+        request,
+        "lots/lot_detail.html",
+        {
+            "lot": lot,
+            "events": selectors.lot_history(lot),
+            "trace": selectors.lot_trace_assets(lot),
+            "inspections": lot.inspections.select_related("inspector"),
+            "form": form,
+            "can_change": can_change,
+            "children": lot.children_links.select_related("child"),
+            "parents": lot.parent_links.select_related("parent"),
+        },
+    )
 
 
 @login_required
@@ -97,19 +161,41 @@ def lot_record_step(request, code):
             when = timezone.now()
         try:
             event = services.lot_record_step(
-                lot_id=lot.id, step=d["step"], actor=request.user, occurred_at=when, quantity=d["quantity"],
-                notes=d["notes"], hub=d["hub"], target_asset=d["target_asset"], counterparty=d["counterparty"],
-                passed=d["passed"], certificate_number=d["certificate_number"], r_strategy=d["r_strategy"],
+                lot_id=lot.id,
+                step=d["step"],
+                actor=request.user,
+                occurred_at=when,
+                quantity=d["quantity"],
+                notes=d["notes"],
+                hub=d["hub"],
+                target_asset=d["target_asset"],
+                counterparty=d["counterparty"],
+                passed=d["passed"],
+                certificate_number=d["certificate_number"],
+                r_strategy=d["r_strategy"],
             )
         except ValidationError as e:
             for field, errs in e.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
-            messages.success(request, _("%(step)s recorded on lot %(code)s.") % {
-                "step": event.get_step_display(), "code": event.lot.code})
+            messages.success(
+                request,
+                _("%(step)s recorded on lot %(code)s.")
+                % {"step": event.get_step_display(), "code": event.lot.code},
+            )
             return redirect("lot-detail", code=event.lot.code)
-    return render(request, "lots/lot_detail.html", {
-        "lot": lot, "events": selectors.lot_history(lot), "trace": selectors.lot_trace_assets(lot),
-        "inspections": lot.inspections.select_related("inspector"), "form": form, "can_change": True,
-        "children": lot.children_links.select_related("child"), "parents": lot.parent_links.select_related("parent"),
-    }, status=400)
+    return render(
+        request,
+        "lots/lot_detail.html",
+        {
+            "lot": lot,
+            "events": selectors.lot_history(lot),
+            "trace": selectors.lot_trace_assets(lot),
+            "inspections": lot.inspections.select_related("inspector"),
+            "form": form,
+            "can_change": True,
+            "children": lot.children_links.select_related("child"),
+            "parents": lot.parent_links.select_related("parent"),
+        },
+        status=400,
+    )

@@ -22,4 +22,6 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [RoleInline, MembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("roles").select_related("municipality")
+        return (
+            super().get_queryset(request).prefetch_related("roles").select_related("municipality")
+        )

@@ -24,9 +24,9 @@ def user_roles(user) -> set[str]:
         from .models import OrganisationRole
 
         cached = set(
-            OrganisationRole.objects.filter(organisation_id__in=user_organisation_ids(user)).values_list(
-                "role", flat=True
-            )
+            OrganisationRole.objects.filter(
+                organisation_id__in=user_organisation_ids(user)
+            ).values_list("role", flat=True)
         )
         user._urbanmine_roles = cached
     return cached
@@ -34,7 +34,11 @@ def user_roles(user) -> set[str]:
 
 def user_is_platform_wide(user) -> bool:
     """Matchmakers / platform managers and staff see every passport (not change it)."""
-    return bool(user and user.is_authenticated and (user.is_staff or ChainRole.MATCHMAKER in user_roles(user)))
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_staff or ChainRole.MATCHMAKER in user_roles(user))
+    )
 
 
 def organisations_for_user(user):

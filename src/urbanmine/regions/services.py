@@ -50,7 +50,8 @@ def municipalities_load() -> int:
         geom = shape(feature["geometry"])
         point = geom.representative_point()
         values = dict(
-            name=row.get("Naam_2") or geo.clean_municipality_name(feature["properties"]["gemeenteNaam"]),
+            name=row.get("Naam_2")
+            or geo.clean_municipality_name(feature["properties"]["gemeenteNaam"]),
             province_code=row.get("Code_26", ""),
             province_name=row.get("Naam_27", ""),
             population=int(row.get("Inwonertal_54") or 0),
@@ -80,13 +81,21 @@ def municipality_for_point(lat: float, lon: float) -> Municipality:
     """The municipality that contains a WGS84 point, from the real boundaries."""
     if not geo.in_netherlands(lat, lon):
         raise ValidationError(
-            {"lat": _("The point (%(lat).5f, %(lon).5f) lies outside the Netherlands.") % {"lat": lat, "lon": lon}}
+            {
+                "lat": _("The point (%(lat).5f, %(lon).5f) lies outside the Netherlands.")
+                % {"lat": lat, "lon": lon}
+            }
         )
     ensure_municipalities()
     found = geo.municipality_index(str(boundaries_path())).lookup(lat, lon)
     if found is None:
         raise ValidationError(
-            {"lat": _("The point (%(lat).5f, %(lon).5f) lies in no Dutch municipality (at sea?).") % {"lat": lat, "lon": lon}}
+            {
+                "lat": _(
+                    "The point (%(lat).5f, %(lon).5f) lies in no Dutch municipality (at sea?)."
+                )
+                % {"lat": lat, "lon": lon}
+            }
         )
     return Municipality.objects.get(code=found.code)
 
@@ -97,9 +106,16 @@ def parse_location(*, lat=None, lon=None, rd_x=None, rd_y=None) -> tuple[float, 
         try:
             x, y = float(rd_x), float(rd_y)
         except (TypeError, ValueError):
-            raise ValidationError({"rd_x": _("RD coordinates must be numbers in metres.")}) from None
+            raise ValidationError(
+                {"rd_x": _("RD coordinates must be numbers in metres.")}
+            ) from None
         if not geo.looks_like_rd(x, y):
-            raise ValidationError({"rd_x": _("(%(x)s, %(y)s) is not an RD New coordinate in the Netherlands.") % {"x": x, "y": y}})
+            raise ValidationError(
+                {
+                    "rd_x": _("(%(x)s, %(y)s) is not an RD New coordinate in the Netherlands.")
+                    % {"x": x, "y": y}
+                }
+            )
         lat_f, lon_f = geo.rd_to_wgs84(x, y)
     else:
         try:
@@ -108,7 +124,10 @@ def parse_location(*, lat=None, lon=None, rd_x=None, rd_y=None) -> tuple[float, 
             raise ValidationError({"lat": _("Latitude and longitude must be numbers.")}) from None
     if not geo.in_netherlands(lat_f, lon_f):
         raise ValidationError(
-            {"lat": _("The point (%(lat).5f, %(lon).5f) lies outside the Netherlands.") % {"lat": lat_f, "lon": lon_f}}
+            {
+                "lat": _("The point (%(lat).5f, %(lon).5f) lies outside the Netherlands.")
+                % {"lat": lat_f, "lon": lon_f}
+            }
         )
     return lat_f, lon_f
 

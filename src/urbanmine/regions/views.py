@@ -10,8 +10,11 @@ from .services import zuid_holland
 def municipalities_geojson(request):
     """Simplified outlines of the Zuid-Holland municipalities for the maps (public)."""
     features = [
-        {"type": "Feature", "properties": {"code": m.code, "name": m.name},
-         "geometry": json.loads(m.boundary_geojson)}
+        {
+            "type": "Feature",
+            "properties": {"code": m.code, "name": m.name},
+            "geometry": json.loads(m.boundary_geojson),
+        }
         for m in zuid_holland().only("code", "name", "boundary_geojson")
         if m.boundary_geojson
     ]

@@ -93,3 +93,29 @@ class ProductGroup(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+
+# Display names of the materials used in the catalogue and in MIR-DB's columns.
+MATERIAL_LABELS = {
+    "concrete": _("concrete"),
+    "brick": _("brick"),
+    "steel": _("steel"),
+    "wood": _("wood"),
+    "glass": _("glass"),
+    "aluminum": _("aluminium"),
+    "copper": _("copper"),
+    "ceramics": _("ceramics"),
+    "plastics": _("plastics"),
+    "aggregates": _("aggregates"),
+    "mortar_plaster": _("mortar & plaster"),
+    "plaster_board_gypsum": _("gypsum / plasterboard"),
+    "mineral_wool": _("mineral wool"),
+    "bitumen": _("bitumen"),
+    "asphalt": _("asphalt"),
+    "natural_stone": _("natural stone"),
+    "soil": _("soil"),
+}
+
+
+def material_label(code: str) -> str:
+    return str(MATERIAL_LABELS.get(code, code.replace("_", " ")))

@@ -593,6 +593,7 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                 )
                 lines.append((g, mass))
         asbestos_risk = asset.construction_year and 1945 <= asset.construction_year <= 1993
+        contracted = rng.random() < 0.5
         for g, mass_kg in lines:
             unit_mass = float(g.typical_mass_kg_per_unit)
             qty = mass_kg / unit_mass
@@ -629,6 +630,19 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
             )
             t = now - timedelta(days=int(rng.integers(250, 420)))
             ev = [_spec(Step.IDENTIFICATION, t, orgs["inventariseerder"], lot, Status.IDENTIFIED)]
+            if contracted:
+                # The owner contracted the demolisher, who holds custody from now on.
+                lot.custodian = orgs["sloper"]
+                ev.append(
+                    _spec(
+                        Step.CUSTODY_CHANGE,
+                        t,
+                        asset.owner,
+                        lot,
+                        Status.IDENTIFIED,
+                        {"custodian_from": asset.owner_id, "custodian_to": orgs["sloper"].id},
+                    )
+                )
             for step in path:
                 t = t + timedelta(days=int(rng.integers(5, 60)))
                 t = min(t, now)

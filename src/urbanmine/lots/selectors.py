@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 
+from urbanmine.catalogue.models import material_label
+
 from .lifecycle import Status
 from .models import LifecycleEvent, Location, Lot
 
@@ -93,7 +95,7 @@ def passport_summary(lots) -> dict:
     per_material: dict[str, Decimal] = defaultdict(Decimal)
     per_status: dict[str, Decimal] = defaultdict(Decimal)
     for lot in lots:
-        per_material[lot.product_group.material] += lot.mass_kg_total
+        per_material[material_label(lot.product_group.material)] += lot.mass_kg_total
         per_status[lot.get_status_display()] += lot.mass_kg_total
     total = sum(per_material.values(), Decimal(0))
     return {

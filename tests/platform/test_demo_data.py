@@ -18,8 +18,16 @@ def test_demo_loads_every_state_and_histories_replay():
     assert report.lots > 200
     assert {h.typology for h in Hub.objects.all()} == set(HubTypology.values)
     statuses = set(Lot.objects.values_list("status", flat=True))
-    assert statuses >= {Status.IDENTIFIED, Status.INVENTORIED, Status.HARVESTED, Status.APPROVED,
-                        Status.REJECTED, Status.RESERVED, Status.SOLD, Status.APPLIED}
+    assert statuses >= {
+        Status.IDENTIFIED,
+        Status.INVENTORIED,
+        Status.HARVESTED,
+        Status.APPROVED,
+        Status.REJECTED,
+        Status.RESERVED,
+        Status.SOLD,
+        Status.APPLIED,
+    }
     assert Lot.objects.filter(has_asbestos=True).exists()
     assert not Lot.objects.filter(has_asbestos=True, is_published=True).exists()
     events = defaultdict(list)

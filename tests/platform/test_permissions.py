@@ -26,15 +26,21 @@ def test_anonymous_sees_published_supply_and_aggregates_only(client, chain, iden
 
 
 def test_published_lot_is_public_but_not_changeable(client, chain, identified_lot):
-    lot_record_step(lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
     assert client.get(f"/lots/{identified_lot.code}/").status_code == 200
     assert identified_lot.code in client.get("/supply/").content.decode()
     before = LifecycleEvent.objects.count()
-    r = client.post(f"/lots/{identified_lot.code}/record/", {"step": "sale", "occurred_on": "2026-01-01"})
+    r = client.post(
+        f"/lots/{identified_lot.code}/record/", {"step": "sale", "occurred_on": "2026-01-01"}
+    )
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
     login(client, chain.outsider_user)
-    r = client.post(f"/lots/{identified_lot.code}/record/",
-                    {"step": "sale", "occurred_on": "2026-11-28", "counterparty": chain.outsider.pk})
+    r = client.post(
+        f"/lots/{identified_lot.code}/record/",
+        {"step": "sale", "occurred_on": "2026-11-28", "counterparty": chain.outsider.pk},
+    )
     assert r.status_code == 403
     assert LifecycleEvent.objects.count() == before
     assert Lot.objects.get(pk=identified_lot.pk).owner == chain.owner
@@ -44,10 +50,14 @@ def test_other_organisation_cannot_see_or_change_a_passport(client, chain, ident
     login(client, chain.outsider_user)
     assert client.get(f"/assets/{chain.building.pk}/").status_code == 404
     assert client.get(f"/lots/{identified_lot.code}/").status_code == 404
-    r = client.post(f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": "2026-11-28"})
+    r = client.post(
+        f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": "2026-11-28"}
+    )
     assert r.status_code == 404
-    r = client.post(f"/assets/{chain.building.pk}/interventions/",
-                    {"kind": "demolition", "planned_start": "2027-01-01", "planned_end": "2027-03-01"})
+    r = client.post(
+        f"/assets/{chain.building.pk}/interventions/",
+        {"kind": "demolition", "planned_start": "2027-01-01", "planned_end": "2027-03-01"},
+    )
     assert r.status_code == 404
     assert not chain.building.interventions.exists()
     assert Lot.objects.get(pk=identified_lot.pk).status == Status.IDENTIFIED
@@ -56,61 +66,95 @@ def test_other_organisation_cannot_see_or_change_a_passport(client, chain, ident
 def test_custodian_sees_passport_but_only_owner_plans_interventions(client, chain, identified_lot):
     login(client, chain.demolisher_user)
     assert client.get(f"/assets/{chain.building.pk}/").status_code == 200
-    r = client.post(f"/assets/{chain.building.pk}/interventions/",
-                    {"kind": "demolition", "planned_start": "2027-01-01", "planned_end": "2027-03-01"})
+    r = client.post(
+        f"/assets/{chain.building.pk}/interventions/",
+        {"kind": "demolition", "planned_start": "2027-01-01", "planned_end": "2027-03-01"},
+    )
     assert r.status_code == 403
     assert not chain.building.interventions.exists()
     client.force_login(chain.owner_user)
-    r = client.post(f"/assets/{chain.building.pk}/interventions/",
-                    {"kind": "demolition", "planned_start": "2027-03-01", "planned_end": "2027-01-01"})
+    r = client.post(
+        f"/assets/{chain.building.pk}/interventions/",
+        {"kind": "demolition", "planned_start": "2027-03-01", "planned_end": "2027-01-01"},
+    )
     assert r.status_code == 302 and not chain.building.interventions.exists()  # dates out of order
-    r = client.post(f"/assets/{chain.building.pk}/interventions/",
-                    {"kind": "demolition", "planned_start": "2027-01-01", "planned_end": "2027-03-01"})
+    r = client.post(
+        f"/assets/{chain.building.pk}/interventions/",
+        {"kind": "demolition", "planned_start": "2027-01-01", "planned_end": "2027-03-01"},
+    )
     assert chain.building.interventions.count() == 1
 
 
 def test_only_the_operator_changes_a_hub(client, chain):
     login(client, chain.outsider_user)
-    assert client.get(f"/hubs/{chain.hub.pk}/").status_code == 200  # stock is visible to chain parties
-    r = client.post(f"/hubs/{chain.hub.pk}/settings/", {"capacity_t": 1, "capacity_m2": 1, "max_dwell_days": 1})
+    assert (
+        client.get(f"/hubs/{chain.hub.pk}/").status_code == 200
+    )  # stock is visible to chain parties
+    r = client.post(
+        f"/hubs/{chain.hub.pk}/settings/", {"capacity_t": 1, "capacity_m2": 1, "max_dwell_days": 1}
+    )
     assert r.status_code == 403
     hub = Hub.objects.get(pk=chain.hub.pk)
     assert hub.capacity_t == 50 and hub.max_dwell_days == 270
     client.force_login(chain.hub_operator_user)
-    client.post(f"/hubs/{chain.hub.pk}/settings/", {"capacity_t": 80, "capacity_m2": 1000, "max_dwell_days": 180})
+    client.post(
+        f"/hubs/{chain.hub.pk}/settings/",
+        {"capacity_t": 80, "capacity_m2": 1000, "max_dwell_days": 180},
+    )
     hub.refresh_from_db()
     assert hub.capacity_t == 80 and hub.max_dwell_days == 180
 
 
 def test_recording_a_step_through_the_page(client, chain, identified_lot):
     login(client, chain.demolisher_user)
-    r = client.post(f"/lots/{identified_lot.code}/record/",
-                    {"step": "dismantling", "occurred_on": "2026-11-28", "hub": chain.hub.pk, "quantity": "2.5"})
+    r = client.post(
+        f"/lots/{identified_lot.code}/record/",
+        {
+            "step": "dismantling",
+            "occurred_on": "2026-11-28",
+            "hub": chain.hub.pk,
+            "quantity": "2.5",
+        },
+    )
     assert r.status_code == 400
     assert "whole numbers" in r.content.decode() or "hele" in r.content.decode()
     assert Lot.objects.get(pk=identified_lot.pk).status == Status.IDENTIFIED
-    r = client.post(f"/lots/{identified_lot.code}/record/", {"step": "sale", "occurred_on": "2026-11-28",
-                                                            "counterparty": chain.buyer.pk})
+    r = client.post(
+        f"/lots/{identified_lot.code}/record/",
+        {"step": "sale", "occurred_on": "2026-11-28", "counterparty": chain.buyer.pk},
+    )
     assert r.status_code == 400  # not a legal step now: not even offered in the form
 
 
 def test_csrf_is_enforced(chain, identified_lot):
     client = Client(enforce_csrf_checks=True)
     client.force_login(chain.demolisher_user)
-    r = client.post(f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": "2026-11-28"})
+    r = client.post(
+        f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": "2026-11-28"}
+    )
     assert r.status_code == 403
     assert identified_lot.events.count() == 1
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_supply_and_passport_pages_have_bounded_queries(client, chain, django_assert_max_num_queries, n):
+def test_supply_and_passport_pages_have_bounded_queries(
+    client, chain, django_assert_max_num_queries, n
+):
     from urbanmine.lots.services import lot_identify
 
     for i in range(n):
-        lot = lot_identify(asset=chain.building, product_group=chain.bricks if i % 2 else chain.steel,
-                           quantity=10 + i, unit="piece" if i % 2 else "m", mass_kg_per_unit="2",
-                           quality="ABC"[i % 3], organisation=chain.demolisher)
-        lot_record_step(lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+        lot = lot_identify(
+            asset=chain.building,
+            product_group=chain.bricks if i % 2 else chain.steel,
+            quantity=10 + i,
+            unit="piece" if i % 2 else "m",
+            mass_kg_per_unit="2",
+            quality="ABC"[i % 3],
+            organisation=chain.demolisher,
+        )
+        lot_record_step(
+            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+        )
     with django_assert_max_num_queries(8):
         assert client.get("/supply/").status_code == 200
     client.force_login(chain.owner_user)

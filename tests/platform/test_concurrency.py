@@ -1,0 +1,53 @@
+"""Two organisations acting on one lot at the same moment never over-allocate it
+(row locks; PostgreSQL with two real connections)."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection
+
+from urbanmine.lots.lifecycle import Step
+from urbanmine.lots.models import Lot
+from urbanmine.lots.services import lot_record_step
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks across connections need PostgreSQL"
+)
+def test_concurrent_partial_reservations_never_over_allocate(chain, identified_lot):
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    # Both the hub operator (custodian) and the owner may act: each tries to reserve 6,000 of 10,000.
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def reserve(user):
+        close_old_connections()
+        try:
+            barrier.wait()
+            lot_record_step(
+                lot_id=identified_lot.id, step=Step.CONNECTION, actor=user, quantity=6000
+            )
+            outcomes.append("ok")
+        except ValidationError as e:
+            outcomes.append("refused: " + "; ".join(sum(e.message_dict.values(), [])))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=reserve, args=(u,))
+        for u in (chain.hub_operator_user, chain.owner_user)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(o[:2] for o in outcomes) == ["ok", "re"], outcomes
+    lots = list(Lot.objects.filter(source_asset=chain.building))
+    assert sum(lot.quantity for lot in lots) == 10000
+    reserved = [lot for lot in lots if lot.status == "reserved"]
+    assert len(reserved) == 1 and reserved[0].quantity == 6000

@@ -103,6 +103,7 @@ def identified_lot(chain):
         organisation=chain.demolisher,
         actor=None,
         description="Rode gevelstenen",
+        custodian=chain.demolisher,
     )
 
 

@@ -18,7 +18,9 @@ urlpatterns = [
     path("lots/<str:code>/", lot_views.lot_detail, name="lot-detail"),
     path("lots/<str:code>/record/", lot_views.lot_record_step, name="lot-record-step"),
     path("assets/", asset_views.asset_list, name="asset-list"),
+    path("assets/new/", asset_views.asset_create, name="asset-create"),
     path("assets/<int:pk>/", asset_views.asset_passport, name="asset-passport"),
+    path("assets/<int:pk>/lots/new/", asset_views.asset_add_lot, name="asset-add-lot"),
     path(
         "assets/<int:pk>/interventions/",
         asset_views.asset_plan_intervention,

@@ -118,6 +118,7 @@ def test_hazardous_lot_can_never_be_offered_or_sold(chain):
         mass_kg_per_unit="2.1",
         quality="A",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
         has_asbestos=True,
     )
     lot_record_step(lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user)
@@ -190,6 +191,7 @@ def test_merge_at_hub_traces_back_to_every_source_asset(chain):
         mass_kg_per_unit="2.1",
         quality="B",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
     )
     b = lot_identify(
         asset=other,
@@ -199,6 +201,7 @@ def test_merge_at_hub_traces_back_to_every_source_asset(chain):
         mass_kg_per_unit="2.3",
         quality="B",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
     )
     for lot in (a, b):
         lot_record_step(
@@ -231,6 +234,7 @@ def test_merge_refuses_unlike_lots(chain):
         mass_kg_per_unit="2.1",
         quality="A",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
     )
     b = lot_identify(
         asset=chain.building,
@@ -240,6 +244,7 @@ def test_merge_refuses_unlike_lots(chain):
         mass_kg_per_unit="2.1",
         quality="C",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
     )
     for lot in (a, b):
         lot_record_step(
@@ -259,6 +264,7 @@ def test_hub_capacity_and_acceptance_are_enforced(chain):
         mass_kg_per_unit="42",
         quality="A",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
     )  # 84 t > 50 t
     with pytest.raises(ValidationError) as e:
         lot_record_step(
@@ -274,6 +280,7 @@ def test_hub_capacity_and_acceptance_are_enforced(chain):
         mass_kg_per_unit="42",
         quality="A",
         organisation=chain.demolisher,
+        custodian=chain.demolisher,
     )
     with pytest.raises(ValidationError) as e:
         lot_record_step(
@@ -322,6 +329,7 @@ def test_identify_validates_input(chain, quantity, unit, field):
             mass_kg_per_unit="2",
             quality="A",
             organisation=chain.demolisher,
+            custodian=chain.demolisher,
         )
     assert field in e.value.message_dict
     assert not Lot.objects.exists()

@@ -151,6 +151,7 @@ def test_supply_and_passport_pages_have_bounded_queries(
             mass_kg_per_unit="2",
             quality="ABC"[i % 3],
             organisation=chain.demolisher,
+            custodian=chain.demolisher,
         )
         lot_record_step(
             lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
@@ -162,3 +163,72 @@ def test_supply_and_passport_pages_have_bounded_queries(
         assert client.get(f"/assets/{chain.building.pk}/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(f"/hubs/{chain.hub.pk}/").status_code == 200
+
+
+def test_register_asset_with_rd_coordinates_and_add_a_lot(client, chain):
+    client.force_login(chain.owner_user)
+    r = client.post(
+        "/assets/new/",
+        {
+            "name": "Kantoor Zuidplein",
+            "scope": "bu",
+            "use_type": "office",
+            "rd_x": 92500,
+            "rd_y": 434000,
+            "construction_year": 1972,
+            "floor_area_m2": 5000,
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    from urbanmine.assets.models import Asset
+
+    asset = Asset.objects.get(name="Kantoor Zuidplein")
+    assert asset.municipality.code == "GM0599" and asset.owner == chain.owner
+    bad = client.post(
+        f"/assets/{asset.pk}/lots/new/",
+        {
+            "product_group": "no-such-group",
+            "quantity": "-3",
+            "unit": "piece",
+            "mass_kg_per_unit": "2",
+            "quality": "A",
+        },
+    )
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "product_group" in body and not asset.lots.exists()
+    frac = client.post(
+        f"/assets/{asset.pk}/lots/new/",
+        {
+            "product_group": "doors-interior",
+            "quantity": "2.5",
+            "unit": "piece",
+            "mass_kg_per_unit": "25",
+            "quality": "A",
+        },
+    )
+    assert frac.status_code == 400 and not asset.lots.exists()
+    ok = client.post(
+        f"/assets/{asset.pk}/lots/new/",
+        {
+            "product_group": "doors-interior",
+            "quantity": "40",
+            "unit": "piece",
+            "mass_kg_per_unit": "25",
+            "quality": "A",
+        },
+    )
+    assert ok.status_code == 302
+    lot = asset.lots.get()
+    assert lot.custodian == chain.owner and lot.status == "identified"
+    outside = client.post(
+        "/assets/new/",
+        {"name": "Parijs", "scope": "bu", "use_type": "office", "lat": 48.85, "lon": 2.35},
+    )
+    assert (
+        outside.status_code == 400
+        and "Netherlands" in outside.content.decode()
+        or "Nederland" in outside.content.decode()
+    )
+    client.force_login(chain.outsider_user)
+    assert client.post(f"/assets/{asset.pk}/lots/new/", {}).status_code == 404

@@ -9,9 +9,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.lots import selectors as lot_selectors
-from urbanmine.organisations.selectors import may_change_asset, visible_assets_filter
+from urbanmine.lots.services import lot_identify
+from urbanmine.organisations.models import ChainRole
+from urbanmine.organisations.selectors import (
+    may_change_asset,
+    primary_organisation,
+    user_roles,
+    visible_assets_filter,
+)
 
 from . import services
+from .forms import AssetForm, LotIdentifyForm
 from .models import Asset, InterventionKind
 
 
@@ -98,3 +106,67 @@ def asset_plan_intervention(request, pk):
                 f"{form.fields[field].label if field in form.fields else field}: {' '.join(errs)}",
             )
     return redirect("asset-passport", pk=asset.pk)
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    for field, errs in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errs)
+
+
+@login_required
+def asset_create(request):
+    """Register an asset (building or GWW object) for your organisation."""
+    org = primary_organisation(request.user)
+    if org is None:
+        raise PermissionDenied
+    form = AssetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            asset = services.asset_create(owner=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors_from(form, e)
+        else:
+            messages.success(
+                request, _("Asset registered in %(m)s.") % {"m": asset.municipality.name}
+            )
+            return redirect("asset-passport", pk=asset.pk)
+    return render(
+        request,
+        "assets/asset_form.html",
+        {"form": form, "organisation": org},
+        status=400 if form.errors else 200,
+    )
+
+
+def may_add_lots(user, asset) -> bool:
+    return may_change_asset(user, asset) or ChainRole.INVENTORISER in user_roles(user)
+
+
+@login_required
+def asset_add_lot(request, pk):
+    """Identify a lot in an asset's passport (owner or an inventoriser who may see it)."""
+    asset = get_object_or_404(
+        Asset.objects.filter(visible_assets_filter(request.user)).distinct(), pk=pk
+    )
+    if not may_add_lots(request.user, asset):
+        raise PermissionDenied
+    form = LotIdentifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lot = lot_identify(
+                asset=asset,
+                actor=request.user,
+                organisation=primary_organisation(request.user),
+                **form.cleaned_data,
+            )
+        except ValidationError as e:
+            _form_errors_from(form, e)
+        else:
+            messages.success(request, _("Lot %(code)s added to the passport.") % {"code": lot.code})
+            return redirect("asset-passport", pk=asset.pk)
+    return render(
+        request,
+        "assets/lot_form.html",
+        {"form": form, "asset": asset},
+        status=400 if form.errors else 200,
+    )

@@ -167,8 +167,10 @@ def lot_identify(
     expected_release_date=None,
     occurred_at: datetime | None = None,
     notes: str = "",
+    custodian: Organisation | None = None,
 ) -> Lot:
-    """Record a new passport line in an asset (step 1: identification)."""
+    """Record a new passport line in an asset (step 1: identification). The material stays
+    in the owner's custody unless a custodian (e.g. a contracted demolisher) is given."""
     if unit not in Unit.values:
         raise ValidationError({"unit": _("Unknown unit “%(u)s”.") % {"u": unit}})
     q = validate_quantity(quantity, unit)
@@ -192,7 +194,7 @@ def lot_identify(
         has_chromium6=has_chromium6,
         has_other_hazard=has_other_hazard,
         owner=asset.owner,
-        custodian=organisation,
+        custodian=custodian or asset.owner,
         source_asset=asset,
         location=Location.IN_ASSET,
         status=Status.IDENTIFIED,

@@ -22,7 +22,9 @@ def main() -> int:
     cli = [sys.executable, "-m", "urbanmine"]
     subprocess.run([*cli, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
     t0 = time.perf_counter()
-    subprocess.run([*cli, "demo", "--scale", str(SCALE), "--format", "json"], check=True, env=env, cwd=ROOT)
+    subprocess.run(
+        [*cli, "demo", "--scale", str(SCALE), "--format", "json"], check=True, env=env, cwd=ROOT
+    )
     load_s = time.perf_counter() - t0
 
     os.environ.update(URBANMINE_VAR_DIR=var, DJANGO_SETTINGS_MODULE="urbanmine.settings")
@@ -41,7 +43,9 @@ def main() -> int:
     client = Client()
     from django.db.models import Count
 
-    asset_id = (Asset.objects.annotate(n=Count("lots")).order_by("-n").values_list("id", flat=True).first())
+    asset_id = (
+        Asset.objects.annotate(n=Count("lots")).order_by("-n").values_list("id", flat=True).first()
+    )
     n_lots_in_asset = Lot.objects.filter(source_asset_id=asset_id).count()
     client.force_login(get_user_model().objects.get(username="provincie"))
 
@@ -59,7 +63,10 @@ def main() -> int:
     rows = []
     for label, url in [
         ("supply list (page 1)", "/supply/"),
-        ("supply list filtered (bricks, quality B+)", "/supply/?product_group=bricks-clay&quality=B"),
+        (
+            "supply list filtered (bricks, quality B+)",
+            "/supply/?product_group=bricks-clay&quality=B",
+        ),
         ("supply list page 20", "/supply/?page=20"),
         (f"passport page (asset with {n_lots_in_asset} lots)", f"/assets/{asset_id}/"),
         ("hub list", "/hubs/"),

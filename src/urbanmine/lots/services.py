@@ -266,7 +266,11 @@ def _split_locked(
 
 def _lock(lot_id) -> Lot:
     try:
-        return Lot.objects.select_for_update(of=("self",)).select_related("product_group", "hub").get(pk=lot_id)
+        return (
+            Lot.objects.select_for_update(of=("self",))
+            .select_related("product_group", "hub")
+            .get(pk=lot_id)
+        )
     except Lot.DoesNotExist:
         raise ValidationError({"lot": _("Lot %(id)s does not exist.") % {"id": lot_id}}) from None
 

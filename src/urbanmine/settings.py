@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "urbanmine.hubs",
     "urbanmine.lots",
     "urbanmine.market",
+    "urbanmine.insight",
 ]
 
 MIDDLEWARE = [

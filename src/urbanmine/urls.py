@@ -34,6 +34,8 @@ urlpatterns = [
         region_views.municipalities_geojson,
         name="municipalities-geojson",
     ),
+    path("dashboard/", include("urbanmine.insight.urls")),
+    path("api/v1/", include("urbanmine.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

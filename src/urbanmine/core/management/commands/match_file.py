@@ -1,0 +1,70 @@
+"""`urbanmine match-file INSTANCE.json --out RESULT.json`: the matching engine on a file.
+
+A thin wrapper: no database, all logic in `urbanmine.engine.matching`. A malformed instance
+exits with code 2 and a message naming the item and field; nothing is solved.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from urbanmine.engine.matching import SOLVERS, InstanceError, check, load_instance, solve
+
+
+class Command(BaseCommand):
+    help = "Match supply to demand for a JSON instance (version 1) and write the result JSON."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("instance", help="instance JSON file")
+        parser.add_argument("--out", help="result JSON file (default: print to stdout)")
+        parser.add_argument("--solver", choices=SOLVERS, default="optimal")
+        parser.add_argument("--time-limit", type=float, default=None, help="seconds (optimal)")
+        parser.add_argument("--format", choices=("text", "json"), default="text")
+
+    def handle(self, *args, **opts):
+        path = Path(opts["instance"])
+        if not path.is_file():
+            raise CommandError(f"instance file not found: {path}", returncode=2)
+        if opts["time_limit"] is not None and opts["time_limit"] <= 0:
+            raise CommandError("--time-limit must be > 0 seconds", returncode=2)
+        try:
+            inst = load_instance(path)
+        except InstanceError as exc:
+            raise CommandError(f"invalid instance {path}: {exc}", returncode=2) from exc
+        result = solve(inst, solver=opts["solver"], time_limit=opts["time_limit"])
+        report = check(inst, result)
+        payload = json.dumps(result.to_dict(), indent=1)
+        if opts["out"]:
+            Path(opts["out"]).write_text(payload + "\n", encoding="utf-8")
+        elif opts["format"] != "json":
+            self.stdout.write(payload)
+        summary = {
+            "status": result.status,
+            "solver": opts["solver"],
+            "objective_eur": result.objective_eur,
+            "bound_eur": result.bound_eur,
+            "gap": result.gap,
+            "assignments": len(result.assignments),
+            "totals": result.totals.to_dict(),
+            "solve_seconds": result.extra.get("solve_seconds"),
+            "check_violations": len(report.violations),
+            "out": opts["out"],
+        }
+        if opts["format"] == "json":
+            self.stdout.write(json.dumps(summary))
+        elif opts["out"]:
+            gap = "n/a" if result.gap is None else f"{100 * result.gap:.4f}%"
+            self.stdout.write(
+                f"{result.status}: {result.objective_eur:,.2f} EUR (gap {gap}), "
+                f"{len(result.assignments)} assignments, {result.totals.mass_kg / 1000:,.1f} t, "
+                f"{result.totals.co2_avoided_kg / 1000:,.1f} t CO2 avoided -> {opts['out']}"
+            )
+        if report.violations:
+            raise CommandError(
+                "result failed the checker: " + "; ".join(map(str, report.violations[:5]))
+            )

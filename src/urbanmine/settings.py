@@ -197,6 +197,24 @@ HUB_DWELL_WARNING_DAYS = int(env("URBANMINE_HUB_DWELL_WARNING_DAYS", "183"))
 HUB_DWELL_ALERT_DAYS = int(env("URBANMINE_HUB_DWELL_ALERT_DAYS", "274"))
 HUB_DEFAULT_MAX_DWELL_DAYS = 270
 
+# Jobs run in a thread of the web process by default; inline when this is true (tests).
+URBANMINE_JOBS_INLINE = env_bool("URBANMINE_JOBS_INLINE", False)
+
+# Matching parameters for instances built from the database (contract fields of
+# ARCHITECTURE.md). Estimates, documented in docs/adr/0002-matching-solver.md: road distance
+# ≈ 1.3 × great-circle in the Randstad; truck CO2 and cost per tonne-km; CO2 shadow price.
+MATCHING_PARAMS = {
+    "road_factor": float(env("URBANMINE_MATCH_ROAD_FACTOR", "1.3")),
+    "truck_co2_kg_per_tkm": float(env("URBANMINE_MATCH_TRUCK_CO2_KG_PER_TKM", "0.1")),
+    "transport_eur_per_tkm": float(env("URBANMINE_MATCH_TRANSPORT_EUR_PER_TKM", "0.15")),
+    "co2_price_eur_per_t": float(env("URBANMINE_MATCH_CO2_PRICE_EUR_PER_T", "100")),
+    "direct_transfer_max_days": int(env("URBANMINE_MATCH_DIRECT_MAX_DAYS", "14")),
+}
+# Hub tariffs used when a hub has none of its own (estimates).
+HUB_DEFAULT_STORAGE_EUR_PER_T_DAY = float(env("URBANMINE_HUB_STORAGE_EUR_PER_T_DAY", "0.40"))
+HUB_DEFAULT_HANDLING_EUR_PER_T = float(env("URBANMINE_HUB_HANDLING_EUR_PER_T", "12"))
+MATCHING_TIME_LIMIT_S = float(env("URBANMINE_MATCHING_TIME_LIMIT_S", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ from urbanmine.assets import views as asset_views
 from urbanmine.core import views as core_views
 from urbanmine.hubs import views as hub_views
 from urbanmine.lots import views as lot_views
+from urbanmine.market import views as market_views
 from urbanmine.regions import views as region_views
 
 urlpatterns = [
@@ -34,6 +35,10 @@ urlpatterns = [
         region_views.municipalities_geojson,
         name="municipalities-geojson",
     ),
+    path("matching/", market_views.matching_overview, name="matching"),
+    path("matching/runs/<int:pk>/status/", market_views.run_status, name="matching-run-status"),
+    path("demand/<int:pk>/", market_views.demand_detail, name="demand-detail"),
+    path("proposals/<int:pk>/accept/", market_views.proposal_accept, name="proposal-accept"),
     path("dashboard/", include("urbanmine.insight.urls")),
     path("api/v1/", include("urbanmine.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

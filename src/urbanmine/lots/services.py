@@ -437,13 +437,25 @@ def lot_record_step(
     valid_until=None,
     r_strategy: str = "",
     in_transit: bool = False,
+    authorised_by_platform: bool = False,
 ) -> LifecycleEvent:
     """Record one process step on a lot, after checking permission and legality.
-    A smaller quantity than the lot holds splits the lot first (e.g. part sold)."""
+    A smaller quantity than the lot holds splits the lot first (e.g. part sold).
+    `authorised_by_platform`: the caller (e.g. accepting a proposal) has checked who may
+    act; the event is recorded for `organisation`."""
     lot = _lock(lot_id)
-    if not may_change_lot(actor, lot):
-        raise PermissionDenied(_("Only the owner or custodian of a lot may record steps on it."))
-    org = _acting_organisation(actor, organisation)
+    if authorised_by_platform:
+        if organisation is None:
+            raise ValidationError(
+                {"organisation": _("Name the organisation the step is recorded for.")}
+            )
+        org = organisation
+    else:
+        if not may_change_lot(actor, lot):
+            raise PermissionDenied(
+                _("Only the owner or custodian of a lot may record steps on it.")
+            )
+        org = _acting_organisation(actor, organisation)
     now = occurred_at or timezone.now()
     if now > timezone.now() + timezone.timedelta(days=1):
         raise ValidationError({"occurred_at": _("A step cannot be recorded in the future.")})

@@ -1,5 +1,6 @@
 """Demand: what destination projects need (matching and proposals build on this)."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -64,3 +65,98 @@ class DemandRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_group} × {self.quantity} → {self.project}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class MatchRun(models.Model):
+    """One optimisation of the whole region: all offerable supply against all open demand."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    solver = models.CharField(_("solver"), max_length=8, default="optimal")
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result_status = models.CharField(_("solver status"), max_length=12, blank=True)
+    objective_eur = models.FloatField(_("objective (EUR)"), null=True, blank=True)
+    bound_eur = models.FloatField(_("proven bound (EUR)"), null=True, blank=True)
+    n_supply = models.PositiveIntegerField(default=0)
+    n_demand = models.PositiveIntegerField(default=0)
+    n_hubs = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} {self.status}"
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective_eur is None or not self.bound_eur:
+            return None
+        return max(0.0, (self.bound_eur - self.objective_eur) / abs(self.bound_eur))
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    STALE = "stale", _("No longer available")
+    SUPERSEDED = "superseded", _("Superseded by a newer run")
+
+
+class Proposal(models.Model):
+    """A solver's proposal: this much of a lot to this demand, directly or via a hub."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="proposals")
+    demand = models.ForeignKey(DemandRequest, on_delete=models.CASCADE, related_name="proposals")
+    lot = models.ForeignKey("lots.Lot", on_delete=models.CASCADE, related_name="proposals")
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    delivery_date = models.DateField(_("delivery date"))
+    distance_km = models.FloatField(_("road distance (km)"))
+    mass_kg = models.FloatField(_("mass (kg)"))
+    co2_avoided_kg = models.FloatField(_("CO2 avoided (kg)"))
+    transport_co2_kg = models.FloatField(_("transport CO2 (kg)"))
+    value_eur = models.FloatField(_("value (EUR)"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PROPOSED,
+        db_index=True,
+    )
+    stale_reason = models.CharField(max_length=300, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    reservation = models.ForeignKey(
+        "lots.LifecycleEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-value_eur"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} → {self.demand_id} × {self.quantity}"

@@ -1,0 +1,111 @@
+"""Reads for demand and proposals, including why a demand found nothing."""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from urbanmine.engine import geo
+from urbanmine.lots.lifecycle import OFFERABLE
+from urbanmine.lots.models import QUALITY_RANK, Lot
+from urbanmine.lots.selectors import lot_place
+from urbanmine.organisations.selectors import user_is_platform_wide, user_organisation_ids
+
+from .models import DemandRequest, MatchRun, Proposal, ProposalStatus
+
+
+def visible_demand(user):
+    qs = DemandRequest.objects.select_related(
+        "product_group", "project__municipality", "organisation"
+    )
+    if not user_is_platform_wide(user):
+        qs = qs.filter(organisation_id__in=user_organisation_ids(user))
+    return qs.annotate(
+        n_proposed=Count("proposals", filter=Q(proposals__status=ProposalStatus.PROPOSED)),
+        n_accepted=Count("proposals", filter=Q(proposals__status=ProposalStatus.ACCEPTED)),
+    )
+
+
+def demand_proposals(demand):
+    return (
+        Proposal.objects.filter(
+            demand=demand,
+            status__in=[ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED, ProposalStatus.STALE],
+        )
+        .select_related(
+            "lot__product_group",
+            "lot__hub__municipality",
+            "lot__source_asset__municipality",
+            "lot__applied_asset__municipality",
+            "hub",
+            "run",
+        )
+        .order_by("status", "-value_eur")
+    )
+
+
+def latest_runs(limit: int = 10):
+    return MatchRun.objects.select_related("started_by")[:limit]
+
+
+def demand_unmatched_reasons(demand) -> list[str]:
+    """Why nothing matched: the first filter of the contract's rules that leaves no supply."""
+    lots = list(
+        Lot.objects.filter(
+            product_group=demand.product_group, status__in=OFFERABLE, quantity__gte=1
+        ).select_related(
+            "hub__municipality", "source_asset__municipality", "applied_asset__municipality"
+        )
+    )
+    reasons = []
+    same_unit = [lot for lot in lots if lot.unit == demand.unit]
+    if not lots:
+        return [
+            _("No %(g)s is on offer anywhere in the region.") % {"g": demand.product_group.name}
+        ]
+    if not same_unit:
+        return [
+            _("%(n)d lots are on offer, but none in %(u)s.")
+            % {"n": len(lots), "u": demand.get_unit_display()}
+        ]
+    safe = [lot for lot in same_unit if not lot.is_hazardous]
+    ok_quality = [
+        lot for lot in safe if QUALITY_RANK[lot.quality] <= QUALITY_RANK[demand.min_quality]
+    ]
+    if not ok_quality:
+        return [
+            _("%(n)d lots are on offer, but none of quality %(q)s or better.")
+            % {"n": len(safe), "q": demand.min_quality}
+        ]
+    road = settings.MATCHING_PARAMS["road_factor"]
+    near = []
+    for lot in ok_quality:
+        lat, lon, _name = lot_place(lot)
+        if (
+            float(geo.road_km(lat, lon, demand.project.lat, demand.project.lon, road))
+            <= demand.max_distance_km
+        ):
+            near.append(lot)
+    if not near:
+        return [
+            _(
+                "%(n)d lots of the right quality are on offer, but all farther than %(km)d km by road."
+            )
+            % {"n": len(ok_quality), "km": demand.max_distance_km}
+        ]
+    in_time = [
+        lot
+        for lot in near
+        if not lot.expected_release_date or lot.expected_release_date <= demand.window_end
+    ]
+    if not in_time:
+        return [
+            _("%(n)d suitable lots are near, but none is released before %(d)s.")
+            % {"n": len(near), "d": demand.window_end}
+        ]
+    reasons.append(
+        _(
+            "%(n)d suitable lots exist: run the matching (again) or check hub capacity and dwell limits."
+        )
+        % {"n": len(in_time)}
+    )
+    return reasons

@@ -1,0 +1,354 @@
+"""Matching in the platform: build an instance from the database, solve it as a job,
+store proposals, accept one (a reservation: a "connection" lifecycle event)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from urbanmine.engine import matching as engine
+from urbanmine.hubs.models import Hub
+from urbanmine.hubs.selectors import hub_occupancy
+from urbanmine.lots.lifecycle import OFFERABLE, Status, Step
+from urbanmine.lots.models import QUALITY_RANK, Lot
+from urbanmine.lots.selectors import lot_place
+from urbanmine.lots.services import lot_record_step
+from urbanmine.organisations.selectors import user_is_platform_wide, user_organisation_ids
+
+from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus, RunStatus
+
+
+@dataclass
+class BuiltInstance:
+    data: dict
+    lots: dict[str, Lot] = field(default_factory=dict)
+    demands: dict[str, DemandRequest] = field(default_factory=dict)
+    hubs: dict[str, Hub] = field(default_factory=dict)
+
+
+def product_group_factors() -> dict[str, dict[str, float]]:
+    """Per product group: virgin and reuse CO2 per kg and virgin price per kg, from the cited
+    factor table (src/urbanmine/data/impact_factors.csv)."""
+    path = Path(settings.DERIVED_DATA_DIR) / "impact_factors.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {
+            row["product_group"]: {
+                "virgin_co2_kg_per_kg": float(row["virgin_co2_kg_per_kg"]),
+                "reuse_co2_kg_per_kg": float(row["reuse_co2_kg_per_kg"]),
+                "virgin_price_eur_per_kg": float(row["virgin_price_eur_per_kg"]),
+            }
+            for row in csv.DictReader(fh)
+        }
+
+
+def _group_key(code: str, unit: str) -> str:
+    # Supply and demand only match in the same unit: the engine's product group is (code, unit).
+    return f"{code}|{unit}"
+
+
+def match_instance_build(*, today: date | None = None) -> BuiltInstance:
+    """All offerable supply (harvested, or inventoried and released on its expected date)
+    against all open demand, through every hub with the capacity it has left."""
+    today = today or timezone.localdate()
+    factors = product_group_factors()
+    built = BuiltInstance(data={})
+    supply, demand, groups = [], [], {}
+    lots = (
+        Lot.objects.filter(
+            status__in=OFFERABLE, has_asbestos=False, has_chromium6=False, has_other_hazard=False
+        )
+        .filter(quantity__gte=1)
+        .select_related(
+            "product_group",
+            "hub__municipality",
+            "source_asset__municipality",
+            "applied_asset__municipality",
+        )
+    )
+    for lot in lots:
+        code = lot.product_group.code
+        if code not in factors:
+            continue
+        qty = int(lot.quantity)  # whole units only
+        lat, lon, _name = lot_place(lot)
+        available = today
+        if (
+            lot.status == Status.INVENTORIED
+            and lot.expected_release_date
+            and lot.expected_release_date > today
+        ):
+            available = lot.expected_release_date
+        key = _group_key(code, lot.unit)
+        groups[key] = code
+        sid = lot.code
+        built.lots[sid] = lot
+        supply.append(
+            {
+                "id": sid,
+                "product_group": key,
+                "quantity": qty,
+                "mass_kg_per_unit": float(lot.mass_kg_per_unit),
+                "quality": QUALITY_RANK[lot.quality],
+                "lat": lat,
+                "lon": lon,
+                "available_on": available.isoformat(),
+                "hazardous": False,
+            }
+        )
+    open_demand = DemandRequest.objects.filter(
+        status__in=[DemandStatus.OPEN, DemandStatus.PARTIAL], window_end__gte=today
+    ).select_related("product_group", "project")
+    accepted = _accepted_quantities()
+    for d in open_demand:
+        code = d.product_group.code
+        if code not in factors:
+            continue
+        remaining = int(d.quantity - accepted.get(d.id, Decimal(0)))
+        if remaining <= 0:
+            continue
+        key = _group_key(code, d.unit)
+        groups[key] = code
+        did = f"D{d.id}"
+        built.demands[did] = d
+        demand.append(
+            {
+                "id": did,
+                "product_group": key,
+                "quantity": remaining,
+                "min_quality": QUALITY_RANK[d.min_quality],
+                "lat": d.project.lat,
+                "lon": d.project.lon,
+                "window_start": max(d.window_start, today).isoformat(),
+                "window_end": d.window_end.isoformat(),
+                "max_distance_km": float(d.max_distance_km),
+            }
+        )
+    hubs = list(Hub.objects.prefetch_related("accepted_product_groups"))
+    held = hub_occupancy(hubs)
+    hub_rows = []
+    for h in hubs:
+        hid = f"H{h.id}"
+        built.hubs[hid] = h
+        accepted_codes = {g.code for g in h.accepted_product_groups.all()}
+        hub_rows.append(
+            {
+                "id": hid,
+                "lat": h.lat,
+                "lon": h.lon,
+                "capacity_kg": max(0.0, float(h.capacity_t) * 1000 - float(held.get(h.id, 0))),
+                "max_dwell_days": h.max_dwell_days,
+                "storage_eur_per_t_day": settings.HUB_DEFAULT_STORAGE_EUR_PER_T_DAY,
+                "handling_eur_per_t": settings.HUB_DEFAULT_HANDLING_EUR_PER_T,
+                "accepts": None
+                if not accepted_codes
+                else [k for k, c in groups.items() if c in accepted_codes],
+            }
+        )
+    built.data = {
+        "params": dict(settings.MATCHING_PARAMS),
+        "product_groups": [{"code": key, **factors[code]} for key, code in sorted(groups.items())],
+        "hubs": hub_rows,
+        "supply": supply,
+        "demand": demand,
+    }
+    return built
+
+
+def _accepted_quantities() -> dict[int, Decimal]:
+    from django.db.models import Sum
+
+    rows = (
+        Proposal.objects.filter(status=ProposalStatus.ACCEPTED)
+        .values("demand_id")
+        .annotate(q=Sum("quantity"))
+    )
+    return {r["demand_id"]: r["q"] for r in rows}
+
+
+def match_run_start(*, actor, solver: str = "optimal", time_limit: float | None = None) -> MatchRun:
+    if not user_is_platform_wide(actor):
+        raise PermissionDenied(_("Only a matchmaker starts a matching run."))
+    if solver not in engine.SOLVERS:
+        raise ValidationError({"solver": _("Unknown solver “%(s)s”.") % {"s": solver}})
+    run = MatchRun.objects.create(started_by=actor, solver=solver)
+    from urbanmine.core.jobs import run_job
+
+    transaction.on_commit(lambda: run_job(match_run_execute, run_id=run.id, time_limit=time_limit))
+    return run
+
+
+def _progress(run: MatchRun, pct: int, message: str) -> None:
+    MatchRun.objects.filter(pk=run.pk).update(
+        progress=pct, message=message, status=RunStatus.RUNNING
+    )
+
+
+def match_run_execute(
+    *, run_id: int, time_limit: float | None = None, today: date | None = None
+) -> MatchRun:
+    """Build → solve → check → store proposals. Failures are recorded on the run."""
+    run = MatchRun.objects.get(pk=run_id)
+    try:
+        _progress(run, 5, _("Building the instance from the registry…"))
+        built = match_instance_build(today=today)
+        inst = engine.parse_instance(built.data)
+        run.n_supply, run.n_demand, run.n_hubs = (
+            len(built.lots),
+            len(built.demands),
+            len(built.hubs),
+        )
+        _progress(
+            run,
+            25,
+            _("Solving %(s)d supply lots × %(d)d demand lines…")
+            % {"s": run.n_supply, "d": run.n_demand},
+        )
+        result = engine.solve(
+            inst, solver=run.solver, time_limit=time_limit or settings.MATCHING_TIME_LIMIT_S
+        )
+        _progress(run, 85, _("Checking the solution against every rule…"))
+        report = engine.check(inst, result)
+        if not report.ok:
+            raise RuntimeError(f"solver output failed the checker: {report.violations[:3]}")
+        _store_proposals(run, built, inst, result)
+        run.status, run.progress = RunStatus.DONE, 100
+        run.result_status, run.objective_eur, run.bound_eur = (
+            result.status,
+            result.objective_eur,
+            result.bound_eur,
+        )
+        run.message = _("%(n)d proposals.") % {"n": len(result.assignments)}
+    except Exception as exc:  # recorded on the run for the user to see
+        run.status, run.message = RunStatus.FAILED, str(exc)[:500]
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+@transaction.atomic
+def _store_proposals(run: MatchRun, built: BuiltInstance, inst, result) -> None:
+    """One proposal per assignment, its numbers recomputed by the engine's own economics."""
+    from urbanmine.engine.matching.checker import assignment_economics
+
+    Proposal.objects.filter(status=ProposalStatus.PROPOSED).update(status=ProposalStatus.SUPERSEDED)
+    truck = built.data["params"]["truck_co2_kg_per_tkm"]
+    rows = []
+    for a in result.assignments:
+        day = date.fromisoformat(a.delivery_date)
+        h_i = inst.hub_index[a.hub] if a.hub is not None else None
+        value, mass_kg, co2_kg, tkm, road_km = assignment_economics(
+            inst,
+            inst.supply_index[a.supply],
+            inst.demand_index[a.demand],
+            h_i,
+            a.quantity,
+            day.toordinal(),
+        )
+        rows.append(
+            Proposal(
+                run=run,
+                demand=built.demands[a.demand],
+                lot=built.lots[a.supply],
+                hub=built.hubs.get(a.hub) if a.hub is not None else None,
+                quantity=Decimal(a.quantity),
+                delivery_date=day,
+                distance_km=round(road_km, 2),
+                mass_kg=mass_kg,
+                co2_avoided_kg=co2_kg,
+                transport_co2_kg=tkm * truck,
+                value_eur=value,
+            )
+        )
+    Proposal.objects.bulk_create(rows, batch_size=2000)
+
+
+class StaleProposal(Exception):
+    pass
+
+
+def proposal_accept(*, proposal_id: int, actor) -> Proposal:
+    """Reserve the proposed quantity for the demand (a connection event), after re-checking
+    that the lot still offers it; stale proposals are marked (in their own transaction) and
+    refused."""
+    try:
+        return _proposal_accept(proposal_id=proposal_id, actor=actor)
+    except StaleProposal as stale:
+        reason = str(stale)
+        Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PROPOSED).update(
+            status=ProposalStatus.STALE, stale_reason=reason
+        )
+        raise ValidationError(
+            {"proposal": _("No longer available: %(r)s") % {"r": reason}}
+        ) from None
+
+
+@transaction.atomic
+def _proposal_accept(*, proposal_id: int, actor) -> Proposal:
+    try:
+        proposal = (
+            Proposal.objects.select_for_update().select_related("demand", "lot").get(pk=proposal_id)
+        )
+    except Proposal.DoesNotExist:
+        raise ValidationError(
+            {"proposal": _("Proposal %(id)s does not exist.") % {"id": proposal_id}}
+        ) from None
+    demand = proposal.demand
+    if not (demand.organisation_id in user_organisation_ids(actor) or user_is_platform_wide(actor)):
+        raise PermissionDenied(_("Only the buyer or a matchmaker accepts a proposal."))
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ValidationError(
+            {"proposal": _("This proposal is %(s)s.") % {"s": proposal.get_status_display()}}
+        )
+    lot = Lot.objects.select_for_update().get(pk=proposal.lot_id)
+    reason = _stale_reason(proposal, lot, demand)
+    if reason:
+        Proposal.objects.filter(pk=proposal.pk).update(
+            status=ProposalStatus.STALE, stale_reason=reason
+        )
+        # Keep the stale mark even though the caller sees an error.
+        transaction.on_commit(lambda: None)
+        raise ValidationError({"proposal": _("No longer available: %(r)s") % {"r": reason}})
+    event = lot_record_step(
+        lot_id=lot.id,
+        step=Step.CONNECTION,
+        actor=actor,
+        organisation=demand.organisation,
+        quantity=proposal.quantity,
+        counterparty=demand.organisation,
+        authorised_by_platform=True,
+        notes=_("Reserved for demand %(d)s (proposal %(p)s)") % {"d": demand.pk, "p": proposal.pk},
+    )
+    proposal.status, proposal.accepted_by, proposal.accepted_at = (
+        ProposalStatus.ACCEPTED,
+        actor,
+        timezone.now(),
+    )
+    proposal.reservation = event
+    proposal.save(update_fields=["status", "accepted_by", "accepted_at", "reservation"])
+    accepted = _accepted_quantities().get(demand.id, Decimal(0))
+    demand.status = DemandStatus.FULFILLED if accepted >= demand.quantity else DemandStatus.PARTIAL
+    demand.save(update_fields=["status"])
+    return proposal
+
+
+def _stale_reason(proposal: Proposal, lot: Lot, demand: DemandRequest) -> str:
+    if lot.is_hazardous:
+        return _("the lot contains hazardous substances")
+    if lot.status not in OFFERABLE:
+        return _("the lot is now %(s)s") % {"s": lot.get_status_display()}
+    if lot.quantity < proposal.quantity:
+        return _("the lot holds only %(q)s %(u)s") % {"q": lot.quantity.normalize(), "u": lot.unit}
+    if QUALITY_RANK[lot.quality] > QUALITY_RANK[demand.min_quality]:
+        return _("the lot's quality is below the demand's minimum")
+    if demand.status in (DemandStatus.FULFILLED, DemandStatus.CANCELLED):
+        return _("the demand is %(s)s") % {"s": demand.get_status_display()}
+    return ""

@@ -1,0 +1,110 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from urbanmine.lots.selectors import lot_place
+from urbanmine.organisations.selectors import user_is_platform_wide
+
+from . import selectors, services
+from .models import MatchRun, Proposal
+
+
+@login_required
+def matching_overview(request):
+    if request.method == "POST":
+        if not user_is_platform_wide(request.user):
+            raise PermissionDenied
+        solver = request.POST.get("solver", "optimal")
+        try:
+            run = services.match_run_start(actor=request.user, solver=solver)
+        except ValidationError as e:
+            messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+        else:
+            messages.success(request, _("Matching run %(id)s started.") % {"id": run.pk})
+        return redirect("matching")
+    return render(
+        request,
+        "market/matching.html",
+        {
+            "runs": selectors.latest_runs(),
+            "may_run": user_is_platform_wide(request.user),
+            "demand": selectors.visible_demand(request.user).order_by("window_start")[:200],
+        },
+    )
+
+
+@login_required
+def run_status(request, pk):
+    run = get_object_or_404(MatchRun, pk=pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "progress": run.progress,
+            "message": run.message,
+            "result_status": run.result_status,
+        }
+    )
+
+
+@login_required
+def demand_detail(request, pk):
+    demand = selectors.visible_demand(request.user).filter(pk=pk).first()
+    if demand is None:
+        raise Http404
+    proposals = list(selectors.demand_proposals(demand))
+    routes = []
+    for p in proposals:
+        lat, lon, place = lot_place(p.lot)
+        p.place_name = place
+        path = (
+            [[lat, lon]]
+            + ([[p.hub.lat, p.hub.lon]] if p.hub else [])
+            + [[demand.project.lat, demand.project.lon]]
+        )
+        routes.append(
+            {
+                "path": path,
+                "label": f"{p.lot.code} → {p.quantity.normalize()} {p.lot.unit}",
+                "status": p.status,
+            }
+        )
+    reasons = (
+        []
+        if any(p.status == "proposed" for p in proposals)
+        else selectors.demand_unmatched_reasons(demand)
+    )
+    return render(
+        request,
+        "market/demand_detail.html",
+        {
+            "demand": demand,
+            "proposals": proposals,
+            "routes_json": json.dumps(routes),
+            "reasons": reasons,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def proposal_accept(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("demand"), pk=pk)
+    if not selectors.visible_demand(request.user).filter(pk=proposal.demand_id).exists():
+        raise Http404
+    try:
+        services.proposal_accept(proposal_id=proposal.pk, actor=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+    else:
+        messages.success(
+            request,
+            _("Reserved: %(q)s of lot %(lot)s.")
+            % {"q": proposal.quantity.normalize(), "lot": proposal.lot.code},
+        )
+    return redirect("demand-detail", pk=proposal.demand_id)

@@ -232,3 +232,11 @@ def test_register_asset_with_rd_coordinates_and_add_a_lot(client, chain):
     )
     client.force_login(chain.outsider_user)
     assert client.post(f"/assets/{asset.pk}/lots/new/", {}).status_code == 404
+
+
+def test_dutch_by_default_english_on_request(client, db):
+    r = client.get("/supply/", HTTP_ACCEPT_LANGUAGE="en-US")
+    assert r["Content-Language"] == "nl"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/supply/"})
+    r = client.get("/supply/")
+    assert r["Content-Language"] == "en"

@@ -22,6 +22,8 @@ urlpatterns = [
     path("assets/new/", asset_views.asset_create, name="asset-create"),
     path("assets/<int:pk>/", asset_views.asset_passport, name="asset-passport"),
     path("assets/<int:pk>/lots/new/", asset_views.asset_add_lot, name="asset-add-lot"),
+    path("assets/<int:pk>/import/", asset_views.asset_import, name="asset-import"),
+    path("inventory-template/", asset_views.inventory_template, name="inventory-template"),
     path(
         "assets/<int:pk>/interventions/",
         asset_views.asset_plan_intervention,

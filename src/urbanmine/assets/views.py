@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.lots import selectors as lot_selectors
-from urbanmine.lots.services import lot_identify
+from urbanmine.lots.services import lot_identify, lots_import_inventory
 from urbanmine.organisations.models import ChainRole
 from urbanmine.organisations.selectors import (
     may_change_asset,
@@ -170,3 +172,86 @@ def asset_add_lot(request, pk):
         {"form": form, "asset": asset},
         status=400 if form.errors else 200,
     )
+
+
+def inventory_template(request):
+    """The inventory template (CSV or XLSX) to fill in."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    from urbanmine.engine.inventory import write_inventory_template
+
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    path = Path(tempfile.mkdtemp()) / f"urbanmine-inventaris.{fmt}"
+    write_inventory_template(path, fmt=fmt)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+
+
+@login_required
+def asset_import(request, pk):
+    """Upload an inventory: preview with row-level errors, then commit all or nothing."""
+    from . import imports
+
+    asset = get_object_or_404(
+        Asset.objects.filter(visible_assets_filter(request.user)).distinct(), pk=pk
+    )
+    if not may_add_lots(request.user, asset):
+        raise PermissionDenied
+    context = {"asset": asset}
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        upload = imports.load_upload(token)
+        if upload is None:
+            messages.error(request, _("The upload has expired; please upload the file again."))
+            return redirect("asset-import", pk=asset.pk)
+        result = imports.parse_upload(
+            *upload, column_map=_column_map(request.POST.get("column_map"))
+        )
+        if result.errors:
+            context.update(result=result, filename=upload[1])
+            return render(request, "assets/import.html", context, status=400)
+        lots = lots_import_inventory(
+            asset_id=asset.pk,
+            rows=result.rows,
+            actor=request.user,
+            source_name=upload[1],
+            organisation=primary_organisation(request.user),
+        )
+        imports.drop_upload(token)
+        messages.success(
+            request, _("%(n)d lots imported from %(f)s.") % {"n": len(lots), "f": upload[1]}
+        )
+        return redirect("asset-passport", pk=asset.pk)
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            context["upload_error"] = _("Choose a CSV or Excel file.")
+            return render(request, "assets/import.html", context, status=400)
+        if f.size > imports.MAX_UPLOAD_BYTES:
+            context["upload_error"] = _("The file is larger than 50 MB.")
+            return render(request, "assets/import.html", context, status=400)
+        data = f.read()
+        column_map = _column_map(request.POST.get("column_map"))
+        result = imports.parse_upload(data, f.name, column_map=column_map)
+        context.update(
+            result=result,
+            filename=f.name,
+            preview=result.rows[:50],
+            column_map=request.POST.get("column_map", ""),
+        )
+        if not result.errors:
+            context["token"] = imports.stash_upload(data, f.name)
+        return render(request, "assets/import.html", context, status=400 if result.errors else 200)
+    return render(request, "assets/import.html", context)
+
+
+def _column_map(text: str | None) -> dict[str, str]:
+    """ "Artikelgroep=product_group; Aantal=quantity" → {"Artikelgroep": "product_group", ...}"""
+    out = {}
+    for part in (text or "").replace("\n", ";").split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            if k.strip() and v.strip():
+                out[k.strip()] = v.strip()
+    return out

@@ -9,17 +9,16 @@ urbanmine.lots.services.lots_import_inventory (all or nothing).
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from urbanmine.catalogue.selectors import product_group_codes, product_group_name_aliases
 from urbanmine.engine.inventory import InventoryIssue, InventoryParseResult, parse_inventory
 
 #: Text output lists at most this many errors (JSON always lists all of them).
@@ -27,35 +26,13 @@ MAX_TEXT_ERRORS = 200
 PROGRESS_MIN_ROWS = 5000
 
 
-def _catalogue_csv_rows() -> list[dict[str, str]]:
-    path = Path(settings.DERIVED_DATA_DIR) / "catalogue.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _catalogue_triples() -> list[tuple[str, str, str]]:
-    """(code, name_nl, name_en) from the database; from catalogue.csv only when the
-    catalogue app is not installed (an installed but empty catalogue means nothing known)."""
-    try:
-        from django.apps import apps
-
-        model = apps.get_model("catalogue", "ProductGroup")
-    except (ImportError, LookupError):
-        return [
-            (r["code"], r.get("name_nl") or "", r.get("name_en") or "")
-            for r in _catalogue_csv_rows()
-        ]
-    return list(model.objects.values_list("code", "name_nl", "name_en"))
-
-
 def _known_product_groups() -> set[str]:
-    """The catalogue codes an inventory may use."""
-    return {code for code, _nl, _en in _catalogue_triples()}
+    """The catalogue codes an inventory may use (installed by `urbanmine migrate`)."""
+    return product_group_codes()
 
 
 def _product_group_names() -> dict[str, str]:
-    """Dutch and English names -> code, so users may write "Binnendeuren"."""
-    return {name: code for code, *names in _catalogue_triples() for name in names if name}
+    return product_group_name_aliases()
 
 
 def _parse_column_map(value: str | None) -> dict[str, str] | None:

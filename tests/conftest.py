@@ -37,6 +37,10 @@ def chain(db):
     from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
     from urbanmine.regions.models import Municipality
 
+    from urbanmine.catalogue.loader import install_catalogue
+
+    if not ProductGroup.objects.exists():  # a transactional test before this one flushed it
+        install_catalogue(ProductGroup)
     User = get_user_model()
     ns = SimpleNamespace()
     for key, name, role in [

@@ -311,12 +311,7 @@ def _proposal_accept(*, proposal_id: int, actor) -> Proposal:
     lot = Lot.objects.select_for_update().get(pk=proposal.lot_id)
     reason = _stale_reason(proposal, lot, demand)
     if reason:
-        Proposal.objects.filter(pk=proposal.pk).update(
-            status=ProposalStatus.STALE, stale_reason=reason
-        )
-        # Keep the stale mark even though the caller sees an error.
-        transaction.on_commit(lambda: None)
-        raise ValidationError({"proposal": _("No longer available: %(r)s") % {"r": reason}})
+        raise StaleProposal(reason)
     event = lot_record_step(
         lot_id=lot.id,
         step=Step.CONNECTION,

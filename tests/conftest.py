@@ -32,12 +32,11 @@ def chain(db):
     from django.contrib.auth import get_user_model
 
     from urbanmine.assets.services import asset_create
+    from urbanmine.catalogue.loader import install_catalogue
     from urbanmine.catalogue.models import ProductGroup
     from urbanmine.hubs.models import Hub, HubTypology
     from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
     from urbanmine.regions.models import Municipality
-
-    from urbanmine.catalogue.loader import install_catalogue
 
     if not ProductGroup.objects.exists():  # a transactional test before this one flushed it
         install_catalogue(ProductGroup)

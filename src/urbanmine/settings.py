@@ -55,6 +55,14 @@ CSRF_TRUSTED_ORIGINS = env_list("URBANMINE_CSRF_TRUSTED_ORIGINS", "http://127.0.
 DATA_DIR = Path(env("URBANMINE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 # Tables the project derives itself (catalogue, factors with citations).
 DERIVED_DATA_DIR = PACKAGE_DIR / "data"
+# Impact factors (CO2, prices) with citations; point these at a licensed NMD/MKI export in
+# the same columns to replace the default ÖKOBAUDAT-based table without code changes.
+IMPACT_FACTORS_PATH = Path(
+    env("URBANMINE_IMPACT_FACTORS", str(DERIVED_DATA_DIR / "impact_factors.csv"))
+)
+TRANSPORT_FACTORS_PATH = Path(
+    env("URBANMINE_TRANSPORT_FACTORS", str(DERIVED_DATA_DIR / "transport_factors.csv"))
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -53,6 +53,16 @@ def test_full_chain_to_application_and_passport_of_new_asset(chain, identified_l
     )
     lot = Lot.objects.get(pk=identified_lot.pk)
     assert lot.owner == chain.buyer and lot.status == Status.SOLD and not lot.is_published
+    # Realised impact on the sale: 10,000 × 2.1 kg × (virgin − reuse) of the cited factor row.
+    from urbanmine.catalogue.factors import factor_source
+
+    sale = lot.events.get(step=Step.SALE)
+    f = factor_source().factor("bricks-clay")
+    assert sale.co2_avoided_kg == pytest.approx(
+        21000 * (f.virgin_co2_kg_per_kg - f.reuse_co2_kg_per_kg)
+    )
+    assert sale.waste_diverted_kg == pytest.approx(21000 * f.waste_avoided_share)
+    assert sale.r_strategy == "R3"
     lot_record_step(
         lot_id=lot.id, step=Step.EXECUTION, actor=chain.buyer_user, target_asset=chain.project
     )

@@ -665,7 +665,7 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                     payload = {"passed": not step.endswith("!")}
                 elif real_step == Step.CONNECTION:
                     org = orgs["provincie"]
-                    extra = {"r_strategy": RStrategy.R3}
+                    extra = _impact(lot)
                 elif real_step == Step.SALE:
                     org = lot.custodian
                     payload = {"owner_from": lot.owner_id, "owner_to": orgs["bouwer"].id}
@@ -701,6 +701,14 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
             lots.append(lot)
             specs.append(ev)
     return lots, specs
+
+
+def _impact(lot: Lot) -> dict:
+    """Realised impact of a reservation, sale or application, as the services record it."""
+    from urbanmine.lots.services import realised_impact
+
+    co2, waste = realised_impact(lot, lot.quantity)
+    return {"r_strategy": RStrategy.R3, "co2_avoided_kg": co2, "waste_diverted_kg": waste}
 
 
 def _spec(step, t: datetime, org, lot: Lot, status, payload=None, **extra) -> dict:

@@ -405,17 +405,17 @@ def lots_merge(
 
 
 def realised_impact(lot: Lot, quantity: Decimal) -> tuple[float | None, float]:
-    """kg CO2 avoided and kg diverted from waste for `quantity` of a lot, from the
-    factor table (None for CO2 when the group has no factor)."""
+    """kg CO2 avoided (mass × (virgin − reuse) from the cited factor table; None when the
+    group has no factor) and kg diverted from waste, for `quantity` of a lot."""
+    from urbanmine.catalogue.factors import factor_source
+    from urbanmine.engine.impact import ImpactError, co2_avoided_kg, waste_avoided_kg
+
     mass_kg = float(quantity * lot.mass_kg_per_unit)
     try:
-        from urbanmine.engine.impact import default_factor_source  # type: ignore[attr-defined]
-
-        factor = default_factor_source().get(lot.product_group.code)
-        co2 = mass_kg * (factor.virgin_co2_kg_per_kg - factor.reuse_co2_kg_per_kg)
-    except Exception:  # noqa: BLE001 - the factor table is optional until installed
-        co2 = None
-    return co2, mass_kg
+        factor = factor_source().factor(lot.product_group.code)
+    except ImpactError:
+        return None, mass_kg
+    return co2_avoided_kg(mass_kg, factor), waste_avoided_kg(mass_kg, factor)
 
 
 @transaction.atomic

@@ -3,11 +3,9 @@ store proposals, accept one (a reservation: a "connection" lifecycle event)."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.catalogue.factors import factor_source
 from urbanmine.engine import matching as engine
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.selectors import hub_occupancy
@@ -36,18 +35,18 @@ class BuiltInstance:
 
 
 def product_group_factors() -> dict[str, dict[str, float]]:
-    """Per product group: virgin and reuse CO2 per kg and virgin price per kg, from the cited
-    factor table (src/urbanmine/data/impact_factors.csv)."""
-    path = Path(settings.DERIVED_DATA_DIR) / "impact_factors.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        return {
-            row["product_group"]: {
-                "virgin_co2_kg_per_kg": float(row["virgin_co2_kg_per_kg"]),
-                "reuse_co2_kg_per_kg": float(row["reuse_co2_kg_per_kg"]),
-                "virgin_price_eur_per_kg": float(row["virgin_price_eur_per_kg"]),
-            }
-            for row in csv.DictReader(fh)
+    """Per product group: virgin and reuse CO2 per kg and virgin price per kg, from the
+    platform's cited factor source."""
+    source = factor_source()
+    out = {}
+    for code in source.product_groups():
+        f = source.factor(code)
+        out[code] = {
+            "virgin_co2_kg_per_kg": f.virgin_co2_kg_per_kg,
+            "reuse_co2_kg_per_kg": f.reuse_co2_kg_per_kg,
+            "virgin_price_eur_per_kg": f.virgin_price_eur_per_kg,
         }
+    return out
 
 
 def _group_key(code: str, unit: str) -> str:

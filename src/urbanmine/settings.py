@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "urbanmine.lots",
     "urbanmine.market",
     "urbanmine.insight",
+    "urbanmine.impact",
 ]
 
 MIDDLEWARE = [

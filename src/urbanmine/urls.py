@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from urbanmine.assets import views as asset_views
 from urbanmine.core import views as core_views
 from urbanmine.hubs import views as hub_views
+from urbanmine.impact.urls import api_urlpatterns as impact_api
 from urbanmine.lots import views as lot_views
 from urbanmine.market import views as market_views
 from urbanmine.regions import views as region_views
@@ -42,6 +43,8 @@ urlpatterns = [
     path("demand/<int:pk>/", market_views.demand_detail, name="demand-detail"),
     path("proposals/<int:pk>/accept/", market_views.proposal_accept, name="proposal-accept"),
     path("dashboard/", include("urbanmine.insight.urls")),
+    path("impact/", include("urbanmine.impact.urls")),
+    path("api/v1/impact/", include(impact_api)),
     path("api/v1/", include("urbanmine.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

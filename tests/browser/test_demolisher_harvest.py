@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.conftest import sign_in
 from urbanmine.lots.lifecycle import Status
 from urbanmine.lots.models import Lot
 

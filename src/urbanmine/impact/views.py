@@ -1,0 +1,180 @@
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from urbanmine.engine.impact import ImpactError
+
+from . import services
+from .forms import CompareForm
+
+ASSUMPTION_FIELDS = services.EDITABLE_ASSUMPTIONS
+
+
+def _compare(form: CompareForm):
+    d = form.cleaned_data
+    return services.comparison_run(
+        product_group=d["product_group"].code,
+        quantity=d["quantity"],
+        distance_km=d["distance_km"],
+        quality=d["quality"],
+        steps=d["steps"],
+        storage_days=d["storage_days"] or 0,
+        mass_kg_per_unit=d["mass_kg_per_unit"],
+        overrides={k: d.get(k) for k in ASSUMPTION_FIELDS},
+    )
+
+
+def compare(request):
+    """The reuse-or-new decision tool (public: it uses only cited factors, no private data)."""
+    initial = {
+        **services.default_assumptions(),
+        "product_group": "steel-beams",
+        "quantity": 100,
+        "distance_km": 30,
+        "quality": "B",
+        "storage_days": 0,
+        "steps": list(services.ALL_STEPS),
+    }
+    data = request.GET if "product_group" in request.GET else None
+    form = CompareForm(data, initial=initial)
+    result = error = None
+    if data is None:
+        form = CompareForm(initial)  # bound with defaults so the first view shows a verdict
+    if form.is_valid():
+        try:
+            result = _compare(form)
+        except ImpactError as e:
+            form.add_error(e.field if e.field in form.fields else None, str(e))
+            error = str(e)
+    if result is not None and request.GET.get("format") == "xlsx":
+        return _xlsx(result, form.cleaned_data)
+    template = "impact/_compare_result.html" if request.htmx else "impact/compare.html"
+    return render(
+        request,
+        template,
+        {"form": form, "result": result, "error": error, "query": request.GET.urlencode()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _xlsx(result, cleaned) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Vergelijking"
+    d = result.to_dict()
+    ws.append(["urbanmine — hergebruik of nieuw / reuse or new"])
+    ws.append([_("Verdict"), d["summary"]])
+    for key in (
+        "product_group",
+        "quantity",
+        "mass_kg",
+        "distance_km",
+        "quality",
+        "storage_days",
+        "horizon_years",
+        "co2_new_kg",
+        "co2_reuse_kg",
+        "co2_saving_kg",
+        "co2_avoided_kg",
+        "first_cost_new_eur",
+        "first_cost_reuse_eur",
+        "tco_new_eur",
+        "tco_reuse_eur",
+        "verdict",
+    ):
+        ws.append([key, d[key]])
+    ws.append([])
+    ws.append(["line", "option", "value", "unit", "source", "status"])
+    for option, key in (
+        ("reuse", "cost_lines_reuse"),
+        ("new", "cost_lines_new"),
+        ("reuse", "co2_lines_reuse"),
+        ("new", "co2_lines_new"),
+    ):
+        for line in d.get(key, []):
+            ws.append(
+                [line["name"], option, line["value"], line["unit"], line["source"], line["status"]]
+            )
+    ws2 = wb.create_sheet("Aannames")
+    for k, v in cleaned.items():
+        ws2.append([k, getattr(v, "code", v) if not isinstance(v, list) else ", ".join(v)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="hergebruik-of-nieuw-{d["product_group"]}.xlsx"'
+    )
+    return response
+
+
+def top10(request):
+    """Top 10 secondary product groups per scope, weights visible and adjustable."""
+    scope = request.GET.get("scope", "bu") if request.GET.get("scope") in ("gww", "bu") else "bu"
+    defaults = services.weight_fields()
+    weights, errors = {}, []
+    for name, default in defaults.items():
+        raw = request.GET.get(name, "")
+        if raw == "":
+            weights[name] = default
+            continue
+        try:
+            weights[name] = float(raw.replace(",", "."))
+        except ValueError:
+            errors.append(_("%(f)s: “%(v)s” is not a number.") % {"f": name, "v": raw})
+            weights[name] = default
+    ranked = []
+    try:
+        ranked = services.top10(scope=scope, weights=weights)
+    except ImpactError as e:
+        errors.append(f"{e.field}: {e}")
+    if request.GET.get("format") == "csv":
+        import csv
+
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="top10-{scope}.csv"'
+        w = csv.writer(response)
+        w.writerow(
+            [
+                "rank",
+                "code",
+                "name",
+                "gain_kg_per_t",
+                "impact_score",
+                "ease_score",
+                "score",
+                "explanation",
+            ]
+        )
+        for r in ranked:
+            w.writerow(
+                [
+                    r.rank,
+                    r.code,
+                    r.name_nl,
+                    round(r.gain_kg_per_t, 1),
+                    round(r.impact_score, 3),
+                    round(r.ease_score, 3),
+                    round(r.score, 3),
+                    r.explanation,
+                ]
+            )
+        return response
+    return render(
+        request,
+        "impact/top10.html",
+        {
+            "scope": scope,
+            "ranked": ranked,
+            "weights": weights,
+            "errors": errors,
+            "query": request.GET.urlencode(),
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,21 @@
+"""A browser opens the decision tool, changes the distance and sees the numbers update."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_changing_the_distance_updates_the_verdict_and_numbers(chain, page):
+    page.goto(page.base_url + "/impact/compare/")
+    page.wait_for_selector("#verdict")
+    page.select_option("#id_product_group", "steel-beams")
+    page.wait_for_load_state("networkidle")
+    before = page.inner_text("#co2-reuse")
+    page.fill("#id_distance_km", "2500")
+    page.dispatch_event("#id_distance_km", "change")
+    page.wait_for_function(f"document.querySelector('#co2-reuse').innerText !== {before!r}")
+    after = page.inner_text("#co2-reuse")
+    assert int(after.replace(".", "").replace(",", "")) > int(
+        before.replace(".", "").replace(",", "")
+    )
+    assert page.locator("#verdict").get_attribute("data-verdict")

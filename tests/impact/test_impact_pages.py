@@ -1,0 +1,103 @@
+"""The decision tool and the Top 10: pages, exports and API."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from urbanmine.catalogue.factors import factor_source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_compare_page_shows_a_verdict_with_sources(client):
+    r = client.get("/impact/compare/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert 'id="verdict"' in body and "ÖKOBAUDAT" in body
+
+
+def test_more_distance_never_lowers_reuse_co2_on_the_page(client):
+    base = {
+        "product_group": "steel-beams",
+        "quantity": 100,
+        "quality": "B",
+        "storage_days": 0,
+        "steps": ["dismantling", "cleaning"],
+    }
+    near = client.get("/impact/compare/", {**base, "distance_km": 10}).context["result"]
+    far = client.get("/impact/compare/", {**base, "distance_km": 400}).context["result"]
+    assert far.co2_reuse_kg > near.co2_reuse_kg
+    assert far.transport_co2_reuse_kg == pytest.approx(near.transport_co2_reuse_kg * 40)
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"product_group": "unobtainium", "quantity": 1, "distance_km": 1}, "product_group"),
+        ({"product_group": "steel-beams", "quantity": -1, "distance_km": 1}, "quantity"),
+        ({"product_group": "steel-beams", "quantity": 1, "distance_km": -5}, "distance_km"),
+    ],
+)
+def test_bad_input_names_the_field(client, params, field):
+    r = client.get("/impact/compare/", {**params, "quality": "B", "storage_days": 0})
+    assert r.status_code == 400
+    assert field in r.context["form"].errors
+    api = client.post("/api/v1/impact/compare", {**params}, content_type="application/json")
+    assert api.status_code == 400 and api["Content-Type"].startswith("application/problem+json")
+    assert api.json()["invalid_params"][0]["name"] == field
+
+
+def test_compare_exports_a_spreadsheet(client):
+    r = client.get(
+        "/impact/compare/",
+        {
+            "product_group": "bricks-clay",
+            "quantity": 5000,
+            "distance_km": 25,
+            "quality": "A",
+            "storage_days": 30,
+            "format": "xlsx",
+        },
+    )
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    rows = {
+        row[0]: row[1] for row in wb["Vergelijking"].iter_rows(values_only=True) if row and row[0]
+    }
+    assert rows["product_group"] == "bricks-clay" and rows["quantity"] == 5000
+    f = factor_source().factor("bricks-clay")
+    assert rows["co2_avoided_kg"] == pytest.approx(5000 * 2.1 * f.gain_kg_per_kg)
+
+
+def test_api_compare_matches_the_engine(client):
+    r = client.post(
+        "/api/v1/impact/compare",
+        {"product_group": "timber-beams", "quantity": 10, "distance_km": 15},
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+    d = r.json()
+    assert d["verdict"] in {
+        "reuse",
+        "reuse_lower_co2_higher_cost",
+        "new_lower_co2_reuse_cheaper",
+        "new",
+    }
+    assert d["co2_avoided_kg"] == pytest.approx(
+        10 * 12 * factor_source().factor("timber-beams").gain_kg_per_kg
+    )
+
+
+@pytest.mark.parametrize("scope", ["bu", "gww"])
+def test_top10_page_and_api(client, scope):
+    r = client.get("/impact/top10/", {"scope": scope})
+    assert r.status_code == 200 and len(r.context["ranked"]) == 10
+    assert all(x.explanation for x in r.context["ranked"])
+    api = client.get("/api/v1/impact/top10", {"scope": scope, "impact": 1, "ease": 0}).json()
+    gains = [x["impact_score"] for x in api["results"]]
+    assert gains == sorted(gains, reverse=True)
+    assert client.get("/api/v1/impact/top10", {"scope": "moon"}).status_code == 400
+    assert client.get("/impact/top10/", {"scope": scope, "ease": "veel"}).status_code == 400
+    csv_body = client.get("/impact/top10/", {"scope": scope, "format": "csv"}).content.decode()
+    assert csv_body.startswith("rank,code")

@@ -3,6 +3,7 @@ import io
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from urbanmine.engine.impact import ImpactError
 
@@ -10,6 +11,21 @@ from . import services
 from .forms import CompareForm
 
 ASSUMPTION_FIELDS = services.EDITABLE_ASSUMPTIONS
+FLAG_LABELS = {
+    "reuse_processing_exceeds_virgin": gettext_lazy(
+        "Processing for reuse emits more CO2 per kg than producing new (factor table)."
+    ),
+    "reuse_processing_co2_exceeds_new_production": gettext_lazy(
+        "For this quantity and condition, processing emits more CO2 than new production."
+    ),
+    "transport_outweighs_co2_gain": gettext_lazy(
+        "Transport emissions outweigh the CO2 gain of reuse."
+    ),
+    "virgin_factor_is_estimate": gettext_lazy("The CO2 factor of the new product is an estimate."),
+    "reused_life_shorter_than_new": gettext_lazy(
+        "The reused product lasts shorter than a new one; a replacement is included in the TCO."
+    ),
+}
 
 
 def _compare(form: CompareForm):

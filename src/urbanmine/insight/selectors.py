@@ -1,0 +1,312 @@
+"""Reads for the forecast and the dashboard: the registered stock as plain arrays, stored
+forecast results as NumPy arrays, realised impact, hub occupancy. Every function issues a
+fixed, small number of queries (no per-row queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.utils import timezone
+
+from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
+from urbanmine.engine.forecast import USE_TYPES
+from urbanmine.hubs.models import Hub
+from urbanmine.hubs.selectors import hub_occupancy
+from urbanmine.lots.lifecycle import Status, Step
+from urbanmine.lots.models import LifecycleEvent, Location, Lot
+from urbanmine.regions.models import ZUID_HOLLAND, Municipality
+
+from .models import ForecastResult, JobStatus, Scenario
+
+LOT_MASS = ExpressionWrapper(
+    F("quantity") * F("mass_kg_per_unit"),
+    output_field=DecimalField(max_digits=20, decimal_places=3),
+)
+#: Lots that found a next application (reserved, sold or applied): "matched".
+MATCHED_STATUSES = [Status.RESERVED, Status.SOLD, Status.APPLIED]
+
+
+# --------------------------------------------------------------------------- the stock
+@dataclass
+class RegisteredStock:
+    """The registered building stock as arrays, one entry per modelled building.
+
+    passport_kg: {building index: {material: kg}} — mass still in the building according to
+    its passport (lots located in the asset), which overrides the intensity table for the
+    materials it records.
+    """
+
+    municipality_codes: tuple[str, ...]
+    population: np.ndarray
+    asset_ids: np.ndarray
+    municipality_idx: np.ndarray
+    use_type_idx: np.ndarray
+    construction_year: np.ndarray
+    floor_area_m2: np.ndarray  # 0 where unknown (passport only)
+    planned_demolition_year: np.ndarray  # 0 = none
+    planned_renovation_year: np.ndarray  # 0 = none
+    passport_kg: dict[int, dict[str, float]] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.asset_ids.shape[0])
+
+
+def province_municipalities() -> list[Municipality]:
+    return list(
+        Municipality.objects.filter(province_code=ZUID_HOLLAND)
+        .only("id", "code", "name", "population")
+        .order_by("code")
+    )
+
+
+def registered_stock(*, start_year: int, today_year: int | None = None) -> RegisteredStock:
+    """Buildings (B&U) of the registry that stand at the start of `start_year` (4 queries).
+
+    Skipped (counted in `skipped`): GWW objects (no building lifetimes), buildings without
+    a construction year, without floor area and passport, not yet built (construction year
+    after this year: planned construction is demand, not stock), and buildings whose planned
+    demolition lies before `start_year` (already gone).
+    """
+    today_year = today_year or timezone.localdate().year
+    munis = {m.code: m for m in province_municipalities()}
+    rows = list(
+        Asset.objects.values_list(
+            "id", "municipality__code", "use_type", "construction_year", "floor_area_m2"
+        ).order_by("id")
+    )
+    plans = {
+        (r["asset_id"], r["kind"]): r["first"]
+        for r in PlannedIntervention.objects.filter(
+            kind__in=[InterventionKind.DEMOLITION, InterventionKind.RENOVATION]
+        )
+        .values("asset_id", "kind")
+        .annotate(first=Min("planned_start"))
+    }
+    passports: dict[int, dict[str, float]] = {}
+    for r in (
+        Lot.objects.filter(location=Location.IN_ASSET, source_asset__isnull=False)
+        .exclude(status=Status.CLOSED)
+        .values("source_asset_id", "product_group__material")
+        .annotate(kg=Sum(LOT_MASS))
+    ):
+        if r["kg"]:
+            passports.setdefault(r["source_asset_id"], {})[r["product_group__material"]] = float(
+                r["kg"]
+            )
+    extra_codes = sorted({r[1] for r in rows} - set(munis))
+    codes = tuple(sorted(munis)) + tuple(extra_codes)
+    code_idx = {c: i for i, c in enumerate(codes)}
+    population = np.array([munis[c].population if c in munis else 0 for c in codes], dtype=float)
+    use_idx = {u: i for i, u in enumerate(USE_TYPES)}
+    skipped = dict(gww=0, no_year=0, no_mass=0, not_yet_built=0, demolished_before_start=0)
+    out: dict[str, list] = {k: [] for k in ("id", "mun", "use", "year", "area", "dem", "ren")}
+    kept_passports: dict[int, dict[str, float]] = {}
+    for asset_id, code, use, year, area in rows:
+        if use not in use_idx:
+            skipped["gww"] += 1
+            continue
+        if year is None:
+            skipped["no_year"] += 1
+            continue
+        if year > today_year:
+            skipped["not_yet_built"] += 1
+            continue
+        passport = passports.get(asset_id)
+        if not area and not passport:
+            skipped["no_mass"] += 1
+            continue
+        dem = plans.get((asset_id, InterventionKind.DEMOLITION))
+        if dem is not None and dem.year < start_year:
+            skipped["demolished_before_start"] += 1
+            continue
+        ren = plans.get((asset_id, InterventionKind.RENOVATION))
+        if passport:
+            kept_passports[len(out["id"])] = passport
+        out["id"].append(asset_id)
+        out["mun"].append(code_idx[code])
+        out["use"].append(use_idx[use])
+        out["year"].append(year)
+        out["area"].append(float(area or 0))
+        out["dem"].append(dem.year if dem else 0)
+        out["ren"].append(ren.year if ren and ren.year >= start_year else 0)
+    i64 = np.int64
+    return RegisteredStock(
+        municipality_codes=codes,
+        population=population,
+        asset_ids=np.array(out["id"], dtype=i64),
+        municipality_idx=np.array(out["mun"], dtype=i64),
+        use_type_idx=np.array(out["use"], dtype=i64),
+        construction_year=np.array(out["year"], dtype=i64),
+        floor_area_m2=np.array(out["area"], dtype=float),
+        planned_demolition_year=np.array(out["dem"], dtype=i64),
+        planned_renovation_year=np.array(out["ren"], dtype=i64),
+        passport_kg=kept_passports,
+        skipped=skipped,
+    )
+
+
+# --------------------------------------------------------------------------- results
+def scenarios() -> list[Scenario]:
+    return list(Scenario.objects.select_related("organisation"))
+
+
+def reference_scenario_obj() -> Scenario | None:
+    return Scenario.objects.filter(is_reference=True).first()
+
+
+def latest_result(scenario: Scenario | None, *, done_only: bool = False) -> ForecastResult | None:
+    if scenario is None:
+        return None
+    qs = ForecastResult.objects.filter(scenario=scenario)
+    if done_only:
+        qs = qs.filter(status=JobStatus.DONE)
+    return qs.order_by("-created_at", "-id").first()
+
+
+@dataclass
+class ForecastArrays:
+    """A stored result as arrays in kg: [year, municipality, material]."""
+
+    years: np.ndarray
+    municipality_codes: list[str]
+    materials: list[str]
+    demolition: np.ndarray
+    renovation: np.ndarray
+    demand: np.ndarray
+    stock: np.ndarray  # [municipality, material]
+
+    @property
+    def release(self) -> np.ndarray:
+        return self.demolition + self.renovation
+
+    def municipality_index(self, code: str | None) -> int | None:
+        if code is None:
+            return None
+        try:
+            return self.municipality_codes.index(code)
+        except ValueError:
+            return None
+
+
+def result_arrays(result: ForecastResult) -> ForecastArrays:
+    n_y = result.end_year - result.start_year + 1
+    n_p, n_m = len(result.municipality_codes), len(result.materials)
+
+    def arr(data, shape):
+        a = np.asarray(data, dtype=np.float64)
+        return a.reshape(shape) if a.size else np.zeros(shape)
+
+    return ForecastArrays(
+        years=np.arange(result.start_year, result.end_year + 1),
+        municipality_codes=list(result.municipality_codes),
+        materials=list(result.materials),
+        demolition=arr(result.demolition_kg, (n_y, n_p, n_m)),
+        renovation=arr(result.renovation_kg, (n_y, n_p, n_m)),
+        demand=arr(result.demand_kg, (n_y, n_p, n_m)),
+        stock=arr(result.stock_mass_kg, (n_p, n_m)),
+    )
+
+
+# --------------------------------------------------------------------------- realised
+def realised_impact(municipality: Municipality | None = None) -> dict[str, float]:
+    """Realised reuse from the lifecycle events, one aggregate query.
+
+    applied: execution events (mass diverted from waste, CO2 avoided); committed: reservations
+    and sales (connection / sale events) — recorded again at application, so kept apart.
+    The municipality is where the lot was harvested (its source asset).
+    """
+    qs = LifecycleEvent.objects.all()
+    if municipality is not None:
+        qs = qs.filter(lot__source_asset__municipality=municipality)
+    applied = Q(step=Step.EXECUTION)
+    committed = Q(step__in=[Step.CONNECTION, Step.SALE])
+    agg = qs.aggregate(
+        applied_kg=Sum("waste_diverted_kg", filter=applied),
+        applied_co2_kg=Sum("co2_avoided_kg", filter=applied),
+        applied_lots=Count("lot", filter=applied, distinct=True),
+        committed_co2_kg=Sum("co2_avoided_kg", filter=committed),
+        r3_lots=Count("lot", filter=applied & Q(r_strategy="R3"), distinct=True),
+    )
+    return {k: float(v or 0) for k, v in agg.items()}
+
+
+def matched_mass_kg(municipality: Municipality | None = None) -> float:
+    """Mass of lots that found a next application (reserved, sold or applied), one query."""
+    qs = Lot.objects.filter(status__in=MATCHED_STATUSES)
+    if municipality is not None:
+        qs = qs.filter(source_asset__municipality=municipality)
+    return float(qs.aggregate(m=Sum(LOT_MASS))["m"] or 0)
+
+
+def realised_by_municipality() -> dict[str, float]:
+    """Applied (reused) kg per source municipality code, one query."""
+    rows = (
+        LifecycleEvent.objects.filter(step=Step.EXECUTION)
+        .values("lot__source_asset__municipality__code")
+        .annotate(kg=Sum("waste_diverted_kg"))
+    )
+    return {
+        r["lot__source_asset__municipality__code"]: float(r["kg"] or 0)
+        for r in rows
+        if r["lot__source_asset__municipality__code"]
+    }
+
+
+# --------------------------------------------------------------------------- hubs
+@dataclass
+class HubLine:
+    hub: Hub
+    held_t: float
+    capacity_t: float | None
+    fill: float | None
+    n_warning: int
+    n_alert: int
+
+
+def hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
+    """Occupancy (hubs.selectors.hub_occupancy) and dwell-time alerts per hub: 3 queries.
+
+    Levels follow hubs.selectors.hub_stock: warning past HUB_DWELL_WARNING_DAYS (6 months),
+    alert past HUB_DWELL_ALERT_DAYS (9 months) at the hub.
+    """
+    hubs = Hub.objects.select_related("municipality").order_by("name")
+    if municipality is not None:
+        hubs = hubs.filter(municipality=municipality)
+    hubs = list(hubs)
+    if not hubs:
+        return []
+    held = hub_occupancy(hubs)
+    now = timezone.now()
+    warn_before = now - timezone.timedelta(days=settings.HUB_DWELL_WARNING_DAYS)
+    alert_before = now - timezone.timedelta(days=settings.HUB_DWELL_ALERT_DAYS)
+    dwell = {
+        r["hub_id"]: r
+        for r in Lot.objects.filter(hub__in=hubs, location=Location.AT_HUB)
+        .exclude(status__in=[Status.CLOSED, Status.APPLIED])
+        .values("hub_id")
+        .annotate(
+            n_alert=Count("id", filter=Q(hub_since__lt=alert_before)),
+            n_warning=Count("id", filter=Q(hub_since__lt=warn_before, hub_since__gte=alert_before)),
+        )
+    }
+    out = []
+    for h in hubs:
+        t = float(held.get(h.id, Decimal(0))) / 1000
+        cap = float(h.capacity_t) if h.capacity_t else None
+        d = dwell.get(h.id, {})
+        out.append(
+            HubLine(
+                hub=h,
+                held_t=t,
+                capacity_t=cap,
+                fill=(t / cap) if cap else None,
+                n_warning=d.get("n_warning", 0),
+                n_alert=d.get("n_alert", 0),
+            )
+        )
+    return out

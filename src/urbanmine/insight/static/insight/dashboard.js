@@ -1,0 +1,93 @@
+// Province dashboard: Plotly charts and a Leaflet choropleth from the JSON the page embeds.
+// Offline: Plotly and Leaflet come from the installed packages, no tiles, no CDN.
+(function () {
+  function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
+  var tables = data("tables-data") || {}, L10N = data("labels-data") || {};
+  function col(t, name) { var i = t.columns.indexOf(name); return t.rows.map(function (r) { return r[i]; }); }
+  var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" }, yaxis: { title: "kt" } };
+  var config = { responsive: true, displaylogo: false };
+
+  function draw(id, traces, extra) {
+    var el = document.getElementById(id);
+    if (!el || typeof Plotly === "undefined") return;
+    Plotly.newPlot(el, traces, Object.assign({}, layout, extra || {}), config);
+    el.dataset.ready = "1";
+  }
+
+  var rd = tables["release-demand"];
+  if (rd) {
+    var years = col(rd, "year");
+    draw("chart-release-demand", [
+      { x: years, y: col(rd, "demolition_kt"), type: "bar", name: L10N.demolition },
+      { x: years, y: col(rd, "renovation_kt"), type: "bar", name: L10N.renovation },
+      { x: years, y: col(rd, "reusable_kt"), type: "scatter", mode: "lines", name: L10N.reusable },
+      { x: years, y: col(rd, "demand_kt"), type: "scatter", mode: "lines", name: L10N.demand, yaxis: "y2" }
+    ], { barmode: "stack", yaxis: { title: L10N.release + " (kt)" },
+         yaxis2: { title: L10N.demand + " (kt)", overlaying: "y", side: "right" },
+         margin: { l: 60, r: 60, t: 10, b: 40 } });
+  }
+  var mt = tables.materials;
+  if (mt) {
+    var labels = col(mt, "label");
+    draw("chart-materials", [
+      { x: labels, y: col(mt, "release_kt"), type: "bar", name: L10N.release },
+      { x: labels, y: col(mt, "reusable_kt"), type: "bar", name: L10N.reusable },
+      { x: labels, y: col(mt, "demand_kt"), type: "bar", name: L10N.demand }
+    ], { barmode: "group", yaxis: { title: "kt", type: "log" } });
+  }
+  var ch = tables.chain;
+  if (ch) {
+    var stages = ch.rows.map(function (r) { return r[0]; });
+    var names = { demand: L10N.demand, released: L10N.release, reusable: L10N.reusable };
+    var x = stages.map(function (s) { return names[s] || s; });
+    draw("chart-chain", [
+      { x: x, y: col(ch, "forecast_share_of_demand"), type: "bar", name: L10N.forecast },
+      { x: x, y: col(ch, "reference_share_of_demand"), type: "bar", name: L10N.reference }
+    ], { barmode: "group", yaxis: { title: L10N.share, tickformat: ".1%", type: "log" } });
+  }
+
+  // Choropleth: colour by released kt over the horizon; outlines from the regions app.
+  var mapEl = document.getElementById("map");
+  var values = data("map-data") || {};
+  if (mapEl && typeof L !== "undefined") {
+    var map = L.map(mapEl, { zoomControl: true }).setView([51.95, 4.45], 9);
+    var vals = Object.keys(values).map(function (k) { return values[k]; }).filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
+    var colours = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"];
+    var breaks = [0, 1, 2, 3].map(function (i) { return vals.length ? vals[Math.floor(vals.length * (i + 1) / 5)] || vals[vals.length - 1] : 0; });
+    function colour(v) {
+      if (!v) return "#ffffff";
+      for (var i = 0; i < breaks.length; i++) if (v <= breaks[i]) return colours[i];
+      return colours[4];
+    }
+    var selected = mapEl.dataset.selected;
+    fetch(mapEl.dataset.outlines).then(function (r) { return r.json(); }).then(function (gj) {
+      var layer = L.geoJSON(gj, {
+        style: function (f) {
+          var sel = f.properties.code === selected;
+          return { color: sel ? "#b5201b" : "#2b6a4f", weight: sel ? 3 : 1, fillOpacity: 0.8, fillColor: colour(values[f.properties.code]) };
+        },
+        onEachFeature: function (f, l) {
+          var v = values[f.properties.code];
+          l.bindTooltip(f.properties.name + ": " + (v === undefined ? "–" : v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) + " kt"));
+          l.on("click", function () {
+            var u = new URL(window.location.href); u.searchParams.set("municipality", f.properties.code);
+            u.searchParams.delete("format"); window.location.href = u.toString();
+          });
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds());
+      mapEl.dataset.ready = "1";
+    });
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var div = L.DomUtil.create("div", "legend");
+      var html = "<b>" + L10N.legend + "</b><br>", lo = 0;
+      breaks.concat([Infinity]).forEach(function (b, i) {
+        var label = (i === 4) ? "> " + lo.toFixed(2) : lo.toFixed(2) + " – " + b.toFixed(2);
+        html += '<i style="background:' + colours[i] + '"></i>' + label + "<br>"; lo = b;
+      });
+      div.innerHTML = html; return div;
+    };
+    legend.addTo(map);
+  }
+})();

@@ -1,0 +1,36 @@
+"""The province opens the dashboard, switches to a municipality and downloads a CSV."""
+
+import csv
+import io
+
+import pytest
+
+from urbanmine.insight import services
+from urbanmine.insight.models import Scenario
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dashboard_switch_municipality_and_download_csv(tiny, page):
+    from tests.insight.test_forecast_service import PARAMS
+
+    scenario = Scenario.objects.create(name="Referentie", params=PARAMS, is_reference=True)
+    services.forecast_start(scenario=scenario, inline=True)
+    page.goto(page.base_url + "/dashboard/")
+    page.wait_for_selector("#chart-release-demand[data-ready='1']")
+    page.wait_for_selector("#map[data-ready='1']")
+    assert "Zuid-Holland" in page.inner_text("h1")
+    assert "37.300" in page.inner_text("#chain-table")
+    with page.expect_navigation():
+        page.select_option("#municipality", "GM0599")
+    assert "Rotterdam" in page.inner_text("h1")
+    assert "municipality=GM0599" in page.url
+    page.wait_for_selector("#chart-materials[data-ready='1']")
+    with page.expect_download() as info:
+        page.click("a.csv[data-chart='release-demand']")
+    download = info.value
+    assert download.suggested_filename == "urbanmine-release-demand-GM0599.csv"
+    text = open(download.path(), encoding="utf-8").read()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:2] == ["year", "demolition_kt"]
+    assert [int(r[0]) for r in rows[1:]] == [2025, 2026, 2027]

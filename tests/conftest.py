@@ -112,6 +112,15 @@ def identified_lot(chain):
     )
 
 
+@pytest.fixture(autouse=True)
+def _english_messages_in_code():
+    """Service messages are asserted in English; pages still render Dutch by default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def pytest_configure(config):
     # Fast password hashing in tests only (PBKDF2 costs ~0.3 s per user).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

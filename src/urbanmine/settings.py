@@ -188,6 +188,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Errors as application/problem+json (Dutch API Design Rules, RFC 7807).
+    "EXCEPTION_HANDLER": "urbanmine.api.exceptions.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("URBANMINE_API_ANON_RATE", "120/min"),
+        "user": env("URBANMINE_API_USER_RATE", "1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "urbanmine API",
@@ -198,6 +208,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LotStatusEnum": "urbanmine.lots.lifecycle.Status",
+        "DemandStatusEnum": "urbanmine.market.models.DemandStatus",
+        "ProposalStatusEnum": "urbanmine.market.models.ProposalStatus",
+        "QualityEnum": "urbanmine.lots.models.Quality",
+    },
 }
 
 

@@ -15,6 +15,9 @@ class ChosenLanguageMiddleware:
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()  # don't leak the language into the next task of this thread
         response.headers.setdefault("Content-Language", language)
         return response

@@ -1,5 +1,6 @@
 """JSON API for the impact tools (`/api/v1/impact/…`), same engine as the pages."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -39,6 +40,7 @@ class CompareView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(request=CompareInput, responses={200: dict, 400: dict})
     def post(self, request):
         s = CompareInput(data=request.data)
         if not s.is_valid():
@@ -56,6 +58,11 @@ class Top10View(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("scope", str, enum=["gww", "bu"], required=False)]
+        + [OpenApiParameter(name, float, required=False) for name in services.weight_fields()],
+        responses={200: dict, 400: dict},
+    )
     def get(self, request):
         scope = request.query_params.get("scope", "bu")
         if scope not in ("gww", "bu"):

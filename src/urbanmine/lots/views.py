@@ -1,4 +1,3 @@
-import csv
 import json
 from datetime import datetime, time
 
@@ -62,44 +61,12 @@ def supply_list(request):
 
 
 def _supply_csv(qs):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="urbanmine-supply.csv"'
-    response.write("\ufeff")
-    w = csv.writer(response)
-    w.writerow(
-        [
-            "lot",
-            "product_group",
-            "description",
-            "quantity",
-            "unit",
-            "mass_kg",
-            "quality",
-            "status",
-            "municipality",
-            "lat",
-            "lon",
-            "expected_release_date",
-        ]
+    from .exports import supply_csv
+
+    response = HttpResponse(
+        supply_csv(qs.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
     )
-    for lot in qs.iterator(chunk_size=2000):
-        lat, lon, place = selectors.lot_place(lot)
-        w.writerow(
-            [
-                lot.code,
-                lot.product_group.code,
-                lot.description,
-                lot.quantity,
-                lot.unit,
-                round(lot.mass_kg_total, 1),
-                lot.quality,
-                lot.status,
-                place,
-                lat,
-                lon,
-                lot.expected_release_date or "",
-            ]
-        )
+    response["Content-Disposition"] = 'attachment; filename="urbanmine-aanbod.csv"'
     return response
 
 

@@ -1,0 +1,139 @@
+"""The OpenAPI document at /api/schema/ is valid, documents every v1 resource, and a
+bounded schemathesis run against it finds no server error."""
+
+import json
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+from drf_spectacular.validation import validate_schema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+V1_PATHS = {
+    "/api/v1/assets",
+    "/api/v1/assets/{id}",
+    "/api/v1/assets/{id}/passport",
+    "/api/v1/assets/{id}/passport.json",
+    "/api/v1/assets/{id}/passport.xlsx",
+    "/api/v1/lots",
+    "/api/v1/lots/{code}",
+    "/api/v1/lots/{code}/events",
+    "/api/v1/hubs",
+    "/api/v1/hubs/{id}",
+    "/api/v1/hubs/{id}/stock",
+    "/api/v1/hubs/{id}/stock.csv",
+    "/api/v1/demand-requests",
+    "/api/v1/demand-requests/{id}",
+    "/api/v1/proposals",
+    "/api/v1/proposals/{id}",
+    "/api/v1/product-groups",
+    "/api/v1/product-groups/{code}",
+    "/api/v1/municipalities",
+    "/api/v1/municipalities/{code}",
+    "/api/v1/supply",
+    "/api/v1/supply/{code}",
+    "/api/v1/supply/aggregates",
+    "/api/v1/supply.csv",
+    "/api/v1/supply.geojson",
+}
+
+
+@pytest.fixture
+def schema_doc(anon):
+    r = anon.get("/api/schema/?format=json")
+    assert r.status_code == 200
+    return json.loads(r.content)
+
+
+def test_schema_is_valid_openapi(schema_doc):
+    validate_schema(schema_doc)  # raises on an invalid document
+    assert V1_PATHS <= set(schema_doc["paths"])
+    assert "tokenAuth" in schema_doc["components"]["securitySchemes"]
+    events = schema_doc["paths"]["/api/v1/lots/{code}/events"]
+    assert {"get", "post"} <= set(events)
+    assert "400" in events["post"]["responses"] and "403" in events["post"]["responses"]
+
+
+def test_docs_page_is_served(anon):
+    assert anon.get("/api/docs/").status_code == 200
+
+
+# Bounded fuzzing: a few examples per operation keep the run well under a minute.
+EXAMPLES_PER_OPERATION = 10
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI application, minus the connection closing at the end of each request
+    (as Django's test client does): the test's transaction must survive the calls."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.slow
+def test_schemathesis_finds_no_server_error(
+    wsgi_app, client_for, chain, harvested_lot, identified_lot
+):
+    import schemathesis
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
+    token = client_for(chain.hub_operator_user)._credentials["HTTP_AUTHORIZATION"]
+    real = {
+        "/api/v1/assets/{id}": {"id": chain.building.pk},
+        "/api/v1/hubs/{id}": {"id": chain.hub.pk},
+        "/api/v1/lots/{code}": {"code": harvested_lot.code},
+        "/api/v1/supply/{code}": {"code": harvested_lot.code},
+        "/api/v1/product-groups/{code}": {"code": "bricks-clay"},
+        "/api/v1/municipalities/{code}": {"code": "GM0599"},
+    }
+    server_errors = []
+    seen = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 28
+
+    def make_test(op, strategy):
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy, with_token=st.booleans())
+        def run(case, with_token):
+            headers = {"Authorization": token} if with_token else {}
+            response = case.call(headers=headers)
+            seen.append(response.status_code)
+            if response.status_code >= 500:
+                server_errors.append(
+                    (
+                        op.method,
+                        op.path,
+                        case.path_parameters,
+                        case.query,
+                        case.body,
+                        response.status_code,
+                        response.text[:300],
+                    )
+                )
+
+        return run
+
+    for op in operations:
+        fixed = next(
+            (params for prefix, params in real.items() if op.path.startswith(prefix)), None
+        )
+        strategies = [op.as_strategy()]
+        if fixed is not None:
+            strategies.append(op.as_strategy(path_parameters=fixed))
+        make_test(op, st.one_of(*strategies))()
+    assert 200 in seen and 401 in seen  # the run reached real data and the auth wall
+    assert not server_errors, server_errors

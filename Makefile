@@ -27,6 +27,7 @@ run: $(STAMP)
 # The whole suite on SQLite, then again on PostgreSQL (DATABASE_URL overrides the latter).
 test: $(STAMP) lint
 	$(BIN)/urbanmine makemigrations --check --dry-run
+	$(BIN)/urbanmine spectacular --validate --fail-on-warn --file var/openapi.yaml
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

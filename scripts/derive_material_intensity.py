@@ -39,6 +39,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from urbanmine.engine.stock import MODERATE_PERIOD_YEARS  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 MIN_POINTS = 3
 
@@ -134,15 +137,7 @@ LIFETIME_MAP = {  # use type -> (CBS function, MODERATE subsectors for the age s
     "other": ("other", ["Other non-residential buildings", "Hotels and Restaurants"]),
 }
 WEIBULL_SHAPE = 2.5  # estimate: one rate cannot identify the shape (see note column)
-MODERATE_BANDS = {
-    "Before 1945": (1880, 1944),
-    "1945 - 1969": (1945, 1969),
-    "1970 - 1979": (1970, 1979),
-    "1980 - 1989": (1980, 1989),
-    "1990 - 1999": (1990, 1999),
-    "2000 - 2010": (2000, 2010),
-    "2011 - 2020": (2011, 2020),
-}
+MODERATE_BANDS = MODERATE_PERIOD_YEARS
 CALIBRATION_YEAR = 2022.5
 
 

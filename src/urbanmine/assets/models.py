@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Scope
+from urbanmine.engine.forecast.tables import USE_TYPES
 
 
 class UseType(models.TextChoices):
@@ -23,16 +24,8 @@ class UseType(models.TextChoices):
     PUBLIC_SPACE = "public_space", _("Public space")
 
 
-BUILDING_USE_TYPES = {
-    "house",
-    "apartment",
-    "office",
-    "retail",
-    "education",
-    "healthcare",
-    "industrial",
-    "other",
-}
+# The building use types the forecast engine knows (the others are GWW objects).
+BUILDING_USE_TYPES = set(USE_TYPES)
 
 
 class Asset(models.Model):

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
 from urbanmine.catalogue.models import ProductGroup
+from urbanmine.engine import stock as stock_vocabulary
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import LifecycleEvent, Location, Lot, RStrategy
@@ -55,27 +56,8 @@ DEMO_ORGANISATIONS = [
     ("Kenniscentrum Circulair Bouwen (demo)", [ChainRole.FACILITATOR], "adviseur"),
 ]
 
-# MODERATE subsector -> our use type (floor-area shares per construction period are real).
-MODERATE_USE_TYPES = {
-    "Single family- Terraced houses": "house",
-    "Multifamily houses": "apartment",
-    "Apartment blocks": "apartment",
-    "Offices": "office",
-    "Trade": "retail",
-    "Education": "education",
-    "Health": "healthcare",
-    "Hotels and Restaurants": "other",
-    "Other non-residential buildings": "other",
-}
-PERIOD_YEARS = {
-    "Before 1945": (1880, 1944),
-    "1945 - 1969": (1945, 1969),
-    "1970 - 1979": (1970, 1979),
-    "1980 - 1989": (1980, 1989),
-    "1990 - 1999": (1990, 1999),
-    "2000 - 2010": (2000, 2010),
-    "2011 - 2020": (2011, 2020),
-}
+MODERATE_USE_TYPES = stock_vocabulary.MODERATE_USE_TYPES
+PERIOD_YEARS = stock_vocabulary.MODERATE_PERIOD_YEARS
 # Assumption (documented): lognormal floor area per building, median m², sigma 0.6.
 MEDIAN_FLOOR_AREA_M2 = {
     "house": 120,

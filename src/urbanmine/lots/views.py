@@ -87,6 +87,19 @@ def _visible_lot(request, code) -> Lot:
     raise Http404
 
 
+def _lot_context(lot, form, can_change: bool) -> dict:
+    return {
+        "lot": lot,
+        "events": selectors.lot_history(lot),
+        "trace": selectors.lot_trace_assets(lot),
+        "inspections": lot.inspections.select_related("inspector"),
+        "form": form,
+        "can_change": can_change,
+        "children": lot.children_links.select_related("child"),
+        "parents": lot.parent_links.select_related("parent"),
+    }
+
+
 def lot_detail(request, code):
     lot = _visible_lot(request, code)
     can_change = may_change_lot(request.user, lot)
@@ -98,16 +111,7 @@ def lot_detail(request, code):
     return render(
         request,
         "lots/lot_detail.html",
-        {
-            "lot": lot,
-            "events": selectors.lot_history(lot),
-            "trace": selectors.lot_trace_assets(lot),
-            "inspections": lot.inspections.select_related("inspector"),
-            "form": form,
-            "can_change": can_change,
-            "children": lot.children_links.select_related("child"),
-            "parents": lot.parent_links.select_related("parent"),
-        },
+        _lot_context(lot, form, can_change),
     )
 
 
@@ -154,15 +158,6 @@ def lot_record_step(request, code):
     return render(
         request,
         "lots/lot_detail.html",
-        {
-            "lot": lot,
-            "events": selectors.lot_history(lot),
-            "trace": selectors.lot_trace_assets(lot),
-            "inspections": lot.inspections.select_related("inspector"),
-            "form": form,
-            "can_change": True,
-            "children": lot.children_links.select_related("child"),
-            "parents": lot.parent_links.select_related("parent"),
-        },
+        _lot_context(lot, form, True),
         status=400,
     )

@@ -606,11 +606,14 @@ def _insert_rows(model, columns: list[str], rows: list[tuple], batch: int = 5000
     """Plain INSERT … VALUES with executemany: imports of 100,000 rows spend their time in
     the ORM's per-value preparation otherwise. Values must be database-ready."""
     qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    table, cols = qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY is an order of magnitude faster
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
         for i in range(0, len(rows), batch):
             cursor.executemany(sql, rows[i : i + batch])
 

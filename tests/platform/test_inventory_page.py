@@ -56,3 +56,33 @@ def test_others_may_not_import_and_template_downloads(client, chain):
     assert r.status_code == 200 and r["Content-Disposition"].endswith('.xlsx"')
     r = client.get("/inventory-template/")
     assert b"product_group" in b"".join(r.streaming_content)
+
+
+def test_ifc_model_becomes_a_reviewed_draft_passport(client, chain, data_dir):
+    path = data_dir / "ifc" / "AC20-FZK-Haus.ifc"
+    client.force_login(chain.owner_user)
+    r = client.post(
+        f"/assets/{chain.building.pk}/import/",
+        {"file": SimpleUploadedFile("AC20-FZK-Haus.ifc", path.read_bytes())},
+    )
+    assert r.status_code == 200
+    draft = r.context["ifc"]
+    assert draft.total_count > 0 and not Lot.objects.exists()
+    windows = next(el for el in draft.elements if el.ifc_type == "IfcWindow")
+    # The reviewer maps windows to timber frames and skips everything else.
+    post = {"ifc_token": r.context["ifc_token"]}
+    post.update({f"map__{el.ifc_type}": "" for el in draft.elements})
+    post["map__IfcWindow"] = "window-frames-timber"
+    r = client.post(f"/assets/{chain.building.pk}/import/", post)
+    assert r.status_code == 302
+    lot = Lot.objects.get()
+    assert lot.product_group.code == "window-frames-timber" and lot.quantity == windows.count
+
+
+def test_a_text_file_named_ifc_is_refused(client, chain):
+    client.force_login(chain.owner_user)
+    r = client.post(
+        f"/assets/{chain.building.pk}/import/",
+        {"file": SimpleUploadedFile("model.ifc", b"this is not a model")},
+    )
+    assert r.status_code == 400 and not Lot.objects.exists()

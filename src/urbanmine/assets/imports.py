@@ -29,6 +29,13 @@ def stash_upload(data: bytes, filename: str) -> str:
     return token
 
 
+def upload_path(token: str) -> Path:
+    matches = [p for p in upload_dir().glob(f"{token}*") if p.suffix != ".json"]
+    if not token.isalnum() or not matches:
+        raise FileNotFoundError(token)
+    return matches[0]
+
+
 def load_upload(token: str) -> tuple[bytes, str] | None:
     if not token or not token.isalnum():
         return None

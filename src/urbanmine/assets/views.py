@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.lots import selectors as lot_selectors
-from urbanmine.lots.services import lot_identify, lots_import_inventory
+from urbanmine.lots.services import lot_identify, lots_import_ifc_draft, lots_import_inventory
 from urbanmine.organisations.models import ChainRole
 from urbanmine.organisations.selectors import (
     may_change_asset,
@@ -199,6 +199,8 @@ def asset_import(request, pk):
     if not may_add_lots(request.user, asset):
         raise PermissionDenied
     context = {"asset": asset}
+    if request.method == "POST" and request.POST.get("ifc_token"):
+        return _ifc_commit(request, asset)
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         upload = imports.load_upload(token)
@@ -232,6 +234,8 @@ def asset_import(request, pk):
             context["upload_error"] = _("The file is larger than 50 MB.")
             return render(request, "assets/import.html", context, status=400)
         data = f.read()
+        if f.name.lower().endswith(".ifc"):
+            return _ifc_preview(request, asset, data, f.name)
         column_map = _column_map(request.POST.get("column_map"))
         result = imports.parse_upload(data, f.name, column_map=column_map)
         context.update(
@@ -255,3 +259,77 @@ def _column_map(text: str | None) -> dict[str, str]:
             if k.strip() and v.strip():
                 out[k.strip()] = v.strip()
     return out
+
+
+def _ifc_draft(data_path, filename):
+    from urbanmine.catalogue.selectors import product_group_codes
+    from urbanmine.engine.ifc import read_ifc
+
+    return read_ifc(data_path, known_product_groups=product_group_codes(), source_name=filename)
+
+
+def _ifc_preview(request, asset, data: bytes, filename: str):
+    """A draft passport from an IFC model, to review (and re-map) before it is committed."""
+    from urbanmine.catalogue.models import ProductGroup
+    from urbanmine.engine.ifc import IfcImportError
+
+    from . import imports
+
+    token = imports.stash_upload(data, filename)
+    try:
+        draft = _ifc_draft(imports.upload_path(token), filename)
+    except IfcImportError as e:
+        imports.drop_upload(token)
+        return render(
+            request, "assets/import.html", {"asset": asset, "upload_error": str(e)}, status=400
+        )
+    return render(
+        request,
+        "assets/import.html",
+        {
+            "asset": asset,
+            "ifc": draft,
+            "ifc_token": token,
+            "filename": filename,
+            "groups": ProductGroup.objects.order_by("name_nl"),
+        },
+    )
+
+
+def _ifc_commit(request, asset):
+    from urbanmine.engine.ifc import IfcImportError
+
+    from . import imports
+
+    token = request.POST["ifc_token"]
+    upload = imports.load_upload(token)
+    if upload is None:
+        messages.error(request, _("The upload has expired; please upload the file again."))
+        return redirect("asset-import", pk=asset.pk)
+    try:
+        draft = _ifc_draft(imports.upload_path(token), upload[1])
+    except IfcImportError as e:
+        messages.error(request, str(e))
+        return redirect("asset-import", pk=asset.pk)
+    overrides = {
+        key.removeprefix("map__"): value
+        for key, value in request.POST.items()
+        if key.startswith("map__")
+    }
+    try:
+        lots = lots_import_ifc_draft(
+            asset_id=asset.pk,
+            draft=draft,
+            actor=request.user,
+            source_name=upload[1],
+            organisation=primary_organisation(request.user),
+            overrides=overrides,
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+        return redirect("asset-import", pk=asset.pk)
+    imports.drop_upload(token)
+    messages.success(
+        request, _("%(n)d lots added from the IFC model %(f)s.") % {"n": len(lots), "f": upload[1]}
+    )
+    return redirect("asset-passport", pk=asset.pk)

@@ -745,31 +745,57 @@ def lots_import_inventory(
 
 @transaction.atomic
 def lots_import_ifc_draft(
-    *, asset_id: int, draft, actor=None, source_name: str, organisation: Organisation | None = None
-) -> list[Lot]:
-    """A draft passport from an IFC model: one identified lot per mapped element type,
-    counted in pieces with the catalogue's typical mass (to be reviewed)."""
-    from urbanmine.engine.inventory import InventoryRow  # type: ignore[attr-defined]
+    *,
+    asset_id: int,
+    draft,
+    actor=None,
+    source_name: str,
+    organisation: Organisation | None = None,
+    overrides: dict[str, str] | None = None,
+) -> list[StoredLot]:
+    """A passport from a reviewed IFC draft: one identified lot per (IFC type, product group),
+    counted in pieces; mass from the model's weight quantities where every element has one,
+    else the catalogue's typical mass. `overrides` maps an IFC type to the product group the
+    reviewer chose ("" skips the type)."""
+    from urbanmine.engine.inventory import InventoryRow
 
     groups = {g.code: g for g in ProductGroup.objects.all()}
+    overrides = overrides or {}
     rows = []
-    for i, el in enumerate(draft.elements, start=1):
-        code = getattr(el, "product_group", None)
-        if not code or code not in groups:
-            continue
-        rows.append(
-            InventoryRow(
-                row_number=i,
-                product_group=code,
-                description=f"{el.ifc_type} ({source_name})",
-                quantity=Decimal(el.count),
-                unit=Unit.PIECE,
-                mass_kg_per_unit=groups[code].typical_mass_kg_per_unit,
-                quality="B",
-                hazardous=False,
-                expected_release_date=None,
+    for el in draft.elements:
+        if el.ifc_type in overrides:
+            chosen = overrides[el.ifc_type]
+            parts = {chosen: el.count} if chosen else {}
+        else:
+            parts = {g: n for g, n in (el.product_groups or {}).items() if g}
+            if not parts and el.product_group:
+                parts = {el.product_group: el.count}
+        for code, n in parts.items():
+            if code not in groups:
+                raise ValidationError(
+                    {
+                        "product_group": _("%(t)s: unknown product group “%(g)s”.")
+                        % {"t": el.ifc_type, "g": code}
+                    }
+                )
+            mass = (
+                el.mass_kg / el.count
+                if el.mass_kg and el.count
+                else groups[code].typical_mass_kg_per_unit
             )
-        )
+            rows.append(
+                InventoryRow(
+                    row_number=len(rows) + 1,
+                    product_group=code,
+                    description=f"{el.ifc_type} ({source_name})",
+                    quantity=Decimal(n),
+                    unit=Unit.PIECE,
+                    mass_kg_per_unit=Decimal(str(round(float(mass), 3))),
+                    quality="B",
+                    hazardous=False,
+                    expected_release_date=None,
+                )
+            )
     if not rows:
         return []
     return lots_import_inventory(

@@ -39,3 +39,13 @@ def test_demo_loads_every_state_and_histories_replay():
     first = list(Lot.objects.order_by("code").values_list("product_group__code", "quantity")[:50])
     assert first and all(q > 0 for _, q in first)
     assert Lot.objects.filter(is_demo=True).count() == report.lots
+
+
+@pytest.mark.django_db
+def test_demo_records_realised_impact_on_sales_and_applications():
+    load_demo(scale=1, seed=3, progress=lambda m: None)
+    for step in ("sale", "execution", "connection"):
+        events = LifecycleEvent.objects.filter(step=step)
+        assert events.exists()
+        assert not events.filter(co2_avoided_kg__isnull=True).exists(), step
+        assert not events.filter(waste_diverted_kg__isnull=True).exists(), step

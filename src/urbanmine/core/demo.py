@@ -652,10 +652,7 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                     org = lot.custodian
                     payload = {"owner_from": lot.owner_id, "owner_to": orgs["bouwer"].id}
                     lot.owner = orgs["bouwer"]
-                    extra = {
-                        "r_strategy": RStrategy.R3,
-                        "waste_diverted_kg": float(lot.quantity * lot.mass_kg_per_unit),
-                    }
+                    extra = _impact(lot)
                 elif real_step == Step.EXECUTION:
                     org = orgs["bouwer"]
                     target = projects[int(rng.integers(0, len(projects)))]
@@ -667,10 +664,7 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                     )
                     lot.r_strategy = RStrategy.R3
                     payload = {"asset": target.id}
-                    extra = {
-                        "r_strategy": RStrategy.R3,
-                        "waste_diverted_kg": float(lot.quantity * lot.mass_kg_per_unit),
-                    }
+                    extra = _impact(lot)
                 elif real_step == Step.MONITORING:
                     org = orgs["provincie"]
                 lot.status, lot.status_since = status, t

@@ -4,7 +4,7 @@
   function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   var tables = data("tables-data") || {}, L10N = data("labels-data") || {};
   function col(t, name) { var i = t.columns.indexOf(name); return t.rows.map(function (r) { return r[i]; }); }
-  var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" }, yaxis: { title: "kt" } };
+  var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" }, yaxis: { title: { text: "kt" } } };
   var config = { responsive: true, displaylogo: false };
 
   function draw(id, traces, extra) {
@@ -22,8 +22,8 @@
       { x: years, y: col(rd, "renovation_kt"), type: "bar", name: L10N.renovation },
       { x: years, y: col(rd, "reusable_kt"), type: "scatter", mode: "lines", name: L10N.reusable },
       { x: years, y: col(rd, "demand_kt"), type: "scatter", mode: "lines", name: L10N.demand, yaxis: "y2" }
-    ], { barmode: "stack", yaxis: { title: L10N.release + " (kt)" },
-         yaxis2: { title: L10N.demand + " (kt)", overlaying: "y", side: "right" },
+    ], { barmode: "stack", yaxis: { title: { text: L10N.release + " (kt)" }, rangemode: "tozero" },
+         yaxis2: { title: { text: L10N.demand + " (kt)" }, overlaying: "y", side: "right", rangemode: "tozero" },
          margin: { l: 60, r: 60, t: 10, b: 40 } });
   }
   var mt = tables.materials;
@@ -33,7 +33,7 @@
       { x: labels, y: col(mt, "release_kt"), type: "bar", name: L10N.release },
       { x: labels, y: col(mt, "reusable_kt"), type: "bar", name: L10N.reusable },
       { x: labels, y: col(mt, "demand_kt"), type: "bar", name: L10N.demand }
-    ], { barmode: "group", yaxis: { title: "kt", type: "log" } });
+    ], { barmode: "group", yaxis: { title: { text: "kt" }, type: "log" } });
   }
   var ch = tables.chain;
   if (ch) {
@@ -43,7 +43,7 @@
     draw("chart-chain", [
       { x: x, y: col(ch, "forecast_share_of_demand"), type: "bar", name: L10N.forecast },
       { x: x, y: col(ch, "reference_share_of_demand"), type: "bar", name: L10N.reference }
-    ], { barmode: "group", yaxis: { title: L10N.share, tickformat: ".1%", type: "log" } });
+    ], { barmode: "group", yaxis: { title: { text: L10N.share }, tickformat: ".1%", type: "log" } });
   }
 
   // Choropleth: colour by released kt over the horizon; outlines from the regions app.

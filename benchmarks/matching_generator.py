@@ -6,8 +6,10 @@ municipalities (CBS/PDOK), with projects drawn in proportion to population. Prod
 come from `src/urbanmine/data/catalogue.csv`; CO2 and price factors from
 `src/urbanmine/data/impact_factors.csv` when it exists, otherwise from the GENERATOR
 DEFAULTS per material below (rough public orders of magnitude, for benchmarking only).
-Hubs follow the five typologies of DOMAIN.md; their capacities scale with the instance so
-that they bind (space is scarce in Zuid-Holland).
+Hubs follow the five typologies of DOMAIN.md; their capacities scale with the number of
+lots. NOTE: they bind in the optimum at 1k, barely at 10k and not at 50k (hub use grows more
+slowly than capacity); `capacity_factor` scales them down for binding-capacity benchmarks
+(see docs/adr/0002-matching-solver.md).
 
 Usage: python benchmarks/matching_generator.py --supply 1000 --seed 1 --out instance.json
 """
@@ -187,8 +189,11 @@ def generate(
     n_hubs: int = 25,
     seed: int = 0,
     data_dir: Path | None = None,
+    capacity_factor: float = 1.0,
 ) -> dict:
-    """A JSON-ready instance dict."""
+    """A JSON-ready instance dict. `capacity_factor` multiplies every hub capacity (the
+    benchmark's "tight" variant uses it: at 50k the default capacities do not bind in the
+    optimum, see docs/adr/0002-matching-solver.md)."""
     rng = np.random.default_rng(seed)
     n_demand = n_supply if n_demand is None else n_demand
     munis = read_municipalities(data_dir or default_data_dir())
@@ -276,7 +281,9 @@ def generate(
                 "typology": name,
                 "lat": round(float(hub_pts[k, 0]), 6),
                 "lon": round(float(hub_pts[k, 1]), 6),
-                "capacity_kg": round(cap_t * 1000.0 * scale * rng.uniform(0.7, 1.3)),
+                "capacity_kg": round(
+                    cap_t * 1000.0 * scale * rng.uniform(0.7, 1.3) * capacity_factor
+                ),
                 "max_dwell_days": int(dwell),
                 "storage_eur_per_t_day": storage,
                 "handling_eur_per_t": handling,
@@ -286,7 +293,13 @@ def generate(
 
     return {
         "version": 1,
-        "generator": {"n_supply": n_supply, "n_demand": n_demand, "n_hubs": n_hubs, "seed": seed},
+        "generator": {
+            "n_supply": n_supply,
+            "n_demand": n_demand,
+            "n_hubs": n_hubs,
+            "seed": seed,
+            "capacity_factor": capacity_factor,
+        },
         "params": {
             "road_factor": 1.3,
             "truck_co2_kg_per_tkm": 0.1,
@@ -317,9 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hubs", type=int, default=25)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--capacity-factor", type=float, default=1.0)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    inst = generate(args.supply, args.demand, args.hubs, args.seed, args.data_dir)
+    inst = generate(
+        args.supply, args.demand, args.hubs, args.seed, args.data_dir, args.capacity_factor
+    )
     args.out.write_text(json.dumps(inst), encoding="utf-8")
     return 0
 

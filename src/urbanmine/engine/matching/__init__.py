@@ -42,16 +42,28 @@ __all__ = [
 ]
 
 
-def solve(instance: Instance, solver: str = "optimal", time_limit: float | None = None) -> Result:
-    """Solve with `solver` ("optimal" or "greedy"); `time_limit` in seconds (optimal only)."""
+def solve(
+    instance: Instance,
+    solver: str = "optimal",
+    time_limit: float | None = None,
+    *,
+    rel_gap: float | None = None,
+) -> Result:
+    """Solve with `solver` ("optimal" or "greedy"); `time_limit` in seconds (optimal only).
+    `rel_gap` (optimal only) stops the search once the proven relative gap is at most that;
+    the status is `optimal` only within OPTIMAL_REL_GAP (1e-6) regardless."""
     if solver == "optimal":
-        return solve_optimal(instance, time_limit=time_limit)
+        return solve_optimal(instance, time_limit=time_limit, rel_gap=rel_gap)
     if solver == "greedy":
         return solve_greedy(instance)
     raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
 
 
 def solve_file(
-    path: str | Path, solver: str = "optimal", time_limit: float | None = None
+    path: str | Path,
+    solver: str = "optimal",
+    time_limit: float | None = None,
+    *,
+    rel_gap: float | None = None,
 ) -> Result:
-    return solve(load_instance(path), solver=solver, time_limit=time_limit)
+    return solve(load_instance(path), solver=solver, time_limit=time_limit, rel_gap=rel_gap)

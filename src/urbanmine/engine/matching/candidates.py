@@ -40,6 +40,9 @@ class Candidates:
     day: np.ndarray  # int64 delivery date ordinal (earliest feasible)
     value_eur_per_unit: np.ndarray  # float64, > 0
     distance_km: np.ndarray  # float64 road km of the route
+    # (supply, demand) pair of each arc, numbered densely within a generated block (routes of
+    # one pair share the number); None when unknown
+    pair: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.sup)
@@ -52,17 +55,32 @@ class Candidates:
             self.day[mask],
             self.value_eur_per_unit[mask],
             self.distance_km[mask],
+            None if self.pair is None else self.pair[mask],
         )
 
+    @property
+    def n_pairs(self) -> int:
+        return 0 if self.pair is None or not len(self.pair) else int(self.pair.max()) + 1
+
     @staticmethod
-    def concat(parts: list[Candidates]) -> Candidates:
+    def concat(parts: list[Candidates], renumber_pairs: bool = False) -> Candidates:
+        """Arcs of all parts; pair numbers are kept as they are (parts of one block) or, with
+        `renumber_pairs`, shifted so that pairs of different parts stay apart."""
         if not parts:
             e_i = np.zeros(0, dtype=np.int64)
             e_f = np.zeros(0, dtype=np.float64)
-            return Candidates(e_i, e_i, e_i, e_i, e_f, e_f)
-        return Candidates(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS)  # type: ignore[arg-type]
-        )
+            return Candidates(e_i, e_i, e_i, e_i, e_f, e_f, e_i)
+        pair = None
+        if all(p.pair is not None for p in parts):
+            if renumber_pairs:
+                offsets = np.cumsum([0] + [p.n_pairs for p in parts[:-1]])
+                pair = np.concatenate(
+                    [p.pair + off for p, off in zip(parts, offsets, strict=True)]  # type: ignore[operator]
+                )
+            else:
+                pair = np.concatenate([p.pair for p in parts])  # type: ignore[misc]
+        cols = [np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS]
+        return Candidates(cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], pair)
 
 
 _FIELDS = ("sup", "dem", "hub", "day", "value_eur_per_unit", "distance_km")
@@ -76,7 +94,7 @@ def transport_eur_per_tkm(inst: Instance) -> float:
 
 def build_candidates(inst: Instance) -> Candidates:
     """All arcs that can carry flow in some optimal solution (see module docstring)."""
-    return Candidates.concat(list(iter_candidate_blocks(inst)))
+    return Candidates.concat(list(iter_candidate_blocks(inst)), renumber_pairs=True)
 
 
 def iter_candidate_blocks(
@@ -102,7 +120,7 @@ def iter_candidate_blocks(
             if block is not None:
                 parts.append(block)
         if parts:
-            yield Candidates.concat(parts)
+            yield Candidates.concat(parts, renumber_pairs=True)
 
 
 class _Generator:
@@ -191,14 +209,13 @@ class _Generator:
                 t0p[direct_ok],
                 direct_val[direct_ok],
                 dist[direct_ok],
+                np.flatnonzero(direct_ok),
             )
         ]
-        if len(hubs_g) == 0:
-            return block[0]
         # hub routes: pairs x accepting hubs
         need = lagp <= max_dwell_any
-        if not need.any():
-            return block[0]
+        if len(hubs_g) == 0 or not need.any():
+            return _dense_pairs(block[0], len(dd))
         ss2, dd2, t02, lag2 = ss[need], dd[need], t0p[need], lagp[need]
         dval2 = np.where(direct_ok[need], direct_val[need], -np.inf)
         route_km = self.l_sh[ss2][:, hubs_g] + self.l_hd[dd2][:, hubs_g]
@@ -224,6 +241,16 @@ class _Generator:
                     t02[pi],
                     hub_val[pi, hj],
                     route_km[pi, hj],
+                    np.flatnonzero(need)[pi],
                 )
             )
-        return Candidates.concat(block)
+        return _dense_pairs(Candidates.concat(block), len(dd))
+
+
+def _dense_pairs(c: Candidates, n_pairs: int) -> Candidates:
+    """Renumber the pair ids of a block 0..k-1 over the pairs that kept at least one route."""
+    assert c.pair is not None
+    used = np.zeros(n_pairs, dtype=bool)
+    used[c.pair] = True
+    c.pair = (np.cumsum(used) - 1)[c.pair]
+    return c

@@ -29,13 +29,17 @@ import scipy.sparse as sp
 from urbanmine.engine.matching.candidates import Candidates, iter_candidate_blocks
 from urbanmine.engine.matching.greedy import Ledger, build_result, event_days, fill
 from urbanmine.engine.matching.instance import Instance, Result
+from urbanmine.engine.matching.lagrangian import (
+    PairTransport,
+    hub_holding,
+    lagrangian_bound,
+    lambda_from_duals,
+    potential_values,
+)
 
 OPTIMAL_REL_GAP = 1e-6  # "optimal" means (bound - objective) <= 1e-6 * max(1, |bound|)
 FULL_MODEL_MAX_ARCS = 300_000  # above this, column generation on a restricted master
-TOP_K_PER_DEMAND = 6
-TOP_K_PER_SUPPLY = 4
-ADD_K_PER_DEMAND = 8
-MAX_PRICING_ROUNDS = 12
+ADD_K_PER_DEMAND = 2
 _RC_TOL = 1e-7
 
 
@@ -197,8 +201,11 @@ class Master:
         self.cands = Candidates.concat([self.cands, new])
 
     def run(self, time_limit: float | None) -> None:
+        """Solve (warm after the first call); `time_limit` counts from now (HiGHS's own
+        limit counts the run time of every previous call too)."""
         if time_limit is not None:
-            self.h.setOptionValue("time_limit", max(0.1, float(time_limit)))
+            limit = self.h.getRunTime() + max(0.1, float(time_limit))
+            self.h.setOptionValue("time_limit", limit)
         self.h.run()
 
     def arc_values(self) -> np.ndarray:
@@ -261,6 +268,7 @@ def _compact(c: Candidates) -> Candidates:
         c.day.astype(np.int32),
         c.value_eur_per_unit,
         c.distance_km,
+        None if c.pair is None else c.pair.astype(np.int32),
     )
 
 
@@ -286,18 +294,26 @@ def solve_optimal(
     inst: Instance,
     time_limit: float | None = None,
     full_model_max_arcs: int = FULL_MODEL_MAX_ARCS,
+    rel_gap: float | None = None,
 ) -> Result:
-    """Best matching with a proven upper bound (see module docstring)."""
+    """Best matching with a proven upper bound (see module docstring). The search stops once
+    the proven relative gap is <= `rel_gap` (default OPTIMAL_REL_GAP); the status is
+    `optimal` only within OPTIMAL_REL_GAP, whatever `rel_gap` says."""
     t_start = time.perf_counter()
     deadline = None if time_limit is None else t_start + time_limit
     events = event_days(inst)
     n_h = len(inst.hubs)
     last_day = np.full((len(inst.supply), max(n_h, 1)), np.iinfo(np.int64).min, dtype=np.int64)
     blocks: list[Candidates] = []
+    n_pairs = 0
     for block in iter_candidate_blocks(inst):
         hub_arcs = block.hub >= 0
         if hub_arcs.any():
             np.maximum.at(last_day, (block.sup[hub_arcs], block.hub[hub_arcs]), block.day[hub_arcs])
+        assert block.pair is not None
+        block.pair = block.pair + n_pairs  # pairs numbered across the whole cache
+        if len(block):
+            n_pairs = block.n_pairs
         blocks.append(_compact(block))
     all_arcs = Candidates.concat(blocks)
     del blocks
@@ -305,28 +321,16 @@ def solve_optimal(
     slot = np.full(n_h, -1, dtype=np.int64)
     slot[binding] = np.arange(int(binding.sum()))
     layout = Layout(len(inst.supply), len(inst.demand), events, slot)
-    restricted = len(all_arcs) > full_model_max_arcs
-    if restricted:
-        # best arcs of every demand and of every supply: lots compete, so both sides matter
-        model_idx = np.union1d(
-            top_k_indices(all_arcs.dem, all_arcs.value_eur_per_unit, TOP_K_PER_DEMAND),
-            top_k_indices(
-                all_arcs.sup,
-                all_arcs.value_eur_per_unit / np.maximum(inst.arrays.s_mass_t[all_arcs.sup], 1e-12),
-                TOP_K_PER_SUPPLY,
-            ),
-        )
-    else:
-        model_idx = np.arange(len(all_arcs))
     stats = {
         "solver": "optimal",
         "candidate_arcs": len(all_arcs),
         "binding_hubs": int(binding.sum()),
         "generate_seconds": time.perf_counter() - t_start,
     }
-    return _solve(
-        inst, layout, all_arcs, model_idx, restricted, bool(binding.any()), deadline, t_start, stats
-    )
+    gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
+    if len(all_arcs) > full_model_max_arcs:
+        return _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap)
+    return _solve(inst, layout, all_arcs, bool(binding.any()), deadline, t_start, stats, gap)
 
 
 def _integral(x: np.ndarray) -> np.ndarray:
@@ -359,11 +363,11 @@ def _status(objective: float, bound: float, timed_out: bool) -> str:
     return "time_limit" if timed_out else "feasible"
 
 
-def _milp_polish(inst, layout, cands, x_start, remaining):
+def _milp_polish(inst, layout, cands, x_start, remaining, gap=OPTIMAL_REL_GAP):
     """Exact MILP over the full arc set, warm-started from the rounded LP solution.
     Returns (x, dual bound, timed out)."""
     master = Master(inst, layout, cands, integer=True)
-    master.h.setOptionValue("mip_rel_gap", OPTIMAL_REL_GAP)
+    master.h.setOptionValue("mip_rel_gap", gap)
     master.h.setOptionValue("mip_abs_gap", 1e-6)
     stock = _stock_values(inst, layout, cands, x_start)
     sol = highspy.HighsSolution()
@@ -398,66 +402,31 @@ def _stock_values(inst, layout, cands, x) -> np.ndarray:
     return np.clip(stock, 0.0, caps).ravel()
 
 
-def _solve(
-    inst, layout, all_arcs, model_idx, restricted, binding, deadline, t_start, stats
-) -> Result:
-    """LP first (integral without binding hubs; pricing rounds over the arc cache when the
-    master is restricted), round and top up, then MILP polish when the full model is small."""
-    master = Master(inst, layout, all_arcs.subset(model_idx), integer=False)
+def _solve(inst, layout, all_arcs, binding, deadline, t_start, stats, gap) -> Result:
+    """Full model: LP first (integral without binding hubs), round and top up, then the
+    HiGHS MILP warm-started from that solution when the gap is still open."""
+    master = Master(inst, layout, all_arcs, integer=False)
     master.h.setOptionValue("solver", "simplex")
-    in_model = np.zeros(len(all_arcs), dtype=bool)
-    in_model[model_idx] = True
     timed_out = False
-    rounds = 0
     bound = np.inf
+    remaining = None if deadline is None else deadline - time.perf_counter()
+    master.run(remaining)
+    lp_status = master.h.getModelStatus()
     lp_obj = float("nan")
-    chunk = 4_000_000
-    while True:
-        remaining = None if deadline is None else deadline - time.perf_counter()
-        master.run(remaining)
-        lp_status = master.h.getModelStatus()
-        if lp_status == highspy.HighsModelStatus.kModelEmpty:
-            lp_obj, bound = 0.0, 0.0  # no arc at all: nothing can be matched
-            break
-        if lp_status != highspy.HighsModelStatus.kOptimal:
-            timed_out = True  # an unfinished LP gives no trustworthy duals
-            break
-        lp_obj = float(master.h.getInfo().objective_function_value)
-        if not restricted:
-            bound = lp_obj
-            break
-        y = master.row_duals().copy()
-        n_sd = layout.n_supply + layout.n_demand
-        y[:n_sd] = np.maximum(y[:n_sd], 0.0)
-        rc = np.empty(len(all_arcs))
-        for c0 in range(0, len(all_arcs), chunk):
-            part = all_arcs.subset(slice(c0, c0 + chunk))
-            rc[c0 : c0 + chunk] = reduced_values(layout, part, inst, y)
-        bound = min(bound, dual_bound(layout, inst, y, rc, all_arcs.sup))
-        rounds += 1
-        cand = np.flatnonzero((rc > _RC_TOL) & ~in_model)
-        new_idx = cand[top_k_indices(all_arcs.dem[cand], rc[cand], ADD_K_PER_DEMAND)]
-        late = deadline is not None and time.perf_counter() > t_start + 0.6 * (deadline - t_start)
-        if len(new_idx) == 0 or rounds >= MAX_PRICING_ROUNDS or late:
-            timed_out = len(new_idx) > 0 and late
-            break
-        in_model[new_idx] = True
-        master.add_arcs(all_arcs.subset(new_idx))
+    if lp_status == highspy.HighsModelStatus.kModelEmpty:
+        lp_obj, bound = 0.0, 0.0  # no arc at all: nothing can be matched
+    elif lp_status != highspy.HighsModelStatus.kOptimal:
+        timed_out = True  # an unfinished LP gives no trustworthy bound
+    else:
+        lp_obj = bound = float(master.h.getInfo().objective_function_value)
     cands = master.cands
-    try:
-        x_lp = master.arc_values()
-    except Exception:
-        x_lp = np.zeros(len(cands))
-    if len(x_lp) != len(cands):
-        x_lp = np.zeros(len(cands))
-    x = _repair_and_fill(inst, layout, cands, x_lp)
+    x = _repair_and_fill(inst, layout, cands, _lp_arc_values(master))
     objective = float((x * cands.value_eur_per_unit).sum())
-    method = "lp-column-generation" if restricted else "lp"
-    gap_open = not np.isfinite(bound) or bound - objective > OPTIMAL_REL_GAP * max(1.0, abs(bound))
-    if gap_open and binding and not restricted:
+    method = "lp"
+    if binding and not _within(objective, bound, gap):
         remaining = None if deadline is None else deadline - time.perf_counter()
         if remaining is None or remaining > 0.5:
-            x2, mip_bound, timed_out = _milp_polish(inst, layout, cands, x, remaining)
+            x2, mip_bound, timed_out = _milp_polish(inst, layout, cands, x, remaining, gap)
             if np.isfinite(mip_bound):
                 bound = min(bound, mip_bound)
             if float((x2 * cands.value_eur_per_unit).sum()) > objective:
@@ -466,13 +435,178 @@ def _solve(
             method = "lp+milp"
     stats.update(
         method=method,
-        pricing_rounds=rounds,
+        pricing_rounds=0,
         model_arcs=len(cands),
         lp_objective_eur=lp_obj,
         solve_seconds=time.perf_counter() - t_start,
     )
+    return _finish(inst, cands, x, objective, bound, timed_out, stats)
+
+
+def _lp_arc_values(master: Master) -> np.ndarray:
+    try:
+        x_lp = master.arc_values()
+    except Exception:  # no primal solution at all
+        return np.zeros(len(master.cands))
+    return x_lp if len(x_lp) == len(master.cands) else np.zeros(len(master.cands))
+
+
+def _within(objective: float, bound: float, gap: float) -> bool:
+    return bool(np.isfinite(bound)) and bound - objective <= gap * max(1.0, abs(bound))
+
+
+def _finish(inst, cands, x, objective, bound, timed_out, stats) -> Result:
     if not np.isfinite(bound):
         return build_result(inst, cands, x, "time_limit" if timed_out else "feasible", None, stats)
     return build_result(
         inst, cands, x, _status(objective, max(bound, objective), timed_out), bound, stats
     )
+
+
+class _Clock:
+    """Deadline bookkeeping: remaining time and running estimates of step durations."""
+
+    def __init__(self, t_start: float, deadline: float | None):
+        self.t_start, self.deadline = t_start, deadline
+        self.est: dict[str, float] = {}
+
+    def remaining(self) -> float:
+        return np.inf if self.deadline is None else self.deadline - time.perf_counter()
+
+    def fits(self, *steps: str, reserve: float = 0.0) -> bool:
+        return sum(self.est.get(s, 0.0) for s in steps) + reserve < self.remaining()
+
+    def record(self, step: str, t0: float) -> None:
+        dt = time.perf_counter() - t0
+        self.est[step] = max(dt, 0.7 * self.est.get(step, dt))
+        self.est[step + "_total"] = self.est.get(step + "_total", 0.0) + dt
+
+
+def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Result:
+    """Large instances: Lagrangian bound + column generation.
+
+    * Bound: Lagrangian relaxation of the binding hubs' capacity rows; for any multipliers
+      the problem splits into exact per-group transportation problems (min-cost flow), see
+      `lagrangian.py`. Multipliers come from the restricted master's stock-row duals. The
+      weak-duality bound of the repaired master duals is kept as well (the min is reported).
+    * Primal: the restricted master LP over the arcs the transportation flows use (their
+      pairs' best routes under the current multipliers) plus the best arcs per demand and per
+      supply; each round adds the arcs of the new flows and the best positive reduced-value
+      arcs per demand. The final LP solution is rounded down and topped up greedily.
+    """
+    a = inst.arrays
+    clock = _Clock(t_start, deadline)
+    value = all_arcs.value_eur_per_unit
+    pair = all_arcs.pair
+    assert pair is not None
+    n_pairs = all_arcs.n_pairs
+    pair_sup = np.zeros(n_pairs, dtype=np.int64)
+    pair_dem = np.zeros(n_pairs, dtype=np.int64)
+    pair_sup[pair] = all_arcs.sup
+    pair_dem[pair] = all_arcs.dem
+    t0 = time.perf_counter()
+    transport = PairTransport(inst, pair, pair_sup, pair_dem)
+    hold = hub_holding(
+        all_arcs.sup, all_arcs.hub, all_arcs.day, layout.hub_slot, layout.events, inst
+    )
+    binding_hubs = np.flatnonzero(layout.hub_slot >= 0)
+    caps = a.h_cap_t[binding_hubs[np.argsort(layout.hub_slot[binding_hubs])]]
+    n_ev = len(layout.events)
+    lam = np.zeros((layout.n_binding, n_ev))
+    clock.record("setup", t0)
+    t0 = time.perf_counter()
+    bound, flow, _ = lagrangian_bound(transport, value, hold, lam, caps)
+    clock.record("lagrange", t0)
+    lagr_bounds = [bound]
+    # initial master: every route of the pairs the uncapacitated flow uses (a lean master:
+    # extra "best arcs per demand" columns make each simplex solve several times slower)
+    model_idx = np.flatnonzero(flow[pair] > 0)
+    t0 = time.perf_counter()
+    master = Master(inst, layout, all_arcs.subset(model_idx), integer=False)
+    master.h.setOptionValue("solver", "simplex")
+    in_model = np.zeros(len(all_arcs), dtype=bool)
+    in_model[model_idx] = True
+    clock.record("build", t0)
+    timed_out = False
+    rounds = 0
+    lp_obj = float("nan")
+    n_sd = layout.n_supply + layout.n_demand
+    best_x, best_obj, best_cands = (
+        np.zeros(0, dtype=np.int64),
+        0.0,
+        master.cands.subset(np.zeros(0, dtype=np.int64)),
+    )
+    center = lam  # multipliers of the best Lagrangian bound so far (stability centre)
+    while True:
+        reserve = 2.0 + 5e-6 * len(master.cands)  # rounding and result building
+        t0 = time.perf_counter()
+        master.run(clock.remaining() - reserve)
+        lp_status = master.h.getModelStatus()
+        clock.record("lp", t0)
+        if lp_status != highspy.HighsModelStatus.kOptimal:
+            timed_out = True  # an unfinished LP gives no trustworthy duals nor primal
+            break
+        lp_obj = float(master.h.getInfo().objective_function_value)
+        rounds += 1
+        t0 = time.perf_counter()
+        x = _repair_and_fill(inst, layout, master.cands, _lp_arc_values(master))
+        obj = float((x * master.cands.value_eur_per_unit).sum())
+        if obj > best_obj or not len(best_x):
+            best_x, best_obj, best_cands = x, obj, master.cands
+        clock.record("round", t0)
+        if _within(best_obj, bound, gap):
+            break
+        t0 = time.perf_counter()
+        y = master.row_duals().copy()
+        y[:n_sd] = np.maximum(y[:n_sd], 0.0)
+        pi = np.zeros((layout.n_binding, n_ev + 1))
+        pi[:, :n_ev] = y[n_sd:].reshape(layout.n_binding, n_ev)
+        rc = potential_values(value, hold, pi)
+        rc -= y[all_arcs.sup]
+        rc -= y[layout.n_supply + all_arcs.dem]
+        bound = min(bound, dual_bound(layout, inst, y, rc, all_arcs.sup))
+        del pi
+        clock.record("price", t0)
+        cand = np.flatnonzero((rc > _RC_TOL) & ~in_model)
+        if not len(cand):
+            bound = min(bound, lp_obj)  # no improving arc anywhere: the master LP is the LP
+        if _within(best_obj, bound, gap) or not len(cand):
+            break
+        new_idx = np.union1d(
+            cand[top_k_indices(all_arcs.dem[cand], rc[cand], ADD_K_PER_DEMAND)],
+            cand[top_k_indices(all_arcs.sup[cand], rc[cand], ADD_K_PER_DEMAND)],
+        )
+        if clock.fits("lagrange", reserve=reserve):
+            # Wentges smoothing: halfway between the best multipliers and the master's
+            t0 = time.perf_counter()
+            lam_master = lambda_from_duals(y[n_sd:].reshape(layout.n_binding, n_ev))
+            lam_try = 0.5 * center + 0.5 * lam_master
+            lb, flow, _ = lagrangian_bound(transport, value, hold, lam_try, caps)
+            lagr_bounds.append(lb)
+            if lb < bound:
+                center = lam_try
+            bound = min(bound, lb)
+            routes = np.flatnonzero(flow[pair] > 0)
+            new_idx = np.union1d(new_idx, routes[(rc[routes] > _RC_TOL) & ~in_model[routes]])
+            clock.record("lagrange", t0)
+            if _within(best_obj, bound, gap):
+                break
+        del rc, cand
+        if not clock.fits("lp", reserve=reserve):
+            timed_out = True
+            break
+        in_model[new_idx] = True
+        t0 = time.perf_counter()
+        master.add_arcs(all_arcs.subset(new_idx))
+        clock.record("add", t0)
+    cands, x, objective = best_cands, best_x, best_obj
+    stats.update(
+        method="lagrangian+column-generation",
+        pricing_rounds=rounds,
+        model_arcs=len(cands),
+        lp_objective_eur=lp_obj,
+        lagrangian_bounds=", ".join(f"{b:.0f}" for b in lagr_bounds),
+        timings=", ".join(f"{k} {v:.1f}" for k, v in clock.est.items() if k.endswith("_total")),
+        solve_seconds=time.perf_counter() - t_start,
+    )
+    return _finish(inst, cands, x, objective, bound, timed_out, stats)

@@ -1,0 +1,209 @@
+"""Lagrangian upper bound: relax hub capacity, solve one transportation problem per group.
+
+Product groups only interact through hub capacity. Price the capacity of every binding hub
+on every event interval with a multiplier `lam[h, k] >= 0`; an arc held at hub h over the
+event intervals [p0, p1) then pays `mass * sum(lam[h, p0:p1])` per unit, and the problem
+separates into one transportation problem per product group in which each (supply, demand)
+pair only needs its best route. For ANY `lam >= 0` (weak duality)
+
+    optimum <= sum_g z_g(lam) + sum_{h,k} lam[h, k] * capacity_h,
+
+where z_g is the exact optimum of group g's transportation problem. z_g is computed by
+OR-Tools' min-cost flow on integer costs rounded UP (ceil(value * scale)), which can only
+raise z_g, so the bound stays valid; the rounding adds at most (units moved) / scale euros.
+Hubs that cannot bind have no rows (their capacity is never exceeded by any assignment), so
+the bound is valid for the full problem, not only for a restricted master.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from urbanmine.engine.matching.instance import Instance
+
+# Integer cost scaling: largest |unit cost| times (nodes + 1) must stay far below 2**63.
+_MAX_SCALED = 4e17
+_MAX_SCALE = 1e6
+_BOUND_SLACK_REL = 1e-9  # float rounding in the adjusted values, well below any tolerance
+
+
+@dataclass
+class HubHolding:
+    """Arcs that hold mass at a binding hub: arc index, slot, event positions [p0, p1)."""
+
+    arc: np.ndarray  # int64 arc index
+    slot: np.ndarray  # int64 binding-hub slot
+    p0: np.ndarray  # int64 first event position held
+    p1: np.ndarray  # int64 first event position no longer held
+    mass_t: np.ndarray  # float64 tonnes per unit
+
+
+def hub_holding(
+    arc_sup: np.ndarray,
+    arc_hub: np.ndarray,
+    arc_day: np.ndarray,
+    hub_slot: np.ndarray,
+    events: np.ndarray,
+    inst: Instance,
+) -> HubHolding:
+    """The holding intervals of every arc routed via a binding hub (delivered after arrival)."""
+    a = inst.arrays
+    hub = arc_hub.astype(np.int64)
+    if len(hub_slot) == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return HubHolding(e, e, e, e, np.zeros(0))
+    slot = hub_slot[np.maximum(hub, 0)]
+    start = a.s_day[arc_sup]
+    idx = np.flatnonzero((hub >= 0) & (slot >= 0) & (arc_day > start))
+    return HubHolding(
+        idx.astype(np.int32 if len(hub) < 2**31 else np.int64),
+        slot[idx].astype(np.int32),
+        np.searchsorted(events, start[idx]).astype(np.int32),
+        np.searchsorted(events, arc_day[idx]).astype(np.int32),
+        a.s_mass_t[arc_sup[idx]],
+    )
+
+
+def adjusted_values(value: np.ndarray, hold: HubHolding, lam: np.ndarray) -> np.ndarray:
+    """Per-unit arc values minus the priced hub capacity they use: value - mass * lam-sum."""
+    cum = np.zeros((lam.shape[0], lam.shape[1] + 1))
+    if lam.size:
+        np.cumsum(lam, axis=1, out=cum[:, 1:])
+    return potential_values(value, hold, cum)
+
+
+def potential_values(value: np.ndarray, hold: HubHolding, pot: np.ndarray) -> np.ndarray:
+    """value - mass * (pot[slot, p1] - pot[slot, p0]) for held arcs (pot: binding slot x
+    event position); with pot = cumulative multipliers these are the Lagrangian values, with
+    pot = stock-row duals the LP reduced values before the supply and demand duals."""
+    out = value.astype(np.float64, copy=True)
+    if len(hold.arc) and pot.size:
+        flat = pot.ravel()
+        width = pot.shape[1]
+        base = hold.slot.astype(np.int64) * width
+        out[hold.arc] -= hold.mass_t * (flat[base + hold.p1] - flat[base + hold.p0])
+    return out
+
+
+@dataclass
+class _GroupNet:
+    pairs: np.ndarray  # pair indices of the group
+    s_loc: np.ndarray  # local supply node of each pair
+    d_loc: np.ndarray  # local demand node (offset by n_s)
+    s_qty: np.ndarray
+    d_qty: np.ndarray
+    pair_cap: np.ndarray
+
+
+class PairTransport:
+    """(supply, demand) pairs of the arc cache and one transportation network per group."""
+
+    def __init__(
+        self, inst: Instance, arc_pair: np.ndarray, pair_sup: np.ndarray, pair_dem: np.ndarray
+    ):
+        a = inst.arrays
+        self.arc_pair = arc_pair
+        self.n_pairs = len(pair_sup)
+        self.pair_sup = pair_sup
+        self.pair_dem = pair_dem
+        g_of = a.s_group[pair_sup]
+        order = np.argsort(g_of, kind="stable")
+        cuts = np.searchsorted(g_of[order], np.arange(len(inst.product_groups) + 1))
+        self.nets: list[_GroupNet] = []
+        for g in range(len(inst.product_groups)):
+            p = order[cuts[g] : cuts[g + 1]]
+            if not len(p):
+                continue
+            s_u, s_loc = np.unique(pair_sup[p], return_inverse=True)
+            d_u, d_loc = np.unique(pair_dem[p], return_inverse=True)
+            self.nets.append(
+                _GroupNet(
+                    p,
+                    s_loc.astype(np.int64),
+                    d_loc.astype(np.int64) + len(s_u),
+                    a.s_qty[s_u].astype(np.int64),
+                    a.d_qty[d_u].astype(np.int64),
+                    np.minimum(a.s_qty[pair_sup[p]], a.d_qty[pair_dem[p]]).astype(np.int64),
+                )
+            )
+
+    def pair_values(self, arc_values: np.ndarray) -> np.ndarray:
+        """Best route value of every pair (direct or via any hub)."""
+        pv = np.full(self.n_pairs, -np.inf)
+        np.maximum.at(pv, self.arc_pair, arc_values)
+        return pv
+
+    def solve(self, pv: np.ndarray) -> tuple[float, np.ndarray]:
+        """Exact max of sum(pv * flow) over transportation flows, rounded UP to a valid upper
+        bound; returns (upper bound of the maximum, integral flow per pair)."""
+        flow = np.zeros(self.n_pairs, dtype=np.int64)
+        total = 0.0
+        for net in self.nets:
+            v = pv[net.pairs]
+            use = np.flatnonzero(v > 0)
+            if not len(use):
+                continue
+            z, f = _transport(net, use, v[use])
+            total += z
+            flow[net.pairs[use]] = f
+        return total, flow
+
+
+def _transport(net: _GroupNet, use: np.ndarray, v: np.ndarray) -> tuple[float, np.ndarray]:
+    n_s, n_d = len(net.s_qty), len(net.d_qty)
+    sink = n_s + n_d
+    vmax = float(v.max())
+    units = float(net.s_qty.sum())
+    scale = min(_MAX_SCALE, _MAX_SCALED / (vmax * (sink + 2)), _MAX_SCALED / (vmax * units))
+    while True:
+        cost = -np.ceil(v * scale).astype(np.int64)
+        mcf = min_cost_flow.SimpleMinCostFlow()
+        # pair arcs, demand -> sink (demand quantity), supply -> sink (units left unused)
+        mcf.add_arcs_with_capacity_and_unit_cost(
+            np.concatenate([net.s_loc[use], n_s + np.arange(n_d), np.arange(n_s)]),
+            np.concatenate([net.d_loc[use], np.full(n_d + n_s, sink)]),
+            np.concatenate([net.pair_cap[use], net.d_qty, net.s_qty]),
+            np.concatenate([cost, np.zeros(n_d + n_s, dtype=np.int64)]),
+        )
+        mcf.set_nodes_supplies(
+            np.arange(sink + 1),
+            np.concatenate([net.s_qty, np.zeros(n_d, dtype=np.int64), [-net.s_qty.sum()]]),
+        )
+        status = mcf.solve()
+        if status == mcf.OPTIMAL:
+            break
+        if status == mcf.BAD_COST_RANGE and scale > 1e-3:
+            scale /= 64.0
+            continue
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    z = -float(mcf.optimal_cost()) / scale
+    f = np.asarray(mcf.flows(np.arange(len(use))), dtype=np.int64)
+    return z + _BOUND_SLACK_REL * abs(z), f
+
+
+def lambda_from_duals(y_hub: np.ndarray) -> np.ndarray:
+    """Capacity multipliers from the stock-balance row duals pi[h, k] of the LP master:
+    lam[h, k] = max(0, pi[h, k + 1] - pi[h, k]) (the stock column's reduced value)."""
+    if y_hub.size == 0:
+        return y_hub
+    nxt = np.concatenate([y_hub[:, 1:], np.zeros((y_hub.shape[0], 1))], axis=1)
+    return np.maximum(nxt - y_hub, 0.0)
+
+
+def lagrangian_bound(
+    transport: PairTransport,
+    value: np.ndarray,
+    hold: HubHolding,
+    lam: np.ndarray,
+    caps_t: np.ndarray,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """sum_g z_g(lam) + sum lam * capacity (valid for any lam >= 0); also the integral pair
+    flows and the best adjusted route value of every pair."""
+    lam = np.maximum(lam, 0.0)
+    pv = transport.pair_values(adjusted_values(value, hold, lam))
+    z, flow = transport.solve(pv)
+    cap_term = float((lam * caps_t[:, None]).sum()) if lam.size else 0.0
+    return z + cap_term, flow, pv

@@ -1,0 +1,155 @@
+"""Lagrangian bound of the matching engine: valid for any multipliers, tight at LP duals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from urbanmine.engine.matching import check, load_instance
+from urbanmine.engine.matching.candidates import Candidates, build_candidates
+from urbanmine.engine.matching.greedy import event_days
+from urbanmine.engine.matching.lagrangian import (
+    PairTransport,
+    adjusted_values,
+    hub_holding,
+    lagrangian_bound,
+    lambda_from_duals,
+)
+from urbanmine.engine.matching.optimal import Layout, Master, solve_optimal
+from urbanmine.engine.matching.random_instance import random_instance
+
+from .test_matching_solvers import reference_optimum
+
+
+def _setup(data: dict, all_hubs_binding: bool = True):
+    inst = load_instance(data)
+    arcs = build_candidates(inst)
+    events = event_days(inst)
+    n_h = len(inst.hubs)
+    slot = np.arange(n_h) if all_hubs_binding else np.full(n_h, -1)
+    layout = Layout(len(inst.supply), len(inst.demand), events, slot)
+    n_pairs = arcs.n_pairs
+    ps = np.zeros(n_pairs, dtype=np.int64)
+    pd = np.zeros(n_pairs, dtype=np.int64)
+    assert arcs.pair is not None
+    ps[arcs.pair] = arcs.sup
+    pd[arcs.pair] = arcs.dem
+    transport = PairTransport(inst, arcs.pair, ps, pd)
+    hold = hub_holding(arcs.sup, arcs.hub, arcs.day, layout.hub_slot, events, inst)
+    caps = inst.arrays.h_cap_t[np.flatnonzero(slot >= 0)]
+    return inst, arcs, layout, transport, hold, caps
+
+
+def test_pairs_group_the_routes_of_one_supply_demand_pair():
+    arcs = build_candidates(load_instance(random_instance(5, 12, 12, 3)))
+    assert arcs.pair is not None and len(arcs)
+    key = arcs.sup * 10_000 + arcs.dem
+    # same pair number <=> same (supply, demand)
+    assert len(np.unique(arcs.pair)) == len(np.unique(key)) == arcs.n_pairs
+    for p in np.unique(arcs.pair):
+        assert len(np.unique(key[arcs.pair == p])) == 1
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bound_is_at_least_the_exact_optimum_for_any_multipliers(seed):
+    data = random_instance(seed, n_supply=8, n_demand=8, n_hubs=2)
+    exact = reference_optimum(data)
+    inst, arcs, layout, transport, hold, caps = _setup(data)
+    rng = np.random.default_rng(seed)
+    n_ev = len(layout.events)
+    for scale in (0.0, 0.1, 1.0, 10.0):
+        lam = scale * rng.random((len(caps), n_ev))
+        bound, flow, _ = lagrangian_bound(transport, arcs.value_eur_per_unit, hold, lam, caps)
+        assert bound >= exact - 1e-6 * max(1.0, abs(exact))
+        assert np.all(flow >= 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_uncapacitated_bound_equals_the_transportation_optimum(seed):
+    """lam = 0 with no binding hubs: the flow is an integral optimum of the whole problem."""
+    data = random_instance(seed, n_supply=10, n_demand=10, n_hubs=2)
+    for h in data["hubs"]:
+        h["capacity_kg"] = 1e12
+    inst, arcs, layout, transport, hold, caps = _setup(data, all_hubs_binding=False)
+    bound, flow, pv = lagrangian_bound(
+        transport, arcs.value_eur_per_unit, hold, np.zeros((0, 0)), caps
+    )
+    exact = reference_optimum(data)
+    assert bound == pytest.approx(exact, rel=1e-7, abs=1e-4)
+    assert float((flow * np.where(pv > 0, pv, 0.0)).sum()) == pytest.approx(exact, abs=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bound_matches_the_lp_at_the_lp_optimal_duals(seed):
+    """Lagrangian duality: with the stock-row duals of the full LP the bound equals the LP."""
+    data = random_instance(seed, n_supply=10, n_demand=10, n_hubs=2)
+    inst, arcs, layout, transport, hold, caps = _setup(data)
+    master = Master(inst, layout, arcs, integer=False)
+    master.run(None)
+    lp = float(master.h.getInfo().objective_function_value)
+    y = master.row_duals()
+    n_sd = layout.n_supply + layout.n_demand
+    lam = lambda_from_duals(y[n_sd:].reshape(len(caps), len(layout.events)))
+    bound, _, _ = lagrangian_bound(transport, arcs.value_eur_per_unit, hold, lam, caps)
+    assert bound == pytest.approx(lp, rel=1e-6, abs=1e-3)
+    assert bound >= lp - 1e-6 * max(1.0, abs(lp))
+
+
+def test_adjusted_values_charge_mass_times_the_held_multipliers():
+    data = random_instance(2, n_supply=8, n_demand=8, n_hubs=2)
+    inst, arcs, layout, transport, hold, caps = _setup(data)
+    lam = np.ones((len(caps), len(layout.events)))
+    adj = adjusted_values(arcs.value_eur_per_unit, hold, lam)
+    a = inst.arrays
+    for i in range(len(arcs)):
+        held = 0
+        if arcs.hub[i] >= 0:
+            held = int(
+                ((layout.events >= a.s_day[arcs.sup[i]]) & (layout.events < arcs.day[i])).sum()
+            )
+        expect = arcs.value_eur_per_unit[i] - a.s_mass_t[arcs.sup[i]] * held
+        assert adj[i] == pytest.approx(expect, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(4, 30),
+    n_hubs=st.integers(0, 3),
+)
+def test_large_path_bound_holds_and_result_is_valid(seed, n, n_hubs):
+    """The Lagrangian + column-generation path (forced on small instances) returns a
+    checker-clean solution and a bound at least the full model's optimum."""
+    data = random_instance(seed, n_supply=n, n_demand=n, n_hubs=n_hubs, n_groups=2)
+    inst = load_instance(data)
+    full = solve_optimal(inst)
+    large = solve_optimal(inst, full_model_max_arcs=0)
+    assert check(inst, large).ok
+    assert large.bound_eur is not None and full.bound_eur is not None
+    tol = 1e-6 * max(1.0, abs(full.objective_eur))
+    assert large.bound_eur >= full.objective_eur - tol
+    assert large.objective_eur <= full.bound_eur + tol
+    assert large.bound_eur >= large.objective_eur - tol
+
+
+def test_empty_candidates_concat_keeps_pairs():
+    c = Candidates.concat([])
+    assert len(c) == 0 and c.n_pairs == 0
+
+
+def test_rel_gap_stops_early_but_status_stays_strict():
+    from urbanmine.engine.matching import solve
+
+    data = random_instance(3, n_supply=30, n_demand=30, n_hubs=3)
+    inst = load_instance(data)
+    exact = solve(inst, "optimal")
+    loose = solve(inst, "optimal", rel_gap=0.5)
+    assert check(inst, loose).ok
+    assert loose.bound_eur is not None and loose.bound_eur >= exact.objective_eur - 1e-6
+    assert loose.gap is not None and loose.gap <= 0.5
+    if loose.status == "optimal":
+        assert loose.gap <= 1e-6
+    else:
+        assert loose.status == "feasible"

@@ -375,6 +375,70 @@ class AssetViewSet(
         return self.get_paginated_response(s.LotSerializer(page, many=True).data)
 
     @extend_schema(
+        summary="Import an inventory (CSV or XLSX, template columns) into the passport",
+        description=(
+            "multipart/form-data with `file`; `dry_run=true` only validates. All or nothing: "
+            "on any bad row nothing is stored and every error names row, column and reason "
+            "(`invalid_params` name = `row 12, column aantal`)."
+        ),
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "dry_run": {"type": "boolean"},
+                },
+            }
+        },
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, **PROTECTED_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="inventory", url_name="inventory")
+    def inventory(self, request, pk=None):
+        from urbanmine.assets.imports import MAX_UPLOAD_BYTES, parse_upload
+        from urbanmine.assets.views import may_add_lots
+        from urbanmine.lots.services import lots_import_inventory
+        from urbanmine.organisations.selectors import primary_organisation
+
+        asset = self.get_object()
+        if not may_add_lots(request.user, asset):
+            raise PermissionDenied(
+                _("Only the owner or an inventoriser adds lots to this passport.")
+            )
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Attach the inventory as `file` (CSV or XLSX).")]})
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError({"file": [_("The file is larger than 50 MB.")]})
+        result = parse_upload(upload.read(), upload.name)
+        if result.errors:
+            raise ValidationError(
+                {
+                    f"row {e.row or '-'}, column {e.column or '-'}": [e.reason]
+                    for e in result.errors[:1000]
+                }
+            )
+        dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "ja", "yes"}
+        body = {
+            "valid": True,
+            "rows": len(result.rows),
+            "mass_kg": float(result.total_mass_kg),
+            "warnings": [str(w) for w in result.warnings],
+            "stored": 0,
+            "lots": [],
+        }
+        if dry_run:
+            return Response(body, status=status.HTTP_200_OK)
+        stored = lots_import_inventory(
+            asset_id=asset.pk,
+            rows=result.rows,
+            actor=request.user,
+            source_name=upload.name,
+            organisation=primary_organisation(request.user),
+        )
+        body.update(stored=len(stored), lots=[lot.code for lot in stored])
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
         summary="The passport as Excel (template columns first: re-importable)",
         responses={(200, lot_exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, **PROTECTED_ERRORS},
     )

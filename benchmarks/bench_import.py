@@ -192,8 +192,8 @@ table Excel writes, so this is a pessimistic figure for XLSX.
 ## End to end: `urbanmine import-inventory FILE --asset ID` (parse + validate + store)
 
 The same CSV, imported into a fresh database by the command (one transaction:
-`lots_import_inventory` bulk-creates the lots, their trace rows and two lifecycle events per
-lot). Measured by `benchmarks/_import_store.py` in a separate process.
+`lots_import_inventory` inserts the lots, their trace rows and two lifecycle events per
+lot with plain multi-row INSERTs on SQLite and COPY on PostgreSQL). Measured by `benchmarks/_import_store.py` in a separate process.
 
 | database | time | lots | events | target < 60 s |
 |---|---|---|---|---|

@@ -240,3 +240,12 @@ def test_dutch_by_default_english_on_request(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/supply/"})
     r = client.get("/supply/")
     assert r["Content-Language"] == "en"
+
+
+def test_the_step_form_offers_only_own_projects(client, chain, identified_lot):
+    client.force_login(chain.demolisher_user)
+    form = client.get(f"/lots/{identified_lot.code}/").context["form"]
+    assert (
+        chain.building not in form.fields["target_asset"].queryset
+    )  # owned by another organisation
+    assert chain.project not in form.fields["target_asset"].queryset

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from urbanmine.assets.models import Asset
 from urbanmine.hubs.models import Hub
 from urbanmine.organisations.models import Organisation
+from urbanmine.organisations.selectors import user_organisation_ids
 
 from .lifecycle import Step, allowed_steps
 from .models import RStrategy
@@ -49,12 +50,17 @@ class RecordStepForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, lot, **kwargs):
+    def __init__(self, *args, lot, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         steps = allowed_steps(lot.status, hazardous=lot.is_hazardous)
         self.fields["step"].choices = [(s, Step(s).label) for s in steps]
         self.fields["hub"].queryset = Hub.objects.order_by("name")
-        self.fields["target_asset"].queryset = Asset.objects.order_by("name").only("id", "name")
+        # A lot is applied in a project of the acting organisation (not shown: others' assets).
+        self.fields["target_asset"].queryset = (
+            Asset.objects.filter(owner_id__in=user_organisation_ids(user))
+            .order_by("name")
+            .only("id", "name")
+        )
         self.fields["counterparty"].queryset = Organisation.objects.order_by("name")
 
 

@@ -104,7 +104,7 @@ def lot_detail(request, code):
     lot = _visible_lot(request, code)
     can_change = may_change_lot(request.user, lot)
     form = (
-        RecordStepForm(lot=lot, initial={"occurred_on": timezone.localdate()})
+        RecordStepForm(lot=lot, user=request.user, initial={"occurred_on": timezone.localdate()})
         if can_change
         else None
     )
@@ -124,7 +124,7 @@ def lot_record_step(request, code):
         if not lot.is_published:
             raise Http404
         raise PermissionDenied
-    form = RecordStepForm(request.POST, lot=lot)
+    form = RecordStepForm(request.POST, lot=lot, user=request.user)
     if form.is_valid():
         d = form.cleaned_data
         when = timezone.make_aware(datetime.combine(d["occurred_on"], time(12, 0)))

@@ -33,6 +33,7 @@ urlpatterns = [
     path("hubs/", hub_views.hub_list, name="hub-list"),
     path("hubs/<int:pk>/", hub_views.hub_detail, name="hub-detail"),
     path("hubs/<int:pk>/settings/", hub_views.hub_settings, name="hub-settings"),
+    path("hubs/<int:pk>/merge/", hub_views.hub_merge_lots, name="hub-merge-lots"),
     path(
         "regions/zuid-holland.geojson",
         region_views.municipalities_geojson,

@@ -249,3 +249,35 @@ def test_the_step_form_offers_only_own_projects(client, chain, identified_lot):
         chain.building not in form.fields["target_asset"].queryset
     )  # owned by another organisation
     assert chain.project not in form.fields["target_asset"].queryset
+
+
+def test_hub_operator_merges_like_lots_from_the_page(client, chain):
+    from urbanmine.lots.services import lot_identify
+
+    lots = [
+        lot_identify(
+            asset=chain.building,
+            product_group=chain.bricks,
+            quantity=q,
+            unit="piece",
+            mass_kg_per_unit="2.1",
+            quality="B",
+            organisation=chain.demolisher,
+            custodian=chain.demolisher,
+        )
+        for q in (100, 200)
+    ]
+    for lot in lots:
+        lot_record_step(
+            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+        )
+    client.force_login(chain.outsider_user)
+    assert (
+        client.post(f"/hubs/{chain.hub.pk}/merge/", {"lot": [lot.pk for lot in lots]}).status_code
+        == 403
+    )
+    client.force_login(chain.hub_operator_user)
+    r = client.post(f"/hubs/{chain.hub.pk}/merge/", {"lot": [lot.pk for lot in lots]})
+    assert r.status_code == 302
+    merged = Lot.objects.get(status="harvested", quantity=300)
+    assert set(merged.source_assets.all()) == {chain.building}

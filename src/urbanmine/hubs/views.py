@@ -70,3 +70,26 @@ def hub_settings(request, pk):
         for field, errs in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errs)}")
     return redirect("hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def hub_merge_lots(request, pk):
+    """Merge like lots (same product group, unit, quality and owner) held at this hub."""
+    from django.core.exceptions import ValidationError
+
+    from urbanmine.lots.services import lots_merge
+
+    hub = get_object_or_404(Hub, pk=pk)
+    if not may_change_hub(request.user, hub):
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("lot") if i.isdigit()]
+    try:
+        merged = lots_merge(lot_ids=ids, actor=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+    else:
+        messages.success(
+            request, _("%(n)d lots merged into %(code)s.") % {"n": len(ids), "code": merged.code}
+        )
+    return redirect("hub-detail", pk=hub.pk)

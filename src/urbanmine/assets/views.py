@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.lots import selectors as lot_selectors
@@ -222,7 +222,9 @@ def asset_import(request, pk):
         )
         imports.drop_upload(token)
         messages.success(
-            request, _("%(n)d lots imported from %(f)s.") % {"n": len(lots), "f": upload[1]}
+            request,
+            ngettext("%(n)d lot imported from %(f)s.", "%(n)d lots imported from %(f)s.", len(lots))
+            % {"n": len(lots), "f": upload[1]},
         )
         return redirect("asset-passport", pk=asset.pk)
     if request.method == "POST":

@@ -126,7 +126,7 @@ def reference_scenario_ensure() -> Scenario:
             return Scenario.objects.create(
                 name=_("Reference (defaults)"),
                 description=_(
-                    "Calibrated lifetimes, 35 % reuse potential, the default construction "
+                    "Calibrated lifetimes, 35 percent reuse potential, the default construction "
                     "programme; 2025–2050."
                 ),
                 params=ScenarioParams().to_json(),

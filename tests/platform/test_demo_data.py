@@ -49,3 +49,21 @@ def test_demo_records_realised_impact_on_sales_and_applications():
         assert events.exists()
         assert not events.filter(co2_avoided_kg__isnull=True).exists(), step
         assert not events.filter(waste_diverted_kg__isnull=True).exists(), step
+
+
+@pytest.mark.django_db
+def test_demo_never_overfills_a_hub_or_breaks_acceptance():
+    from urbanmine.hubs.selectors import hub_occupancy
+
+    load_demo(scale=2, seed=11, progress=lambda m: None)
+    hubs = list(Hub.objects.prefetch_related("accepted_product_groups"))
+    held = hub_occupancy(hubs)
+    for hub in hubs:
+        assert held.get(hub.id, 0) <= hub.capacity_t * 1000, hub.name
+        accepted = set(hub.accepted_product_groups.all())
+        if accepted:
+            assert (
+                not Lot.objects.filter(hub=hub, location="at_hub")
+                .exclude(product_group__in=accepted)
+                .exists()
+            )

@@ -553,6 +553,7 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
     path_w = path_w / path_w.sum()
     seq = 0
     now = timezone.now()
+    hub_load = {h.id: 0.0 for h in hubs}  # kg held, so the demo never overfills a hub
     for asset, start in passport_assets:
         lines = []
         if asset.scope == "bu":
@@ -610,7 +611,7 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                 expected_release_date=start,
                 is_demo=True,
             )
-            t = now - timedelta(days=int(rng.integers(250, 420)))
+            t = now - timedelta(days=int(rng.integers(40, 420)))
             ev = [_spec(Step.IDENTIFICATION, t, orgs["inventariseerder"], lot, Status.IDENTIFIED)]
             if contracted:
                 # The owner contracted the demolisher, who holds custody from now on.
@@ -635,13 +636,20 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                 extra = {}
                 if real_step == Step.DISMANTLING:
                     org = orgs["sloper"]
+                    # A hub that accepts the group and has room; otherwise it stays on site.
+                    mass = float(lot.quantity * lot.mass_kg_per_unit)
                     candidates = [
-                        h for h in hubs if not hub_accepts[h.id] or g.code in hub_accepts[h.id]
+                        h
+                        for h in hubs
+                        if (not hub_accepts[h.id] or g.code in hub_accepts[h.id])
+                        and hub_load[h.id] + mass <= float(h.capacity_t) * 1000
                     ]
-                    hub = candidates[int(rng.integers(0, len(candidates)))]
-                    lot.location, lot.hub, lot.hub_since = Location.AT_HUB, hub, t
-                    lot.custodian = hub.operator
-                    payload = {"hub": hub.id}
+                    if candidates:
+                        hub = candidates[int(rng.integers(0, len(candidates)))]
+                        hub_load[hub.id] += mass
+                        lot.location, lot.hub, lot.hub_since = Location.AT_HUB, hub, t
+                        lot.custodian = hub.operator
+                        payload = {"hub": hub.id}
                 elif real_step == Step.QUALITY_CONTROL:
                     org = orgs["certificeerder"]
                     payload = {"passed": not step.endswith("!")}
@@ -656,6 +664,8 @@ def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, r
                 elif real_step == Step.EXECUTION:
                     org = orgs["bouwer"]
                     target = projects[int(rng.integers(0, len(projects)))]
+                    if lot.hub_id:
+                        hub_load[lot.hub_id] -= float(lot.quantity * lot.mass_kg_per_unit)
                     lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
                         Location.APPLIED,
                         target,

@@ -37,6 +37,12 @@ def main() -> None:
         page.goto(BASE + "/hubs/")
         page.click("table.list tbody tr:first-child a")
         page.screenshot(path=str(OUT / "hub.png"), full_page=False)
+        page.goto(BASE + "/dashboard/")
+        page.wait_for_selector("#chart-release-demand[data-ready='1']", timeout=60000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "dashboard.png"), full_page=False)
+        page.goto(BASE + "/impact/compare/")
+        page.screenshot(path=str(OUT / "compare.png"), full_page=False)
         browser.close()
 
 

@@ -6,10 +6,22 @@ municipalities (CBS/PDOK), with projects drawn in proportion to population. Prod
 come from `src/urbanmine/data/catalogue.csv`; CO2 and price factors from
 `src/urbanmine/data/impact_factors.csv` when it exists, otherwise from the GENERATOR
 DEFAULTS per material below (rough public orders of magnitude, for benchmarking only).
-Hubs follow the five typologies of DOMAIN.md; their capacities scale with the number of
-lots. NOTE: they bind in the optimum at 1k, barely at 10k and not at 50k (hub use grows more
-slowly than capacity); `capacity_factor` scales them down for binding-capacity benchmarks
-(see docs/adr/0002-matching-solver.md).
+Hubs follow the five typologies of DOMAIN.md with FIXED capacities per typology (a hub's
+yard or hall does not grow with the number of lots in an instance; space in Zuid-Holland is
+expensive and hubs bridge time for reusable elements, not bulk stockpiles):
+
+  industrial raw-materials hub  2-5 kt     (bulk: concrete, brick, aggregates, soil, ...)
+  urban mining hub              100-300 t  (all groups)
+  circular craft centre         10-40 t    (workshop stock)
+  material bank                 10-40 t    (municipal depot)
+  at the producer               50-200 t   (take-back yard)
+
+Each hub draws its capacity uniformly from its range. The capacities bind in the optimum at
+every benchmark size (seed 1, 25 hubs): 4 hubs full at 1k, 22 at 10k and at 50k (see
+benchmarks/results/matching.md). Hub use in the optimum grows much more slowly than the
+number of lots (more lots bring more direct matches nearby), so the earlier rule (capacity
+proportional to the number of lots) left capacity slack at 10k and 50k.
+`capacity_factor` scales every capacity (sensitivity runs).
 
 Usage: python benchmarks/matching_generator.py --supply 1000 --seed 1 --out instance.json
 """
@@ -55,21 +67,25 @@ DEFAULT_FACTORS_BY_MATERIAL: dict[str, tuple[float, float, float]] = {
 FALLBACK_FACTORS = (0.30, 0.03, 0.50)
 SCARCITY_WEIGHT = {"bulk": 3.0, "regular": 2.0, "scarce": 1.0}
 
-# typology: (count, capacity_t per 10k supply lots, max_dwell_days, storage €/t/day,
+# typology: (count, (min, max) capacity in tonnes, max_dwell_days, storage €/t/day,
 #            handling €/t, accepted materials or None for all)
-HUB_TYPOLOGIES: dict[str, tuple[int, float, int, float, float, tuple[str, ...] | None]] = {
+# Capacities are fixed per typology (a site's yard or hall does not grow with the number of
+# lots in the instance); each hub draws its capacity uniformly from its typology's range.
+HUB_TYPOLOGIES: dict[
+    str, tuple[int, tuple[float, float], int, float, float, tuple[str, ...] | None]
+] = {
     "industrial raw-materials hub": (
         3,
-        6000.0,
+        (2000.0, 5000.0),
         270,
         0.20,
         8.0,
         ("concrete", "brick", "asphalt", "aggregates", "soil", "natural_stone"),
     ),
-    "urban mining hub": (8, 1500.0, 270, 0.60, 15.0, None),
+    "urban mining hub": (8, (100.0, 300.0), 270, 0.60, 15.0, None),
     "circular craft centre": (
         5,
-        300.0,
+        (10.0, 40.0),
         180,
         0.90,
         25.0,
@@ -77,13 +93,20 @@ HUB_TYPOLOGIES: dict[str, tuple[int, float, int, float, float, tuple[str, ...] |
     ),
     "material bank": (
         6,
-        150.0,
+        (10.0, 40.0),
         180,
         1.20,
         20.0,
         ("wood", "ceramics", "glass", "steel", "aluminum", "copper", "plastics"),
     ),
-    "at the producer": (3, 800.0, 270, 0.40, 10.0, ("ceramics", "wood", "aluminum", "glass")),
+    "at the producer": (
+        3,
+        (50.0, 200.0),
+        270,
+        0.40,
+        10.0,
+        ("ceramics", "wood", "aluminum", "glass"),
+    ),
 }
 
 
@@ -191,9 +214,8 @@ def generate(
     data_dir: Path | None = None,
     capacity_factor: float = 1.0,
 ) -> dict:
-    """A JSON-ready instance dict. `capacity_factor` multiplies every hub capacity (the
-    benchmark's "tight" variant uses it: at 50k the default capacities do not bind in the
-    optimum, see docs/adr/0002-matching-solver.md)."""
+    """A JSON-ready instance dict. `capacity_factor` multiplies every hub capacity (fixed
+    per typology, see the module docstring and docs/adr/0002-matching-solver.md)."""
     rng = np.random.default_rng(seed)
     n_demand = n_supply if n_demand is None else n_demand
     munis = read_municipalities(data_dir or default_data_dir())
@@ -259,8 +281,7 @@ def generate(
         for i in range(n_demand)
     ]
 
-    # hubs: the five typologies, capacity scaled so it binds at every size
-    scale = n_supply / 10000.0
+    # hubs: the five typologies, fixed capacity ranges per typology
     specs = [(name, spec) for name, spec in HUB_TYPOLOGIES.items() for _ in range(spec[0])]
     idx = np.arange(len(specs))
     if n_hubs != len(specs):
@@ -269,7 +290,7 @@ def generate(
     materials = {g["code"]: g["material"] for g in groups}
     hubs = []
     for k in range(n_hubs):
-        name, (_, cap_t, dwell, storage, handling, accepts_mat) = specs[idx[k]]
+        name, (_, (cap_lo, cap_hi), dwell, storage, handling, accepts_mat) = specs[idx[k]]
         accepts = (
             None
             if accepts_mat is None
@@ -281,9 +302,7 @@ def generate(
                 "typology": name,
                 "lat": round(float(hub_pts[k, 0]), 6),
                 "lon": round(float(hub_pts[k, 1]), 6),
-                "capacity_kg": round(
-                    cap_t * 1000.0 * scale * rng.uniform(0.7, 1.3) * capacity_factor
-                ),
+                "capacity_kg": round(rng.uniform(cap_lo, cap_hi) * 1000.0 * capacity_factor),
                 "max_dwell_days": int(dwell),
                 "storage_eur_per_t_day": storage,
                 "handling_eur_per_t": handling,

@@ -114,3 +114,30 @@ def test_not_json(tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("match_file", str(path), stdout=StringIO())
     assert exc.value.returncode == 2 and "JSON" in str(exc.value)
+
+
+def test_rel_gap_option(tmp_path):
+    out = tmp_path / "result.json"
+    stdout = StringIO()
+    call_command(
+        "match_file",
+        write(tmp_path, GOOD),
+        "--rel-gap",
+        "0.001",
+        out=str(out),
+        format="json",
+        stdout=stdout,
+    )
+    summary = json.loads(stdout.getvalue())
+    assert summary["check_violations"] == 0
+    assert summary["status"] in ("optimal", "feasible")
+    assert summary["gap"] is not None and summary["gap"] <= 0.001
+    if summary["status"] == "optimal":
+        assert summary["gap"] <= 1e-6
+
+
+@pytest.mark.parametrize("bad", ["-0.1", "1.5"])
+def test_rel_gap_out_of_range_exits_2(tmp_path, bad):
+    with pytest.raises(CommandError) as exc:
+        call_command("match_file", write(tmp_path, GOOD), "--rel-gap", bad, stdout=StringIO())
+    assert exc.value.returncode == 2

@@ -153,3 +153,31 @@ def test_rel_gap_stops_early_but_status_stays_strict():
         assert loose.gap <= 1e-6
     else:
         assert loose.status == "feasible"
+
+
+def test_pair_routes_pick_the_best_route_per_pair():
+    from urbanmine.engine.matching.lagrangian import PairRoutes
+
+    pair = np.array([1, 0, 1, 2, 0, 1])
+    adj = np.array([3.0, -1.0, 5.0, 2.0, 4.0, 5.0])
+    pv, arc = PairRoutes(pair, 3).best(adj)
+    assert pv.tolist() == [4.0, 5.0, 2.0]
+    assert arc.tolist() == [4, 2, 3]
+
+
+def test_hub_load_matches_the_ledger_profile():
+    from urbanmine.engine.matching.lagrangian import hub_load
+
+    data = random_instance(4, n_supply=12, n_demand=12, n_hubs=2)
+    inst, arcs, layout, transport, hold, caps = _setup(data)
+    units = np.arange(len(arcs)) % 3
+    load = hub_load(hold, len(arcs), np.arange(len(arcs)), units, (len(caps), len(layout.events)))
+    a = inst.arrays
+    expect = np.zeros_like(load)
+    for i in np.flatnonzero(units):
+        h = arcs.hub[i]
+        if h < 0 or layout.hub_slot[h] < 0:
+            continue
+        held = (layout.events >= a.s_day[arcs.sup[i]]) & (layout.events < arcs.day[i])
+        expect[layout.hub_slot[h], held] += units[i] * a.s_mass_t[arcs.sup[i]]
+    assert np.allclose(load, expect)

@@ -207,3 +207,46 @@ def lagrangian_bound(
     z, flow = transport.solve(pv)
     cap_term = float((lam * caps_t[:, None]).sum()) if lam.size else 0.0
     return z + cap_term, flow, pv
+
+
+class PairRoutes:
+    """The arcs of each (supply, demand) pair, grouped: best adjusted route per pair.
+    Pairs are numbered densely 0..n_pairs-1 and every pair has at least one arc."""
+
+    def __init__(self, arc_pair: np.ndarray, n_pairs: int):
+        self.order = np.argsort(arc_pair, kind="stable")
+        self.pair_sorted = arc_pair[self.order]
+        counts = np.bincount(arc_pair, minlength=n_pairs)
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.n_pairs = n_pairs
+
+    def best(self, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(best adjusted value per pair, arc index of a best route per pair)."""
+        if self.n_pairs == 0:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        a = adj[self.order]
+        pv = np.maximum.reduceat(a, self.starts)
+        pos = np.flatnonzero(a >= pv[self.pair_sorted])
+        ps = self.pair_sorted[pos]
+        first = np.r_[True, ps[1:] != ps[:-1]]
+        return pv, self.order[pos[first]]
+
+
+def hub_load(
+    hold: HubHolding, n_arcs: int, arcs: np.ndarray, units: np.ndarray, shape: tuple[int, int]
+) -> np.ndarray:
+    """Mass held per binding slot and event interval when `units` go on `arcs`."""
+    n_slot, n_ev = shape
+    out = np.zeros((n_slot, n_ev))
+    if not len(hold.arc) or not n_slot:
+        return out
+    pos = np.full(n_arcs, -1, dtype=np.int64)
+    pos[hold.arc] = np.arange(len(hold.arc))
+    q = pos[arcs]
+    ok = q >= 0
+    q, w = q[ok], units[ok] * hold.mass_t[q[ok]]
+    width = n_ev + 1
+    base = hold.slot[q].astype(np.int64) * width
+    diff = np.bincount(base + hold.p0[q], weights=w, minlength=n_slot * width)
+    diff -= np.bincount(base + hold.p1[q], weights=w, minlength=n_slot * width)
+    return np.cumsum(diff.reshape(n_slot, width), axis=1)[:, :n_ev]

@@ -30,10 +30,13 @@ from urbanmine.engine.matching.candidates import Candidates, iter_candidate_bloc
 from urbanmine.engine.matching.greedy import Ledger, build_result, event_days, fill
 from urbanmine.engine.matching.instance import Instance, Result
 from urbanmine.engine.matching.lagrangian import (
+    HubHolding,
+    PairRoutes,
     PairTransport,
+    adjusted_values,
     hub_holding,
+    hub_load,
     lagrangian_bound,
-    lambda_from_duals,
     potential_values,
 )
 
@@ -482,17 +485,99 @@ class _Clock:
         self.est[step + "_total"] = self.est.get(step + "_total", 0.0) + dt
 
 
-def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Result:
-    """Large instances: Lagrangian bound + column generation.
+class _Restricted:
+    """The pairs of a subset R with all their routes: a cheap Lagrangian oracle. Its value
+    L_R(lam) <= L(lam) is NOT a bound of the full problem; it only steers the multipliers
+    and feeds the primal heuristic. Bounds come from exact evaluations over every pair."""
 
-    * Bound: Lagrangian relaxation of the binding hubs' capacity rows; for any multipliers
-      the problem splits into exact per-group transportation problems (min-cost flow), see
-      `lagrangian.py`. Multipliers come from the restricted master's stock-row duals. The
-      weak-duality bound of the repaired master duals is kept as well (the min is reported).
-    * Primal: the restricted master LP over the arcs the transportation flows use (their
-      pairs' best routes under the current multipliers) plus the best arcs per demand and per
-      supply; each round adds the arcs of the new flows and the best positive reduced-value
-      arcs per demand. The final LP solution is rounded down and topped up greedily.
+    def __init__(self, inst: Instance, layout: Layout, all_arcs: Candidates, in_pair):
+        assert all_arcs.pair is not None
+        self.in_pair = in_pair
+        self.idx = np.flatnonzero(in_pair[all_arcs.pair])
+        sub = all_arcs.subset(self.idx)
+        assert sub.pair is not None
+        local = (np.cumsum(in_pair) - 1)[sub.pair].astype(np.int64)
+        n = int(in_pair.sum())
+        sub.pair = local
+        self.cands = sub
+        p_sup = np.zeros(n, dtype=np.int64)
+        p_dem = np.zeros(n, dtype=np.int64)
+        p_sup[local] = sub.sup
+        p_dem[local] = sub.dem
+        self.transport = PairTransport(inst, local, p_sup, p_dem)
+        self.hold = hub_holding(sub.sup, sub.hub, sub.day, layout.hub_slot, layout.events, inst)
+        self.routes = PairRoutes(local, n)
+
+    def evaluate(self, lam: np.ndarray, caps: np.ndarray):
+        """(L_R(lam), pair flow, best arc per pair, adjusted arc values, hub load)."""
+        adj = adjusted_values(self.cands.value_eur_per_unit, self.hold, lam)
+        pv, arc = self.routes.best(adj)
+        z, flow = self.transport.solve(pv)
+        used = flow > 0
+        load = hub_load(self.hold, len(self.cands), arc[used], flow[used], lam.shape)
+        cap_term = float((lam * caps[:, None]).sum()) if lam.size else 0.0
+        return z + cap_term, flow, arc, adj, load
+
+
+def _lagrangian_primal(
+    inst: Instance, layout: Layout, cands: Candidates, adj: np.ndarray, arc, flow
+) -> np.ndarray:
+    """Lagrangian heuristic: repair a relaxed flow into a feasible integer solution. The
+    flow already respects supply and demand quantities, so its direct arcs stay as they are;
+    its hub arcs are re-admitted best adjusted value first while capacity lasts; then a
+    greedy top-up over `cands` (best adjusted value first) uses what is left."""
+    ledger = Ledger(inst, layout.events)
+    x = np.zeros(len(cands), dtype=np.int64)
+    used = np.flatnonzero(flow > 0)
+    a_used, f_used = arc[used], flow[used].astype(np.int64)
+    direct = cands.hub[a_used] < 0
+    ad, fd = a_used[direct], f_used[direct]
+    x[ad] += fd
+    n_s, n_d = len(ledger.rem_s), len(ledger.rem_d)
+    ledger.rem_s -= np.bincount(cands.sup[ad], weights=fd, minlength=n_s).astype(np.int64)
+    ledger.rem_d -= np.bincount(cands.dem[ad], weights=fd, minlength=n_d).astype(np.int64)
+    ah, fh = a_used[~direct], f_used[~direct]
+    order = np.argsort(-adj[ah], kind="stable")
+    sup, dem, hub, day = cands.sup, cands.dem, cands.hub, cands.day
+    for i, f in zip(ah[order].tolist(), fh[order].tolist(), strict=True):
+        s, d, h, t = int(sup[i]), int(dem[i]), int(hub[i]), int(day[i])
+        k = min(f, ledger.max_units(s, d, h, t))
+        if k > 0:
+            ledger.take(s, d, h, t, k)
+            x[i] += k
+    rest = np.flatnonzero((ledger.rem_s[sup] > 0) & (ledger.rem_d[dem] > 0))
+    fill(cands, rest[np.argsort(-adj[rest], kind="stable")], ledger, x)
+    return x
+
+
+def _select_pairs(
+    n_pairs: int, pair_sup, pair_dem, pv: np.ndarray, dv: np.ndarray, k: int
+) -> np.ndarray:
+    """Pairs among the k most valuable per supply and per demand, by best route and by
+    direct route (the alternatives that capacity prices push flow towards)."""
+    sel = np.zeros(n_pairs, dtype=bool)
+    has_d = np.flatnonzero(np.isfinite(dv))
+    for key in (pair_sup, pair_dem):
+        sel[top_k_indices(key, pv, k)] = True
+        sel[has_d[top_k_indices(key[has_d], dv[has_d], k)]] = True
+    return sel
+
+
+RESTRICT_K = 5  # pairs per supply / demand (by best and by direct value) in the oracle
+SUBGRADIENT_MAX_ITER = 300
+
+
+def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Result:
+    """Large instances: Lagrangian relaxation of hub capacity (ADR 0002).
+
+    * Bound: for any multipliers lam >= 0 the exact per-group transportation problems over
+      ALL pairs (`lagrangian_bound`) give a proven upper bound. It is evaluated at lam = 0
+      and at the best multipliers found by the subgradient phase.
+    * Multipliers: projected subgradient with Polyak steps (target = best primal) on a
+      restricted oracle over the top pairs per supply and per demand (cheap, not a bound).
+    * Primal: Lagrangian heuristic (the relaxed flow repaired to hub capacity, then a
+      greedy top-up); when time remains and the gap is still open, a restricted master LP
+      with column generation polishes it (its bounds are valid weak-duality bounds).
     """
     a = inst.arrays
     clock = _Clock(t_start, deadline)
@@ -515,48 +600,145 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
     lam = np.zeros((layout.n_binding, n_ev))
     clock.record("setup", t0)
     t0 = time.perf_counter()
-    bound, flow, _ = lagrangian_bound(transport, value, hold, lam, caps)
-    clock.record("lagrange", t0)
+    bound, flow, pv = lagrangian_bound(transport, value, hold, lam, caps)
+    clock.record("exact", t0)
     lagr_bounds = [bound]
-    # initial master: every route of the pairs the uncapacitated flow uses (a lean master:
-    # extra "best arcs per demand" columns make each simplex solve several times slower)
-    model_idx = np.flatnonzero(flow[pair] > 0)
     t0 = time.perf_counter()
+    direct = all_arcs.hub < 0
+    dv = np.full(n_pairs, -np.inf)
+    dv[pair[direct]] = value[direct]  # at most one direct route per pair
+    in_pair = _select_pairs(n_pairs, pair_sup, pair_dem, pv, dv, RESTRICT_K) | (flow > 0)
+    del dv, pv, direct
+    restr = _Restricted(inst, layout, all_arcs, in_pair)
+    clock.record("restrict", t0)
+    best_obj = -np.inf
+    best_x = np.zeros(0, dtype=np.int64)
+    best_cands = restr.cands.subset(np.zeros(0, dtype=np.int64))
+
+    def primal(r: _Restricted, adj, arc, flw) -> None:
+        nonlocal best_obj, best_x, best_cands
+        t = time.perf_counter()
+        x = _lagrangian_primal(inst, layout, r.cands, adj, arc, flw)
+        obj = float((x * r.cands.value_eur_per_unit).sum())
+        if obj > best_obj:
+            nz = np.flatnonzero(x > 0)
+            best_obj, best_x, best_cands = obj, x[nz], r.cands.subset(nz)
+        clock.record("primal", t)
+
+    reserve = 2.0 + 2e-7 * len(all_arcs)  # result building
+    best_lam, best_lr = lam, np.inf
+    iters = exact_evals = 0
+    last_exact_lr = np.inf
+    timed_out = False
+    while True:
+        # subgradient phase on the restricted oracle
+        theta, stall = 1.0, 0
+        primal_every = 10
+        while iters < SUBGRADIENT_MAX_ITER:
+            if not clock.fits("oracle", "exact", "primal", reserve=reserve):
+                break
+            t0 = time.perf_counter()
+            lr, flw, arc, adj, load = restr.evaluate(lam, caps)
+            clock.record("oracle", t0)
+            iters += 1
+            if lr < best_lr - 1e-9 * abs(lr):
+                best_lr, best_lam, stall = lr, lam, 0
+            else:
+                stall += 1
+                if stall >= 3:
+                    theta, stall = theta / 2.0, 0
+            if iters == 1 or iters % primal_every == 0:
+                primal(restr, adj, arc, flw)
+            if _within(best_obj, best_lr, gap) or theta < 1e-3 or not lam.size:
+                break
+            g = caps[:, None] - load
+            d = np.where((lam <= 0) & (g > 0), 0.0, g)
+            norm2 = float((d * d).sum())
+            if norm2 <= 0:
+                break  # the restricted flow is capacity-feasible: L_R is minimal here
+            step = theta * max(lr - best_obj, 1e-9 * abs(lr)) / norm2
+            lam = np.maximum(lam - step * g, 0.0)
+        # exact bound at the best multipliers (valid for the full problem)
+        if best_lr < last_exact_lr and clock.fits("exact", reserve=reserve):
+            last_exact_lr = best_lr
+            t0 = time.perf_counter()
+            lb, flow, _ = lagrangian_bound(transport, value, hold, best_lam, caps)
+            clock.record("exact", t0)
+            exact_evals += 1
+            lagr_bounds.append(lb)
+            bound = min(bound, lb)
+            # the exact flow's pairs join the oracle; repair the flow at these multipliers
+            new = (flow > 0) & ~in_pair
+            if new.any() and clock.fits("restrict", "oracle", "primal", reserve=reserve):
+                t0 = time.perf_counter()
+                in_pair = in_pair | new
+                restr = _Restricted(inst, layout, all_arcs, in_pair)
+                clock.record("restrict", t0)
+            if clock.fits("oracle", "primal", reserve=reserve):
+                lr, flw, arc, adj, _ = restr.evaluate(best_lam, caps)
+                primal(restr, adj, arc, flw)
+            lam = best_lam
+            if _within(best_obj, bound, gap):
+                break
+            continue
+        break
+    if not _within(best_obj, bound, gap) and clock.remaining() > reserve + 1.0:
+        t0 = time.perf_counter()
+        cg = _column_generation(inst, layout, all_arcs, restr, best_obj, bound, clock, gap)
+        clock.record("colgen", t0)
+        if cg is not None:
+            c_bound, c_obj, c_x, c_cands, c_timed_out, rounds = cg
+            bound = min(bound, c_bound)
+            timed_out = c_timed_out
+            stats["pricing_rounds"] = rounds
+            if c_obj > best_obj:
+                best_obj, best_x, best_cands = c_obj, c_x, c_cands
+    if deadline is not None and not _within(best_obj, bound, gap):
+        timed_out = timed_out or clock.remaining() < reserve + 5.0
+    stats.update(
+        method="lagrangian+column-generation",
+        subgradient_iterations=iters,
+        exact_evaluations=exact_evals + 1,
+        restricted_pairs=int(in_pair.sum()),
+        model_arcs=len(best_cands),
+        lagrangian_bounds=", ".join(f"{b:.0f}" for b in lagr_bounds),
+        timings=", ".join(f"{k} {v:.1f}" for k, v in clock.est.items() if k.endswith("_total")),
+        solve_seconds=time.perf_counter() - t_start,
+    )
+    stats.setdefault("pricing_rounds", 0)
+    return _finish(inst, best_cands, best_x, max(best_obj, 0.0), bound, timed_out, stats)
+
+
+def _column_generation(inst, layout, all_arcs, restr, best_obj, bound, clock, gap):
+    """Restricted master LP over the oracle's pairs' routes, priced against every arc; returns
+    (bound, objective, x, cands, timed_out, rounds) or None when no LP round finished."""
+    n_sd = layout.n_supply + layout.n_demand
+    n_ev = len(layout.events)
+    value = all_arcs.value_eur_per_unit
+    hold: HubHolding = hub_holding(
+        all_arcs.sup, all_arcs.hub, all_arcs.day, layout.hub_slot, layout.events, inst
+    )
+    model_idx = restr.idx
     master = Master(inst, layout, all_arcs.subset(model_idx), integer=False)
     master.h.setOptionValue("solver", "simplex")
     in_model = np.zeros(len(all_arcs), dtype=bool)
     in_model[model_idx] = True
-    clock.record("build", t0)
-    timed_out = False
-    rounds = 0
-    lp_obj = float("nan")
-    n_sd = layout.n_supply + layout.n_demand
-    best_x, best_obj, best_cands = (
-        np.zeros(0, dtype=np.int64),
-        0.0,
-        master.cands.subset(np.zeros(0, dtype=np.int64)),
-    )
-    center = lam  # multipliers of the best Lagrangian bound so far (stability centre)
+    rounds, timed_out = 0, False
+    out_obj, out_x, out_cands = -np.inf, np.zeros(0, dtype=np.int64), master.cands
+    reserve = 2.0 + 2e-7 * len(all_arcs)
     while True:
-        reserve = 2.0 + 5e-6 * len(master.cands)  # rounding and result building
-        t0 = time.perf_counter()
         master.run(clock.remaining() - reserve)
-        lp_status = master.h.getModelStatus()
-        clock.record("lp", t0)
-        if lp_status != highspy.HighsModelStatus.kOptimal:
-            timed_out = True  # an unfinished LP gives no trustworthy duals nor primal
+        if master.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            timed_out = True
             break
         lp_obj = float(master.h.getInfo().objective_function_value)
         rounds += 1
-        t0 = time.perf_counter()
         x = _repair_and_fill(inst, layout, master.cands, _lp_arc_values(master))
         obj = float((x * master.cands.value_eur_per_unit).sum())
-        if obj > best_obj or not len(best_x):
-            best_x, best_obj, best_cands = x, obj, master.cands
-        clock.record("round", t0)
-        if _within(best_obj, bound, gap):
+        if obj > out_obj:
+            out_obj, out_x, out_cands = obj, x, master.cands
+        if _within(max(obj, best_obj), bound, gap):
             break
-        t0 = time.perf_counter()
         y = master.row_duals().copy()
         y[:n_sd] = np.maximum(y[:n_sd], 0.0)
         pi = np.zeros((layout.n_binding, n_ev + 1))
@@ -565,48 +747,18 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
         rc -= y[all_arcs.sup]
         rc -= y[layout.n_supply + all_arcs.dem]
         bound = min(bound, dual_bound(layout, inst, y, rc, all_arcs.sup))
-        del pi
-        clock.record("price", t0)
         cand = np.flatnonzero((rc > _RC_TOL) & ~in_model)
         if not len(cand):
             bound = min(bound, lp_obj)  # no improving arc anywhere: the master LP is the LP
-        if _within(best_obj, bound, gap) or not len(cand):
+            break
+        if _within(max(obj, best_obj), bound, gap) or clock.remaining() < reserve + 1.0:
             break
         new_idx = np.union1d(
             cand[top_k_indices(all_arcs.dem[cand], rc[cand], ADD_K_PER_DEMAND)],
             cand[top_k_indices(all_arcs.sup[cand], rc[cand], ADD_K_PER_DEMAND)],
         )
-        if clock.fits("lagrange", reserve=reserve):
-            # Wentges smoothing: halfway between the best multipliers and the master's
-            t0 = time.perf_counter()
-            lam_master = lambda_from_duals(y[n_sd:].reshape(layout.n_binding, n_ev))
-            lam_try = 0.5 * center + 0.5 * lam_master
-            lb, flow, _ = lagrangian_bound(transport, value, hold, lam_try, caps)
-            lagr_bounds.append(lb)
-            if lb < bound:
-                center = lam_try
-            bound = min(bound, lb)
-            routes = np.flatnonzero(flow[pair] > 0)
-            new_idx = np.union1d(new_idx, routes[(rc[routes] > _RC_TOL) & ~in_model[routes]])
-            clock.record("lagrange", t0)
-            if _within(best_obj, bound, gap):
-                break
-        del rc, cand
-        if not clock.fits("lp", reserve=reserve):
-            timed_out = True
-            break
         in_model[new_idx] = True
-        t0 = time.perf_counter()
         master.add_arcs(all_arcs.subset(new_idx))
-        clock.record("add", t0)
-    cands, x, objective = best_cands, best_x, best_obj
-    stats.update(
-        method="lagrangian+column-generation",
-        pricing_rounds=rounds,
-        model_arcs=len(cands),
-        lp_objective_eur=lp_obj,
-        lagrangian_bounds=", ".join(f"{b:.0f}" for b in lagr_bounds),
-        timings=", ".join(f"{k} {v:.1f}" for k, v in clock.est.items() if k.endswith("_total")),
-        solve_seconds=time.perf_counter() - t_start,
-    )
-    return _finish(inst, cands, x, objective, bound, timed_out, stats)
+    if rounds == 0:
+        return None
+    return bound, out_obj, out_x, out_cands, timed_out, rounds

@@ -24,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="result JSON file (default: print to stdout)")
         parser.add_argument("--solver", choices=SOLVERS, default="optimal")
         parser.add_argument("--time-limit", type=float, default=None, help="seconds (optimal)")
+        parser.add_argument(
+            "--rel-gap",
+            type=float,
+            default=None,
+            help="optimal: stop once the proven relative gap is at most this (e.g. 0.001); "
+            "status `optimal` still means a gap <= 1e-6",
+        )
         parser.add_argument("--format", choices=("text", "json"), default="text")
 
     def handle(self, *args, **opts):
@@ -32,11 +39,15 @@ class Command(BaseCommand):
             raise CommandError(f"instance file not found: {path}", returncode=2)
         if opts["time_limit"] is not None and opts["time_limit"] <= 0:
             raise CommandError("--time-limit must be > 0 seconds", returncode=2)
+        if opts["rel_gap"] is not None and not 0 <= opts["rel_gap"] < 1:
+            raise CommandError("--rel-gap must be in [0, 1)", returncode=2)
         try:
             inst = load_instance(path)
         except InstanceError as exc:
             raise CommandError(f"invalid instance {path}: {exc}", returncode=2) from exc
-        result = solve(inst, solver=opts["solver"], time_limit=opts["time_limit"])
+        result = solve(
+            inst, solver=opts["solver"], time_limit=opts["time_limit"], rel_gap=opts["rel_gap"]
+        )
         report = check(inst, result)
         payload = json.dumps(result.to_dict(), indent=1)
         if opts["out"]:

@@ -40,6 +40,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from urbanmine.engine.forecast.tables import USE_TYPES as ENGINE_USE_TYPES  # noqa: E402
 from urbanmine.engine.stock import MODERATE_PERIOD_YEARS  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,16 +55,7 @@ PERIODS = [
     (2000, 2010),
     (2011, 2030),
 ]
-USE_TYPES = [
-    "house",
-    "apartment",
-    "office",
-    "retail",
-    "education",
-    "healthcare",
-    "industrial",
-    "other",
-]
+USE_TYPES = list(ENGINE_USE_TYPES)
 FUNCTION = {"house": "RS", "apartment": "RM"} | {u: "NR" for u in USE_TYPES[2:]}
 STRUCTURE = {"house": "M"} | {u: "C" for u in USE_TYPES[1:]}
 # Ten materials (MIR-DB names): the stony bulk (concrete, brick, aggregates, mortar_plaster)

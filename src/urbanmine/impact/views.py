@@ -130,6 +130,19 @@ def _xlsx(result, cleaned) -> HttpResponse:
     return response
 
 
+WEIGHT_LABELS = {
+    "impact": gettext_lazy("weight: environmental gain"),
+    "ease": gettext_lazy("weight: ease of processing"),
+    "gain_per_tonne": gettext_lazy("gain per tonne"),
+    "total_potential": gettext_lazy("total potential in the stock"),
+    "price_value": gettext_lazy("price avoided"),
+    "standardisation": gettext_lazy("standardisation"),
+    "detachability": gettext_lazy("detachability"),
+    "testing": gettext_lazy("little testing"),
+    "market_readiness": gettext_lazy("market readiness"),
+}
+
+
 def top10(request):
     """Top 10 secondary product groups per scope, weights visible and adjustable."""
     scope = request.GET.get("scope", "bu") if request.GET.get("scope") in ("gww", "bu") else "bu"

@@ -31,7 +31,9 @@ def test_every_step_from_every_status(step, current):
     facts = EventFacts(step, passed=True, closes=True)
     if current in ALLOWED_FROM[step]:
         result = next_status(current, facts)
-        if step in EXPECTED_TARGET:
+        if step == Step.DISMANTLING and current == Status.RESERVED:
+            assert result == Status.RESERVED  # the reservation survives the harvest
+        elif step in EXPECTED_TARGET:
             assert result == EXPECTED_TARGET[step]
         elif step == Step.MERGE:
             assert result == Status.CLOSED
@@ -111,3 +113,9 @@ def test_full_loop_closes_and_restarts():
         ]
     )
     assert status == Status.HARVESTED
+
+
+def test_merge_never_clears_a_rejection_reservation_or_sale():
+    for current in (Status.REJECTED, Status.RESERVED, Status.SOLD):
+        with pytest.raises(TransitionError):
+            next_status(current, EventFacts(Step.MERGE, closes=True))

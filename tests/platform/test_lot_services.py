@@ -358,3 +358,45 @@ def test_dates_out_of_order_are_refused(chain, identified_lot):
             occurred_at=timezone.now() - timedelta(days=30),
         )
     assert "occurred_at" in e.value.message_dict
+
+
+def test_a_lot_is_applied_only_in_an_own_asset(chain, identified_lot):
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    with pytest.raises(PermissionDenied):
+        lot_record_step(
+            lot_id=identified_lot.id,
+            step=Step.EXECUTION,
+            actor=chain.hub_operator_user,
+            target_asset=chain.project,
+        )  # the buyer's project
+    assert Lot.objects.get(pk=identified_lot.pk).applied_asset is None
+
+
+def test_imported_lots_stay_in_the_owners_custody(chain):
+    from datetime import date
+
+    from urbanmine.engine.inventory import InventoryRow
+    from urbanmine.lots.services import lots_import_inventory
+
+    row = InventoryRow(
+        row_number=2,
+        product_group="bricks-clay",
+        description="",
+        quantity=Decimal(10),
+        unit="piece",
+        mass_kg_per_unit=Decimal("2.1"),
+        quality="B",
+        hazardous=False,
+        expected_release_date=date(2027, 1, 1),
+    )
+    stored = lots_import_inventory(
+        asset_id=chain.building.pk,
+        rows=[row],
+        actor=chain.demolisher_user,
+        source_name="x.csv",
+        organisation=chain.demolisher,
+    )
+    lot = Lot.objects.get(pk=stored[0].id)
+    assert lot.owner == chain.owner and lot.custodian == chain.owner

@@ -281,3 +281,9 @@ def test_hub_operator_merges_like_lots_from_the_page(client, chain):
     assert r.status_code == 302
     merged = Lot.objects.get(status="harvested", quantity=300)
     assert set(merged.source_assets.all()) == {chain.building}
+
+
+def test_unicode_digits_are_a_client_error_not_a_crash(client, chain):
+    client.force_login(chain.hub_operator_user)
+    assert client.post(f"/hubs/{chain.hub.pk}/merge/", {"lot": ["²", "³"]}).status_code == 302
+    assert client.get("/dashboard/", {"scenario": "²"}).status_code in (200, 302, 400, 404)

@@ -62,6 +62,11 @@ from .exceptions import problem_exception_handler
 # --------------------------------------------------------------------------------- plumbing
 
 
+def _is_id(value: str) -> bool:
+    """An ASCII digit string (str.isdigit also accepts "²", which int() refuses)."""
+    return value.isascii() and value.isdigit()
+
+
 class Pagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
@@ -536,9 +541,9 @@ class LotViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             )
         if p.get("quality") in ("A", "B", "C"):
             qs = qs.filter(quality__lte=p["quality"])
-        if p.get("asset", "").isdigit():
+        if _is_id(p.get("asset", "")):
             qs = qs.filter(source_asset_id=int(p["asset"]))
-        if p.get("hub", "").isdigit():
+        if _is_id(p.get("hub", "")):
             qs = qs.filter(hub_id=int(p["hub"]), location=Location.AT_HUB)
         published = truthy(p.get("published"))
         if published is not None:
@@ -760,7 +765,7 @@ class ProposalViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             )
         p = self.request.query_params
         if self.action == "list":
-            if p.get("demand", "").isdigit():
+            if _is_id(p.get("demand", "")):
                 qs = qs.filter(demand_id=int(p["demand"]))
             if p.get("status"):
                 qs = qs.filter(status=p["status"])

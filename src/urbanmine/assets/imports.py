@@ -21,16 +21,30 @@ def upload_dir() -> Path:
     return path
 
 
+UPLOAD_MAX_AGE_S = 24 * 3600
+
+
+def _drop_stale_uploads() -> None:
+    """Previews that were never committed expire after a day."""
+    import time
+
+    cutoff = time.time() - UPLOAD_MAX_AGE_S
+    for p in upload_dir().iterdir():
+        if p.is_file() and p.stat().st_mtime < cutoff:
+            p.unlink(missing_ok=True)
+
+
 def stash_upload(data: bytes, filename: str) -> str:
+    _drop_stale_uploads()
     token = uuid.uuid4().hex
     suffix = Path(filename).suffix.lower()[:6]
     (upload_dir() / f"{token}{suffix}").write_bytes(data)
-    (upload_dir() / f"{token}.json").write_text(json.dumps({"filename": filename}))
+    (upload_dir() / f"{token}.meta").write_text(json.dumps({"filename": filename}))
     return token
 
 
 def upload_path(token: str) -> Path:
-    matches = [p for p in upload_dir().glob(f"{token}*") if p.suffix != ".json"]
+    matches = [p for p in upload_dir().glob(f"{token}*") if p.suffix != ".meta"]
     if not token.isalnum() or not matches:
         raise FileNotFoundError(token)
     return matches[0]
@@ -39,7 +53,7 @@ def upload_path(token: str) -> Path:
 def load_upload(token: str) -> tuple[bytes, str] | None:
     if not token or not token.isalnum():
         return None
-    meta = upload_dir() / f"{token}.json"
+    meta = upload_dir() / f"{token}.meta"
     if not meta.exists():
         return None
     filename = json.loads(meta.read_text())["filename"]

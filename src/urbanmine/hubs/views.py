@@ -83,7 +83,7 @@ def hub_merge_lots(request, pk):
     hub = get_object_or_404(Hub, pk=pk)
     if not may_change_hub(request.user, hub):
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("lot") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("lot") if i.isascii() and i.isdigit()]
     try:
         merged = lots_merge(lot_ids=ids, actor=request.user)
     except ValidationError as e:

@@ -36,7 +36,7 @@ def _csv(table: dash.Table, filename: str) -> HttpResponse:
 def _scenario_from(request) -> Scenario:
     sid = request.GET.get("scenario")
     if sid:
-        if not sid.isdigit():
+        if not (sid.isascii() and sid.isdigit()):
             raise Http404
         return get_object_or_404(Scenario, pk=int(sid))
     return services.reference_scenario_ensure()
@@ -205,7 +205,7 @@ def scenario_compare(request):
 
     def pick(key, fallback):
         v = request.GET.get(key)
-        if v and v.isdigit() and int(v) in by_id:
+        if v and v.isascii() and v.isdigit() and int(v) in by_id:
             return by_id[int(v)]
         return fallback
 

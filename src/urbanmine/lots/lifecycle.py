@@ -94,7 +94,8 @@ ALLOWED_FROM: dict[str, set] = {
     Step.OWNERSHIP_CHANGE: PRE_HARVEST | HARVESTED_STATES,
     Step.CUSTODY_CHANGE: PRE_HARVEST | HARVESTED_STATES,
     Step.SPLIT: PRE_HARVEST | HARVESTED_STATES,
-    Step.MERGE: HARVESTED_STATES,
+    # Only lots on offer merge: a merge must never clear a rejection, reservation or sale.
+    Step.MERGE: {S.HARVESTED, S.APPROVED},
 }
 
 # Steps a hazardous lot may never take: it can never be offered, reserved, sold or applied.
@@ -140,7 +141,8 @@ def next_status(current: str | None, event: EventFacts, *, hazardous: bool = Fal
     if step == Step.INVENTORY:
         return S.INVENTORIED
     if step == Step.DISMANTLING:
-        return S.HARVESTED
+        # A reservation made before the harvest stays with the harvested lot.
+        return S.RESERVED if current == S.RESERVED else S.HARVESTED
     if step == Step.CONNECTION:
         return S.RESERVED
     if step == Step.QUALITY_CONTROL:

@@ -492,6 +492,12 @@ def lot_record_step(
         _check_hub_intake(hub, lot, q)
     if step == Step.EXECUTION and target_asset is None:
         raise ValidationError({"target_asset": _("Choose the asset the lot is applied in.")})
+    if (
+        step == Step.EXECUTION
+        and not authorised_by_platform
+        and target_asset.owner_id not in user_organisation_ids(actor)
+    ):
+        raise PermissionDenied(_("A lot is applied only in an asset of your own organisation."))
     if step in (Step.SALE, Step.OWNERSHIP_CHANGE, Step.CUSTODY_CHANGE) and counterparty is None:
         raise ValidationError(
             {"counterparty": _("Choose the organisation that takes the lot over.")}
@@ -688,7 +694,7 @@ def lots_import_inventory(
                 hazardous,
                 hazard_note if hazardous else "",
                 asset.owner_id,
-                org.id,
+                asset.owner_id,  # custodian: the material stays with the owner
                 asset.id,
                 Location.IN_ASSET,
                 Status.INVENTORIED,

@@ -300,7 +300,8 @@ def _proposal_accept(*, proposal_id: int, actor) -> Proposal:
         raise ValidationError(
             {"proposal": _("Proposal %(id)s does not exist.") % {"id": proposal_id}}
         ) from None
-    demand = proposal.demand
+    # Lock the demand too: two acceptances for one demand never over-fill it.
+    demand = DemandRequest.objects.select_for_update().get(pk=proposal.demand_id)
     if not (demand.organisation_id in user_organisation_ids(actor) or user_is_platform_wide(actor)):
         raise PermissionDenied(_("Only the buyer or a matchmaker accepts a proposal."))
     if proposal.status != ProposalStatus.PROPOSED:
@@ -309,6 +310,11 @@ def _proposal_accept(*, proposal_id: int, actor) -> Proposal:
         )
     lot = Lot.objects.select_for_update().get(pk=proposal.lot_id)
     reason = _stale_reason(proposal, lot, demand)
+    if (
+        not reason
+        and _accepted_quantities().get(demand.id, Decimal(0)) + proposal.quantity > demand.quantity
+    ):
+        reason = _("the demand is already covered by accepted proposals")
     if reason:
         raise StaleProposal(reason)
     event = lot_record_step(

@@ -102,9 +102,18 @@ class PairTransport:
     """(supply, demand) pairs of the arc cache and one transportation network per group."""
 
     def __init__(
-        self, inst: Instance, arc_pair: np.ndarray, pair_sup: np.ndarray, pair_dem: np.ndarray
+        self,
+        inst: Instance,
+        arc_pair: np.ndarray,
+        pair_sup: np.ndarray,
+        pair_dem: np.ndarray,
+        s_qty: np.ndarray | None = None,
+        d_qty: np.ndarray | None = None,
     ):
+        """`s_qty`/`d_qty` override the instance quantities (a residual problem)."""
         a = inst.arrays
+        s_all = a.s_qty if s_qty is None else s_qty
+        d_all = a.d_qty if d_qty is None else d_qty
         self.arc_pair = arc_pair
         self.n_pairs = len(pair_sup)
         self.pair_sup = pair_sup
@@ -124,9 +133,9 @@ class PairTransport:
                     p,
                     s_loc.astype(np.int64),
                     d_loc.astype(np.int64) + len(s_u),
-                    a.s_qty[s_u].astype(np.int64),
-                    a.d_qty[d_u].astype(np.int64),
-                    np.minimum(a.s_qty[pair_sup[p]], a.d_qty[pair_dem[p]]).astype(np.int64),
+                    s_all[s_u].astype(np.int64),
+                    d_all[d_u].astype(np.int64),
+                    np.minimum(s_all[pair_sup[p]], d_all[pair_dem[p]]).astype(np.int64),
                 )
             )
 

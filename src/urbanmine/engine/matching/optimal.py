@@ -537,7 +537,10 @@ def _lagrangian_primal(
     ledger.rem_s -= np.bincount(cands.sup[ad], weights=fd, minlength=n_s).astype(np.int64)
     ledger.rem_d -= np.bincount(cands.dem[ad], weights=fd, minlength=n_d).astype(np.int64)
     ah, fh = a_used[~direct], f_used[~direct]
-    order = np.argsort(-adj[ah], kind="stable")
+    # knapsack order: adjusted value per tonne-day of hub capacity the arc occupies
+    a = inst.arrays
+    occupancy = a.s_mass_t[cands.sup[ah]] * np.maximum(cands.day[ah] - a.s_day[cands.sup[ah]], 1)
+    order = np.argsort(-adj[ah] / occupancy, kind="stable")
     sup, dem, hub, day = cands.sup, cands.dem, cands.hub, cands.day
     for i, f in zip(ah[order].tolist(), fh[order].tolist(), strict=True):
         s, d, h, t = int(sup[i]), int(dem[i]), int(hub[i]), int(day[i])
@@ -564,6 +567,10 @@ def _select_pairs(
 
 
 RESTRICT_K = 5  # pairs per supply / demand (by best and by direct value) in the oracle
+# when an exact evaluation takes at most this long, the subgradient runs on the exact
+# function itself (every step is then a proven bound); above it, on the restricted oracle
+EXACT_ORACLE_MAX_SECONDS = 2.0
+POLYAK_MAX_GAP = 0.005
 SUBGRADIENT_MAX_ITER = 300
 
 
@@ -602,12 +609,17 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
     t0 = time.perf_counter()
     bound, flow, pv = lagrangian_bound(transport, value, hold, lam, caps)
     clock.record("exact", t0)
+    clock.est["reoptimise"] = clock.est["exact"]  # one residual flow, until measured
     lagr_bounds = [bound]
     t0 = time.perf_counter()
     direct = all_arcs.hub < 0
     dv = np.full(n_pairs, -np.inf)
     dv[pair[direct]] = value[direct]  # at most one direct route per pair
     in_pair = _select_pairs(n_pairs, pair_sup, pair_dem, pv, dv, RESTRICT_K) | (flow > 0)
+    colgen_pairs = in_pair  # the restricted master's starting pairs
+    exact_oracle = clock.est["exact"] <= EXACT_ORACLE_MAX_SECONDS
+    if exact_oracle:
+        in_pair = np.ones(n_pairs, dtype=bool)
     del dv, pv, direct
     restr = _Restricted(inst, layout, all_arcs, in_pair)
     clock.record("restrict", t0)
@@ -633,14 +645,16 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
     while True:
         # subgradient phase on the restricted oracle
         theta, stall = 1.0, 0
-        primal_every = 10
+        primal_every = 2 if exact_oracle else 10
         while iters < SUBGRADIENT_MAX_ITER:
-            if not clock.fits("oracle", "exact", "primal", reserve=reserve):
+            if not clock.fits("oracle", "exact", "primal", "reoptimise", reserve=reserve):
                 break
             t0 = time.perf_counter()
             lr, flw, arc, adj, load = restr.evaluate(lam, caps)
             clock.record("oracle", t0)
             iters += 1
+            if exact_oracle:
+                bound = min(bound, lr)  # the oracle is the exact Lagrangian function
             if lr < best_lr - 1e-9 * abs(lr):
                 best_lr, best_lam, stall = lr, lam, 0
             else:
@@ -656,10 +670,13 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
             norm2 = float((d * d).sum())
             if norm2 <= 0:
                 break  # the restricted flow is capacity-feasible: L_R is minimal here
-            step = theta * max(lr - best_obj, 1e-9 * abs(lr)) / norm2
+            # Polyak target: the best primal, but never more than POLYAK_MAX_GAP below the
+            # best oracle value (a weak early primal would make every step overshoot)
+            target = max(best_obj, (1.0 - POLYAK_MAX_GAP) * best_lr)
+            step = theta * max(lr - target, 1e-9 * abs(lr)) / norm2
             lam = np.maximum(lam - step * g, 0.0)
         # exact bound at the best multipliers (valid for the full problem)
-        if best_lr < last_exact_lr and clock.fits("exact", reserve=reserve):
+        if not exact_oracle and best_lr < last_exact_lr and clock.fits("exact", reserve=reserve):
             last_exact_lr = best_lr
             t0 = time.perf_counter()
             lb, flow, _ = lagrangian_bound(transport, value, hold, best_lam, caps)
@@ -681,9 +698,24 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
             if _within(best_obj, bound, gap):
                 break
             continue
+        if exact_oracle and iters < SUBGRADIENT_MAX_ITER and theta < 1e-3:
+            if clock.fits("oracle", "primal", reserve=reserve) and not _within(
+                best_obj, bound, gap
+            ):
+                lam = best_lam  # restart the steps from the best multipliers
+                continue
         break
     if not _within(best_obj, bound, gap) and clock.remaining() > reserve + 1.0:
         t0 = time.perf_counter()
+        r_x, r_cands = _reoptimise_free(inst, layout, all_arcs, hold, best_x, best_cands)
+        r_obj = float((r_x * r_cands.value_eur_per_unit).sum())
+        if r_obj > best_obj:
+            best_obj, best_x, best_cands = r_obj, r_x, r_cands
+        clock.record("reoptimise", t0)
+    if not _within(best_obj, bound, gap) and clock.remaining() > reserve + 1.0:
+        t0 = time.perf_counter()
+        if exact_oracle:  # the master starts from the selected pairs, not from all of them
+            restr = _Restricted(inst, layout, all_arcs, colgen_pairs)
         cg = _column_generation(inst, layout, all_arcs, restr, best_obj, bound, clock, gap)
         clock.record("colgen", t0)
         if cg is not None:
@@ -695,8 +727,11 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
                 best_obj, best_x, best_cands = c_obj, c_x, c_cands
     if deadline is not None and not _within(best_obj, bound, gap):
         timed_out = timed_out or clock.remaining() < reserve + 5.0
+    if exact_oracle and np.isfinite(best_lr):
+        lagr_bounds.append(best_lr)
     stats.update(
         method="lagrangian+column-generation",
+        exact_oracle=exact_oracle,
         subgradient_iterations=iters,
         exact_evaluations=exact_evals + 1,
         restricted_pairs=int(in_pair.sum()),
@@ -762,3 +797,53 @@ def _column_generation(inst, layout, all_arcs, restr, best_obj, bound, clock, ga
     if rounds == 0:
         return None
     return bound, out_obj, out_x, out_cands, timed_out, rounds
+
+
+def _reoptimise_free(
+    inst: Instance,
+    layout: Layout,
+    all_arcs: Candidates,
+    hold: HubHolding,
+    x: np.ndarray,
+    cands: Candidates,
+) -> tuple[np.ndarray, Candidates]:
+    """Keep the solution's capacity-using arcs, re-solve everything else exactly.
+
+    Arcs that hold mass at a binding hub stay as they are (they fit the capacity); the
+    rest of the problem (direct arcs and routes that use no binding capacity) is a
+    transportation problem on the residual quantities, solved to optimality per group by
+    min-cost flow. The old free arcs are a feasible point of that problem, so the result is
+    never worse; then a greedy top-up over the same arcs."""
+    a = inst.arrays
+    layout_hold = hub_holding(cands.sup, cands.hub, cands.day, layout.hub_slot, layout.events, inst)
+    keep = np.zeros(len(cands), dtype=bool)
+    keep[layout_hold.arc] = True
+    keep &= x > 0
+    kept = cands.subset(np.flatnonzero(keep))
+    kx = x[keep]
+    rem_s = a.s_qty - np.bincount(kept.sup, weights=kx, minlength=len(a.s_qty)).astype(np.int64)
+    rem_d = a.d_qty - np.bincount(kept.dem, weights=kx, minlength=len(a.d_qty)).astype(np.int64)
+    free = np.ones(len(all_arcs), dtype=bool)
+    free[hold.arc] = False
+    f_idx = np.flatnonzero(free)
+    assert all_arcs.pair is not None
+    # best free route per pair
+    order = f_idx[np.lexsort((-all_arcs.value_eur_per_unit[f_idx], all_arcs.pair[f_idx]))]
+    fp = all_arcs.pair[order]
+    first = np.r_[True, fp[1:] != fp[:-1]] if len(fp) else np.zeros(0, dtype=bool)
+    best_arc = order[first]
+    n_free = len(best_arc)
+    transport = PairTransport(
+        inst,
+        np.arange(n_free),
+        all_arcs.sup[best_arc].astype(np.int64),
+        all_arcs.dem[best_arc].astype(np.int64),
+        np.maximum(rem_s, 0),
+        np.maximum(rem_d, 0),
+    )
+    _, flow = transport.solve(all_arcs.value_eur_per_unit[best_arc])
+    used = np.flatnonzero(flow > 0)
+    out = Candidates.concat([kept, all_arcs.subset(best_arc[used])])
+    out.pair = None
+    x_out = np.concatenate([kx, flow[used]]).astype(np.int64)
+    return x_out, out

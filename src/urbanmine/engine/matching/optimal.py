@@ -37,13 +37,11 @@ from urbanmine.engine.matching.lagrangian import (
     hub_holding,
     hub_load,
     lagrangian_bound,
-    potential_values,
+    lambda_from_duals,
 )
 
 OPTIMAL_REL_GAP = 1e-6  # "optimal" means (bound - objective) <= 1e-6 * max(1, |bound|)
 FULL_MODEL_MAX_ARCS = 300_000  # above this, column generation on a restricted master
-ADD_K_PER_DEMAND = 2
-_RC_TOL = 1e-7
 
 
 @dataclass
@@ -216,38 +214,6 @@ class Master:
 
     def row_duals(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().row_dual)
-
-
-def reduced_values(layout: Layout, cands: Candidates, inst: Instance, y: np.ndarray) -> np.ndarray:
-    """value - A^T y per arc: positive means the arc would improve the LP."""
-    rc = cands.value_eur_per_unit - y[cands.sup] - y[layout.n_supply + cands.dem]
-    idx, r_in, r_out, m = add_hub_capacity_constraints(layout, cands, inst)
-    rc[idx] -= m * (y[r_out] - y[r_in])
-    return rc
-
-
-def dual_bound(
-    layout: Layout, inst: Instance, y: np.ndarray, rc: np.ndarray, sup: np.ndarray
-) -> float:
-    """Upper bound from any row duals y (weak duality), valid even for duals of a restricted
-    or unfinished LP: sum(b*u) + sum_s q_s*max(0, best reduced value of s) +
-    sum(capacity * max(0, stock reduced value))."""
-    a = inst.arrays
-    n_sd = layout.n_supply + layout.n_demand
-    bound = float(a.s_qty @ y[: layout.n_supply] + a.d_qty @ y[layout.n_supply : n_sd])
-    delta = np.zeros(layout.n_supply)
-    pos = rc > 0
-    np.maximum.at(delta, sup[pos], rc[pos])
-    bound += float(a.s_qty @ delta)
-    n_ev = len(layout.events)
-    if layout.n_binding:
-        pi = y[n_sd:].reshape(layout.n_binding, n_ev)
-        nxt = np.concatenate([pi[:, 1:], np.zeros((layout.n_binding, 1))], axis=1)
-        stock_rc = nxt - pi
-        caps = a.h_cap_t[np.flatnonzero(layout.hub_slot >= 0)]
-        caps = caps[np.argsort(layout.hub_slot[layout.hub_slot >= 0])]
-        bound += float((np.maximum(stock_rc, 0.0) * caps[:, None]).sum())
-    return bound
 
 
 def top_k_indices(key: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
@@ -571,20 +537,31 @@ RESTRICT_K = 5  # pairs per supply / demand (by best and by direct value) in the
 # function itself (every step is then a proven bound); above it, on the restricted oracle
 EXACT_ORACLE_MAX_SECONDS = 2.0
 POLYAK_MAX_GAP = 0.005
-SUBGRADIENT_MAX_ITER = 300
+SUBGRADIENT_MAX_ITER = 100
+PRIMAL_EVERY = 10  # Lagrangian heuristic every so many subgradient steps (a fallback now)
+# first guess of the support LP's solve time per arc (IPM + crossover, measured: 37k arcs
+# 4.7 s, 127k arcs 25 s on the benchmark machine); replaced by the measured time
+LP_SECONDS_PER_ARC = 2.5e-4
+# LP rounds the subgradient leaves time for: at 50k the support of a short subgradient
+# phase needs a second round (measured: LP 1935.2M after round 1, 1938.4M after round 2)
+LP_ROUNDS = 2
 
 
 def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Result:
-    """Large instances: Lagrangian relaxation of hub capacity (ADR 0002).
+    """Large instances: Lagrangian relaxation of hub capacity plus an LP over its support
+    (ADR 0002).
 
-    * Bound: for any multipliers lam >= 0 the exact per-group transportation problems over
-      ALL pairs (`lagrangian_bound`) give a proven upper bound. It is evaluated at lam = 0
-      and at the best multipliers found by the subgradient phase.
-    * Multipliers: projected subgradient with Polyak steps (target = best primal) on a
-      restricted oracle over the top pairs per supply and per demand (cheap, not a bound).
-    * Primal: Lagrangian heuristic (the relaxed flow repaired to hub capacity, then a
-      greedy top-up); when time remains and the gap is still open, a restricted master LP
-      with column generation polishes it (its bounds are valid weak-duality bounds).
+    1. Projected subgradient (Polyak steps) on the Lagrangian function: on the exact function
+       when one evaluation is cheap (every step is then a proven bound), else on a
+       restricted oracle over the top pairs per supply and per demand. Every route a relaxed
+       flow uses joins the *support*.
+    2. Column generation on the LP relaxation, restricted to the support (plus the direct
+       route of every support pair): HiGHS IPM with crossover, later rounds warm-started by
+       primal simplex. Its solution, rounded and repaired, with the free arcs re-solved
+       exactly, is the primal. Its capacity-row duals give multipliers whose exact
+       Lagrangian value over ALL pairs is a proven bound (equal to the full LP when the
+       support LP is the full LP); the pairs that exact flow uses outside the support are
+       the new columns.
     """
     a = inst.arrays
     clock = _Clock(t_start, deadline)
@@ -612,191 +589,188 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
     clock.est["reoptimise"] = clock.est["exact"]  # one residual flow, until measured
     lagr_bounds = [bound]
     t0 = time.perf_counter()
-    direct = all_arcs.hub < 0
-    dv = np.full(n_pairs, -np.inf)
-    dv[pair[direct]] = value[direct]  # at most one direct route per pair
-    in_pair = _select_pairs(n_pairs, pair_sup, pair_dem, pv, dv, RESTRICT_K) | (flow > 0)
-    colgen_pairs = in_pair  # the restricted master's starting pairs
     exact_oracle = clock.est["exact"] <= EXACT_ORACLE_MAX_SECONDS
     if exact_oracle:
         in_pair = np.ones(n_pairs, dtype=bool)
-    del dv, pv, direct
+    else:
+        direct = all_arcs.hub < 0
+        dv = np.full(n_pairs, -np.inf)
+        dv[pair[direct]] = value[direct]  # at most one direct route per pair
+        in_pair = _select_pairs(n_pairs, pair_sup, pair_dem, pv, dv, RESTRICT_K) | (flow > 0)
+        del dv, direct
+    del pv
     restr = _Restricted(inst, layout, all_arcs, in_pair)
     clock.record("restrict", t0)
     best_obj = -np.inf
     best_x = np.zeros(0, dtype=np.int64)
     best_cands = restr.cands.subset(np.zeros(0, dtype=np.int64))
+    support = np.zeros(len(all_arcs), dtype=bool)  # routes some relaxed flow has used
 
-    def primal(r: _Restricted, adj, arc, flw) -> None:
+    def keep_best(obj: float, x: np.ndarray, cands: Candidates) -> None:
         nonlocal best_obj, best_x, best_cands
-        t = time.perf_counter()
-        x = _lagrangian_primal(inst, layout, r.cands, adj, arc, flw)
-        obj = float((x * r.cands.value_eur_per_unit).sum())
         if obj > best_obj:
             nz = np.flatnonzero(x > 0)
-            best_obj, best_x, best_cands = obj, x[nz], r.cands.subset(nz)
+            best_obj, best_x, best_cands = obj, x[nz], cands.subset(nz)
+
+    def primal(r: _Restricted, adj, arc, flw) -> None:
+        t = time.perf_counter()
+        x = _lagrangian_primal(inst, layout, r.cands, adj, arc, flw)
+        keep_best(float((x * r.cands.value_eur_per_unit).sum()), x, r.cands)
+        support[r.idx[np.flatnonzero(x > 0)]] = True
         clock.record("primal", t)
+
+    def lp_time() -> float:
+        return clock.est.get("lp", LP_SECONDS_PER_ARC * n_support)
 
     reserve = 2.0 + 2e-7 * len(all_arcs)  # result building
     best_lam, best_lr = lam, np.inf
-    iters = exact_evals = 0
-    last_exact_lr = np.inf
-    timed_out = False
-    while True:
-        # subgradient phase on the restricted oracle
-        theta, stall = 1.0, 0
-        primal_every = 2 if exact_oracle else 10
-        while iters < SUBGRADIENT_MAX_ITER:
-            if not clock.fits("oracle", "exact", "primal", "reoptimise", reserve=reserve):
-                break
-            t0 = time.perf_counter()
-            lr, flw, arc, adj, load = restr.evaluate(lam, caps)
-            clock.record("oracle", t0)
-            iters += 1
-            if exact_oracle:
-                bound = min(bound, lr)  # the oracle is the exact Lagrangian function
-            if lr < best_lr - 1e-9 * abs(lr):
-                best_lr, best_lam, stall = lr, lam, 0
-            else:
-                stall += 1
-                if stall >= 3:
-                    theta, stall = theta / 2.0, 0
-            if iters == 1 or iters % primal_every == 0:
-                primal(restr, adj, arc, flw)
-            if _within(best_obj, best_lr, gap) or theta < 1e-3 or not lam.size:
-                break
-            g = caps[:, None] - load
-            d = np.where((lam <= 0) & (g > 0), 0.0, g)
-            norm2 = float((d * d).sum())
-            if norm2 <= 0:
-                break  # the restricted flow is capacity-feasible: L_R is minimal here
-            # Polyak target: the best primal, but never more than POLYAK_MAX_GAP below the
-            # best oracle value (a weak early primal would make every step overshoot)
-            target = max(best_obj, (1.0 - POLYAK_MAX_GAP) * best_lr)
-            step = theta * max(lr - target, 1e-9 * abs(lr)) / norm2
-            lam = np.maximum(lam - step * g, 0.0)
-        # exact bound at the best multipliers (valid for the full problem)
-        if not exact_oracle and best_lr < last_exact_lr and clock.fits("exact", reserve=reserve):
-            last_exact_lr = best_lr
-            t0 = time.perf_counter()
-            lb, flow, _ = lagrangian_bound(transport, value, hold, best_lam, caps)
-            clock.record("exact", t0)
-            exact_evals += 1
-            lagr_bounds.append(lb)
-            bound = min(bound, lb)
-            # the exact flow's pairs join the oracle; repair the flow at these multipliers
-            new = (flow > 0) & ~in_pair
-            if new.any() and clock.fits("restrict", "oracle", "primal", reserve=reserve):
-                t0 = time.perf_counter()
-                in_pair = in_pair | new
-                restr = _Restricted(inst, layout, all_arcs, in_pair)
-                clock.record("restrict", t0)
-            if clock.fits("oracle", "primal", reserve=reserve):
-                lr, flw, arc, adj, _ = restr.evaluate(best_lam, caps)
-                primal(restr, adj, arc, flw)
-            lam = best_lam
-            if _within(best_obj, bound, gap):
-                break
+    iters = 0
+    n_support = 0
+    theta, stall = 1.0, 0
+    # 1. subgradient; it leaves time for LP_ROUNDS rounds of the LP, repair and exact bound
+    while iters < SUBGRADIENT_MAX_ITER:
+        after = reserve + LP_ROUNDS * (lp_time() + clock.est["exact"] + clock.est["reoptimise"])
+        if not clock.fits("oracle", "primal", reserve=after):
+            break
+        t0 = time.perf_counter()
+        lr, flw, arc, adj, load = restr.evaluate(lam, caps)
+        clock.record("oracle", t0)
+        support[restr.idx[arc[flw > 0]]] = True
+        n_support = int(support.sum())
+        iters += 1
+        if exact_oracle:
+            bound = min(bound, lr)  # the oracle is the exact Lagrangian function
+        if lr < best_lr - 1e-9 * abs(lr):
+            best_lr, best_lam, stall = lr, lam, 0
+        else:
+            stall += 1
+            if stall >= 3:
+                theta, stall = theta / 2.0, 0
+        if iters == 1 or iters % PRIMAL_EVERY == 0:
+            primal(restr, adj, arc, flw)
+        if _within(best_obj, bound, gap) or not lam.size:
+            break
+        if theta < 1e-3:
+            lam, theta = best_lam, 1.0  # restart the steps from the best multipliers
             continue
-        if exact_oracle and iters < SUBGRADIENT_MAX_ITER and theta < 1e-3:
-            if clock.fits("oracle", "primal", reserve=reserve) and not _within(
-                best_obj, bound, gap
-            ):
-                lam = best_lam  # restart the steps from the best multipliers
-                continue
-        break
-    if not _within(best_obj, bound, gap) and clock.remaining() > reserve + 1.0:
-        t0 = time.perf_counter()
-        r_x, r_cands = _reoptimise_free(inst, layout, all_arcs, hold, best_x, best_cands)
-        r_obj = float((r_x * r_cands.value_eur_per_unit).sum())
-        if r_obj > best_obj:
-            best_obj, best_x, best_cands = r_obj, r_x, r_cands
-        clock.record("reoptimise", t0)
-    if not _within(best_obj, bound, gap) and clock.remaining() > reserve + 1.0:
-        t0 = time.perf_counter()
-        if exact_oracle:  # the master starts from the selected pairs, not from all of them
-            restr = _Restricted(inst, layout, all_arcs, colgen_pairs)
-        cg = _column_generation(inst, layout, all_arcs, restr, best_obj, bound, clock, gap)
-        clock.record("colgen", t0)
-        if cg is not None:
-            c_bound, c_obj, c_x, c_cands, c_timed_out, rounds = cg
-            bound = min(bound, c_bound)
-            timed_out = c_timed_out
-            stats["pricing_rounds"] = rounds
-            if c_obj > best_obj:
-                best_obj, best_x, best_cands = c_obj, c_x, c_cands
-    if deadline is not None and not _within(best_obj, bound, gap):
-        timed_out = timed_out or clock.remaining() < reserve + 5.0
+        g = caps[:, None] - load
+        d = np.where((lam <= 0) & (g > 0), 0.0, g)
+        norm2 = float((d * d).sum())
+        if norm2 <= 0:
+            break  # the relaxed flow is capacity-feasible: its value is minimal here
+        # Polyak target: the best primal, but never more than POLYAK_MAX_GAP below the
+        # best oracle value (a weak early primal would make every step overshoot)
+        target = max(best_obj, (1.0 - POLYAK_MAX_GAP) * best_lr)
+        step = theta * max(lr - target, 1e-9 * abs(lr)) / norm2
+        lam = np.maximum(lam - step * g, 0.0)
     if exact_oracle and np.isfinite(best_lr):
         lagr_bounds.append(best_lr)
+    del restr
+    # 2. column generation on the LP over the support
+    lp_rounds, lp_obj, timed_out = 0, float("nan"), False
+    if not _within(best_obj, bound, gap):
+        t0 = time.perf_counter()
+        master = _SupportLP(inst, layout, all_arcs, support)
+        clock.record("lp_setup", t0)
+        while True:
+            after = reserve + clock.est.get("exact", 0.0) + clock.est.get("reoptimise", 0.0)
+            if clock.remaining() < after + 1.0:
+                break
+            t0 = time.perf_counter()
+            solved = master.solve(clock.remaining() - after)
+            clock.record("lp", t0)
+            if not solved:
+                timed_out = True
+                break
+            lp_rounds += 1
+            lp_obj = master.objective()
+            t0 = time.perf_counter()
+            x = _repair_and_fill(inst, layout, master.master.cands, master.arc_values())
+            keep_best(
+                float((x * master.master.cands.value_eur_per_unit).sum()), x, master.master.cands
+            )
+            clock.record("repair", t0)
+            if not _within(best_obj, bound, gap) and clock.fits("reoptimise", reserve=reserve):
+                t0 = time.perf_counter()
+                r_x, r_cands = _reoptimise_free(inst, layout, all_arcs, hold, best_x, best_cands)
+                keep_best(float((r_x * r_cands.value_eur_per_unit).sum()), r_x, r_cands)
+                clock.record("reoptimise", t0)
+            if _within(best_obj, bound, gap) or not clock.fits("exact", reserve=reserve):
+                break
+            t0 = time.perf_counter()
+            lb, flow, _ = lagrangian_bound(transport, value, hold, master.multipliers(), caps)
+            clock.record("exact", t0)
+            lagr_bounds.append(lb)
+            bound = min(bound, lb)
+            new_pairs = (flow > 0) & ~master.has_pair
+            if _within(best_obj, bound, gap) or not new_pairs.any():
+                break
+            if not clock.fits("lp", "repair", "exact", reserve=reserve):
+                break
+            master.add_pairs(new_pairs)
+    if lp_rounds == 0 and not exact_oracle and clock.fits("exact", reserve=reserve):
+        lb, _, _ = lagrangian_bound(transport, value, hold, best_lam, caps)
+        lagr_bounds.append(lb)
+        bound = min(bound, lb)
+    if lp_rounds == 0 and not _within(best_obj, bound, gap) and clock.remaining() > reserve:
+        r_x, r_cands = _reoptimise_free(inst, layout, all_arcs, hold, best_x, best_cands)
+        keep_best(float((r_x * r_cands.value_eur_per_unit).sum()), r_x, r_cands)
+    if deadline is not None and not _within(best_obj, bound, gap):
+        timed_out = timed_out or clock.remaining() < reserve + 5.0
     stats.update(
-        method="lagrangian+column-generation",
+        method="lagrangian+lp",
         exact_oracle=exact_oracle,
         subgradient_iterations=iters,
-        exact_evaluations=exact_evals + 1,
-        restricted_pairs=int(in_pair.sum()),
+        pricing_rounds=lp_rounds,
+        support_arcs=n_support,
+        lp_objective_eur=lp_obj,
         model_arcs=len(best_cands),
         lagrangian_bounds=", ".join(f"{b:.0f}" for b in lagr_bounds),
         timings=", ".join(f"{k} {v:.1f}" for k, v in clock.est.items() if k.endswith("_total")),
         solve_seconds=time.perf_counter() - t_start,
     )
-    stats.setdefault("pricing_rounds", 0)
     return _finish(inst, best_cands, best_x, max(best_obj, 0.0), bound, timed_out, stats)
 
 
-def _column_generation(inst, layout, all_arcs, restr, best_obj, bound, clock, gap):
-    """Restricted master LP over the oracle's pairs' routes, priced against every arc; returns
-    (bound, objective, x, cands, timed_out, rounds) or None when no LP round finished."""
-    n_sd = layout.n_supply + layout.n_demand
-    n_ev = len(layout.events)
-    value = all_arcs.value_eur_per_unit
-    hold: HubHolding = hub_holding(
-        all_arcs.sup, all_arcs.hub, all_arcs.day, layout.hub_slot, layout.events, inst
-    )
-    model_idx = restr.idx
-    master = Master(inst, layout, all_arcs.subset(model_idx), integer=False)
-    master.h.setOptionValue("solver", "simplex")
-    in_model = np.zeros(len(all_arcs), dtype=bool)
-    in_model[model_idx] = True
-    rounds, timed_out = 0, False
-    out_obj, out_x, out_cands = -np.inf, np.zeros(0, dtype=np.int64), master.cands
-    reserve = 2.0 + 2e-7 * len(all_arcs)
-    while True:
-        master.run(clock.remaining() - reserve)
-        if master.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            timed_out = True
-            break
-        lp_obj = float(master.h.getInfo().objective_function_value)
-        rounds += 1
-        x = _repair_and_fill(inst, layout, master.cands, _lp_arc_values(master))
-        obj = float((x * master.cands.value_eur_per_unit).sum())
-        if obj > out_obj:
-            out_obj, out_x, out_cands = obj, x, master.cands
-        if _within(max(obj, best_obj), bound, gap):
-            break
-        y = master.row_duals().copy()
-        y[:n_sd] = np.maximum(y[:n_sd], 0.0)
-        pi = np.zeros((layout.n_binding, n_ev + 1))
-        pi[:, :n_ev] = y[n_sd:].reshape(layout.n_binding, n_ev)
-        rc = potential_values(value, hold, pi)
-        rc -= y[all_arcs.sup]
-        rc -= y[layout.n_supply + all_arcs.dem]
-        bound = min(bound, dual_bound(layout, inst, y, rc, all_arcs.sup))
-        cand = np.flatnonzero((rc > _RC_TOL) & ~in_model)
-        if not len(cand):
-            bound = min(bound, lp_obj)  # no improving arc anywhere: the master LP is the LP
-            break
-        if _within(max(obj, best_obj), bound, gap) or clock.remaining() < reserve + 1.0:
-            break
-        new_idx = np.union1d(
-            cand[top_k_indices(all_arcs.dem[cand], rc[cand], ADD_K_PER_DEMAND)],
-            cand[top_k_indices(all_arcs.sup[cand], rc[cand], ADD_K_PER_DEMAND)],
-        )
-        in_model[new_idx] = True
-        master.add_arcs(all_arcs.subset(new_idx))
-    if rounds == 0:
-        return None
-    return bound, out_obj, out_x, out_cands, timed_out, rounds
+class _SupportLP:
+    """LP relaxation over a subset of the arcs (the Lagrangian support and the direct route
+    of each of its pairs); columns are added per pair. IPM with crossover for the first
+    solve (the simplex stalls on the long stock chains), primal simplex from the previous
+    basis after columns are added."""
+
+    def __init__(self, inst: Instance, layout: Layout, all_arcs: Candidates, support):
+        assert all_arcs.pair is not None
+        self.inst, self.layout, self.all_arcs = inst, layout, all_arcs
+        self.has_pair = np.zeros(all_arcs.n_pairs, dtype=bool)
+        self.has_pair[all_arcs.pair[support]] = True
+        self.in_model = support | (self.has_pair[all_arcs.pair] & (all_arcs.hub < 0))
+        self.master = Master(inst, layout, all_arcs.subset(self.in_model), integer=False)
+        self.master.h.setOptionValue("solver", "ipm")
+        self.master.h.setOptionValue("run_crossover", "on")
+
+    def add_pairs(self, new_pairs: np.ndarray) -> None:
+        """All routes of the new pairs become columns."""
+        assert self.all_arcs.pair is not None
+        self.has_pair |= new_pairs
+        add = new_pairs[self.all_arcs.pair] & ~self.in_model
+        self.in_model |= add
+        self.master.add_arcs(self.all_arcs.subset(add))
+
+    def solve(self, time_limit: float) -> bool:
+        self.master.run(time_limit)
+        return self.master.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    def objective(self) -> float:
+        return float(self.master.h.getInfo().objective_function_value)
+
+    def arc_values(self) -> np.ndarray:
+        return _lp_arc_values(self.master)
+
+    def multipliers(self) -> np.ndarray:
+        """Capacity multipliers from the stock-row duals (the stock columns' reduced values)."""
+        n_sd = self.layout.n_supply + self.layout.n_demand
+        y = self.master.row_duals()[n_sd:]
+        return lambda_from_duals(y.reshape(self.layout.n_binding, len(self.layout.events)))
 
 
 def _reoptimise_free(

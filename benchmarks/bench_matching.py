@@ -220,22 +220,29 @@ NOTES = [
     "10-40 t, at the producer 50-200 t; they do not grow with the number of lots, so "
     "capacity binds at every size ('hubs full' column). Objectives are not comparable with "
     "earlier results files (those used capacities that grew with the instance).",
-    "Large instances (> 300k candidate arcs): Lagrangian relaxation of hub capacity. The "
-    "bound is the exact per-group transportation optimum over ALL (supply, demand) pairs "
-    "(OR-Tools min-cost flow, costs rounded up) plus the priced capacity, evaluated at "
-    "lam = 0 and at the best multipliers of a projected-subgradient phase (Polyak steps, "
-    "target = best primal) run on a restricted oracle (top pairs per supply and demand; "
-    "it steers the multipliers, it is not a bound). The primal is a Lagrangian heuristic "
-    "(relaxed flow repaired to capacity, greedy top-up); a restricted master LP with "
-    "column generation polishes it when time is left.",
-    "Previous engine (restricted master LP + master-derived multipliers) re-run on these "
-    "same instances during this work, 120 s, rel_gap 1e-3: 10k time_limit, objective "
-    "331,683,137, bound 337,435,355 (gap 1.70%, vs 1.07% now); 50k time_limit with NO "
-    "solution (its first master LP did not finish: objective 0, gap 100%, vs 0.87% now).",
-    "Target NOT met at 10k and 50k with binding capacities: the subgradient phase moves the "
-    "exact bound only slightly (the restricted oracle's best multipliers are not good "
-    "multipliers for the full problem) and the primal is the Lagrangian heuristic's. The "
-    "true optimum lies somewhere between objective and bound. See ADR 0002 for next steps.",
+    "Large instances (> 300k candidate arcs): Lagrangian relaxation of hub capacity, then "
+    "column generation on the LP over its support (ADR 0002). (1) Projected subgradient "
+    "(Polyak steps) on the exact Lagrangian function when there are at most 1M (supply, "
+    "demand) pairs (10k: every step is a proven bound), else on a restricted oracle (top "
+    "pairs per supply and demand plus the exact flow at lam = 0). The routes every relaxed "
+    "flow uses form the support. (2) The LP relaxation over the support and the direct route "
+    "of each support pair, HiGHS IPM with crossover; its solution rounded, repaired to the "
+    "strict capacity ledger, and the routes that use no binding capacity re-solved exactly "
+    "by min-cost flow. (3) Multipliers from that LP's capacity duals; the exact Lagrangian "
+    "over ALL pairs at those multipliers (OR-Tools min-cost flow, costs rounded up) is the "
+    "proven bound, and the pairs its flow uses outside the support join the LP for the next "
+    "round.",
+    "Earlier engines on these same instances (120 s, rel_gap 1e-3): restricted master LP with "
+    "master-derived multipliers: 10k gap 1.70%, 50k no solution (its first master LP did not "
+    "finish); Lagrangian heuristic with subgradient multipliers only: 10k gap 0.64%, 50k "
+    "0.61%. The LP relaxation of the full 10k model, solved once by HiGHS IPM in 409 s, is "
+    "336,818,475 EUR: the primal, not the bound, was the weak side. Run without a gap "
+    "target (rel_gap 1e-6, 54 s), the support LP at 10k converges to 336,813,637 EUR "
+    "(0.0014% below it) in 6 rounds; objective 336,759,886, bound 336,835,701 (gap 0.023%).",
+    "The optimal runs stop as soon as the proven gap is at most 0.1% (rel_gap). The gap left "
+    "is the rounding of the LP to integer units under the strict capacity ledger plus the "
+    "distance between the support LP's multipliers and the full LP's; the true optimum lies "
+    "between objective and bound.",
 ]
 
 

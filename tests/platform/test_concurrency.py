@@ -51,3 +51,49 @@ def test_concurrent_partial_reservations_never_over_allocate(chain, identified_l
     assert sum(lot.quantity for lot in lots) == 10000
     reserved = [lot for lot in lots if lot.status == "reserved"]
     assert len(reserved) == 1 and reserved[0].quantity == 6000
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks across connections need PostgreSQL"
+)
+def test_concurrent_hub_intakes_never_exceed_capacity(chain):
+    """Two 30 t lots go into the 50 t hub at the same moment: each fits alone, not both."""
+    from urbanmine.lots.services import hub_stock_mass_kg, lot_identify
+
+    lots = [
+        lot_identify(
+            asset=chain.building,
+            product_group=chain.bricks,
+            quantity=10000,
+            unit="piece",
+            mass_kg_per_unit="3.0",
+            quality="B",
+            organisation=chain.demolisher,
+            custodian=chain.demolisher,
+        )
+        for _ in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def intake(lot_id):
+        close_old_connections()
+        try:
+            barrier.wait()
+            lot_record_step(
+                lot_id=lot_id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+            )
+            outcomes.append("ok")
+        except ValidationError as e:
+            outcomes.append("refused: " + "; ".join(sum(e.message_dict.values(), [])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=intake, args=(lot.id,)) for lot in lots]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(o[:2] for o in outcomes) == ["ok", "re"], outcomes
+    assert "50.0 t" in next(o for o in outcomes if o.startswith("refused"))  # the capacity
+    assert hub_stock_mass_kg(chain.hub) == 30000

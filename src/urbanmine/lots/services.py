@@ -96,6 +96,9 @@ def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
 
 
 def _check_hub_intake(hub: Hub, lot: Lot, quantity: Decimal) -> None:
+    """Acceptance and capacity; locks the hub row first, so two intakes at the same moment
+    are checked one after the other (the second sees the first's lot)."""
+    Hub.objects.select_for_update().filter(pk=hub.pk).first()
     if not hub.accepts(lot.product_group):
         raise ValidationError(
             {

@@ -128,3 +128,37 @@ def test_demand_of_other_organisations_is_invisible(client_for, chain):
     assert r.status_code == 400
     assert "organisation" in [p["name"] for p in r.json()["invalid_params"]]
     assert DemandRequest.objects.count() == 1
+
+
+def test_custodian_of_one_lot_sees_only_that_lot_of_the_passport(
+    client_for, client, chain, identified_lot
+):
+    """The demolisher holds one lot of the building: page, API and exports of the passport
+    show that lot and its history, not the owner's other lots; the owner sees all."""
+    from django.urls import reverse
+
+    from urbanmine.lots.services import lot_identify
+
+    own = lot_identify(
+        asset=chain.building,
+        product_group=chain.steel,
+        quantity=4,
+        unit="piece",
+        mass_kg_per_unit="300",
+        quality="A",
+        organisation=chain.owner,
+        description="Stalen liggers",
+    )
+    pk = chain.building.pk
+    demolisher = client_for(chain.demolisher_user)
+    codes = [x["code"] for x in demolisher.get(f"/api/v1/assets/{pk}/passport").json()["results"]]
+    assert codes == [identified_lot.code]
+    doc = demolisher.get(f"/api/v1/assets/{pk}/passport.json").json()
+    assert {x["lot_code"] for x in doc["history"]} == {identified_lot.code}
+    assert own.code not in str(doc)
+    client.force_login(chain.demolisher_user)
+    page = client.get(reverse("asset-passport", args=[pk])).content.decode()
+    assert identified_lot.code in page and own.code not in page
+    owner = client_for(chain.owner_user)
+    codes = [x["code"] for x in owner.get(f"/api/v1/assets/{pk}/passport").json()["results"]]
+    assert sorted(codes) == sorted([identified_lot.code, own.code])

@@ -53,6 +53,7 @@ from urbanmine.organisations.selectors import (
     user_is_platform_wide,
     user_organisation_ids,
     visible_assets_filter,
+    visible_lots_filter,
 )
 from urbanmine.regions.models import Municipality
 
@@ -365,7 +366,7 @@ class AssetViewSet(
 
     def _passport(self):
         asset = self.get_object()
-        return asset, lot_selectors.passport_lots(asset).select_related(
+        return asset, lot_selectors.passport_lots(asset, viewer=self.request.user).select_related(
             "owner", "custodian", "hub", "source_asset__municipality", "product_group"
         )
 
@@ -456,7 +457,9 @@ class AssetViewSet(
     )
     def passport_xlsx(self, request, pk=None):
         asset, lots = self._passport()
-        content = lot_exports.passport_xlsx(asset, lots, lot_selectors.asset_history(asset))
+        content = lot_exports.passport_xlsx(
+            asset, lots, lot_selectors.asset_history(asset, viewer=request.user)
+        )
         return download(
             content, lot_exports.XLSX_CONTENT_TYPE, f"urbanmine-passport-{asset.pk}.xlsx"
         )
@@ -474,7 +477,9 @@ class AssetViewSet(
     )
     def passport_json(self, request, pk=None):
         asset, lots = self._passport()
-        doc = lot_exports.passport_document(asset, lots, lot_selectors.asset_history(asset))
+        doc = lot_exports.passport_document(
+            asset, lots, lot_selectors.asset_history(asset, viewer=request.user)
+        )
         response = Response(doc)
         response["Content-Disposition"] = (
             f'attachment; filename="urbanmine-passport-{asset.pk}.json"'
@@ -483,13 +488,6 @@ class AssetViewSet(
 
 
 # ------------------------------------------------------------------------------------- lots
-
-
-def visible_lots_filter(user) -> Q:
-    if user_is_platform_wide(user):
-        return Q()
-    orgs = user_organisation_ids(user)
-    return Q(is_published=True) | Q(owner_id__in=orgs) | Q(custodian_id__in=orgs)
 
 
 @extend_schema_view(

@@ -62,7 +62,7 @@ def asset_passport(request, pk):
         .select_related("municipality", "owner"),
         pk=pk,
     )
-    lots = list(lot_selectors.passport_lots(asset))
+    lots = list(lot_selectors.passport_lots(asset, viewer=request.user))
     return render(
         request,
         "assets/passport.html",
@@ -71,7 +71,7 @@ def asset_passport(request, pk):
             "lots": lots,
             "summary": lot_selectors.passport_summary(lots),
             "interventions": list(asset.interventions.all()),
-            "history": list(lot_selectors.asset_history(asset, limit=50)),
+            "history": list(lot_selectors.asset_history(asset, limit=50, viewer=request.user)),
             "can_change": may_change_asset(request.user, asset),
             "intervention_form": InterventionForm()
             if may_change_asset(request.user, asset)

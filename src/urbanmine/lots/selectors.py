@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 
 from urbanmine.catalogue.models import material_label
+from urbanmine.organisations.selectors import sees_whole_passport, visible_lots_filter
 
 from .lifecycle import Status
 from .models import LifecycleEvent, Location, Lot
@@ -78,12 +79,15 @@ def supply_aggregates():
     return list(by_group), list(by_status)
 
 
-def passport_lots(asset):
+def passport_lots(asset, viewer=None):
     """The lots of an asset's passport: identified in it (still there or traced from it) and
-    lots applied in it (the loop closes)."""
+    lots applied in it (the loop closes). With a `viewer`, only the lots that user may see
+    unless they see the whole passport (owner, platform-wide roles)."""
+    qs = Lot.objects.filter(Q(source_asset=asset) | Q(applied_asset=asset))
+    if viewer is not None and not sees_whole_passport(viewer, asset):
+        qs = qs.filter(visible_lots_filter(viewer))
     return (
-        Lot.objects.filter(Q(source_asset=asset) | Q(applied_asset=asset))
-        .exclude(status=Status.CLOSED)
+        qs.exclude(status=Status.CLOSED)
         .select_related("product_group", "hub", "owner", "custodian")
         .annotate(mass_kg_total=MASS)
         .order_by("product_group__code", "code")
@@ -105,12 +109,14 @@ def passport_summary(lots) -> dict:
     }
 
 
-def asset_history(asset, limit: int = 200):
-    return (
-        LifecycleEvent.objects.filter(Q(lot__source_asset=asset) | Q(asset=asset))
-        .select_related("lot", "organisation", "actor", "hub")
-        .order_by("-occurred_at", "-id")[:limit]
-    )
+def asset_history(asset, limit: int = 200, viewer=None):
+    """Events of the asset's lots, newest first; with a `viewer`, as `passport_lots`."""
+    qs = LifecycleEvent.objects.filter(Q(lot__source_asset=asset) | Q(asset=asset))
+    if viewer is not None and not sees_whole_passport(viewer, asset):
+        qs = qs.filter(visible_lots_filter(viewer, prefix="lot__"))
+    return qs.select_related("lot", "organisation", "actor", "hub").order_by("-occurred_at", "-id")[
+        :limit
+    ]
 
 
 def lot_history(lot):

@@ -70,3 +70,22 @@ def visible_assets_filter(user) -> Q:
         return Q()
     orgs = user_organisation_ids(user)
     return Q(owner_id__in=orgs) | Q(lots__custodian_id__in=orgs) | Q(lots__owner_id__in=orgs)
+
+
+def visible_lots_filter(user, prefix: str = "") -> Q:
+    """Lots a user may see: published ones, their own (owner or custodian), or all for
+    platform-wide roles. `prefix` points the filter through a relation (e.g. "lot__")."""
+    if user_is_platform_wide(user):
+        return Q()
+    orgs = user_organisation_ids(user)
+    return (
+        Q(**{f"{prefix}is_published": True})
+        | Q(**{f"{prefix}owner_id__in": orgs})
+        | Q(**{f"{prefix}custodian_id__in": orgs})
+    )
+
+
+def sees_whole_passport(user, asset) -> bool:
+    """The asset's owner and platform-wide roles see every lot of its passport; others (a
+    buyer of one lot, the hub holding another) see only the lots they may see."""
+    return may_change_asset(user, asset) or user_is_platform_wide(user)

@@ -162,3 +162,50 @@ def test_custodian_of_one_lot_sees_only_that_lot_of_the_passport(
     owner = client_for(chain.owner_user)
     codes = [x["code"] for x in owner.get(f"/api/v1/assets/{pk}/passport").json()["results"]]
     assert sorted(codes) == sorted([identified_lot.code, own.code])
+
+
+def test_certifier_records_a_quality_control_and_nothing_else(client_for, chain, harvested_lot):
+    """A product inspector & certifier inspects offered supply it does not hold; the
+    inspection is recorded for the certifier; other steps stay with owner and custodian."""
+    from urbanmine.lots.models import Inspection
+
+    c = client_for(chain.certifier_user)
+    url = f"/api/v1/lots/{harvested_lot.code}/events"
+    r = c.post(url, {"step": "sale", "counterparty": chain.certifier.pk}, format="json")
+    assert r.status_code == 403
+    r = c.post(url, {"step": "quality_control", "passed": True}, format="json")
+    assert r.status_code == 201, r.json()
+    inspection = Inspection.objects.get(lot=harvested_lot)
+    assert inspection.inspector == chain.certifier and inspection.result == "passed"
+    assert Lot.objects.get(pk=harvested_lot.pk).status == "approved"
+    # an outsider without the certifier role may not inspect
+    r = client_for(chain.outsider_user).post(
+        url, {"step": "quality_control", "passed": False}, format="json"
+    )
+    assert r.status_code == 403
+    assert Lot.objects.get(pk=harvested_lot.pk).status == "approved"
+
+
+def test_certifier_cannot_inspect_unpublished_lots(client_for, chain, identified_lot):
+    r = client_for(chain.certifier_user).post(
+        f"/api/v1/lots/{identified_lot.code}/events",
+        {"step": "quality_control", "passed": False},
+        format="json",
+    )
+    assert r.status_code == 404
+    assert Lot.objects.get(pk=identified_lot.pk).status == "identified"
+
+
+def test_certifier_page_offers_only_the_quality_control(client, chain, harvested_lot):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    client.force_login(chain.certifier_user)
+    page = client.get(reverse("lot-detail", args=[harvested_lot.code])).content.decode()
+    assert 'value="quality_control"' in page and 'value="sale"' not in page
+    r = client.post(
+        reverse("lot-record-step", args=[harvested_lot.code]),
+        {"step": "quality_control", "occurred_on": timezone.localdate().isoformat(), "passed": "0"},
+    )
+    assert r.status_code == 302
+    assert Lot.objects.get(pk=harvested_lot.pk).status == "rejected"

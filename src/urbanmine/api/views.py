@@ -49,7 +49,7 @@ from urbanmine.market.selectors import visible_demand
 from urbanmine.organisations.models import Organisation
 from urbanmine.organisations.selectors import (
     may_change_hub,
-    may_change_lot,
+    may_record_step,
     user_is_platform_wide,
     user_organisation_ids,
     visible_assets_filter,
@@ -571,11 +571,14 @@ class LotViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         if request.method == "GET":
             page = self.paginate_queryset(lot_selectors.lot_history(lot))
             return self.get_paginated_response(s.LifecycleEventSerializer(page, many=True).data)
-        if not may_change_lot(request.user, lot):
-            raise PermissionDenied(
-                _("Only the owner or custodian of a lot may record steps on it.")
-            )
         form = s.RecordStepSerializer(data=request.data)
+        if not may_record_step(request.user, lot, str(request.data.get("step", ""))):
+            raise PermissionDenied(
+                _(
+                    "Only the owner or custodian of a lot may record steps on it; a certifier "
+                    "may record a quality control."
+                )
+            )
         form.is_valid(raise_exception=True)
         v = form.validated_data
         event = lot_record_step(

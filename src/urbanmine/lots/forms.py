@@ -50,9 +50,12 @@ class RecordStepForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, lot, user=None, **kwargs):
+    def __init__(self, *args, lot, user=None, only_steps=None, **kwargs):
+        """`only_steps`: the steps this user may record (a certifier: quality control)."""
         super().__init__(*args, **kwargs)
         steps = allowed_steps(lot.status, hazardous=lot.is_hazardous)
+        if only_steps is not None:
+            steps = [s for s in steps if s in only_steps]
         self.fields["step"].choices = [(s, Step(s).label) for s in steps]
         self.fields["hub"].queryset = Hub.objects.order_by("name")
         # A lot is applied in a project of the acting organisation (not shown: others' assets).

@@ -12,11 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.catalogue.models import ProductGroup
-from urbanmine.organisations.selectors import may_change_lot, user_is_platform_wide
+from urbanmine.organisations.selectors import (
+    may_change_lot,
+    may_inspect_lot,
+    user_is_platform_wide,
+)
 from urbanmine.regions.services import zuid_holland
 
 from . import selectors, services
 from .forms import RecordStepForm, SupplyFilterForm
+from .lifecycle import Step
 from .models import Lot
 
 
@@ -100,14 +105,23 @@ def _lot_context(lot, form, can_change: bool) -> dict:
     }
 
 
+def _step_form(request, lot, data=None) -> RecordStepForm | None:
+    """The step form for who may record steps: owner and custodian every step, a certifier
+    quality control only; None for everyone else."""
+    if may_change_lot(request.user, lot):
+        only = None
+    elif may_inspect_lot(request.user, lot):
+        only = [Step.QUALITY_CONTROL]
+    else:
+        return None
+    initial = {"occurred_on": timezone.localdate()}
+    return RecordStepForm(data, lot=lot, user=request.user, only_steps=only, initial=initial)
+
+
 def lot_detail(request, code):
     lot = _visible_lot(request, code)
-    can_change = may_change_lot(request.user, lot)
-    form = (
-        RecordStepForm(lot=lot, user=request.user, initial={"occurred_on": timezone.localdate()})
-        if can_change
-        else None
-    )
+    form = _step_form(request, lot)
+    can_change = form is not None
     return render(
         request,
         "lots/lot_detail.html",
@@ -119,12 +133,12 @@ def lot_detail(request, code):
 @require_http_methods(["POST"])
 def lot_record_step(request, code):
     lot = get_object_or_404(Lot.objects.select_related("product_group"), code=code)
-    if not may_change_lot(request.user, lot):
+    form = _step_form(request, lot, request.POST)
+    if form is None:
         # Don't reveal unpublished lots of other organisations.
         if not lot.is_published:
             raise Http404
         raise PermissionDenied
-    form = RecordStepForm(request.POST, lot=lot, user=request.user)
     if form.is_valid():
         d = form.cleaned_data
         when = timezone.make_aware(datetime.combine(d["occurred_on"], time(12, 0)))

@@ -55,6 +55,23 @@ def may_change_lot(user, lot) -> bool:
     return lot.owner_id in orgs or lot.custodian_id in orgs
 
 
+def may_inspect_lot(user, lot) -> bool:
+    """A product inspector & certifier records quality controls on lots it may see (offered
+    supply; every lot for platform-wide users): the inspection need not be the owner's own."""
+    return ChainRole.CERTIFIER in user_roles(user) and (
+        lot.is_published or user_is_platform_wide(user)
+    )
+
+
+def may_record_step(user, lot, step: str) -> bool:
+    """Owner and custodian record every step; a certifier also records quality controls."""
+    from urbanmine.lots.lifecycle import Step
+
+    return may_change_lot(user, lot) or (
+        step == Step.QUALITY_CONTROL and may_inspect_lot(user, lot)
+    )
+
+
 def may_change_asset(user, asset) -> bool:
     return asset.owner_id in user_organisation_ids(user)
 

@@ -5,62 +5,30 @@ CSV download. Target (issue 5): under 500 ms median. Writes results/dashboard.md
 Runs against a fresh SQLite database in a temporary var directory (or DATABASE_URL)."""
 
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _pages import ROOT, SCALE, demo_database, measure
+
 RESULTS = ROOT / "benchmarks" / "results" / "dashboard.md"
-SCALE = int(os.environ.get("BENCH_DEMO_SCALE", "10"))
 TARGET_MS = 500
 
 
 def main() -> int:
-    var = tempfile.mkdtemp(prefix="urbanmine-bench-dash-")
-    env = dict(os.environ, URBANMINE_VAR_DIR=var)
-    cli = [sys.executable, "-m", "urbanmine"]
-    subprocess.run([*cli, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
-    subprocess.run(
-        [*cli, "demo", "--scale", str(SCALE), "--format", "json"],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-
-    os.environ.update(URBANMINE_VAR_DIR=var, DJANGO_SETTINGS_MODULE="urbanmine.settings")
-    import django
-
-    django.setup()
+    demo_database("urbanmine-bench-dash-")
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from urbanmine.assets.models import Asset
     from urbanmine.insight import services
     from urbanmine.lots.models import Lot
 
-    setup_test_environment()
     scenario = services.reference_scenario_ensure()
     t0 = time.perf_counter()
     result = services.forecast_start(scenario=scenario, inline=True)
     job_s = time.perf_counter() - t0
     assert result.status == "done", result.message
-
-    def measure(client, url: str, repeat: int = 15):
-        client.get(url)  # warm
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            with CaptureQueriesContext(connection) as q:
-                r = client.get(url)
-            times.append((time.perf_counter() - t) * 1000)
-            assert r.status_code == 200, (url, r.status_code)
-        return statistics.median(times), max(times), len(q.captured_queries), len(r.content)
 
     anonymous = Client()
     province = Client()

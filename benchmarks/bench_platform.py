@@ -4,42 +4,22 @@ count of the supply list and a passport page on that data. Writes results/platfo
 Runs against a fresh SQLite database in a temporary var directory (or DATABASE_URL)."""
 
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _pages import ROOT, SCALE, demo_database, measure
+
 RESULTS = ROOT / "benchmarks" / "results" / "platform.md"
-SCALE = int(os.environ.get("BENCH_DEMO_SCALE", "10"))
 
 
 def main() -> int:
-    var = tempfile.mkdtemp(prefix="urbanmine-bench-")
-    env = dict(os.environ, URBANMINE_VAR_DIR=var)
-    cli = [sys.executable, "-m", "urbanmine"]
-    subprocess.run([*cli, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
-    t0 = time.perf_counter()
-    subprocess.run(
-        [*cli, "demo", "--scale", str(SCALE), "--format", "json"], check=True, env=env, cwd=ROOT
-    )
-    load_s = time.perf_counter() - t0
-
-    os.environ.update(URBANMINE_VAR_DIR=var, DJANGO_SETTINGS_MODULE="urbanmine.settings")
-    import django
-
-    django.setup()
+    load_s = demo_database("urbanmine-bench-")
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from urbanmine.assets.models import Asset
     from urbanmine.lots.models import Lot
 
-    setup_test_environment()
     client = Client()
     from django.db.models import Count
 
@@ -48,17 +28,6 @@ def main() -> int:
     )
     n_lots_in_asset = Lot.objects.filter(source_asset_id=asset_id).count()
     client.force_login(get_user_model().objects.get(username="provincie"))
-
-    def measure(url: str, repeat: int = 15):
-        client.get(url)  # warm
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            with CaptureQueriesContext(connection) as q:
-                r = client.get(url)
-            times.append((time.perf_counter() - t) * 1000)
-            assert r.status_code == 200, (url, r.status_code)
-        return statistics.median(times), max(times), len(q.captured_queries)
 
     rows = []
     for label, url in [
@@ -72,7 +41,7 @@ def main() -> int:
         ("hub list", "/hubs/"),
         ("home (public aggregates)", "/"),
     ]:
-        med, worst, nq = measure(url)
+        med, worst, nq, _ = measure(client, url)
         rows.append((label, med, worst, nq))
 
     lots = Lot.objects.count()

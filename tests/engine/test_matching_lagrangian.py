@@ -237,3 +237,33 @@ def test_support_lp_column_generation_is_bracketed_by_the_full_lp():
             lp_rounds += 1
             assert large.extra["lp_objective_eur"] <= lp + tol
     assert lp_rounds >= 3  # the tight capacities leave a gap the LP rounds have to close
+
+
+def test_flow_workers_solve_exactly_what_one_process_solves():
+    """The per-group min-cost flows in worker processes: same bound, same flows."""
+    from urbanmine.engine.matching.lagrangian import FlowWorkers
+
+    data = _tight_instance(1)
+    inst, arcs, layout, transport, hold, caps = _setup(data)
+    rng = np.random.default_rng(0)
+    lams = [rng.random((len(caps), len(layout.events))) * s for s in (0.0, 0.5, 5.0)]
+    serial = [lagrangian_bound(transport, arcs.value_eur_per_unit, hold, lam, caps) for lam in lams]
+    workers = FlowWorkers(2)
+    try:
+        transport.use_workers(workers)
+        for lam, (bound, flow, _) in zip(lams, serial, strict=True):
+            b2, f2, _ = lagrangian_bound(transport, arcs.value_eur_per_unit, hold, lam, caps)
+            assert b2 == bound and np.array_equal(f2, flow)
+    finally:
+        assert workers.close() > 0  # each worker reports its peak memory
+
+
+def test_large_path_with_flow_workers_matches_one_process():
+    inst = load_instance(_tight_instance(0))
+    serial = solve_optimal(inst, full_model_max_arcs=0, flow_workers=0)
+    parallel = solve_optimal(inst, full_model_max_arcs=0, flow_workers=2)
+    assert serial.extra["flow_workers"] == 0 and parallel.extra["flow_workers"] == 2
+    assert parallel.extra["flow_workers_peak_mb"] > 0
+    assert parallel.objective_eur == serial.objective_eur
+    assert parallel.bound_eur == serial.bound_eur
+    assert check(inst, parallel).ok

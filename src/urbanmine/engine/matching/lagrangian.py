@@ -17,6 +17,8 @@ the bound is valid for the full problem, not only for a restricted master.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,20 +147,148 @@ class PairTransport:
         np.maximum.at(pv, self.arc_pair, arc_values)
         return pv
 
+    workers: FlowWorkers | None = None
+
+    def use_workers(self, workers: FlowWorkers) -> None:
+        """Solve the groups in `workers` from now on (they receive the networks once)."""
+        workers.register(id(self), self.nets)
+        self.workers = workers
+
     def solve(self, pv: np.ndarray) -> tuple[float, np.ndarray]:
         """Exact max of sum(pv * flow) over transportation flows, rounded UP to a valid upper
         bound; returns (upper bound of the maximum, integral flow per pair)."""
         flow = np.zeros(self.n_pairs, dtype=np.int64)
-        total = 0.0
-        for net in self.nets:
+        tasks = []
+        for i, net in enumerate(self.nets):
             v = pv[net.pairs]
             use = np.flatnonzero(v > 0)
-            if not len(use):
-                continue
-            z, f = _transport(net, use, v[use])
+            if len(use):
+                tasks.append((i, use, v[use]))
+        if self.workers is not None:
+            results = self.workers.solve(id(self), tasks)
+        else:
+            results = [_transport(self.nets[i], use, v) for i, use, v in tasks]
+        total = 0.0
+        for (i, use, _), (z, f) in zip(tasks, results, strict=True):
             total += z
-            flow[net.pairs[use]] = f
+            flow[self.nets[i].pairs[use]] = f
         return total, flow
+
+
+def _worker_main(conn) -> None:
+    """A flow worker: holds networks by key, solves the groups it is sent."""
+    nets: dict[int, dict[int, _GroupNet]] = {}
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg[0] == "stop":
+            conn.send(_peak_mb())
+            return
+        if msg[0] == "net":
+            nets.setdefault(msg[1], {})[msg[2]] = msg[3]
+            continue
+        try:
+            out = [_transport(nets[msg[1]][i], use, v) for i, use, v in msg[2]]
+            conn.send(("ok", out))
+        except Exception as e:  # reported to the parent, which raises it
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+class FlowWorkers:
+    """Worker processes for the per-group min-cost flows: OR-Tools holds the GIL, so only
+    processes share the work between cores. They are spawned fresh (a fork of a process
+    holding gigabytes of arcs would share its pages only until touched) and receive each
+    set of group networks once; per evaluation only the route values travel."""
+
+    def __init__(self, n: int):
+        ctx = multiprocessing.get_context("spawn")
+        self.conns = []
+        self.procs = []
+        for _ in range(n):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    @staticmethod
+    def available() -> int:
+        """How many workers make sense here: one per core, none inside a daemonic process
+        (e.g. a Celery prefork worker, which may not start children)."""
+        if multiprocessing.current_process().daemon:
+            return 0
+        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        return n if n and n > 1 else 0
+
+    def register(self, key: int, nets: list[_GroupNet]) -> None:
+        """Send every worker the networks, one group per message (small pickles), without
+        the pair numbers (only the parent maps flows back to pairs)."""
+        no_pairs = np.zeros(0, dtype=np.int32)
+        for i, n in enumerate(nets):
+            lean = _GroupNet(
+                no_pairs,
+                n.s_loc.astype(np.int32),
+                n.d_loc.astype(np.int32),
+                n.s_qty,
+                n.d_qty,
+                n.pair_cap,
+            )
+            for c in self.conns:
+                c.send(("net", key, i, lean))
+
+    def solve(self, key: int, tasks: list) -> list[tuple[float, np.ndarray]]:
+        """Results in task order; the largest groups are dealt out first (LPT)."""
+        share: list[list[int]] = [[] for _ in self.conns]
+        load = np.zeros(len(self.conns))
+        for t in sorted(range(len(tasks)), key=lambda t: -len(tasks[t][1])):
+            w = int(load.argmin())
+            share[w].append(t)
+            load[w] += len(tasks[t][1])
+        for c, mine in zip(self.conns, share, strict=True):
+            c.send(("solve", key, [tasks[t] for t in mine]))
+        results: list = [None] * len(tasks)
+        for c, mine in zip(self.conns, share, strict=True):
+            status, out = c.recv()
+            if status != "ok":
+                raise RuntimeError(f"min-cost flow worker failed: {out}")
+            for t, r in zip(mine, out, strict=True):
+                results[t] = r
+        return results
+
+    def close(self) -> float:
+        """Stop the workers; returns the sum of their peak memory in MB (0 if unknown)."""
+        peak = 0.0
+        for c in self.conns:
+            try:
+                c.send(("stop",))
+                if c.poll(5):
+                    peak += float(c.recv())
+                c.close()
+            except (OSError, EOFError):
+                pass
+        for p in self.procs:
+            p.join(5)
+            if p.is_alive():
+                p.terminate()
+        return peak
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process in MB. VmHWM where Linux has it: ru_maxrss of a
+    spawned process also counts the parent's pages it was forked with before exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _transport(net: _GroupNet, use: np.ndarray, v: np.ndarray) -> tuple[float, np.ndarray]:

@@ -30,6 +30,7 @@ from urbanmine.engine.matching.candidates import Candidates, iter_candidate_bloc
 from urbanmine.engine.matching.greedy import Ledger, build_result, event_days, fill
 from urbanmine.engine.matching.instance import Instance, Result
 from urbanmine.engine.matching.lagrangian import (
+    FlowWorkers,
     HubHolding,
     PairRoutes,
     PairTransport,
@@ -264,6 +265,7 @@ def solve_optimal(
     time_limit: float | None = None,
     full_model_max_arcs: int = FULL_MODEL_MAX_ARCS,
     rel_gap: float | None = None,
+    flow_workers: int | None = None,
 ) -> Result:
     """Best matching with a proven upper bound (see module docstring). The search stops once
     the proven relative gap is <= `rel_gap` (default OPTIMAL_REL_GAP); the status is
@@ -298,7 +300,7 @@ def solve_optimal(
     }
     gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
     if len(all_arcs) > full_model_max_arcs:
-        return _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap)
+        return _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap, flow_workers)
     return _solve(inst, layout, all_arcs, bool(binding.any()), deadline, t_start, stats, gap)
 
 
@@ -547,9 +549,27 @@ LP_SECONDS_PER_ARC = 2.5e-4
 # LP rounds the subgradient leaves time for: at 50k the support of a short subgradient
 # phase needs a second round (measured: LP 1935.2M after round 1, 1938.4M after round 2)
 LP_ROUNDS = 2
+LP_ROUND_GROWTH = 1.4  # each round's LP is larger (50k: 19 s, then 27 s)
 
 
-def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Result:
+def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap, flow_workers) -> Result:
+    """Runs `_solve_lagrangian_lp` with worker processes for the min-cost flows when the
+    instance is large enough to need them (or `flow_workers` says how many)."""
+    n_workers = flow_workers
+    if n_workers is None:
+        n_workers = FlowWorkers.available() if all_arcs.n_pairs > EXACT_ORACLE_MAX_PAIRS else 0
+    workers = FlowWorkers(n_workers) if n_workers > 1 else None
+    try:
+        stats["flow_workers"] = n_workers if workers else 0
+        return _solve_lagrangian_lp(inst, layout, all_arcs, deadline, t_start, stats, gap, workers)
+    finally:
+        if workers is not None:
+            stats["flow_workers_peak_mb"] = workers.close()
+
+
+def _solve_lagrangian_lp(
+    inst, layout, all_arcs, deadline, t_start, stats, gap, workers: FlowWorkers | None
+) -> Result:
     """Large instances: Lagrangian relaxation of hub capacity plus an LP over its support
     (ADR 0002).
 
@@ -577,6 +597,8 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
     pair_dem[pair] = all_arcs.dem
     t0 = time.perf_counter()
     transport = PairTransport(inst, pair, pair_sup, pair_dem)
+    if workers is not None:
+        transport.use_workers(workers)
     hold = hub_holding(
         all_arcs.sup, all_arcs.hub, all_arcs.day, layout.hub_slot, layout.events, inst
     )
@@ -607,6 +629,8 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
         in_pair = _select_pairs(n_pairs, pair_sup, pair_dem, pv, dv, RESTRICT_K) | (flow > 0)
         del dv, direct, pv, flow
     restr = _Restricted(inst, layout, all_arcs, in_pair)
+    if workers is not None:
+        restr.transport.use_workers(workers)
     clock.record("restrict", t0)
     best_obj = -np.inf
     best_x = np.zeros(0, dtype=np.int64)
@@ -637,7 +661,8 @@ def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap) -> Resul
     theta, stall = 1.0, 0
     # 1. subgradient; it leaves time for LP_ROUNDS rounds of the LP, repair and exact bound
     while iters < SUBGRADIENT_MAX_ITER:
-        after = reserve + LP_ROUNDS * (lp_time() + clock.est["exact"] + clock.est["reoptimise"])
+        rounds_lp = lp_time() * sum(LP_ROUND_GROWTH**k for k in range(LP_ROUNDS))
+        after = reserve + rounds_lp + LP_ROUNDS * (clock.est["exact"] + clock.est["reoptimise"])
         if not clock.fits("oracle", "primal", reserve=after):
             break
         t0 = time.perf_counter()

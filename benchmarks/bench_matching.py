@@ -234,7 +234,8 @@ NOTES = [
     "by min-cost flow. (3) Multipliers from that LP's capacity duals; the exact Lagrangian "
     "over ALL pairs at those multipliers (OR-Tools min-cost flow, costs rounded up) is the "
     "proven bound, and the pairs its flow uses outside the support join the LP for the next "
-    "round.",
+    "round. At 50k the min-cost flows run in two spawned worker processes (one per core); "
+    "their peak memory is included in 'peak MB'.",
     "Earlier engines on these same instances (120 s, rel_gap 1e-3): restricted master LP with "
     "master-derived multipliers: 10k gap 1.70%, 50k no solution (its first master LP did not "
     "finish); Lagrangian heuristic with subgradient multipliers only: 10k gap 0.64%, 50k "

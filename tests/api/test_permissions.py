@@ -196,16 +196,24 @@ def test_certifier_cannot_inspect_unpublished_lots(client_for, chain, identified
     assert Lot.objects.get(pk=identified_lot.pk).status == "identified"
 
 
-def test_certifier_page_offers_only_the_quality_control(client, chain, harvested_lot):
+def test_certifier_page_offers_only_the_quality_control(client, client_for, chain, harvested_lot):
     from django.urls import reverse
     from django.utils import timezone
 
     client.force_login(chain.certifier_user)
     page = client.get(reverse("lot-detail", args=[harvested_lot.code])).content.decode()
     assert 'value="quality_control"' in page and 'value="sale"' not in page
+    assert 'name="counterparty"' not in page and 'name="hub"' not in page  # inspection only
     r = client.post(
         reverse("lot-record-step", args=[harvested_lot.code]),
         {"step": "quality_control", "occurred_on": timezone.localdate().isoformat(), "passed": "0"},
     )
     assert r.status_code == 302
     assert Lot.objects.get(pk=harvested_lot.pk).status == "rejected"
+    # the rejected lot is no longer offered, but its inspector still sees it
+    assert client.get(r["Location"]).status_code == 200
+    r = client_for(chain.certifier_user).get(f"/api/v1/lots/{harvested_lot.code}")
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert (
+        client_for(chain.outsider_user).get(f"/api/v1/lots/{harvested_lot.code}").status_code == 404
+    )

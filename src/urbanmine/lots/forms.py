@@ -65,6 +65,10 @@ class RecordStepForm(forms.Form):
             .only("id", "name")
         )
         self.fields["counterparty"].queryset = Organisation.objects.order_by("name")
+        if only_steps is not None and set(only_steps) == {Step.QUALITY_CONTROL}:
+            # an inspection: only its own fields
+            for name in ("quantity", "hub", "target_asset", "counterparty", "r_strategy"):
+                del self.fields[name]
 
 
 class SupplyFilterForm(forms.Form):

@@ -16,6 +16,7 @@ from urbanmine.organisations.selectors import (
     may_change_lot,
     may_inspect_lot,
     user_is_platform_wide,
+    user_organisation_ids,
 )
 from urbanmine.regions.services import zuid_holland
 
@@ -89,6 +90,8 @@ def _visible_lot(request, code) -> Lot:
     )
     if lot.is_published or user_is_platform_wide(request.user) or may_change_lot(request.user, lot):
         return lot
+    if lot.inspections.filter(inspector_id__in=user_organisation_ids(request.user)).exists():
+        return lot  # the certifier that inspected it (also after a rejection)
     raise Http404
 
 
@@ -150,14 +153,14 @@ def lot_record_step(request, code):
                 step=d["step"],
                 actor=request.user,
                 occurred_at=when,
-                quantity=d["quantity"],
+                quantity=d.get("quantity"),
                 notes=d["notes"],
-                hub=d["hub"],
-                target_asset=d["target_asset"],
-                counterparty=d["counterparty"],
+                hub=d.get("hub"),
+                target_asset=d.get("target_asset"),
+                counterparty=d.get("counterparty"),
                 passed=d["passed"],
                 certificate_number=d["certificate_number"],
-                r_strategy=d["r_strategy"],
+                r_strategy=d.get("r_strategy", ""),
             )
         except ValidationError as e:
             for field, errs in e.message_dict.items():

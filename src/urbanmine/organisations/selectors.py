@@ -1,6 +1,6 @@
 """Who may see and change what: every page and endpoint asks these functions."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import ChainRole, Organisation
 
@@ -90,15 +90,21 @@ def visible_assets_filter(user) -> Q:
 
 
 def visible_lots_filter(user, prefix: str = "") -> Q:
-    """Lots a user may see: published ones, their own (owner or custodian), or all for
-    platform-wide roles. `prefix` points the filter through a relation (e.g. "lot__")."""
+    """Lots a user may see: published ones, their own (owner or custodian), the ones their
+    organisation inspected, or all for platform-wide roles. `prefix` points the filter through a relation (e.g. "lot__")."""
     if user_is_platform_wide(user):
         return Q()
+    from urbanmine.lots.models import Inspection
+
     orgs = user_organisation_ids(user)
+    inspected = Exists(  # a certifier keeps seeing the lots it inspected (even rejected ones)
+        Inspection.objects.filter(lot=OuterRef(prefix[:-2] or "pk"), inspector_id__in=orgs)
+    )
     return (
         Q(**{f"{prefix}is_published": True})
         | Q(**{f"{prefix}owner_id__in": orgs})
         | Q(**{f"{prefix}custodian_id__in": orgs})
+        | Q(inspected)
     )
 
 

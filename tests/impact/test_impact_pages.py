@@ -92,8 +92,8 @@ def test_api_compare_matches_the_engine(client):
 @pytest.mark.parametrize("scope", ["bu", "gww"])
 def test_top10_page_and_api(client, scope):
     r = client.get("/impact/top10/", {"scope": scope})
-    assert r.status_code == 200 and len(r.context["ranked"]) == 10
-    assert all(x.explanation for x in r.context["ranked"])
+    assert r.status_code == 200 and len(r.context["rows"]) == 10
+    assert all(why for _, why in r.context["rows"])
     api = client.get("/api/v1/impact/top10", {"scope": scope, "impact": 1, "ease": 0}).json()
     gains = [x["impact_score"] for x in api["results"]]
     assert gains == sorted(gains, reverse=True)
@@ -101,3 +101,30 @@ def test_top10_page_and_api(client, scope):
     assert client.get("/impact/top10/", {"scope": scope, "ease": "veel"}).status_code == 400
     csv_body = client.get("/impact/top10/", {"scope": scope, "format": "csv"}).content.decode()
     assert csv_body.startswith("rank,code")
+
+
+def test_top10_explanation_is_the_engines_in_english_and_dutch_on_the_page(client):
+    """The interface composes the explanation from the engine's parts: in English it is the
+    engine's own sentence, word for word; the Dutch page says it in Dutch."""
+    from django.utils import translation
+
+    from urbanmine.catalogue.models import material_label
+    from urbanmine.impact.explain import explanation
+    from urbanmine.impact.services import top10
+
+    for scope in ("bu", "gww"):
+        ranked = top10(scope=scope, top=100)
+        with translation.override("en"):
+            # the same sentence; the interface names the material by its label
+            expected = [
+                r.explanation.replace(
+                    f"{r.material.replace('_', ' ')},", f"{material_label(r.material)},"
+                )
+                for r in ranked
+            ]
+            assert [explanation(r) for r in ranked] == expected
+    with translation.override("nl"):
+        dutch = [explanation(r) for r in top10(scope="bu")]
+    assert all(" te verwerken (" in d and "CO2-winst" in d for d in dutch), dutch[:2]
+    page = client.get("/impact/top10/", {"scope": "bu"}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "te verwerken" in page and "to process" not in page

@@ -118,10 +118,14 @@ class RankedGroup:
     impact_score: float  # 0-1
     ease_score: float  # 0-1
     score: float  # 0-1
-    explanation: str
+    explanation: str  # English sentence; the parts below let an interface say it in its language
     flagged: bool  # reuse processing emits more than virgin
     source: str
     status: str
+    impact_level: str = "medium"  # high | medium | low
+    ease_level: str = "moderate"  # easy | moderate | hard
+    ease_notes: tuple[str, ...] = ()  # keys of EASE_NOTES, strengths first
+    source_label: str = ""  # "source version" of the factor row, short
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,28 +158,39 @@ def _label(x: float, high: str, mid: str, low: str) -> str:
     return high if x >= 2 / 3 else mid if x >= 1 / 3 else low
 
 
-def _ease_words(e: CatalogueEntry) -> str:
-    good = [
-        w
-        for ok, w in (
+# ease notes: key -> English words (interfaces translate the keys)
+EASE_NOTES = {
+    "standardised": "standardised",
+    "detachable": "detachable",
+    "little_testing": "little testing",
+    "established_market": "established market",
+    "not_standardised": "not standardised",
+    "hard_to_detach": "hard to detach",
+    "needs_testing": "needs testing/certification",
+    "small_market": "small market",
+}
+
+
+def ease_notes(e: CatalogueEntry) -> tuple[str, ...]:
+    """The catalogue scores worth naming: strengths (>= 4) first, then weaknesses (<= 2)."""
+    return tuple(
+        key
+        for ok, key in (
             (e.standardisation >= 4, "standardised"),
             (e.detachability >= 4, "detachable"),
-            (e.testing_burden <= 2, "little testing"),
-            (e.market_readiness >= 4, "established market"),
+            (e.testing_burden <= 2, "little_testing"),
+            (e.market_readiness >= 4, "established_market"),
+            (e.standardisation <= 2, "not_standardised"),
+            (e.detachability <= 2, "hard_to_detach"),
+            (e.testing_burden >= 4, "needs_testing"),
+            (e.market_readiness <= 2, "small_market"),
         )
         if ok
-    ]
-    bad = [
-        w
-        for ok, w in (
-            (e.standardisation <= 2, "not standardised"),
-            (e.detachability <= 2, "hard to detach"),
-            (e.testing_burden >= 4, "needs testing/certification"),
-            (e.market_readiness <= 2, "small market"),
-        )
-        if ok
-    ]
-    return ", ".join(good + bad) or "average on all criteria"
+    )
+
+
+def _ease_words(e: CatalogueEntry) -> str:
+    return ", ".join(EASE_NOTES[k] for k in ease_notes(e)) or "average on all criteria"
 
 
 def rank_groups(
@@ -216,12 +231,12 @@ def rank_groups(
         if flagged:
             gain_txt = (
                 f"No CO2 gain: reuse processing exceeds virgin ({gain_t[k]:,.0f} kg/t: "
-                f"{e.material}, {src}{est})"
+                f"{e.material.replace('_', ' ')}, {src}{est})"
             )
         else:
             gain_txt = (
                 f"{_label(impact[k], 'High', 'Medium', 'Low')} CO2 gain ({gain_t[k]:,.0f} kg/t: "
-                f"{e.material}, {src}{est}; potential {potential[k]:,.1f} kg/m2 of stock)"
+                f"{e.material.replace('_', ' ')}, {src}{est}; potential {potential[k]:,.1f} kg/m2 of stock)"
             )
         expl = (
             f"{gain_txt} and {_label(ease[k], 'easy', 'moderate', 'hard')} to process "
@@ -245,6 +260,10 @@ def rank_groups(
                 flagged=flagged,
                 source=f.citation(),
                 status=f.status,
+                impact_level=_label(impact[k], "high", "medium", "low"),
+                ease_level=_label(ease[k], "easy", "moderate", "hard"),
+                ease_notes=ease_notes(e),
+                source_label=src,
             )
         )
     return out if top is None else out[:top]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from urbanmine.engine.impact import ImpactError
 
 from . import services
+from .explain import explanation
 from .forms import CompareForm
 
 ASSUMPTION_FIELDS = services.EDITABLE_ASSUMPTIONS
@@ -191,7 +192,7 @@ def top10(request):
                     round(r.impact_score, 3),
                     round(r.ease_score, 3),
                     round(r.score, 3),
-                    r.explanation,
+                    explanation(r),
                 ]
             )
         return response
@@ -200,7 +201,7 @@ def top10(request):
         "impact/top10.html",
         {
             "scope": scope,
-            "ranked": ranked,
+            "rows": [(r, explanation(r)) for r in ranked],
             "weights": weights,
             "errors": errors,
             "query": request.GET.urlencode(),

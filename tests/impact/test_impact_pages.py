@@ -93,7 +93,7 @@ def test_api_compare_matches_the_engine(client):
 def test_top10_page_and_api(client, scope):
     r = client.get("/impact/top10/", {"scope": scope})
     assert r.status_code == 200 and len(r.context["rows"]) == 10
-    assert all(why for _, why in r.context["rows"])
+    assert all(why and status for _, why, status in r.context["rows"])
     api = client.get("/api/v1/impact/top10", {"scope": scope, "impact": 1, "ease": 0}).json()
     gains = [x["impact_score"] for x in api["results"]]
     assert gains == sorted(gains, reverse=True)
@@ -128,3 +128,4 @@ def test_top10_explanation_is_the_engines_in_english_and_dutch_on_the_page(clien
     assert all(" te verwerken (" in d and "CO2-winst" in d for d in dutch), dutch[:2]
     page = client.get("/impact/top10/", {"scope": "bu"}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "te verwerken" in page and "to process" not in page
+    assert "schatting)" in page and "estimate)" not in page

@@ -30,6 +30,13 @@ EASE = {
     "hard": gettext_lazy("hard to process"),
 }
 
+FACTOR_STATUS = {"cited": gettext_lazy("cited"), "estimate": gettext_lazy("estimate")}
+
+
+def factor_status(status: str) -> str:
+    """A factor row's status in the active language (cited source or estimate)."""
+    return str(FACTOR_STATUS.get(status, status))
+
 
 def _n(x: float, decimals: int) -> str:
     """Localised, rounded like the engine's f-strings (half to even)."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from urbanmine.engine.impact import ImpactError
 
 from . import services
-from .explain import explanation
+from .explain import explanation, factor_status
 from .forms import CompareForm
 
 ASSUMPTION_FIELDS = services.EDITABLE_ASSUMPTIONS
@@ -201,7 +201,7 @@ def top10(request):
         "impact/top10.html",
         {
             "scope": scope,
-            "rows": [(r, explanation(r)) for r in ranked],
+            "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
             "weights": weights,
             "errors": errors,
             "query": request.GET.urlencode(),

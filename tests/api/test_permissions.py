@@ -79,6 +79,9 @@ def test_operator_changes_own_hub(client_for, chain):
     assert r.status_code == 400
     assert [p["name"] for p in r.json()["invalid_params"]] == ["capacity_t"]
     assert Hub.objects.get(pk=chain.hub.pk).capacity_t == 50
+    r = c.patch(f"/api/v1/hubs/{chain.hub.pk}", {"open_to_deliveries": False}, format="json")
+    assert r.status_code == 200 and r.json()["open_to_deliveries"] is False
+    assert Hub.objects.get(pk=chain.hub.pk).open_to_deliveries is False
 
 
 def test_demand_of_other_organisations_is_invisible(client_for, chain):

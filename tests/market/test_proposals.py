@@ -50,6 +50,13 @@ def test_instance_from_the_registry_is_valid_and_solves(chain, market):
     assert sum(a.quantity for a in result.assignments) == 10000  # supply binds
 
 
+def test_hubs_closed_to_deliveries_carry_no_routes(chain, market):
+    chain.hub.open_to_deliveries = False
+    chain.hub.save(update_fields=["open_to_deliveries"])
+    inst = engine.parse_instance(match_instance_build().data)
+    assert len(inst.hubs) == 0 and len(inst.supply) == 1
+
+
 def test_run_stores_proposals_and_accepting_reserves(chain, market):
     run = MatchRun.objects.create(started_by=chain.matchmaker_user)
     run = match_run_execute(run_id=run.id)

@@ -400,3 +400,33 @@ def test_imported_lots_stay_in_the_owners_custody(chain):
     )
     lot = Lot.objects.get(pk=stored[0].id)
     assert lot.owner == chain.owner and lot.custodian == chain.owner
+
+
+def test_hub_closed_to_deliveries_takes_in_its_operators_lots_only(chain, identified_lot):
+    chain.hub.open_to_deliveries = False
+    chain.hub.save(update_fields=["open_to_deliveries"])
+    with pytest.raises(ValidationError) as err:
+        lot_record_step(
+            lot_id=identified_lot.id,
+            step=Step.DISMANTLING,
+            actor=chain.demolisher_user,
+            hub=chain.hub,
+        )
+    assert "hub" in err.value.message_dict and "Hubbeheer Test" in str(err.value)
+    lot = Lot.objects.get(pk=identified_lot.pk)
+    assert lot.location == Location.IN_ASSET and lot.status == Status.IDENTIFIED
+    # the operator moves a lot it holds into its own hub
+    own = lot_identify(
+        asset=chain.building,
+        product_group=chain.steel,
+        quantity=2,
+        unit="piece",
+        mass_kg_per_unit="300",
+        quality="A",
+        organisation=chain.hub_operator,
+        custodian=chain.hub_operator,
+    )
+    lot_record_step(
+        lot_id=own.id, step=Step.DISMANTLING, actor=chain.hub_operator_user, hub=chain.hub
+    )
+    assert Lot.objects.get(pk=own.pk).hub == chain.hub

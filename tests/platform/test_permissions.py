@@ -9,6 +9,13 @@ from urbanmine.lots.models import LifecycleEvent, Lot
 from urbanmine.lots.services import lot_record_step
 
 
+def today() -> str:
+    """The date field of the step form: today (a step cannot precede the lot's history)."""
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
 def login(client, user):
     client.force_login(user)
     return client
@@ -39,7 +46,7 @@ def test_published_lot_is_public_but_not_changeable(client, chain, identified_lo
     login(client, chain.outsider_user)
     r = client.post(
         f"/lots/{identified_lot.code}/record/",
-        {"step": "sale", "occurred_on": "2026-11-28", "counterparty": chain.outsider.pk},
+        {"step": "sale", "occurred_on": today(), "counterparty": chain.outsider.pk},
     )
     assert r.status_code == 403
     assert LifecycleEvent.objects.count() == before
@@ -51,7 +58,7 @@ def test_other_organisation_cannot_see_or_change_a_passport(client, chain, ident
     assert client.get(f"/assets/{chain.building.pk}/").status_code == 404
     assert client.get(f"/lots/{identified_lot.code}/").status_code == 404
     r = client.post(
-        f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": "2026-11-28"}
+        f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": today()}
     )
     assert r.status_code == 404
     r = client.post(
@@ -103,6 +110,15 @@ def test_only_the_operator_changes_a_hub(client, chain):
     )
     hub.refresh_from_db()
     assert hub.capacity_t == 80 and hub.max_dwell_days == 180
+    assert not hub.open_to_deliveries  # an unticked box closes the hub to others
+    page = client.get(f"/hubs/{chain.hub.pk}/").content.decode()
+    assert 'name="open_to_deliveries"' in page
+    client.post(
+        f"/hubs/{chain.hub.pk}/settings/",
+        {"capacity_t": 80, "capacity_m2": 1000, "max_dwell_days": 180, "open_to_deliveries": "on"},
+    )
+    hub.refresh_from_db()
+    assert hub.open_to_deliveries
 
 
 def test_recording_a_step_through_the_page(client, chain, identified_lot):
@@ -111,7 +127,7 @@ def test_recording_a_step_through_the_page(client, chain, identified_lot):
         f"/lots/{identified_lot.code}/record/",
         {
             "step": "dismantling",
-            "occurred_on": "2026-11-28",
+            "occurred_on": today(),
             "hub": chain.hub.pk,
             "quantity": "2.5",
         },
@@ -121,7 +137,7 @@ def test_recording_a_step_through_the_page(client, chain, identified_lot):
     assert Lot.objects.get(pk=identified_lot.pk).status == Status.IDENTIFIED
     r = client.post(
         f"/lots/{identified_lot.code}/record/",
-        {"step": "sale", "occurred_on": "2026-11-28", "counterparty": chain.buyer.pk},
+        {"step": "sale", "occurred_on": today(), "counterparty": chain.buyer.pk},
     )
     assert r.status_code == 400  # not a legal step now: not even offered in the form
 
@@ -130,7 +146,7 @@ def test_csrf_is_enforced(chain, identified_lot):
     client = Client(enforce_csrf_checks=True)
     client.force_login(chain.demolisher_user)
     r = client.post(
-        f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": "2026-11-28"}
+        f"/lots/{identified_lot.code}/record/", {"step": "inventory", "occurred_on": today()}
     )
     assert r.status_code == 403
     assert identified_lot.events.count() == 1

@@ -332,6 +332,7 @@ class HubSerializer(serializers.ModelSerializer):
             "accepted_product_groups",
             "processing_capabilities",
             "is_temporary",
+            "open_to_deliveries",
             "held_kg",
         ]
         read_only_fields = fields
@@ -355,7 +356,7 @@ class HubSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Hub
-        fields = ["capacity_t", "capacity_m2", "max_dwell_days"]
+        fields = ["capacity_t", "capacity_m2", "max_dwell_days", "open_to_deliveries"]
 
 
 class StockLineSerializer(serializers.Serializer):

@@ -60,6 +60,14 @@ class Hub(models.Model):
         _("processing capabilities"), default=list, blank=True
     )
     is_temporary = models.BooleanField(_("temporary hub"), default=False)
+    open_to_deliveries = models.BooleanField(
+        _("takes in lots from other organisations"),
+        default=True,
+        help_text=_(
+            "Off: only the operator moves lots into this hub, and matching routes nothing "
+            "through it."
+        ),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:

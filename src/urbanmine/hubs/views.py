@@ -52,7 +52,7 @@ def hub_detail(request, pk):
 class HubSettingsForm(forms.ModelForm):
     class Meta:
         model = Hub
-        fields = ["capacity_t", "capacity_m2", "max_dwell_days"]
+        fields = ["capacity_t", "capacity_m2", "max_dwell_days", "open_to_deliveries"]
 
 
 @login_required

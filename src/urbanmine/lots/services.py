@@ -99,10 +99,17 @@ def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
     return qs.aggregate(m=Sum(mass))["m"] or Decimal(0)
 
 
-def _check_hub_intake(hub: Hub, lot: Lot, quantity: Decimal) -> None:
-    """Acceptance and capacity; locks the hub row first, so two intakes at the same moment
-    are checked one after the other (the second sees the first's lot)."""
+def _check_hub_intake(hub: Hub, lot: Lot, quantity: Decimal, organisation: Organisation) -> None:
+    """Consent, acceptance and capacity; locks the hub row first, so two intakes at the same
+    moment are checked one after the other (the second sees the first's lot)."""
     Hub.objects.select_for_update().filter(pk=hub.pk).first()
+    if not hub.open_to_deliveries and organisation.id != hub.operator_id:
+        raise ValidationError(
+            {
+                "hub": _("%(hub)s takes in lots from its operator (%(op)s) only.")
+                % {"hub": hub, "op": hub.operator}
+            }
+        )
     if not hub.accepts(lot.product_group):
         raise ValidationError(
             {
@@ -507,7 +514,7 @@ def lot_record_step(
         )
     # Validate step-specific inputs before any write.
     if step in (Step.DISMANTLING, Step.TRANSPORT_STORAGE) and hub is not None:
-        _check_hub_intake(hub, lot, q)
+        _check_hub_intake(hub, lot, q, org)
     if step == Step.EXECUTION and target_asset is None:
         raise ValidationError({"target_asset": _("Choose the asset the lot is applied in.")})
     if (

@@ -131,7 +131,10 @@ def match_instance_build(*, today: date | None = None) -> BuiltInstance:
                 "max_distance_km": float(d.max_distance_km),
             }
         )
-    hubs = list(Hub.objects.prefetch_related("accepted_product_groups"))
+    # hubs closed to deliveries serve their operator's own logistics only: no routes
+    hubs = list(
+        Hub.objects.filter(open_to_deliveries=True).prefetch_related("accepted_product_groups")
+    )
     held = hub_occupancy(hubs)
     hub_rows = []
     for h in hubs:

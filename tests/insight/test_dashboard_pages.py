@@ -10,8 +10,9 @@ from django.urls import reverse
 from tests.insight.conftest import mi
 from tests.insight.test_forecast_service import PARAMS
 from urbanmine.assets.models import InterventionKind, PlannedIntervention
+from urbanmine.core.models import JobStatus
 from urbanmine.insight import services
-from urbanmine.insight.models import ForecastResult, JobStatus, Scenario
+from urbanmine.insight.models import ForecastResult, Scenario
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/"

@@ -8,8 +8,9 @@ import pytest
 
 from tests.insight.conftest import mi
 from urbanmine.assets.models import InterventionKind, PlannedIntervention
+from urbanmine.core.models import JobStatus
 from urbanmine.insight import selectors, services
-from urbanmine.insight.models import JobStatus, Scenario
+from urbanmine.insight.models import Scenario
 from urbanmine.insight.params import ParamsError, ScenarioParams
 from urbanmine.lots.services import lot_identify
 

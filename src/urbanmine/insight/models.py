@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from urbanmine.core.models import Job
+
 from .params import ScenarioParams
 
 
@@ -57,31 +59,11 @@ class Scenario(models.Model):
         return ScenarioParams.from_json(self.params)
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class ForecastResult(models.Model):
+class ForecastResult(Job):
     """One forecast run of a scenario over the registered stock: a job with progress and,
     when done, the arrays (kg) indexed [year][municipality][material] as nested JSON lists."""
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="results")
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
     params = models.JSONField(_("parameters used"), default=dict, blank=True)
     start_year = models.PositiveSmallIntegerField(default=0)
     end_year = models.PositiveSmallIntegerField(default=0)
@@ -92,8 +74,6 @@ class ForecastResult(models.Model):
     demand_kg = models.JSONField(default=list, blank=True)
     stock_mass_kg = models.JSONField(default=list, blank=True)  # [municipality][material]
     stats = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -103,7 +83,3 @@ class ForecastResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario} #{self.pk} {self.status}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)

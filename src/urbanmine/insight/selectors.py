@@ -13,6 +13,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, 
 from django.utils import timezone
 
 from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
+from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import USE_TYPES
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.selectors import hub_occupancy
@@ -20,7 +21,7 @@ from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import LifecycleEvent, Location, Lot
 from urbanmine.regions.models import ZUID_HOLLAND, Municipality
 
-from .models import ForecastResult, JobStatus, Scenario
+from .models import ForecastResult, Scenario
 
 LOT_MASS = ExpressionWrapper(
     F("quantity") * F("mass_kg_per_unit"),

@@ -17,9 +17,9 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import (
     USE_TYPES,
     IntensityTable,
@@ -33,7 +33,7 @@ from urbanmine.engine.forecast import (
 from urbanmine.organisations.selectors import primary_organisation, user_is_platform_wide
 
 from . import selectors
-from .models import ForecastResult, JobStatus, Scenario
+from .models import ForecastResult, Scenario
 from .params import ParamsError, ScenarioParams
 
 
@@ -354,23 +354,15 @@ def forecast_ensure(scenario: Scenario) -> ForecastResult:
     return forecast_start(scenario=scenario, actor=None)
 
 
-def _progress(result_id: int, pct: int, message: str) -> None:
-    ForecastResult.objects.filter(pk=result_id).update(
-        progress=pct, message=str(message)[:500], status=JobStatus.RUNNING
-    )
-
-
 def forecast_execute(*, result_id: int) -> ForecastResult:
     """The job: read the stock, run the engine, store the arrays. Failures are recorded."""
     result = ForecastResult.objects.select_related("scenario").get(pk=result_id)
     try:
         params = ScenarioParams.from_json(result.params)
-        _progress(result_id, 5, _("Reading the registered stock…"))
+        result.report_progress(5, _("Reading the registered stock…"))
         stock = selectors.registered_stock(start_year=params.start_year)
-        computed = forecast_compute(
-            stock, params, progress=lambda pct, msg: _progress(result_id, pct, msg)
-        )
-        _progress(result_id, 90, _("Storing the result…"))
+        computed = forecast_compute(stock, params, progress=result.report_progress)
+        result.report_progress(90, _("Storing the result…"))
 
         def js(a: np.ndarray) -> list:
             return np.round(a, 3).tolist()
@@ -383,13 +375,12 @@ def forecast_execute(*, result_id: int) -> ForecastResult:
         result.demand_kg = js(computed.demand_kg)
         result.stock_mass_kg = js(computed.stock_mass_kg)
         result.stats = computed.stats
-        result.status, result.progress = JobStatus.DONE, 100
         result.message = _("%(n)d buildings (%(p)d with a passport).") % {
             "n": computed.stats["n_buildings"],
             "p": computed.stats["n_passports"],
         }
     except Exception as exc:  # recorded on the result for the user to see
-        result.status, result.message = JobStatus.FAILED, str(exc)[:500]
-    result.finished_at = timezone.now()
-    result.save()
+        result.finish(exc)
+    else:
+        result.finish()
     return result

@@ -14,12 +14,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import reference_scenario
 
 from . import dashboard as dash
 from . import selectors, services
 from .forms import ScenarioForm
-from .models import ForecastResult, JobStatus, Scenario
+from .models import ForecastResult, Scenario
 from .params import ScenarioParams
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Unit
+from urbanmine.core.models import Job
 from urbanmine.lots.models import Quality
 
 
@@ -67,37 +68,16 @@ class DemandRequest(models.Model):
         return f"{self.product_group} × {self.quantity} → {self.project}"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class MatchRun(models.Model):
+class MatchRun(Job):
     """One optimisation of the whole region: all offerable supply against all open demand."""
 
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-    )
     solver = models.CharField(_("solver"), max_length=8, default="optimal")
-    status = models.CharField(
-        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
     result_status = models.CharField(_("solver status"), max_length=12, blank=True)
     objective_eur = models.FloatField(_("objective (EUR)"), null=True, blank=True)
     bound_eur = models.FloatField(_("proven bound (EUR)"), null=True, blank=True)
     n_supply = models.PositiveIntegerField(default=0)
     n_demand = models.PositiveIntegerField(default=0)
     n_hubs = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,7 +23,7 @@ from urbanmine.lots.selectors import lot_place
 from urbanmine.lots.services import lot_record_step
 from urbanmine.organisations.selectors import user_is_platform_wide, user_organisation_ids
 
-from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus, RunStatus
+from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus
 
 
 @dataclass
@@ -188,19 +188,13 @@ def match_run_start(*, actor, solver: str = "optimal", time_limit: float | None 
     return run
 
 
-def _progress(run: MatchRun, pct: int, message: str) -> None:
-    MatchRun.objects.filter(pk=run.pk).update(
-        progress=pct, message=message, status=RunStatus.RUNNING
-    )
-
-
 def match_run_execute(
     *, run_id: int, time_limit: float | None = None, today: date | None = None
 ) -> MatchRun:
     """Build → solve → check → store proposals. Failures are recorded on the run."""
     run = MatchRun.objects.get(pk=run_id)
     try:
-        _progress(run, 5, _("Building the instance from the registry…"))
+        run.report_progress(5, _("Building the instance from the registry…"))
         built = match_instance_build(today=today)
         inst = engine.parse_instance(built.data)
         run.n_supply, run.n_demand, run.n_hubs = (
@@ -208,8 +202,7 @@ def match_run_execute(
             len(built.demands),
             len(built.hubs),
         )
-        _progress(
-            run,
+        run.report_progress(
             25,
             _("Solving %(s)d supply lots × %(d)d demand lines…")
             % {"s": run.n_supply, "d": run.n_demand},
@@ -217,12 +210,11 @@ def match_run_execute(
         result = engine.solve(
             inst, solver=run.solver, time_limit=time_limit or settings.MATCHING_TIME_LIMIT_S
         )
-        _progress(run, 85, _("Checking the solution against every rule…"))
+        run.report_progress(85, _("Checking the solution against every rule…"))
         report = engine.check(inst, result)
         if not report.ok:
             raise RuntimeError(f"solver output failed the checker: {report.violations[:3]}")
         _store_proposals(run, built, inst, result)
-        run.status, run.progress = RunStatus.DONE, 100
         run.result_status, run.objective_eur, run.bound_eur = (
             result.status,
             result.objective_eur,
@@ -230,9 +222,9 @@ def match_run_execute(
         )
         run.message = _("%(n)d proposals.") % {"n": len(result.assignments)}
     except Exception as exc:  # recorded on the run for the user to see
-        run.status, run.message = RunStatus.FAILED, str(exc)[:500]
-    run.finished_at = timezone.now()
-    run.save()
+        run.finish(exc)
+    else:
+        run.finish()
     return run
 
 

@@ -267,3 +267,34 @@ def test_large_path_with_flow_workers_matches_one_process():
     assert parallel.objective_eur == serial.objective_eur
     assert parallel.bound_eur == serial.bound_eur
     assert check(inst, parallel).ok
+
+
+def test_reoptimising_when_a_group_has_nothing_left():
+    """Random instance (seed 870856) where kept hub arcs use up every unit of a group's free
+    pairs: the residual flow must skip that group, not divide by zero."""
+    from pathlib import Path
+
+    inst = load_instance(str(Path(__file__).parent / "data" / "residual_zero_group.json"))
+    res = solve_optimal(inst, full_model_max_arcs=0)
+    assert check(inst, res).ok and res.bound_eur is not None
+    assert res.bound_eur >= solve_optimal(inst).objective_eur - 1e-6 * max(1.0, res.bound_eur)
+
+
+def test_flow_workers_report_a_failing_group_and_still_shut_down():
+    from urbanmine.engine.matching.lagrangian import FlowWorkers
+
+    workers = FlowWorkers(2)
+    try:
+        with pytest.raises(RuntimeError, match="worker failed"):
+            workers.solve(12345, [(0, np.arange(3), np.ones(3))])  # networks never sent
+    finally:
+        workers.close()
+    assert not any(p.is_alive() for p in workers.procs)
+
+
+def test_a_tiny_time_limit_still_returns_a_checked_solution():
+    """The large path always runs one evaluation and its repair, however short the limit."""
+    inst = load_instance(_tight_instance(1))
+    res = solve_optimal(inst, full_model_max_arcs=0, time_limit=0.001)
+    assert check(inst, res).ok
+    assert res.objective_eur > 0 and res.status in ("time_limit", "feasible", "optimal")

@@ -161,7 +161,8 @@ class PairTransport:
         tasks = []
         for i, net in enumerate(self.nets):
             v = pv[net.pairs]
-            use = np.flatnonzero(v > 0)
+            # pairs that can carry nothing (residual quantity 0) stay out: a group may have none
+            use = np.flatnonzero((v > 0) & (net.pair_cap > 0))
             if len(use):
                 tasks.append((i, use, v[use]))
         if self.workers is not None:
@@ -250,12 +251,20 @@ class FlowWorkers:
         for c, mine in zip(self.conns, share, strict=True):
             c.send(("solve", key, [tasks[t] for t in mine]))
         results: list = [None] * len(tasks)
-        for c, mine in zip(self.conns, share, strict=True):
-            status, out = c.recv()
+        failed = []
+        for c, mine in zip(self.conns, share, strict=True):  # every reply is read first
+            try:
+                status, out = c.recv()
+            except (EOFError, OSError) as e:
+                failed.append(f"worker gone ({type(e).__name__})")
+                continue
             if status != "ok":
-                raise RuntimeError(f"min-cost flow worker failed: {out}")
+                failed.append(str(out))
+                continue
             for t, r in zip(mine, out, strict=True):
                 results[t] = r
+        if failed:
+            raise RuntimeError("min-cost flow worker failed: " + "; ".join(failed))
         return results
 
     def close(self) -> float:
@@ -264,10 +273,13 @@ class FlowWorkers:
         for c in self.conns:
             try:
                 c.send(("stop",))
-                if c.poll(5):
-                    peak += float(c.recv())
+                while c.poll(5):  # skip any reply left over from a failed solve
+                    reply = c.recv()
+                    if isinstance(reply, float):
+                        peak += reply
+                        break
                 c.close()
-            except (OSError, EOFError):
+            except (OSError, EOFError, ValueError):
                 pass
         for p in self.procs:
             p.join(5)

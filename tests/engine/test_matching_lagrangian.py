@@ -132,6 +132,8 @@ def test_large_path_bound_holds_and_result_is_valid(seed, n, n_hubs):
     assert large.bound_eur >= full.objective_eur - tol
     assert large.objective_eur <= full.bound_eur + tol
     assert large.bound_eur >= large.objective_eur - tol
+    # the solver's own bound, before the result clamps it to the objective
+    assert large.extra["solver_bound_eur"] >= full.objective_eur - tol
 
 
 def test_empty_candidates_concat_keeps_pairs():

@@ -127,6 +127,9 @@ def build_result(
         for i in order
     ]
     if bound_eur is not None:
+        # a bound below the objective can only be float rounding (< 1e-6 relative); the raw
+        # value stays in `extra` so tests can tell rounding from a wrong bound
+        extra["solver_bound_eur"] = bound_eur
         bound_eur = max(bound_eur, objective)
     return Result(status, objective, bound_eur, assignments, totals, extra)
 

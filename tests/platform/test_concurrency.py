@@ -14,6 +14,31 @@ from urbanmine.lots.services import lot_record_step
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _at_the_same_moment(calls: list[dict]) -> list[str]:
+    """Run `lot_record_step(**call)` for every call in its own thread and database
+    connection, released together; "ok" or "refused: <reasons>" per call."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(kwargs):
+        close_old_connections()
+        try:
+            barrier.wait()
+            lot_record_step(**kwargs)
+            outcomes.append("ok")
+        except ValidationError as e:
+            outcomes.append("refused: " + "; ".join(sum(e.message_dict.values(), [])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return outcomes
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks across connections need PostgreSQL"
 )
@@ -22,30 +47,12 @@ def test_concurrent_partial_reservations_never_over_allocate(chain, identified_l
         lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
     )
     # Both the hub operator (custodian) and the owner may act: each tries to reserve 6,000 of 10,000.
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def reserve(user):
-        close_old_connections()
-        try:
-            barrier.wait()
-            lot_record_step(
-                lot_id=identified_lot.id, step=Step.CONNECTION, actor=user, quantity=6000
-            )
-            outcomes.append("ok")
-        except ValidationError as e:
-            outcomes.append("refused: " + "; ".join(sum(e.message_dict.values(), [])))
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=reserve, args=(u,))
-        for u in (chain.hub_operator_user, chain.owner_user)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    outcomes = _at_the_same_moment(
+        [
+            dict(lot_id=identified_lot.id, step=Step.CONNECTION, actor=user, quantity=6000)
+            for user in (chain.hub_operator_user, chain.owner_user)
+        ]
+    )
     assert sorted(o[:2] for o in outcomes) == ["ok", "re"], outcomes
     lots = list(Lot.objects.filter(source_asset=chain.building))
     assert sum(lot.quantity for lot in lots) == 10000
@@ -73,27 +80,12 @@ def test_concurrent_hub_intakes_never_exceed_capacity(chain):
         )
         for _ in range(2)
     ]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def intake(lot_id):
-        close_old_connections()
-        try:
-            barrier.wait()
-            lot_record_step(
-                lot_id=lot_id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
-            )
-            outcomes.append("ok")
-        except ValidationError as e:
-            outcomes.append("refused: " + "; ".join(sum(e.message_dict.values(), [])))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=intake, args=(lot.id,)) for lot in lots]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    outcomes = _at_the_same_moment(
+        [
+            dict(lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub)
+            for lot in lots
+        ]
+    )
     assert sorted(o[:2] for o in outcomes) == ["ok", "re"], outcomes
     assert "50.0 t" in next(o for o in outcomes if o.startswith("refused"))  # the capacity
     assert hub_stock_mass_kg(chain.hub) == 30000

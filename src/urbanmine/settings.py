@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "urbanmine.market",
     "urbanmine.insight",
     "urbanmine.impact",
+    "urbanmine.portal",
+    "urbanmine.demo",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +110,7 @@ WSGI_APPLICATION = "urbanmine.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [],  # every app keeps its templates in <app>/templates/
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -167,7 +169,6 @@ def _package_dir(name: str) -> Path:
 # Leaflet and Plotly are served from their installed Python packages (no CDN, offline).
 # django-leaflet is not an installed app: its admin widgets would need GDAL.
 STATICFILES_DIRS = [
-    PACKAGE_DIR / "static",
     _package_dir("leaflet") / "static",
     ("plotly", _package_dir("plotly") / "package_data"),
 ]
@@ -185,7 +186,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "urbanmine.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Errors as application/problem+json (Dutch API Design Rules, RFC 7807).

@@ -65,7 +65,8 @@ def test_concurrent_partial_reservations_never_over_allocate(chain, identified_l
 )
 def test_concurrent_hub_intakes_never_exceed_capacity(chain):
     """Two 30 t lots go into the 50 t hub at the same moment: each fits alone, not both."""
-    from urbanmine.lots.services import hub_stock_mass_kg, lot_identify
+    from urbanmine.lots.selectors import hub_stock_mass_kg
+    from urbanmine.lots.services import lot_identify
 
     lots = [
         lot_identify(

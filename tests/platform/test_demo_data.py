@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import pytest
 
-from urbanmine.core.demo import load_demo
+from urbanmine.demo.generator import load_demo
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import EventFacts, Status, fold_status
 from urbanmine.lots.models import LifecycleEvent, Lot
@@ -53,7 +53,7 @@ def test_demo_records_realised_impact_on_sales_and_applications():
 
 @pytest.mark.django_db
 def test_demo_never_overfills_a_hub_or_breaks_acceptance():
-    from urbanmine.hubs.selectors import hub_occupancy
+    from urbanmine.lots.selectors import hub_occupancy
 
     load_demo(scale=2, seed=11, progress=lambda m: None)
     hubs = list(Hub.objects.prefetch_related("accepted_product_groups"))

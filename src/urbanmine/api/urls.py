@@ -1,33 +1,55 @@
-"""REST API v1 (issue 6), mounted at /api/v1/. Resource names are plural nouns in
-kebab-case and URIs carry no trailing slash (Dutch API Design Rules, API-05/API-48)."""
+"""REST API v1, mounted at /api/v1/, with its OpenAPI schema at /api/schema/ and docs at
+/api/docs/. Routing only: each app brings its own viewsets and serializers (`<app>/api.py`).
+Resource names are plural nouns in kebab-case and URIs carry no trailing slash (Dutch API
+Design Rules, API-05/API-48)."""
 
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from urbanmine.assets.api import AssetViewSet
+from urbanmine.catalogue.api import ProductGroupViewSet
+from urbanmine.core.api import CSVRenderer, GeoJSONRenderer
+from urbanmine.impact.api import CompareView, Top10View
+from urbanmine.lots.api import (
+    HubViewSet,
+    LotViewSet,
+    PassportViewSet,
+    SupplyExportViewSet,
+    SupplyViewSet,
+)
+from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
+from urbanmine.regions.api import MunicipalityViewSet
 
 router = SimpleRouter(trailing_slash=False)
-router.register("assets", views.AssetViewSet, basename="api-asset")
-router.register("lots", views.LotViewSet, basename="api-lot")
-router.register("hubs", views.HubViewSet, basename="api-hub")
-router.register("demand-requests", views.DemandRequestViewSet, basename="api-demand-request")
-router.register("proposals", views.ProposalViewSet, basename="api-proposal")
-router.register("product-groups", views.ProductGroupViewSet, basename="api-product-group")
-router.register("municipalities", views.MunicipalityViewSet, basename="api-municipality")
-router.register("supply", views.SupplyViewSet, basename="api-supply")
+router.register("assets", AssetViewSet, basename="api-asset")
+router.register("assets", PassportViewSet, basename="api-asset-passport")
+router.register("lots", LotViewSet, basename="api-lot")
+router.register("hubs", HubViewSet, basename="api-hub")
+router.register("demand-requests", DemandRequestViewSet, basename="api-demand-request")
+router.register("proposals", ProposalViewSet, basename="api-proposal")
+router.register("product-groups", ProductGroupViewSet, basename="api-product-group")
+router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
+router.register("supply", SupplyViewSet, basename="api-supply")
 
-urlpatterns = [
+v1 = [
     path(
         "supply.csv",
-        views.SupplyExportViewSet.as_view({"get": "csv"}, renderer_classes=[views.CSVRenderer]),
+        SupplyExportViewSet.as_view({"get": "csv"}, renderer_classes=[CSVRenderer]),
         name="api-supply-csv",
     ),
     path(
         "supply.geojson",
-        views.SupplyExportViewSet.as_view(
-            {"get": "geojson"}, renderer_classes=[views.GeoJSONRenderer]
-        ),
+        SupplyExportViewSet.as_view({"get": "geojson"}, renderer_classes=[GeoJSONRenderer]),
         name="api-supply-geojson",
     ),
+    path("impact/compare", CompareView.as_view(), name="api-impact-compare"),
+    path("impact/top10", Top10View.as_view(), name="api-impact-top10"),
     *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

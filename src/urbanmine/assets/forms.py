@@ -1,10 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from urbanmine.catalogue.models import ProductGroup, Unit
-from urbanmine.lots.models import Quality
-
-from .models import UseType
+from .models import InterventionKind, UseType
 
 
 class AssetForm(forms.Form):
@@ -39,22 +36,14 @@ class AssetForm(forms.Form):
         return data
 
 
-class LotIdentifyForm(forms.Form):
-    product_group = forms.ModelChoiceField(
-        label=_("Product group"), queryset=ProductGroup.objects.all(), to_field_name="code"
-    )
-    description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), decimal_places=3)
-    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    mass_kg_per_unit = forms.DecimalField(
-        label=_("Mass per unit (kg)"), decimal_places=3, min_value=0
-    )
-    quality = forms.ChoiceField(label=_("Quality grade"), choices=Quality.choices)
-    has_asbestos = forms.BooleanField(label=_("Contains asbestos"), required=False)
-    has_chromium6 = forms.BooleanField(label=_("Contains chromium-6"), required=False)
-    has_other_hazard = forms.BooleanField(label=_("Other hazardous substances"), required=False)
-    expected_release_date = forms.DateField(
-        label=_("Expected release date"),
-        required=False,
+class InterventionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InterventionKind.choices)
+    planned_start = forms.DateField(
+        label=_("Planned start"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    planned_end = forms.DateField(
+        label=_("Planned end"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)

@@ -1,56 +1,69 @@
 """Writes on assets and their planned interventions."""
 
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import NotRequired, TypedDict, Unpack
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from urbanmine.organisations.selectors import user_organisation_ids
+from urbanmine.organisations.models import Organisation
 from urbanmine.regions.services import municipality_for_point, parse_location
 
 from .models import Asset, PlannedIntervention
+from .permissions import asset_may_change, asset_may_register_for
+
+
+class AssetFields(TypedDict):
+    """What registering an asset needs: a name, scope and use type, and a place given as
+    WGS84 `lat`/`lon` or RD New `rd_x`/`rd_y` (the municipality follows from it)."""
+
+    name: str
+    scope: str
+    use_type: str
+    lat: NotRequired[float | None]
+    lon: NotRequired[float | None]
+    rd_x: NotRequired[float | None]
+    rd_y: NotRequired[float | None]
+    address: NotRequired[str]
+    construction_year: NotRequired[int | None]
+    floor_area_m2: NotRequired[Decimal | float | None]
+    length_m: NotRequired[Decimal | float | None]
+    area_m2: NotRequired[Decimal | float | None]
+    is_demo: NotRequired[bool]
 
 
 @transaction.atomic
-def asset_create(
-    *,
-    owner,
-    name: str,
-    scope: str,
-    use_type: str,
-    lat=None,
-    lon=None,
-    rd_x=None,
-    rd_y=None,
-    actor=None,
-    address: str = "",
-    construction_year=None,
-    floor_area_m2=None,
-    length_m=None,
-    area_m2=None,
-    is_demo: bool = False,
-) -> Asset:
-    if actor is not None and owner.id not in user_organisation_ids(actor) and not actor.is_staff:
+def asset_create(*, owner: Organisation, actor=None, **fields: Unpack[AssetFields]) -> Asset:
+    """Register an asset for `owner` (`actor` None: the system, e.g. a data import)."""
+    if actor is not None and not asset_may_register_for(actor, owner):
         raise PermissionDenied(_("You may only register assets for your own organisation."))
-    lat_f, lon_f = parse_location(lat=lat, lon=lon, rd_x=rd_x, rd_y=rd_y)
-    if construction_year is not None and int(construction_year) > timezone.now().year + 5:
+    lat, lon = parse_location(
+        lat=fields.get("lat"), lon=fields.get("lon"), rd_x=fields.get("rd_x"), rd_y=fields.get("rd_y")
+    )
+    year = fields.get("construction_year")
+    if year is not None and int(year) > timezone.now().year + 5:
         raise ValidationError(
             {"construction_year": _("The construction year lies too far in the future.")}
         )
     asset = Asset(
         owner=owner,
-        name=name,
-        scope=scope,
-        use_type=use_type,
-        lat=lat_f,
-        lon=lon_f,
-        municipality=municipality_for_point(lat_f, lon_f),
-        address=address,
-        construction_year=construction_year,
-        floor_area_m2=floor_area_m2,
-        length_m=length_m,
-        area_m2=area_m2,
-        is_demo=is_demo,
+        name=fields["name"],
+        scope=fields["scope"],
+        use_type=fields["use_type"],
+        lat=lat,
+        lon=lon,
+        municipality=municipality_for_point(lat, lon),
+        address=fields.get("address", ""),
+        construction_year=year,
+        floor_area_m2=fields.get("floor_area_m2"),
+        length_m=fields.get("length_m"),
+        area_m2=fields.get("area_m2"),
+        is_demo=fields.get("is_demo", False),
     )
     asset.full_clean()
     asset.save()
@@ -59,9 +72,15 @@ def asset_create(
 
 @transaction.atomic
 def intervention_plan(
-    *, asset: Asset, kind: str, planned_start, planned_end, actor=None, note: str = ""
-):
-    if actor is not None and asset.owner_id not in user_organisation_ids(actor):
+    *,
+    asset: Asset,
+    kind: str,
+    planned_start: date,
+    planned_end: date,
+    actor=None,
+    note: str = "",
+) -> PlannedIntervention:
+    if actor is not None and not asset_may_change(actor, asset):
         raise PermissionDenied(_("Only the asset owner plans interventions."))
     item = PlannedIntervention(
         asset=asset, kind=kind, planned_start=planned_start, planned_end=planned_end, note=note

@@ -16,9 +16,9 @@ from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import USE_TYPES
 from urbanmine.hubs.models import Hub
-from urbanmine.hubs.selectors import hub_occupancy
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import LifecycleEvent, Location, Lot
+from urbanmine.lots.selectors import hub_occupancy
 from urbanmine.regions.models import ZUID_HOLLAND, Municipality
 
 from .models import ForecastResult, Scenario
@@ -270,9 +270,9 @@ class HubLine:
 
 
 def hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
-    """Occupancy (hubs.selectors.hub_occupancy) and dwell-time alerts per hub: 3 queries.
+    """Occupancy (lots.selectors.hub_occupancy) and dwell-time alerts per hub: 3 queries.
 
-    Levels follow hubs.selectors.hub_stock: warning past HUB_DWELL_WARNING_DAYS (6 months),
+    Levels follow lots.selectors.hub_stock: warning past HUB_DWELL_WARNING_DAYS (6 months),
     alert past HUB_DWELL_ALERT_DAYS (9 months) at the hub.
     """
     hubs = Hub.objects.select_related("municipality").order_by("name")

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from urbanmine.core.jobs import run_job
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import (
     USE_TYPES,
@@ -30,16 +31,12 @@ from urbanmine.engine.forecast import (
     release_by_municipality,
     renovation_share,
 )
-from urbanmine.organisations.selectors import primary_organisation, user_is_platform_wide
+from urbanmine.organisations.membership import acting_organisation_or_none
 
 from . import selectors
 from .models import ForecastResult, Scenario
 from .params import ParamsError, ScenarioParams
-
-
-def may_edit_scenarios(user) -> bool:
-    """The province (matchmaker / platform manager role, or staff) edits scenarios."""
-    return user_is_platform_wide(user)
+from .permissions import forecast_may_run, scenario_may_edit
 
 
 # --------------------------------------------------------------------------- tables
@@ -78,7 +75,7 @@ def _validated(params: dict) -> dict:
 def scenario_create(
     *, actor, name: str, params: dict | None = None, description: str = ""
 ) -> Scenario:
-    if not may_edit_scenarios(actor):
+    if not scenario_may_edit(actor):
         raise PermissionDenied(_("Only the province edits forecast scenarios."))
     if Scenario.objects.filter(name=name).exists():
         raise ValidationError({"name": _("A scenario with this name exists already.")})
@@ -87,7 +84,7 @@ def scenario_create(
         description=description,
         params=_validated(params or {}),
         created_by=actor,
-        organisation=primary_organisation(actor),
+        organisation=acting_organisation_or_none(actor),
     )
 
 
@@ -95,7 +92,7 @@ def scenario_create(
 def scenario_update(
     *, actor, scenario: Scenario, name: str, params: dict, description: str = ""
 ) -> Scenario:
-    if not may_edit_scenarios(actor):
+    if not scenario_may_edit(actor):
         raise PermissionDenied(_("Only the province edits forecast scenarios."))
     if Scenario.objects.filter(name=name).exclude(pk=scenario.pk).exists():
         raise ValidationError({"name": _("A scenario with this name exists already.")})
@@ -108,7 +105,7 @@ def scenario_update(
 @transaction.atomic
 def scenario_make_reference(*, actor, scenario: Scenario) -> Scenario:
     """The reference scenario is the one the public dashboard shows."""
-    if not may_edit_scenarios(actor):
+    if not scenario_may_edit(actor):
         raise PermissionDenied(_("Only the province edits forecast scenarios."))
     Scenario.objects.filter(is_reference=True).exclude(pk=scenario.pk).update(is_reference=False)
     scenario.is_reference = True
@@ -331,7 +328,7 @@ def forecast_start(*, scenario: Scenario, actor=None, inline: bool | None = None
     allowed to edit scenarios. `inline=True` runs synchronously (tests, scripts); None
     follows the URBANMINE_JOBS_INLINE setting; otherwise a background thread after commit.
     """
-    if actor is not None and not may_edit_scenarios(actor):
+    if actor is not None and not forecast_may_run(actor):
         raise PermissionDenied(_("Only the province runs forecasts."))
     result = ForecastResult.objects.create(
         scenario=scenario, started_by=actor, params=scenario.params
@@ -340,8 +337,6 @@ def forecast_start(*, scenario: Scenario, actor=None, inline: bool | None = None
         forecast_execute(result_id=result.id)
         result.refresh_from_db()
         return result
-    from urbanmine.core.jobs import run_job
-
     transaction.on_commit(lambda: run_job(forecast_execute, result_id=result.id))
     return result
 

@@ -22,6 +22,7 @@ from . import selectors, services
 from .forms import ScenarioForm
 from .models import ForecastResult, Scenario
 from .params import ScenarioParams
+from .permissions import forecast_may_run, scenario_may_edit
 
 
 def _csv(table: dash.Table, filename: str) -> HttpResponse:
@@ -113,7 +114,7 @@ def dashboard(request):
         "base_query": urlencode(query),
         "hub_alerts": sum(h[7] for h in hubs.rows),
         "hub_warnings": sum(h[6] for h in hubs.rows),
-        "may_edit": services.may_edit_scenarios(request.user),
+        "may_edit": scenario_may_edit(request.user),
     }
     return render(request, "insight/dashboard.html", context)
 
@@ -133,7 +134,7 @@ def forecast_status(request, pk):
 @require_POST
 def forecast_run(request, pk):
     scenario = get_object_or_404(Scenario, pk=pk)
-    if not services.may_edit_scenarios(request.user):
+    if not forecast_may_run(request.user):
         raise PermissionDenied
     result = services.forecast_start(scenario=scenario, actor=request.user)
     messages.success(request, _("Forecast %(id)s started.") % {"id": result.pk})
@@ -147,7 +148,7 @@ def scenario_list(request):
         "insight/scenario_list.html",
         {
             "scenarios": selectors.scenarios(),
-            "may_edit": services.may_edit_scenarios(request.user),
+            "may_edit": scenario_may_edit(request.user),
         },
     )
 
@@ -155,7 +156,7 @@ def scenario_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def scenario_edit(request, pk=None):
-    if not services.may_edit_scenarios(request.user):
+    if not scenario_may_edit(request.user):
         raise PermissionDenied
     scenario = get_object_or_404(Scenario, pk=pk) if pk else None
     if request.method == "POST":
@@ -245,6 +246,6 @@ def scenario_compare(request):
             "table": table,
             "table_json": {"columns": columns, "rows": rows},
             "query": urlencode({"a": a.pk if a else "", "b": b.pk if b else ""}),
-            "may_edit": services.may_edit_scenarios(request.user),
+            "may_edit": scenario_may_edit(request.user),
         },
     )

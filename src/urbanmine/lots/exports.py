@@ -75,9 +75,6 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
     "expected_release_date",
 )
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-GEOJSON_CONTENT_TYPE = "application/geo+json"
 
 
 def number(value: Decimal | float | int | None) -> int | float | None:

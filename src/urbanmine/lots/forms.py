@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import Asset
+from urbanmine.assets.permissions import projects_of
+from urbanmine.catalogue.models import ProductGroup, Unit
 from urbanmine.hubs.models import Hub
 from urbanmine.organisations.models import Organisation
-from urbanmine.organisations.selectors import user_organisation_ids
 
 from .lifecycle import Step, allowed_steps
-from .models import RStrategy
+from .models import Quality, RStrategy
 
 
 class RecordStepForm(forms.Form):
@@ -59,11 +60,7 @@ class RecordStepForm(forms.Form):
         self.fields["step"].choices = [(s, Step(s).label) for s in steps]
         self.fields["hub"].queryset = Hub.objects.order_by("name")
         # A lot is applied in a project of the acting organisation (not shown: others' assets).
-        self.fields["target_asset"].queryset = (
-            Asset.objects.filter(owner_id__in=user_organisation_ids(user))
-            .order_by("name")
-            .only("id", "name")
-        )
+        self.fields["target_asset"].queryset = projects_of(user).order_by("name").only("id", "name")
         self.fields["counterparty"].queryset = Organisation.objects.order_by("name")
         if only_steps is not None and set(only_steps) == {Step.QUALITY_CONTROL}:
             # an inspection: only its own fields
@@ -91,3 +88,26 @@ class SupplyFilterForm(forms.Form):
         self.fields["municipality"].choices = [("", _("all"))] + [
             (m.code, m.name) for m in municipalities
         ]
+
+
+class LotIdentifyForm(forms.Form):
+    """A new passport line (identification); `services.lot_identify` takes its data."""
+
+    product_group = forms.ModelChoiceField(
+        label=_("Product group"), queryset=ProductGroup.objects.all(), to_field_name="code"
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), decimal_places=3)
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    mass_kg_per_unit = forms.DecimalField(
+        label=_("Mass per unit (kg)"), decimal_places=3, min_value=0
+    )
+    quality = forms.ChoiceField(label=_("Quality grade"), choices=Quality.choices)
+    has_asbestos = forms.BooleanField(label=_("Contains asbestos"), required=False)
+    has_chromium6 = forms.BooleanField(label=_("Contains chromium-6"), required=False)
+    has_other_hazard = forms.BooleanField(label=_("Other hazardous substances"), required=False)
+    expected_release_date = forms.DateField(
+        label=_("Expected release date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -1,15 +1,24 @@
-"""Reads on lots: public supply, passports, histories — shaped for bounded query counts."""
+"""Reads on lots: public supply, passports, histories and what hubs hold — shaped for
+bounded query counts. Functions that take a `viewer` show only what that user may see."""
+
+from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
 
+from urbanmine.assets.permissions import asset_sees_whole_passport
 from urbanmine.catalogue.models import material_label
-from urbanmine.organisations.selectors import sees_whole_passport, visible_lots_filter
+from urbanmine.hubs.models import Hub
 
 from .lifecycle import Status
 from .models import LifecycleEvent, Location, Lot
+from .permissions import hub_stock_visible_filter, lots_visible_filter
 
 MASS = ExpressionWrapper(
     F("quantity") * F("mass_kg_per_unit"),
@@ -84,8 +93,8 @@ def passport_lots(asset, viewer=None):
     lots applied in it (the loop closes). With a `viewer`, only the lots that user may see
     unless they see the whole passport (owner, platform-wide roles)."""
     qs = Lot.objects.filter(Q(source_asset=asset) | Q(applied_asset=asset))
-    if viewer is not None and not sees_whole_passport(viewer, asset):
-        qs = qs.filter(visible_lots_filter(viewer))
+    if viewer is not None and not asset_sees_whole_passport(viewer, asset):
+        qs = qs.filter(lots_visible_filter(viewer))
     return (
         qs.exclude(status=Status.CLOSED)
         .select_related("product_group", "hub", "owner", "custodian")
@@ -112,11 +121,23 @@ def passport_summary(lots) -> dict:
 def asset_history(asset, limit: int = 200, viewer=None):
     """Events of the asset's lots, newest first; with a `viewer`, as `passport_lots`."""
     qs = LifecycleEvent.objects.filter(Q(lot__source_asset=asset) | Q(asset=asset))
-    if viewer is not None and not sees_whole_passport(viewer, asset):
-        qs = qs.filter(visible_lots_filter(viewer, prefix="lot__"))
+    if viewer is not None and not asset_sees_whole_passport(viewer, asset):
+        qs = qs.filter(lots_visible_filter(viewer, prefix="lot__"))
     return qs.select_related("lot", "organisation", "actor", "hub").order_by("-occurred_at", "-id")[
         :limit
     ]
+
+
+def lot_for_page():
+    """Lots with everything their page shows (place, owner, custodian, group)."""
+    return Lot.objects.select_related(
+        "product_group",
+        "owner",
+        "custodian",
+        "hub__municipality",
+        "source_asset__municipality",
+        "applied_asset__municipality",
+    )
 
 
 def lot_history(lot):
@@ -128,3 +149,56 @@ def lot_history(lot):
 def lot_trace_assets(lot):
     """Every source asset of a lot (through all splits and merges)."""
     return lot.source_assets.select_related("municipality").order_by("name")
+
+
+# ------------------------------------------------------------------------------- hub stock
+#: Lots a hub holds: at the hub and neither merged away nor applied.
+HELD = Q(location=Location.AT_HUB) & ~Q(status__in=[Status.CLOSED, Status.APPLIED])
+
+
+@dataclass
+class StockLine:
+    lot: Lot
+    dwell_days: int
+    level: str  # "ok" | "warning" (past 6 months) | "alert" (past 9 months)
+
+
+def dwell_level(days: int) -> str:
+    if days > settings.HUB_DWELL_ALERT_DAYS:
+        return "alert"
+    if days > settings.HUB_DWELL_WARNING_DAYS:
+        return "warning"
+    return "ok"
+
+
+def hub_stock(hub: Hub, viewer=None) -> list[StockLine]:
+    """What a hub holds, oldest first, with dwell times. With a `viewer`: the operator and
+    platform-wide roles see every lot, others only the lots they may see."""
+    lots = Lot.objects.filter(HELD, hub=hub)
+    if viewer is not None:
+        lots = lots.filter(hub_stock_visible_filter(viewer, hub))
+    lots = (
+        lots.select_related("product_group", "owner", "source_asset")
+        .annotate(mass_kg_total=MASS)
+        .order_by("hub_since", "code")
+    )
+    now = timezone.now()
+    out = []
+    for lot in lots:
+        days = (now - lot.hub_since).days if lot.hub_since else 0
+        out.append(StockLine(lot=lot, dwell_days=days, level=dwell_level(days)))
+    return out
+
+
+def hub_occupancy(hubs: Iterable[Hub]) -> dict[int, Decimal]:
+    """Mass held (kg) per hub id, one query: an aggregate, public to signed-in users."""
+    rows = Lot.objects.filter(HELD, hub__in=hubs).values("hub_id").annotate(m=Sum(MASS))
+    return {r["hub_id"]: r["m"] or Decimal(0) for r in rows}
+
+
+def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
+    """Mass at a hub that counts against its capacity (everything not merged away)."""
+    qs = Lot.objects.filter(hub=hub, location=Location.AT_HUB).exclude(status=Status.CLOSED)
+    if exclude_lot_id:
+        qs = qs.exclude(id=exclude_lot_id)
+    return qs.aggregate(m=Sum(MASS))["m"] or Decimal(0)

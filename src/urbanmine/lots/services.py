@@ -1,239 +1,178 @@
-"""Writes on lots: identification, process steps, splits and merges.
+"""Writes on lots: identification, process steps, splits, merges and imports.
 
 Every function is keyword-only, runs in one transaction, locks the lots it changes
-(`select_for_update`) and appends lifecycle events; nothing is ever half-saved.
+(`select_for_update`) and appends lifecycle events; nothing is ever half-saved. Who may do
+what is asked of `permissions`; what each step checks and does lives in `steps`.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.assets.models import Asset
 from urbanmine.catalogue.models import COUNTED_UNITS, ProductGroup, Unit
-from urbanmine.hubs.models import Hub
-from urbanmine.organisations.models import ChainRole, Organisation, OrganisationRole
-from urbanmine.organisations.selectors import (
-    may_change_lot,
-    may_record_step,
-    user_organisation_ids,
-)
+from urbanmine.organisations.membership import acting_organisation
+from urbanmine.organisations.models import ChainRole, Organisation
 
 from .lifecycle import OFFERABLE, EventFacts, Status, Step, TransitionError, next_status
-from .models import (
-    Inspection,
-    InspectionResult,
-    LifecycleEvent,
-    Location,
-    Lot,
-    LotLineage,
-    RStrategy,
-)
-
-# Steps that act on part of a lot: a smaller quantity splits the lot first.
-PARTIAL_STEPS = {
-    Step.DISMANTLING,
-    Step.CONNECTION,
-    Step.SALE,
-    Step.TRANSPORT_STORAGE,
-    Step.EXECUTION,
-}
+from .models import LifecycleEvent, Location, Lot, LotLineage
+from .permissions import lot_acts_as_certifier, lot_may_change, lot_may_record
+from .steps import HANDLERS, StepFields, StepInput, StepRecording, check_r_strategy
 
 
 def new_lot_code() -> str:
     return "L-" + uuid.uuid4().hex[:10].upper()
 
 
-def _decimal(value, field: str) -> Decimal:
+def _decimal(value, field_name: str) -> Decimal:
     try:
         d = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError(
-            {field: _("“%(value)s” is not a number.") % {"value": value}}
+            {field_name: _("“%(value)s” is not a number.") % {"value": value}}
         ) from None
     if not d.is_finite():
-        raise ValidationError({field: _("“%(value)s” is not a number.") % {"value": value}})
+        raise ValidationError({field_name: _("“%(value)s” is not a number.") % {"value": value}})
     return d
 
 
-def validate_quantity(quantity, unit: str, field: str = "quantity") -> Decimal:
-    q = _decimal(quantity, field)
+def validate_quantity(quantity, unit: str, field_name: str = "quantity") -> Decimal:
+    q = _decimal(quantity, field_name)
     if q <= 0:
         raise ValidationError(
-            {field: _("The quantity must be more than zero (got %(q)s).") % {"q": q}}
+            {field_name: _("The quantity must be more than zero (got %(q)s).") % {"q": q}}
         )
     if unit in COUNTED_UNITS and q != q.to_integral_value():
         raise ValidationError(
-            {field: _("Pieces are counted in whole numbers (got %(q)s).") % {"q": q}}
+            {field_name: _("Pieces are counted in whole numbers (got %(q)s).") % {"q": q}}
         )
     return q
-
-
-def _acting_organisation(user, organisation: Organisation | None) -> Organisation:
-    orgs = user_organisation_ids(user)
-    if organisation is None:
-        if not orgs:
-            raise PermissionDenied(_("You do not belong to an organisation."))
-        return Organisation.objects.get(id=min(orgs))
-    if organisation.id not in orgs:
-        raise PermissionDenied(_("You do not act for %(org)s.") % {"org": organisation})
-    return organisation
 
 
 def _sync_publication(lot: Lot) -> None:
     lot.is_published = not lot.is_hazardous and lot.status in OFFERABLE and lot.quantity > 0
 
 
-def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
-    qs = Lot.objects.filter(hub=hub, location=Location.AT_HUB).exclude(status=Status.CLOSED)
-    if exclude_lot_id:
-        qs = qs.exclude(id=exclude_lot_id)
-    mass = ExpressionWrapper(F("quantity") * F("mass_kg_per_unit"), output_field=DecimalField())
-    return qs.aggregate(m=Sum(mass))["m"] or Decimal(0)
+@dataclass
+class EventEntry:
+    """What one lifecycle event records besides the lot's state after it."""
+
+    step: str
+    actor: Any
+    organisation: Organisation
+    occurred_at: datetime
+    quantity: Decimal | None = None  # default: the lot's quantity
+    notes: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    co2_avoided_kg: float | None = None
+    waste_diverted_kg: float | None = None
+    r_strategy: str = ""
 
 
-def _check_hub_intake(hub: Hub, lot: Lot, quantity: Decimal, organisation: Organisation) -> None:
-    """Consent, acceptance and capacity; locks the hub row first, so two intakes at the same
-    moment are checked one after the other (the second sees the first's lot)."""
-    Hub.objects.select_for_update().filter(pk=hub.pk).first()
-    if not hub.open_to_deliveries and organisation.id != hub.operator_id:
-        raise ValidationError(
-            {
-                "hub": _("%(hub)s takes in lots from its operator (%(op)s) only.")
-                % {"hub": hub, "op": hub.operator}
-            }
-        )
-    if not hub.accepts(lot.product_group):
-        raise ValidationError(
-            {
-                "hub": _("%(hub)s does not accept %(group)s.")
-                % {"hub": hub, "group": lot.product_group}
-            }
-        )
-    incoming = quantity * lot.mass_kg_per_unit
-    held = hub_stock_mass_kg(hub, exclude_lot_id=lot.id)
-    capacity_kg = hub.capacity_t * 1000
-    if held + incoming > capacity_kg:
-        raise ValidationError(
-            {
-                "hub": _(
-                    "%(hub)s is full: %(held).1f t held + %(inc).1f t incoming exceeds its capacity of %(cap).1f t."
-                )
-                % {"hub": hub, "held": held / 1000, "inc": incoming / 1000, "cap": hub.capacity_t}
-            }
-        )
-
-
-def _append_event(
-    lot: Lot,
-    *,
-    step: str,
-    actor,
-    organisation: Organisation,
-    occurred_at: datetime,
-    quantity: Decimal | None = None,
-    notes: str = "",
-    payload: dict | None = None,
-    co2_avoided_kg: float | None = None,
-    waste_diverted_kg: float | None = None,
-    r_strategy: str = "",
-) -> LifecycleEvent:
+def _append_event(lot: Lot, entry: EventEntry) -> LifecycleEvent:
+    actor = entry.actor
     return LifecycleEvent.objects.create(
         lot=lot,
-        step=step,
-        occurred_at=occurred_at,
+        step=entry.step,
+        occurred_at=entry.occurred_at,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        organisation=organisation,
+        organisation=entry.organisation,
         location=lot.location,
         asset=lot.applied_asset if lot.location == Location.APPLIED else lot.source_asset,
         hub=lot.hub if lot.location == Location.AT_HUB else None,
-        quantity=lot.quantity if quantity is None else quantity,
-        notes=notes,
-        payload=payload or {},
+        quantity=lot.quantity if entry.quantity is None else entry.quantity,
+        notes=entry.notes,
+        payload=entry.payload,
         status_after=lot.status,
-        co2_avoided_kg=co2_avoided_kg,
-        waste_diverted_kg=waste_diverted_kg,
-        r_strategy=r_strategy,
+        co2_avoided_kg=entry.co2_avoided_kg,
+        waste_diverted_kg=entry.waste_diverted_kg,
+        r_strategy=entry.r_strategy,
     )
+
+
+class LotSpec(TypedDict):
+    """A passport line: what it is, how much, in what state."""
+
+    product_group: ProductGroup
+    quantity: Decimal | int | str
+    unit: str
+    mass_kg_per_unit: Decimal | int | str
+    quality: str
+    description: NotRequired[str]
+    has_asbestos: NotRequired[bool]
+    has_chromium6: NotRequired[bool]
+    has_other_hazard: NotRequired[bool]
+    expected_release_date: NotRequired[date | None]
+
+
+def _checked_spec(spec: LotSpec) -> tuple[Decimal, Decimal]:
+    """The validated quantity and mass per unit of a passport line."""
+    if spec["unit"] not in Unit.values:
+        raise ValidationError({"unit": _("Unknown unit “%(u)s”.") % {"u": spec["unit"]}})
+    q = validate_quantity(spec["quantity"], spec["unit"])
+    m = _decimal(spec["mass_kg_per_unit"], "mass_kg_per_unit")
+    if m < 0:
+        raise ValidationError({"mass_kg_per_unit": _("The mass cannot be negative.")})
+    if spec["quality"] not in ("A", "B", "C"):
+        raise ValidationError(
+            {"quality": _("Quality must be A, B or C (got “%(q)s”).") % {"q": spec["quality"]}}
+        )
+    return q, m
 
 
 @transaction.atomic
 def lot_identify(
     *,
-    asset,
-    product_group: ProductGroup,
-    quantity,
-    unit: str,
-    mass_kg_per_unit,
-    quality: str,
+    asset: Asset,
     organisation: Organisation,
     actor=None,
-    description: str = "",
-    has_asbestos: bool = False,
-    has_chromium6: bool = False,
-    has_other_hazard: bool = False,
-    expected_release_date=None,
+    custodian: Organisation | None = None,
     occurred_at: datetime | None = None,
     notes: str = "",
-    custodian: Organisation | None = None,
+    **spec: Unpack[LotSpec],
 ) -> Lot:
     """Record a new passport line in an asset (step 1: identification). The material stays
     in the owner's custody unless a custodian (e.g. a contracted demolisher) is given."""
-    if unit not in Unit.values:
-        raise ValidationError({"unit": _("Unknown unit “%(u)s”.") % {"u": unit}})
-    q = validate_quantity(quantity, unit)
-    m = _decimal(mass_kg_per_unit, "mass_kg_per_unit")
-    if m < 0:
-        raise ValidationError({"mass_kg_per_unit": _("The mass cannot be negative.")})
-    if quality not in ("A", "B", "C"):
-        raise ValidationError(
-            {"quality": _("Quality must be A, B or C (got “%(q)s”).") % {"q": quality}}
-        )
+    q, m = _checked_spec(spec)
     now = occurred_at or timezone.now()
     lot = Lot(
         code=new_lot_code(),
-        product_group=product_group,
-        description=description,
+        product_group=spec["product_group"],
+        description=spec.get("description", ""),
         quantity=q,
-        unit=unit,
+        unit=spec["unit"],
         mass_kg_per_unit=m,
-        quality=quality,
-        has_asbestos=has_asbestos,
-        has_chromium6=has_chromium6,
-        has_other_hazard=has_other_hazard,
+        quality=spec["quality"],
+        has_asbestos=spec.get("has_asbestos", False),
+        has_chromium6=spec.get("has_chromium6", False),
+        has_other_hazard=spec.get("has_other_hazard", False),
         owner=asset.owner,
         custodian=custodian or asset.owner,
         source_asset=asset,
         location=Location.IN_ASSET,
         status=Status.IDENTIFIED,
         status_since=now,
-        expected_release_date=expected_release_date,
+        expected_release_date=spec.get("expected_release_date"),
     )
     lot.full_clean(exclude=["code", "source_assets"])
     _sync_publication(lot)
     lot.save()
     lot.source_assets.add(asset)
-    _append_event(
-        lot,
-        step=Step.IDENTIFICATION,
-        actor=actor,
-        organisation=organisation,
-        occurred_at=now,
-        notes=notes,
-    )
+    entry = EventEntry(Step.IDENTIFICATION, actor, organisation, now, notes=notes)
+    _append_event(lot, entry)
     return lot
 
 
-def _split_locked(
-    lot: Lot, quantity: Decimal, *, actor, organisation, occurred_at, notes=""
-) -> Lot:
+def _split_locked(lot: Lot, quantity: Decimal, entry: EventEntry) -> Lot:
     """Split `quantity` off a locked lot into a new child lot carrying the same trace."""
     if quantity >= lot.quantity:
         raise ValidationError(
@@ -254,28 +193,11 @@ def _split_locked(
     _sync_publication(lot)
     lot.save(update_fields=["quantity", "is_published"])
     LotLineage.objects.create(parent=lot, child=child, kind="split", quantity=quantity)
-    payload = {"parent": lot.code, "child": child.code}
-    _append_event(
-        lot,
-        step=Step.SPLIT,
-        actor=actor,
-        organisation=organisation,
-        occurred_at=occurred_at,
-        quantity=quantity,
-        notes=notes,
-        payload=payload,
-    )
+    entry.step, entry.quantity = Step.SPLIT, quantity
+    entry.payload = {"parent": lot.code, "child": child.code}
+    _append_event(lot, entry)
     # The child's history begins with the split, after a copy of the parent's status.
-    _append_event(
-        child,
-        step=Step.SPLIT,
-        actor=actor,
-        organisation=organisation,
-        occurred_at=occurred_at,
-        quantity=quantity,
-        notes=notes,
-        payload=payload,
-    )
+    _append_event(child, entry)
     return child
 
 
@@ -290,6 +212,16 @@ def _lock(lot_id) -> Lot:
         raise ValidationError({"lot": _("Lot %(id)s does not exist.") % {"id": lot_id}}) from None
 
 
+def _transition(lot: Lot, facts: EventFacts, field_name: str | None = None) -> str:
+    """The status after `facts`, or a ValidationError naming the field at fault."""
+    try:
+        return next_status(lot.status, facts, hazardous=lot.is_hazardous)
+    except TransitionError as e:
+        if field_name:
+            raise ValidationError({field_name: f"{lot.code}: {e.message}"}) from None
+        raise ValidationError({e.field: e.message}) from None
+
+
 @transaction.atomic
 def lot_split(
     *,
@@ -301,63 +233,48 @@ def lot_split(
     notes: str = "",
 ) -> Lot:
     lot = _lock(lot_id)
-    if not may_change_lot(actor, lot):
+    if not lot_may_change(actor, lot):
         raise PermissionDenied(_("Only the owner or custodian of a lot may split it."))
-    org = _acting_organisation(actor, organisation)
-    try:
-        next_status(lot.status, EventFacts(Step.SPLIT), hazardous=lot.is_hazardous)
-    except TransitionError as e:
-        raise ValidationError({e.field: e.message}) from None
-    return _split_locked(
-        lot,
-        _decimal(quantity, "quantity"),
-        actor=actor,
-        organisation=org,
-        occurred_at=occurred_at or timezone.now(),
-        notes=notes,
-    )
+    org = acting_organisation(actor, organisation)
+    _transition(lot, EventFacts(Step.SPLIT))
+    entry = EventEntry(Step.SPLIT, actor, org, occurred_at or timezone.now(), notes=notes)
+    return _split_locked(lot, _decimal(quantity, "quantity"), entry)
 
 
-@transaction.atomic
-def lots_merge(
-    *,
-    lot_ids: list[int],
-    actor,
-    organisation: Organisation | None = None,
-    occurred_at: datetime | None = None,
-    notes: str = "",
-) -> Lot:
-    """Merge lots of one product group, unit and quality at one hub into a new lot that
-    keeps the trace to every source asset."""
+MERGE_MUST_AGREE = ("product_group_id", "unit", "quality", "hub_id", "location", "owner_id")
+
+
+def _lock_mergeable(lot_ids: list[int], actor) -> list[Lot]:
+    """The lots to merge, locked in id order, each changeable and on offer, all alike."""
     ids = sorted(set(lot_ids))
     if len(ids) < 2:
         raise ValidationError({"lots": _("Choose at least two lots to merge.")})
     lots = list(Lot.objects.select_for_update().filter(id__in=ids).order_by("id"))
     if len(lots) != len(ids):
         raise ValidationError({"lots": _("One of the lots does not exist.")})
-    org = _acting_organisation(actor, organisation)
     for lot in lots:
-        if not may_change_lot(actor, lot):
+        if not lot_may_change(actor, lot):
             raise PermissionDenied(_("You may not change lot %(code)s.") % {"code": lot.code})
-        try:
-            next_status(lot.status, EventFacts(Step.MERGE, closes=True), hazardous=lot.is_hazardous)
-        except TransitionError as e:
-            raise ValidationError({"lots": f"{lot.code}: {e.message}"}) from None
+        _transition(lot, EventFacts(Step.MERGE, closes=True), field_name="lots")
     first = lots[0]
     for lot in lots[1:]:
-        for field in ("product_group_id", "unit", "quality", "hub_id", "location", "owner_id"):
-            if getattr(lot, field) != getattr(first, field):
+        for name in MERGE_MUST_AGREE:
+            if getattr(lot, name) != getattr(first, name):
                 raise ValidationError(
                     {
                         "lots": _(
                             "Lots %(a)s and %(b)s differ in %(f)s; only like lots at one hub merge."
                         )
-                        % {"a": first.code, "b": lot.code, "f": field.removesuffix("_id")}
+                        % {"a": first.code, "b": lot.code, "f": name.removesuffix("_id")}
                     }
                 )
     if first.location != Location.AT_HUB:
         raise ValidationError({"lots": _("Lots are merged at a hub.")})
-    now = occurred_at or timezone.now()
+    return lots
+
+
+def _merged_lot(lots: list[Lot], now: datetime) -> Lot:
+    first = lots[0]
     total_q = sum((lot.quantity for lot in lots), Decimal(0))
     total_mass = sum((lot.quantity * lot.mass_kg_per_unit for lot in lots), Decimal(0))
     status = first.status if all(lot.status == first.status for lot in lots) else Status.HARVESTED
@@ -382,55 +299,88 @@ def lots_merge(
         hub_since=min(lot.hub_since or now for lot in lots),
         is_published=False,
     )
-    sources = set()
+    sources: set[int] = set()
     for lot in lots:
         sources.update(lot.source_assets.values_list("id", flat=True))
     merged.source_assets.set(sources)
     _sync_publication(merged)
     merged.save(update_fields=["is_published"])
-    codes = [lot.code for lot in lots]
-    for lot in lots:
-        LotLineage.objects.create(parent=lot, child=merged, kind="merge", quantity=lot.quantity)
-        q = lot.quantity
-        lot.status = Status.CLOSED
-        lot.status_since = now
-        lot.is_published = False
-        lot.save(update_fields=["status", "status_since", "is_published"])
-        _append_event(
-            lot,
-            step=Step.MERGE,
-            actor=actor,
-            organisation=org,
-            occurred_at=now,
-            quantity=q,
-            notes=notes,
-            payload={"into": merged.code},
-        )
-    _append_event(
-        merged,
-        step=Step.MERGE,
-        actor=actor,
-        organisation=org,
-        occurred_at=now,
-        quantity=total_q,
-        notes=notes,
-        payload={"from": codes},
-    )
     return merged
 
 
-def realised_impact(lot: Lot, quantity: Decimal) -> tuple[float | None, float]:
-    """kg CO2 avoided (mass × (virgin − reuse) from the cited factor table; None when the
-    group has no factor) and kg diverted from waste, for `quantity` of a lot."""
-    from urbanmine.catalogue.factors import factor_source
-    from urbanmine.engine.impact import ImpactError, co2_avoided_kg, waste_avoided_kg
+@transaction.atomic
+def lots_merge(
+    *,
+    lot_ids: list[int],
+    actor,
+    organisation: Organisation | None = None,
+    occurred_at: datetime | None = None,
+    notes: str = "",
+) -> Lot:
+    """Merge lots of one product group, unit and quality at one hub into a new lot that
+    keeps the trace to every source asset."""
+    lots = _lock_mergeable(lot_ids, actor)
+    org = acting_organisation(actor, organisation)
+    now = occurred_at or timezone.now()
+    merged = _merged_lot(lots, now)
+    for lot in lots:
+        LotLineage.objects.create(parent=lot, child=merged, kind="merge", quantity=lot.quantity)
+        lot.status, lot.status_since, lot.is_published = Status.CLOSED, now, False
+        lot.save(update_fields=["status", "status_since", "is_published"])
+        entry = EventEntry(Step.MERGE, actor, org, now, lot.quantity, notes, {"into": merged.code})
+        _append_event(lot, entry)
+    payload = {"from": [lot.code for lot in lots]}
+    _append_event(merged, EventEntry(Step.MERGE, actor, org, now, merged.quantity, notes, payload))
+    return merged
 
-    mass_kg = float(quantity * lot.mass_kg_per_unit)
-    try:
-        factor = factor_source().factor(lot.product_group.code)
-    except ImpactError:
-        return None, mass_kg
-    return co2_avoided_kg(mass_kg, factor), waste_avoided_kg(mass_kg, factor)
+
+# ------------------------------------------------------------------------ process steps
+def _recording_organisation(
+    actor, lot: Lot, step: str, organisation: Organisation | None, authorised_by_platform: bool
+) -> Organisation:
+    """The organisation an event is recorded for, after checking the actor may record it."""
+    if authorised_by_platform:
+        if organisation is None:
+            raise ValidationError(
+                {"organisation": _("Name the organisation the step is recorded for.")}
+            )
+        return organisation
+    if not lot_may_record(actor, lot, step):
+        raise PermissionDenied(
+            _(
+                "Only the owner or custodian of a lot may record steps on it; a certifier "
+                "may record a quality control."
+            )
+        )
+    if lot_acts_as_certifier(actor, lot):  # an inspection by a certifier: act as one
+        return acting_organisation(actor, organisation, role=ChainRole.CERTIFIER)
+    return acting_organisation(actor, organisation)
+
+
+def _check_occurred_at(lot: Lot, occurred_at: datetime) -> None:
+    """Never in the future; never before the lot's last recorded step (append-only order)."""
+    if occurred_at > timezone.now() + timezone.timedelta(days=1):
+        raise ValidationError({"occurred_at": _("A step cannot be recorded in the future.")})
+    last = lot.events.order_by("-occurred_at", "-id").values_list("occurred_at", flat=True).first()
+    if last and occurred_at < last:
+        raise ValidationError(
+            {
+                "occurred_at": _("The date lies before the lot's last recorded step (%(d)s).")
+                % {"d": f"{last:%Y-%m-%d}"}
+            }
+        )
+
+
+def _step_quantity(lot: Lot, quantity) -> Decimal:
+    q = lot.quantity if quantity in (None, "") else validate_quantity(quantity, lot.unit)
+    if q > lot.quantity:
+        raise ValidationError(
+            {
+                "quantity": _("The lot holds only %(have)s %(unit)s.")
+                % {"have": lot.quantity, "unit": lot.unit}
+            }
+        )
+    return q
 
 
 @transaction.atomic
@@ -441,193 +391,66 @@ def lot_record_step(
     actor,
     organisation: Organisation | None = None,
     occurred_at: datetime | None = None,
-    quantity=None,
-    notes: str = "",
-    hub: Hub | None = None,
-    target_asset=None,
-    counterparty: Organisation | None = None,
-    passed: bool | None = None,
-    guideline: str = "",
-    certificate_number: str = "",
-    valid_until=None,
-    r_strategy: str = "",
-    in_transit: bool = False,
     authorised_by_platform: bool = False,
+    **fields: Unpack[StepFields],
 ) -> LifecycleEvent:
     """Record one process step on a lot, after checking permission and legality.
-    A smaller quantity than the lot holds splits the lot first (e.g. part sold).
-    `authorised_by_platform`: the caller (e.g. accepting a proposal) has checked who may
-    act; the event is recorded for `organisation`."""
+
+    `fields` are the step's own inputs (`steps.StepFields`: hub, target_asset,
+    counterparty, passed, …). A smaller quantity than the lot holds splits the lot first
+    (e.g. part sold). `authorised_by_platform`: the caller (e.g. accepting a proposal) has
+    checked who may act; the event is recorded for `organisation`.
+    """
     lot = _lock(lot_id)
-    if authorised_by_platform:
-        if organisation is None:
-            raise ValidationError(
-                {"organisation": _("Name the organisation the step is recorded for.")}
-            )
-        org = organisation
-    else:
-        if not may_record_step(actor, lot, step):
-            raise PermissionDenied(
-                _(
-                    "Only the owner or custodian of a lot may record steps on it; a certifier "
-                    "may record a quality control."
-                )
-            )
-        org = _acting_organisation(actor, organisation)
-        if not may_change_lot(actor, lot):  # an inspection by a certifier: act as one
-            certifiers = set(
-                OrganisationRole.objects.filter(
-                    organisation_id__in=user_organisation_ids(actor), role=ChainRole.CERTIFIER
-                ).values_list("organisation_id", flat=True)
-            )
-            if org.id not in certifiers:
-                org = Organisation.objects.get(id=min(certifiers))
+    org = _recording_organisation(actor, lot, step, organisation, authorised_by_platform)
     now = occurred_at or timezone.now()
-    if now > timezone.now() + timezone.timedelta(days=1):
-        raise ValidationError({"occurred_at": _("A step cannot be recorded in the future.")})
-    last = lot.events.order_by("-occurred_at", "-id").values_list("occurred_at", flat=True).first()
-    if last and now < last:
-        raise ValidationError(
-            {
-                "occurred_at": _("The date lies before the lot's last recorded step (%(d)s).")
-                % {"d": f"{last:%Y-%m-%d}"}
-            }
-        )
-    if step in (Step.SPLIT, Step.MERGE, Step.IDENTIFICATION):
-        raise ValidationError(
-            {"step": _("Use the split, merge or identify actions for this step.")}
-        )
-    try:
-        new_status = next_status(
-            lot.status, EventFacts(step, passed=passed), hazardous=lot.is_hazardous
-        )
-    except TransitionError as e:
-        raise ValidationError({e.field: e.message}) from None
-
-    q = lot.quantity if quantity in (None, "") else validate_quantity(quantity, lot.unit)
-    if q > lot.quantity:
-        raise ValidationError(
-            {
-                "quantity": _("The lot holds only %(have)s %(unit)s.")
-                % {"have": lot.quantity, "unit": lot.unit}
-            }
-        )
-    # Validate step-specific inputs before any write.
-    if step in (Step.DISMANTLING, Step.TRANSPORT_STORAGE) and hub is not None:
-        _check_hub_intake(hub, lot, q, org)
-    if step == Step.EXECUTION and target_asset is None:
-        raise ValidationError({"target_asset": _("Choose the asset the lot is applied in.")})
-    if (
-        step == Step.EXECUTION
-        and not authorised_by_platform
-        and target_asset.owner_id not in user_organisation_ids(actor)
-    ):
-        raise PermissionDenied(_("A lot is applied only in an asset of your own organisation."))
-    if step in (Step.SALE, Step.OWNERSHIP_CHANGE, Step.CUSTODY_CHANGE) and counterparty is None:
-        raise ValidationError(
-            {"counterparty": _("Choose the organisation that takes the lot over.")}
-        )
-    if step == Step.QUALITY_CONTROL and not guideline:
-        guideline = lot.product_group.assessment_guideline or "-"
-    if r_strategy and r_strategy not in RStrategy.values:
-        raise ValidationError({"r_strategy": _("Unknown R-strategy “%(r)s”.") % {"r": r_strategy}})
-
-    if q < lot.quantity and step in PARTIAL_STEPS:
-        lot = _split_locked(lot, q, actor=actor, organisation=org, occurred_at=now)
-
-    payload: dict = {}
-    co2 = waste = None
-    if step == Step.DISMANTLING:
-        if lot.location == Location.APPLIED:
-            payload["from_asset"] = lot.applied_asset_id
-            lot.source_asset = lot.applied_asset
-            lot.source_assets.add(lot.applied_asset)
-            lot.applied_asset = None
-        if hub is not None:
-            lot.location, lot.hub, lot.hub_since = Location.AT_HUB, hub, now
-            if lot.custodian_id != hub.operator_id:
-                payload["custodian_from"] = lot.custodian_id
-                lot.custodian = hub.operator
-            payload["hub"] = hub.id
-        else:
-            lot.location, lot.hub, lot.hub_since = (
-                (Location.IN_TRANSIT if in_transit else Location.IN_ASSET),
-                None,
-                None,
-            )
-    elif step == Step.TRANSPORT_STORAGE:
-        if hub is not None:
-            if lot.hub_id != hub.id:
-                lot.hub_since = now
-            lot.location, lot.hub = Location.AT_HUB, hub
-            payload["hub"] = hub.id
-            if lot.custodian_id != hub.operator_id:
-                payload["custodian_from"] = lot.custodian_id
-                lot.custodian = hub.operator
-        else:
-            lot.location, lot.hub, lot.hub_since = Location.IN_TRANSIT, None, None
-    elif step == Step.SALE:
-        payload["owner_from"], payload["owner_to"] = lot.owner_id, counterparty.id
-        lot.owner = counterparty
-        co2, waste = realised_impact(lot, lot.quantity)
-        r_strategy = r_strategy or RStrategy.R3
-    elif step == Step.CONNECTION:
-        co2, waste = realised_impact(lot, lot.quantity)
-        r_strategy = r_strategy or RStrategy.R3
-        if counterparty is not None:
-            payload["for_organisation"] = counterparty.id
-    elif step == Step.OWNERSHIP_CHANGE:
-        payload["owner_from"], payload["owner_to"] = lot.owner_id, counterparty.id
-        lot.owner = counterparty
-    elif step == Step.CUSTODY_CHANGE:
-        payload["custodian_from"], payload["custodian_to"] = lot.custodian_id, counterparty.id
-        lot.custodian = counterparty
-    elif step == Step.EXECUTION:
-        payload["asset"] = target_asset.id
-        lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
-            Location.APPLIED,
-            target_asset,
-            None,
-            None,
-        )
-        co2, waste = realised_impact(lot, lot.quantity)
-        r_strategy = r_strategy or lot.r_strategy or RStrategy.R3
-        lot.r_strategy = r_strategy
-    elif step == Step.QUALITY_CONTROL:
-        payload["passed"] = bool(passed)
-
-    if new_status != lot.status:
-        lot.status, lot.status_since = new_status, now
-    _sync_publication(lot)
-    lot.save()
-    event = _append_event(
-        lot,
+    _check_occurred_at(lot, now)
+    handler = HANDLERS.get(step)
+    if handler is None and step in (Step.SPLIT, Step.MERGE, Step.IDENTIFICATION):
+        raise ValidationError({"step": _("Use the split, merge or identify actions for this step.")})
+    given = StepInput(**fields)
+    new_status = _transition(lot, EventFacts(step, passed=given.passed))
+    assert handler is not None  # next_status refused unknown steps
+    rec = StepRecording(
+        lot=lot,
         step=step,
         actor=actor,
         organisation=org,
         occurred_at=now,
-        quantity=lot.quantity,
-        notes=notes,
-        payload=payload,
-        co2_avoided_kg=co2,
-        waste_diverted_kg=waste,
-        r_strategy=r_strategy,
+        given=given,
+        quantity=_step_quantity(lot, given.quantity),
+        authorised_by_platform=authorised_by_platform,
+        r_strategy=given.r_strategy,
     )
-    if step == Step.QUALITY_CONTROL:
-        Inspection.objects.create(
-            lot=lot,
-            event=event,
-            inspector=org,
-            inspected_on=now.date(),
-            guideline=guideline,
-            result=InspectionResult.PASSED if passed else InspectionResult.FAILED,
-            certificate_number=certificate_number,
-            valid_until=valid_until,
-            notes=notes,
-        )
+    check_r_strategy(rec)
+    for check in handler.checks:
+        check(rec)
+    if handler.partial and rec.quantity < lot.quantity:
+        rec.lot = _split_locked(lot, rec.quantity, EventEntry(Step.SPLIT, actor, org, now))
+    handler.apply(rec)
+    lot = rec.lot
+    if new_status != lot.status:
+        lot.status, lot.status_since = new_status, now
+    _sync_publication(lot)
+    lot.save()
+    entry = EventEntry(
+        step,
+        actor,
+        org,
+        now,
+        notes=given.notes,
+        payload=rec.payload,
+        co2_avoided_kg=rec.co2_avoided_kg,
+        waste_diverted_kg=rec.waste_diverted_kg,
+        r_strategy=rec.r_strategy,
+    )
+    event = _append_event(lot, entry)
+    if handler.after is not None:
+        handler.after(rec, event)
     return event
 
 
+# ------------------------------------------------------------------------------ imports
 class StoredLot(NamedTuple):
     id: int
     code: str
@@ -660,8 +483,6 @@ def lots_import_inventory(
 ) -> list[StoredLot]:
     """Store validated inventory rows (engine.inventory.InventoryRow) as inventoried lots of
     an asset, each with its identification and inventory events: all or nothing."""
-    from urbanmine.assets.models import Asset
-
     try:
         asset = Asset.objects.select_related("owner").get(pk=asset_id)
     except Asset.DoesNotExist:

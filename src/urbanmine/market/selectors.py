@@ -8,17 +8,16 @@ from urbanmine.engine import geo
 from urbanmine.lots.lifecycle import OFFERABLE
 from urbanmine.lots.models import QUALITY_RANK, Lot
 from urbanmine.lots.selectors import lot_place
-from urbanmine.organisations.selectors import user_is_platform_wide, user_organisation_ids
 
 from .models import DemandRequest, MatchRun, Proposal, ProposalStatus
+from .permissions import demand_visible_filter, proposals_visible_filter
 
 
 def visible_demand(user):
-    qs = DemandRequest.objects.select_related(
+    """Demand the user may see, with its proposal counts."""
+    qs = DemandRequest.objects.filter(demand_visible_filter(user)).select_related(
         "product_group", "project__municipality", "organisation"
     )
-    if not user_is_platform_wide(user):
-        qs = qs.filter(organisation_id__in=user_organisation_ids(user))
     return qs.annotate(
         n_proposed=Count("proposals", filter=Q(proposals__status=ProposalStatus.PROPOSED)),
         n_accepted=Count("proposals", filter=Q(proposals__status=ProposalStatus.ACCEPTED)),
@@ -41,6 +40,10 @@ def demand_proposals(demand):
         )
         .order_by("status", "-value_eur")
     )
+
+
+def visible_proposals(user):
+    return Proposal.objects.filter(proposals_visible_filter(user)).select_related("lot")
 
 
 def latest_runs(limit: int = 10):

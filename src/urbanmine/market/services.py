@@ -6,24 +6,78 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from urbanmine.catalogue.factors import factor_source
+from urbanmine.core.jobs import run_job
 from urbanmine.engine import matching as engine
+from urbanmine.engine.matching.checker import assignment_economics
 from urbanmine.hubs.models import Hub
-from urbanmine.hubs.selectors import hub_occupancy
+from urbanmine.hubs.selectors import hubs_open_to_deliveries
 from urbanmine.lots.lifecycle import OFFERABLE, Status, Step
 from urbanmine.lots.models import QUALITY_RANK, Lot
-from urbanmine.lots.selectors import lot_place
-from urbanmine.lots.services import lot_record_step
-from urbanmine.organisations.selectors import user_is_platform_wide, user_organisation_ids
+from urbanmine.lots.selectors import hub_occupancy, lot_place
+from urbanmine.lots.services import lot_record_step, validate_quantity
+from urbanmine.organisations.membership import acting_organisation
 
 from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus
+from .permissions import demand_may_request, matching_may_run, proposal_may_accept
+
+
+class DemandFields(TypedDict):
+    """What a destination project needs, when, and how far it may come from."""
+
+    project: object  # assets.Asset
+    product_group: object  # catalogue.ProductGroup
+    quantity: Decimal | int | str
+    window_start: date
+    window_end: date
+    unit: NotRequired[str | None]  # default: the product group's unit
+    min_quality: NotRequired[str]
+    max_distance_km: NotRequired[int]
+
+
+@transaction.atomic
+def demand_request_create(
+    *, actor, organisation=None, is_demo: bool = False, **fields: Unpack[DemandFields]
+) -> DemandRequest:
+    """A buyer's demand for one of its projects (default organisation: the first the actor
+    acts for). Checked here for the web and the API alike."""
+    try:
+        org = acting_organisation(actor, organisation)
+    except PermissionDenied as e:  # a field of the request, named as such
+        raise ValidationError({"organisation": str(e)}) from None
+    project, group = fields["project"], fields["product_group"]
+    if not demand_may_request(actor, organisation=org, project=project):
+        raise ValidationError(
+            {"project": _("Demand is requested for a project of your own organisation.")}
+        )
+    unit = fields.get("unit") or group.unit
+    quantity = validate_quantity(fields["quantity"], unit)
+    if fields["window_end"] < fields["window_start"]:
+        raise ValidationError({"window_end": _("The end of the window lies before its start.")})
+    demand = DemandRequest(
+        project=project,
+        organisation=org,
+        product_group=group,
+        quantity=quantity,
+        unit=unit,
+        min_quality=fields.get("min_quality", "C"),
+        window_start=fields["window_start"],
+        window_end=fields["window_end"],
+        max_distance_km=fields.get("max_distance_km", 50),
+        is_demo=is_demo,
+    )
+    demand.full_clean()
+    demand.save()
+    return demand
 
 
 @dataclass
@@ -132,9 +186,7 @@ def match_instance_build(*, today: date | None = None) -> BuiltInstance:
             }
         )
     # hubs closed to deliveries serve their operator's own logistics only: no routes
-    hubs = list(
-        Hub.objects.filter(open_to_deliveries=True).prefetch_related("accepted_product_groups")
-    )
+    hubs = list(hubs_open_to_deliveries())
     held = hub_occupancy(hubs)
     hub_rows = []
     for h in hubs:
@@ -166,8 +218,6 @@ def match_instance_build(*, today: date | None = None) -> BuiltInstance:
 
 
 def _accepted_quantities() -> dict[int, Decimal]:
-    from django.db.models import Sum
-
     rows = (
         Proposal.objects.filter(status=ProposalStatus.ACCEPTED)
         .values("demand_id")
@@ -177,13 +227,11 @@ def _accepted_quantities() -> dict[int, Decimal]:
 
 
 def match_run_start(*, actor, solver: str = "optimal", time_limit: float | None = None) -> MatchRun:
-    if not user_is_platform_wide(actor):
+    if not matching_may_run(actor):
         raise PermissionDenied(_("Only a matchmaker starts a matching run."))
     if solver not in engine.SOLVERS:
         raise ValidationError({"solver": _("Unknown solver “%(s)s”.") % {"s": solver}})
     run = MatchRun.objects.create(started_by=actor, solver=solver)
-    from urbanmine.core.jobs import run_job
-
     transaction.on_commit(lambda: run_job(match_run_execute, run_id=run.id, time_limit=time_limit))
     return run
 
@@ -231,8 +279,6 @@ def match_run_execute(
 @transaction.atomic
 def _store_proposals(run: MatchRun, built: BuiltInstance, inst, result) -> None:
     """One proposal per assignment, its numbers recomputed by the engine's own economics."""
-    from urbanmine.engine.matching.checker import assignment_economics
-
     Proposal.objects.filter(status=ProposalStatus.PROPOSED).update(status=ProposalStatus.SUPERSEDED)
     truck = built.data["params"]["truck_co2_kg_per_tkm"]
     rows = []
@@ -297,7 +343,7 @@ def _proposal_accept(*, proposal_id: int, actor) -> Proposal:
         ) from None
     # Lock the demand too: two acceptances for one demand never over-fill it.
     demand = DemandRequest.objects.select_for_update().get(pk=proposal.demand_id)
-    if not (demand.organisation_id in user_organisation_ids(actor) or user_is_platform_wide(actor)):
+    if not proposal_may_accept(actor, demand):
         raise PermissionDenied(_("Only the buyer or a matchmaker accepts a proposal."))
     if proposal.status != ProposalStatus.PROPOSED:
         raise ValidationError(

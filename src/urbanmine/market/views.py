@@ -8,23 +8,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from urbanmine.core.forms import error_text
 from urbanmine.lots.selectors import lot_place
-from urbanmine.organisations.selectors import user_is_platform_wide
 
 from . import selectors, services
 from .models import MatchRun, Proposal
+from .permissions import match_run_may_view, matching_may_run
 
 
 @login_required
 def matching_overview(request):
     if request.method == "POST":
-        if not user_is_platform_wide(request.user):
+        if not matching_may_run(request.user):
             raise PermissionDenied
         solver = request.POST.get("solver", "optimal")
         try:
             run = services.match_run_start(actor=request.user, solver=solver)
         except ValidationError as e:
-            messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+            messages.error(request, error_text(e))
         else:
             messages.success(request, _("Matching run %(id)s started.") % {"id": run.pk})
         return redirect("matching")
@@ -33,7 +34,7 @@ def matching_overview(request):
         "market/matching.html",
         {
             "runs": selectors.latest_runs(),
-            "may_run": user_is_platform_wide(request.user),
+            "may_run": matching_may_run(request.user),
             "demand": selectors.visible_demand(request.user).order_by("window_start")[:200],
         },
     )
@@ -42,6 +43,8 @@ def matching_overview(request):
 @login_required
 def run_status(request, pk):
     run = get_object_or_404(MatchRun, pk=pk)
+    if not match_run_may_view(request.user, run):
+        raise Http404
     return JsonResponse(
         {
             "status": run.status,
@@ -100,7 +103,7 @@ def proposal_accept(request, pk):
     try:
         services.proposal_accept(proposal_id=proposal.pk, actor=request.user)
     except ValidationError as e:
-        messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+        messages.error(request, error_text(e))
     else:
         messages.success(
             request,

@@ -1,0 +1,63 @@
+"""Who may see and change an asset and its passport. Views, API and services ask these.
+
+Visibility follows the lots in an asset through the reverse relation `lots` (a lookup by
+name; this app does not import the lots app, which sits above it).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from urbanmine.organisations.membership import (
+    user_has_role,
+    user_is_platform_wide,
+    user_organisation_ids,
+)
+from urbanmine.organisations.models import ChainRole, Organisation
+
+from .models import Asset
+
+
+def assets_visible_filter(user) -> Q:
+    """Assets a user may open: owned by their organisation, or holding lots they own or hold
+    custody of; platform-wide roles see all; anonymous users none."""
+    if user_is_platform_wide(user):
+        return Q()
+    orgs = user_organisation_ids(user)
+    if not orgs:
+        return Q(pk__in=[])
+    return Q(owner_id__in=orgs) | Q(lots__custodian_id__in=orgs) | Q(lots__owner_id__in=orgs)
+
+
+def assets_visible_to(user) -> QuerySet[Asset]:
+    return Asset.objects.filter(assets_visible_filter(user)).distinct()
+
+
+def asset_may_view(user, asset: Asset) -> bool:
+    return assets_visible_to(user).filter(pk=asset.pk).exists()
+
+
+def asset_may_change(user, asset: Asset) -> bool:
+    """The owner changes an asset and plans its interventions."""
+    return asset.owner_id in user_organisation_ids(user)
+
+
+def asset_may_register_for(user, owner: Organisation) -> bool:
+    """Assets are registered for one's own organisation (staff: for any)."""
+    return owner.id in user_organisation_ids(user) or bool(user and user.is_staff)
+
+
+def asset_may_add_lots(user, asset: Asset) -> bool:
+    """The owner, or an inventoriser who may see the asset, adds lots to its passport."""
+    return asset_may_change(user, asset) or user_has_role(user, ChainRole.INVENTORISER)
+
+
+def asset_sees_whole_passport(user, asset: Asset) -> bool:
+    """The asset's owner and platform-wide roles see every lot of its passport; others (a
+    buyer of one lot, the hub holding another) see only the lots they may see."""
+    return asset_may_change(user, asset) or user_is_platform_wide(user)
+
+
+def projects_of(user) -> QuerySet[Asset]:
+    """Assets of the user's organisations: where they apply lots and request material."""
+    return Asset.objects.filter(owner_id__in=user_organisation_ids(user))

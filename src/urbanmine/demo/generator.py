@@ -1,0 +1,713 @@
+"""Reproducible Zuid-Holland demo data (`urbanmine demo [--scale N]`).
+
+Real: the 342 municipalities (CBS codes, names, population, boundaries), the catalogue,
+the material intensities (MIR-DB v1.2 Dutch buildings, via data/material_intensity_nl.csv)
+and the Dutch stock's construction-period mix (MODERATE 2020). Synthetic, and marked
+`is_demo`: organisations, assets, lots, hubs and demand. The distributions are documented
+in docs/demo-data.md; the same seed gives the same data.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
+from urbanmine.catalogue.models import ProductGroup
+from urbanmine.engine import stock as stock_vocabulary
+from urbanmine.hubs.models import Hub, HubTypology
+from urbanmine.lots.lifecycle import Status, Step
+from urbanmine.lots.models import LifecycleEvent, Location, Lot, RStrategy
+from urbanmine.market.models import DemandRequest
+from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
+from urbanmine.regions.models import ZUID_HOLLAND, Municipality
+from urbanmine.regions.services import municipalities_load
+
+DEMO_PASSWORD = "urbanmine-demo"
+
+# One demo organisation per chain role; username = role code.
+DEMO_ORGANISATIONS = [
+    ("Provincie Zuid-Holland (demo)", [ChainRole.MATCHMAKER, ChainRole.ASSET_OWNER], "provincie"),
+    ("Woonkracht Zuid (demo woningcorporatie)", [ChainRole.ASSET_OWNER], "eigenaar"),
+    ("Inventarisatiebureau Materiaalbeeld (demo)", [ChainRole.INVENTORISER], "inventariseerder"),
+    ("Sloopbedrijf De Oogst (demo)", [ChainRole.DEMOLISHER, ChainRole.STORAGE_MANAGER], "sloper"),
+    ("Architectenbureau Kringloop (demo)", [ChainRole.DESIGNER], "ontwerper"),
+    ("Bouwbedrijf Tweede Leven (demo)", [ChainRole.BUILDER], "bouwer"),
+    ("Omgevingsdienst Haaglanden (demo)", [ChainRole.PERMIT_AUTHORITY], "omgevingsdienst"),
+    ("Bouwmaterialenhandel Retour (demo)", [ChainRole.TRADER], "handelaar"),
+    ("Verwerker Nieuwe Kans (demo)", [ChainRole.PROCESSOR, ChainRole.STORAGE_MANAGER], "verwerker"),
+    ("Keuringsinstituut Zeker (demo)", [ChainRole.CERTIFIER], "certificeerder"),
+    (
+        "Gemeentelijk Depot Rotterdam (demo)",
+        [ChainRole.STORAGE_MANAGER, ChainRole.ASSET_OWNER],
+        "tussenbeheerder",
+    ),
+    ("Kenniscentrum Circulair Bouwen (demo)", [ChainRole.FACILITATOR], "adviseur"),
+]
+
+MODERATE_USE_TYPES = stock_vocabulary.MODERATE_USE_TYPES
+PERIOD_YEARS = stock_vocabulary.MODERATE_PERIOD_YEARS
+# Assumption (documented): lognormal floor area per building, median m², sigma 0.6.
+MEDIAN_FLOOR_AREA_M2 = {
+    "house": 120,
+    "apartment": 2800,
+    "office": 2400,
+    "retail": 700,
+    "education": 2800,
+    "healthcare": 4500,
+    "other": 900,
+}
+
+# Harvestable product lines per MIR-DB material: (product group, share of the material's
+# mass that is harvestable as that product). Demo assumption, documented.
+HARVEST_SHARES = {
+    "brick": [("bricks-clay", 0.30)],
+    "concrete": [("hollow-core-slabs", 0.12), ("concrete-granulate", 0.55)],
+    "steel": [("steel-beams", 0.35), ("radiators", 0.03)],
+    "wood": [("timber-beams", 0.25), ("doors-interior", 0.10), ("window-frames-timber", 0.10)],
+    "glass": [("glazing-double", 0.45)],
+    "ceramics": [("roof-tiles-ceramic", 0.5), ("sanitary-ware", 0.1)],
+    "plaster_board_gypsum": [("plasterboard", 0.15)],
+    "aluminum": [("window-frames-aluminium", 0.4)],
+    "aggregates": [("mixed-granulate", 0.5)],
+}
+GWW_LINES = {
+    "road": [
+        ("paving-bricks", 0.02, "area"),
+        ("kerbs-concrete", 0.4, "length"),
+        ("asphalt-granulate", 0.12, "area_t"),
+    ],
+    "bridge": [
+        ("steel-beams", 0.8, "length"),
+        ("prefab-concrete-beams", 0.02, "length"),
+        ("steel-guardrails", 2.0, "length"),
+    ],
+    "quay": [("steel-sheet-piles", 3.0, "length"), ("hardwood-piles-timber", 0.01, "length")],
+    "public_space": [
+        ("paving-tiles-concrete", 0.3, "area"),
+        ("street-furniture", 0.004, "area"),
+        ("lamp-posts", 0.002, "area"),
+        ("traffic-signs", 0.002, "area"),
+    ],
+}
+
+HUB_SITES = [  # (municipality code, typology, name, capacity t, capacity m², accepted codes or None)
+    (
+        "GM0599",
+        HubTypology.RAW_MATERIALS,
+        "Grondstoffenhub Waalhaven",
+        25000,
+        40000,
+        ["concrete-granulate", "asphalt-granulate", "mixed-granulate", "soil"],
+    ),
+    ("GM0599", HubTypology.URBAN_MINING, "Urban Mining Hub Rotterdam-Zuid", 3000, 6000, None),
+    ("GM0518", HubTypology.URBAN_MINING, "Bouwhub Den Haag Binckhorst", 2000, 4000, None),
+    (
+        "GM0503",
+        HubTypology.CRAFT_CENTRE,
+        "Circulair Ambachtscentrum Delft",
+        250,
+        800,
+        [
+            "timber-beams",
+            "doors-interior",
+            "doors-exterior",
+            "window-frames-timber",
+            "timber-flooring",
+        ],
+    ),
+    ("GM0546", HubTypology.MATERIAL_BANK, "Materialenbank Leiden", 400, 1200, None),
+    (
+        "GM0505",
+        HubTypology.PRODUCER,
+        "Dakpannenfabriek Retourlocatie Dordrecht",
+        800,
+        2000,
+        ["roof-tiles-ceramic", "roof-tiles-concrete"],
+    ),
+    (
+        "GM0513",
+        HubTypology.PRODUCER,
+        "Kozijnenproducent Retour Gouda",
+        300,
+        900,
+        ["window-frames-timber", "window-frames-aluminium", "glazing-double"],
+    ),
+    ("GM0637", HubTypology.MATERIAL_BANK, "Materialenbank Zoetermeer", 300, 900, None),
+    ("GM0599", HubTypology.URBAN_MINING, "Tijdelijke hub Feijenoord (bouwplaats)", 600, 1500, None),
+    ("GM0518", HubTypology.CRAFT_CENTRE, "Ambachtscentrum Den Haag Zuidwest", 200, 600, None),
+]
+
+
+@dataclass
+class DemoReport:
+    municipalities: int
+    organisations: int
+    assets: int
+    lots: int
+    events: int
+    hubs: int
+    demand: int
+    seconds: float
+
+
+def read_material_intensity(path: Path) -> dict[str, list[tuple[int, int, str, float]]]:
+    out: dict[str, list[tuple[int, int, str, float]]] = defaultdict(list)
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out[row["use_type"]].append(
+                (
+                    int(row["period_start"]),
+                    int(row["period_end"]),
+                    row["material"],
+                    float(row["kg_per_m2"]),
+                )
+            )
+    return out
+
+
+def moderate_mix(path: Path) -> tuple[list[str], np.ndarray, list[tuple[int, int]]]:
+    """(use type, period) combinations with their share of Dutch floor area (MODERATE 2020)."""
+    keys, weights = [], []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            use = MODERATE_USE_TYPES.get(row["subsector"])
+            if use is None or row["bage"] not in PERIOD_YEARS:
+                continue
+            area = float(row["area_Mm2"] or 0)
+            # Buildings, not floor area, are sampled: divide by the median size.
+            keys.append((use, PERIOD_YEARS[row["bage"]]))
+            weights.append(area / MEDIAN_FLOOR_AREA_M2[use])
+    w = np.array(weights)
+    return [k[0] for k in keys], w / w.sum(), [k[1] for k in keys]
+
+
+def _random_points_in(geom, n: int, rng: np.random.Generator) -> list[tuple[float, float]]:
+    from shapely import contains_xy
+
+    minx, miny, maxx, maxy = geom.bounds
+    out: list[tuple[float, float]] = []
+    while len(out) < n:
+        xs = rng.uniform(minx, maxx, 4 * n + 8)
+        ys = rng.uniform(miny, maxy, 4 * n + 8)
+        inside = contains_xy(geom, xs, ys)
+        out.extend(zip(ys[inside].tolist(), xs[inside].tolist(), strict=True))
+    return [(round(lat, 6), round(lon, 6)) for lat, lon in out[:n]]
+
+
+def _ensure_users(orgs: dict[str, Organisation]) -> None:
+    User = get_user_model()
+    for username, org in orgs.items():
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": username.capitalize()}
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.get_or_create(user=user, organisation=org)
+    steward, _ = User.objects.get_or_create(
+        username="beheerder", defaults={"is_staff": True, "is_superuser": True}
+    )
+    steward.is_staff = steward.is_superuser = True
+    steward.set_password(DEMO_PASSWORD)
+    steward.save()
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    rows = [(u, DEMO_PASSWORD, name) for name, _roles, u in DEMO_ORGANISATIONS]
+    rows.append(("beheerder", DEMO_PASSWORD, "data steward (Django admin)"))
+    return rows
+
+
+@transaction.atomic
+def load_demo(
+    *, scale: int = 1, seed: int = 2026, today: date | None = None, progress=print
+) -> DemoReport:
+    t0 = timezone.now()
+    rng = np.random.default_rng(seed)
+    today = today or timezone.localdate()
+    data_dir = Path(settings.DATA_DIR)
+
+    progress("municipalities (CBS 2024, real boundaries)…")
+    municipalities_load()
+    zh = list(Municipality.objects.filter(province_code=ZUID_HOLLAND).order_by("code"))
+    by_code = {m.code: m for m in zh}
+
+    progress("organisations and demo accounts…")
+    orgs: dict[str, Organisation] = {}
+    for name, roles, username in DEMO_ORGANISATIONS:
+        org, _ = Organisation.objects.get_or_create(name=name, defaults={"is_demo": True})
+        for role in roles:
+            OrganisationRole.objects.get_or_create(organisation=org, role=role)
+        orgs[username] = org
+    _ensure_users(orgs)
+    owner_pool = [orgs["eigenaar"], orgs["provincie"], orgs["tussenbeheerder"]]
+
+    groups = {g.code: g for g in ProductGroup.objects.all()}
+
+    progress("hubs of every typology…")
+    hubs = []
+    operators = {
+        HubTypology.RAW_MATERIALS: orgs["verwerker"],
+        HubTypology.URBAN_MINING: orgs["sloper"],
+        HubTypology.CRAFT_CENTRE: orgs["verwerker"],
+        HubTypology.MATERIAL_BANK: orgs["tussenbeheerder"],
+        HubTypology.PRODUCER: orgs["handelaar"],
+    }
+    for code, typology, name, cap_t, cap_m2, accepted in HUB_SITES:
+        m = by_code[code]
+        ((lat, lon),) = _random_points_in(_geometry(m), 1, rng)
+        hub, created = Hub.objects.get_or_create(
+            name=name,
+            defaults=dict(
+                typology=typology,
+                operator=operators[typology],
+                lat=lat,
+                lon=lon,
+                municipality=m,
+                capacity_t=Decimal(cap_t),
+                capacity_m2=Decimal(cap_m2),
+                is_demo=True,
+                is_temporary="Tijdelijke" in name,
+                processing_capabilities=["sorting", "cleaning"]
+                + (["crushing"] if typology == HubTypology.RAW_MATERIALS else []),
+            ),
+        )
+        if created and accepted:
+            hub.accepted_product_groups.set([groups[c] for c in accepted])
+        hubs.append(hub)
+    hub_accepts = {h.id: {g.code for g in h.accepted_product_groups.all()} for h in hubs}
+
+    progress("synthetic building stock (MODERATE 2020 period mix)…")
+    uses, weights, periods = moderate_mix(
+        data_dir / "building_stock" / "moderate_netherlands_2020.csv"
+    )
+    mi = read_material_intensity(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
+    n_buildings = 240 * scale
+    n_gww = 30 * scale
+    pop = np.array([m.population for m in zh], dtype=float)
+    muni_idx = rng.choice(len(zh), size=n_buildings + n_gww, p=pop / pop.sum())
+    combo = rng.choice(len(uses), size=n_buildings, p=weights)
+    per_muni: dict[int, int] = defaultdict(int)
+    for i in muni_idx:
+        per_muni[int(i)] += 1
+    points_by_muni = {i: _random_points_in(_geometry(zh[i]), n, rng) for i, n in per_muni.items()}
+    cursor = defaultdict(int)
+
+    def next_point(i: int) -> tuple[float, float]:
+        p = points_by_muni[i][cursor[i]]
+        cursor[i] += 1
+        return p
+
+    assets: list[Asset] = []
+    for k in range(n_buildings):
+        use = uses[combo[k]]
+        y0, y1 = periods[combo[k]]
+        year = int(rng.integers(y0, y1 + 1))
+        area = float(np.round(MEDIAN_FLOOR_AREA_M2[use] * rng.lognormal(0, 0.6), 0))
+        i = int(muni_idx[k])
+        lat, lon = next_point(i)
+        assets.append(
+            Asset(
+                name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:05d}",
+                scope="bu",
+                use_type=use,
+                owner=owner_pool[k % len(owner_pool)],
+                lat=lat,
+                lon=lon,
+                municipality=zh[i],
+                construction_year=year,
+                floor_area_m2=Decimal(str(max(area, 30))),
+                is_demo=True,
+            )
+        )
+    gww_types = ["road", "bridge", "quay", "public_space"]
+    for k in range(n_gww):
+        use = gww_types[int(rng.integers(0, 4))]
+        i = int(muni_idx[n_buildings + k])
+        lat, lon = next_point(i)
+        length = float(np.round(rng.uniform(80, 900), 0))
+        assets.append(
+            Asset(
+                name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:04d}",
+                scope="gww",
+                use_type=use,
+                owner=orgs["tussenbeheerder"] if zh[i].code == "GM0599" else orgs["provincie"],
+                lat=lat,
+                lon=lon,
+                municipality=zh[i],
+                construction_year=int(rng.integers(1950, 2005)),
+                length_m=Decimal(str(length)),
+                area_m2=Decimal(str(round(length * rng.uniform(6, 14)))),
+                is_demo=True,
+            )
+        )
+    # New construction projects (destinations of demand and of applied lots).
+    projects = []
+    for k in range(12 * scale):
+        i = int(rng.choice(len(zh), p=pop / pop.sum()))
+        ((lat, lon),) = _random_points_in(_geometry(zh[i]), 1, rng)
+        use = ["apartment", "house", "office", "education"][k % 4]
+        projects.append(
+            Asset(
+                name=f"Nieuwbouwproject {zh[i].name} {k + 1:03d}",
+                scope="bu",
+                use_type=use,
+                owner=owner_pool[k % len(owner_pool)],
+                lat=lat,
+                lon=lon,
+                municipality=zh[i],
+                construction_year=today.year + 1,
+                floor_area_m2=Decimal(str(int(rng.integers(800, 9000)))),
+                is_demo=True,
+            )
+        )
+    Asset.objects.bulk_create(assets + projects, batch_size=2000)
+    _reload_pks(Asset, assets + projects, "name")
+
+    progress("planned interventions…")
+    interventions = []
+    passport_assets = []
+    for a in assets:
+        r = rng.random()
+        if r < 0.18:
+            start = today + timedelta(days=int(rng.integers(-300, 4 * 365)))
+            interventions.append(
+                PlannedIntervention(
+                    asset=a,
+                    kind=InterventionKind.DEMOLITION,
+                    planned_start=start,
+                    planned_end=start + timedelta(days=int(rng.integers(30, 180))),
+                )
+            )
+            passport_assets.append((a, start))
+        elif r < 0.28:
+            start = today + timedelta(days=int(rng.integers(-200, 3 * 365)))
+            kind = InterventionKind.RENOVATION if a.scope == "bu" else InterventionKind.MAINTENANCE
+            interventions.append(
+                PlannedIntervention(
+                    asset=a,
+                    kind=kind,
+                    planned_start=start,
+                    planned_end=start + timedelta(days=int(rng.integers(30, 365))),
+                )
+            )
+    PlannedIntervention.objects.bulk_create(interventions, batch_size=2000)
+
+    progress("material passports and lot histories…")
+    lots, event_specs = _make_lots(
+        passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today
+    )
+    Lot.objects.bulk_create(lots, batch_size=2000)
+    _reload_pks(Lot, lots, "code")
+    through = Lot.source_assets.through
+    through.objects.bulk_create(
+        [through(lot_id=lot.pk, asset_id=lot.source_asset_id) for lot in lots], batch_size=5000
+    )
+    events = [
+        LifecycleEvent(lot_id=lot.pk, **spec)
+        for lot, specs in zip(lots, event_specs, strict=True)
+        for spec in specs
+    ]
+    LifecycleEvent.objects.bulk_create(events, batch_size=5000)
+
+    progress("demand requests…")
+    demand = []
+    demand_groups = [
+        "bricks-clay",
+        "steel-beams",
+        "timber-beams",
+        "hollow-core-slabs",
+        "roof-tiles-ceramic",
+        "window-frames-timber",
+        "doors-interior",
+        "paving-bricks",
+        "glazing-double",
+        "concrete-granulate",
+    ]
+    buyers = [orgs["bouwer"], orgs["ontwerper"], orgs["eigenaar"], orgs["handelaar"]]
+    for k in range(40 * scale):
+        g = groups[demand_groups[k % len(demand_groups)]]
+        project = projects[int(rng.integers(0, len(projects)))]
+        start = today + timedelta(days=int(rng.integers(0, 540)))
+        qty = (
+            Decimal(int(rng.integers(5, 400)))
+            if g.unit == "piece"
+            else Decimal(int(rng.integers(10, 300)))
+        )
+        demand.append(
+            DemandRequest(
+                project=project,
+                organisation=buyers[k % len(buyers)],
+                product_group=g,
+                quantity=qty,
+                unit=g.unit,
+                min_quality="ABCB"[k % 4],
+                window_start=start,
+                window_end=start + timedelta(days=int(rng.integers(30, 180))),
+                max_distance_km=int(rng.choice([25, 50, 75, 100])),
+                is_demo=True,
+            )
+        )
+    DemandRequest.objects.bulk_create(demand, batch_size=2000)
+
+    seconds = (timezone.now() - t0).total_seconds()
+    return DemoReport(
+        municipalities=Municipality.objects.count(),
+        organisations=len(orgs),
+        assets=len(assets) + len(projects),
+        lots=len(lots),
+        events=len(events),
+        hubs=len(hubs),
+        demand=len(demand),
+        seconds=seconds,
+    )
+
+
+_USE_NAMES = {
+    "house": "Woning",
+    "apartment": "Appartementencomplex",
+    "office": "Kantoor",
+    "retail": "Winkelpand",
+    "education": "School",
+    "healthcare": "Zorggebouw",
+    "industrial": "Bedrijfshal",
+    "other": "Gebouw",
+    "road": "Weg",
+    "bridge": "Brug",
+    "quay": "Kademuur",
+    "public_space": "Plein",
+}
+
+
+def _geometry(m: Municipality):
+    from shapely.geometry import shape
+
+    return shape(json.loads(m.boundary_geojson))
+
+
+def _reload_pks(model, objs, key: str) -> None:
+    if objs and objs[0].pk is None:
+        ids = dict(
+            model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in objs]}).values_list(
+                key, "id"
+            )
+        )
+        for o in objs:
+            o.pk = o.id = ids[getattr(o, key)]
+
+
+def _intensities(mi, use: str, year: int) -> dict[str, float]:
+    return {mat: kg for (p0, p1, mat, kg) in mi.get(use, []) if p0 <= year <= p1}
+
+
+# Lifecycle paths (each a legal sequence through the state machine) with weights.
+PATHS = [
+    ([], 0.0),
+    ([Step.INVENTORY], 0.30),
+    ([Step.INVENTORY, Step.DISMANTLING], 0.22),
+    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL], 0.12),  # passed
+    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL + "!"], 0.04),  # failed
+    ([Step.INVENTORY, Step.DISMANTLING, Step.CONNECTION], 0.08),
+    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE], 0.08),
+    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE, Step.EXECUTION], 0.06),
+    (
+        [
+            Step.INVENTORY,
+            Step.DISMANTLING,
+            Step.QUALITY_CONTROL,
+            Step.SALE,
+            Step.EXECUTION,
+            Step.MONITORING,
+        ],
+        0.03,
+    ),
+    ([], 0.07),  # identified only
+]
+STATUS_AFTER = {
+    Step.IDENTIFICATION: Status.IDENTIFIED,
+    Step.INVENTORY: Status.INVENTORIED,
+    Step.DISMANTLING: Status.HARVESTED,
+    Step.QUALITY_CONTROL: Status.APPROVED,
+    Step.QUALITY_CONTROL + "!": Status.REJECTED,
+    Step.CONNECTION: Status.RESERVED,
+    Step.SALE: Status.SOLD,
+    Step.EXECUTION: Status.APPLIED,
+    Step.MONITORING: Status.APPLIED,
+}
+
+
+def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today):
+    lots, specs = [], []
+    path_w = np.array([w for _, w in PATHS])
+    path_w = path_w / path_w.sum()
+    seq = 0
+    now = timezone.now()
+    hub_load = {h.id: 0.0 for h in hubs}  # kg held, so the demo never overfills a hub
+    for asset, start in passport_assets:
+        lines = []
+        if asset.scope == "bu":
+            area = float(asset.floor_area_m2)
+            for material, kg_m2 in _intensities(
+                mi, asset.use_type, asset.construction_year
+            ).items():
+                for code, share in HARVEST_SHARES.get(material, []):
+                    if code in groups:
+                        lines.append((groups[code], kg_m2 * area * share))
+        else:
+            length, surf = float(asset.length_m), float(asset.area_m2)
+            for code, per, basis in GWW_LINES.get(asset.use_type, []):
+                g = groups[code]
+                qty = {"length": length * per, "area": surf * per}.get(basis)
+                mass = (
+                    surf * per * 1000
+                    if basis == "area_t"
+                    else qty * float(g.typical_mass_kg_per_unit)
+                )
+                lines.append((g, mass))
+        asbestos_risk = asset.construction_year and 1945 <= asset.construction_year <= 1993
+        contracted = rng.random() < 0.5
+        for g, mass_kg in lines:
+            unit_mass = float(g.typical_mass_kg_per_unit)
+            qty = mass_kg / unit_mass
+            if g.unit == "piece":
+                qty = float(max(1, round(qty)))
+            else:
+                qty = round(max(qty, 0.001), 3)
+            if qty <= 0:
+                continue
+            seq += 1
+            hazardous = bool(asbestos_risk and rng.random() < 0.03)
+            path = PATHS[int(rng.choice(len(PATHS), p=path_w))][0]
+            if hazardous:
+                path = [s for s in path[:2]]  # a hazardous lot stops before any offer or sale
+            quality = "ABC"[int(rng.choice(3, p=[0.3, 0.5, 0.2]))]
+            lot = Lot(
+                code=f"D-{seq:07d}",
+                product_group=g,
+                description=f"{g.name_nl} uit {asset.name}",
+                quantity=Decimal(str(qty)),
+                unit=g.unit,
+                mass_kg_per_unit=g.typical_mass_kg_per_unit,
+                quality=quality,
+                has_asbestos=hazardous,
+                hazard_note="Asbestverdacht (bouwjaar 1945–1993)" if hazardous else "",
+                owner=asset.owner,
+                custodian=asset.owner,
+                source_asset=asset,
+                location=Location.IN_ASSET,
+                status=Status.IDENTIFIED,
+                status_since=now,
+                expected_release_date=start,
+                is_demo=True,
+            )
+            t = now - timedelta(days=int(rng.integers(40, 420)))
+            ev = [_spec(Step.IDENTIFICATION, t, orgs["inventariseerder"], lot, Status.IDENTIFIED)]
+            if contracted:
+                # The owner contracted the demolisher, who holds custody from now on.
+                lot.custodian = orgs["sloper"]
+                ev.append(
+                    _spec(
+                        Step.CUSTODY_CHANGE,
+                        t,
+                        asset.owner,
+                        lot,
+                        Status.IDENTIFIED,
+                        {"custodian_from": asset.owner_id, "custodian_to": orgs["sloper"].id},
+                    )
+                )
+            for step in path:
+                t = t + timedelta(days=int(rng.integers(5, 60)))
+                t = min(t, now)
+                status = STATUS_AFTER[step]
+                real_step = step.rstrip("!")
+                org = orgs["inventariseerder"]
+                payload = {}
+                extra = {}
+                if real_step == Step.DISMANTLING:
+                    org = orgs["sloper"]
+                    # A hub that accepts the group and has room; otherwise it stays on site.
+                    mass = float(lot.quantity * lot.mass_kg_per_unit)
+                    candidates = [
+                        h
+                        for h in hubs
+                        if (not hub_accepts[h.id] or g.code in hub_accepts[h.id])
+                        and hub_load[h.id] + mass <= float(h.capacity_t) * 1000
+                    ]
+                    if candidates:
+                        hub = candidates[int(rng.integers(0, len(candidates)))]
+                        hub_load[hub.id] += mass
+                        lot.location, lot.hub, lot.hub_since = Location.AT_HUB, hub, t
+                        lot.custodian = hub.operator
+                        payload = {"hub": hub.id}
+                elif real_step == Step.QUALITY_CONTROL:
+                    org = orgs["certificeerder"]
+                    payload = {"passed": not step.endswith("!")}
+                elif real_step == Step.CONNECTION:
+                    org = orgs["provincie"]
+                    extra = _impact(lot)
+                elif real_step == Step.SALE:
+                    org = lot.custodian
+                    payload = {"owner_from": lot.owner_id, "owner_to": orgs["bouwer"].id}
+                    lot.owner = orgs["bouwer"]
+                    extra = _impact(lot)
+                elif real_step == Step.EXECUTION:
+                    org = orgs["bouwer"]
+                    target = projects[int(rng.integers(0, len(projects)))]
+                    if lot.hub_id:
+                        hub_load[lot.hub_id] -= float(lot.quantity * lot.mass_kg_per_unit)
+                    lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
+                        Location.APPLIED,
+                        target,
+                        None,
+                        None,
+                    )
+                    lot.r_strategy = RStrategy.R3
+                    payload = {"asset": target.id}
+                    extra = _impact(lot)
+                elif real_step == Step.MONITORING:
+                    org = orgs["provincie"]
+                lot.status, lot.status_since = status, t
+                ev.append(_spec(real_step, t, org, lot, status, payload, **extra))
+            lot.is_published = (not lot.is_hazardous) and lot.status in (
+                Status.INVENTORIED,
+                Status.HARVESTED,
+                Status.APPROVED,
+            )
+            lots.append(lot)
+            specs.append(ev)
+    return lots, specs
+
+
+def _impact(lot: Lot) -> dict:
+    """Realised impact of a reservation, sale or application, as the services record it."""
+    from urbanmine.lots.steps import realised_impact
+
+    co2, waste = realised_impact(lot, lot.quantity)
+    return {"r_strategy": RStrategy.R3, "co2_avoided_kg": co2, "waste_diverted_kg": waste}
+
+
+def _spec(step, t: datetime, org, lot: Lot, status, payload=None, **extra) -> dict:
+    return dict(
+        step=step,
+        occurred_at=t,
+        organisation=org,
+        location=lot.location,
+        asset=lot.applied_asset if lot.location == Location.APPLIED else lot.source_asset,
+        hub=lot.hub if lot.location == Location.AT_HUB else None,
+        quantity=lot.quantity,
+        status_after=status,
+        payload=payload or {},
+        notes="demo",
+        **extra,
+    )

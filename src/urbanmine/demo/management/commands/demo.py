@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from urbanmine.assets.models import Asset
+from urbanmine.demo.generator import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load reproducible Zuid-Holland demo data (real municipalities, synthetic stock)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=int, default=1, help="multiplies the number of assets, lots and demand"
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when assets already exist"
+        )
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, scale, seed, if_empty, format, **options):
+        if scale < 1 or scale > 1000:
+            raise CommandError("--scale must be between 1 and 1000", returncode=2)
+        if if_empty and Asset.objects.exists():
+            self.stdout.write("Demo data already present; nothing loaded.")
+            return
+        quiet = format == "json"
+        report = load_demo(
+            scale=scale,
+            seed=seed,
+            progress=(lambda m: None) if quiet else (lambda m: self.stderr.write("  " + m)),
+        )
+        if quiet:
+            import json
+            from dataclasses import asdict
+
+            self.stdout.write(json.dumps(asdict(report)))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded in {report.seconds:.1f} s: {report.municipalities} municipalities, "
+                f"{report.assets} assets, {report.lots} lots, {report.events} lifecycle events, "
+                f"{report.hubs} hubs, {report.demand} demand requests."
+            )
+        )

@@ -1,0 +1,682 @@
+"""API of lots (`/api/v1/…`): the public supply and its exports, lots with their history
+and the step endpoint, an asset's passport, and hubs with their stock. Who sees what is
+asked of `permissions` (the same rules as the pages):
+
+* anyone: published supply (+ CSV/GeoJSON) and its aggregates;
+* a signed-in user: lots that are published or theirs (owner, custodian, inspected by
+  them; all for platform-wide roles), passports of assets they may see, every hub with its
+  fill level, and of a hub's stock the lots they may see (the operator: all of it).
+
+Another organisation's object is 404 when it is not visible, 403 when it is visible but not
+theirs to change; either way nothing changes.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.utils import encoders
+
+from urbanmine.assets.models import Asset
+from urbanmine.assets.permissions import asset_may_add_lots, assets_visible_to
+from urbanmine.core.api import (
+    CSV_CONTENT_TYPE,
+    GEOJSON_CONTENT_TYPE,
+    PROBLEM,
+    PROTECTED_ERRORS,
+    XLSX_CONTENT_TYPE,
+    ApiViewMixin,
+    CSVRenderer,
+    XLSXRenderer,
+    download,
+    is_id,
+    param,
+    truthy,
+)
+from urbanmine.hubs.api import HubSerializer, HubSettingsSerializer
+from urbanmine.hubs.models import Hub
+from urbanmine.hubs.selectors import hubs_listed
+from urbanmine.hubs.services import hub_settings_update
+from urbanmine.organisations.api import OrganisationRefSerializer
+from urbanmine.organisations.membership import acting_organisation
+from urbanmine.organisations.models import Organisation
+
+from . import exports, imports, selectors, services
+from .hub_exports import hub_stock_csv
+from .lifecycle import Status, Step
+from .models import LifecycleEvent, Location, Lot, RStrategy
+from .permissions import lot_may_record, lots_visible_to
+from .selectors import lot_place
+
+# ------------------------------------------------------------------------------ shapes
+
+
+class LotSerializer(serializers.ModelSerializer):
+    product_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner = OrganisationRefSerializer(read_only=True)
+    custodian = OrganisationRefSerializer(read_only=True)
+    mass_kg = serializers.SerializerMethodField()
+    hazardous = serializers.BooleanField(source="is_hazardous", read_only=True)
+
+    class Meta:
+        model = Lot
+        fields = [
+            "code",
+            "product_group",
+            "description",
+            "quantity",
+            "unit",
+            "mass_kg_per_unit",
+            "mass_kg",
+            "quality",
+            "hazardous",
+            "has_asbestos",
+            "has_chromium6",
+            "has_other_hazard",
+            "hazard_note",
+            "owner",
+            "custodian",
+            "source_asset",
+            "location",
+            "hub",
+            "applied_asset",
+            "status",
+            "status_since",
+            "hub_since",
+            "r_strategy",
+            "expected_release_date",
+            "is_published",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_mass_kg(self, lot) -> str:
+        mass = getattr(lot, "mass_kg_total", None)
+        if mass is None:
+            mass = lot.quantity * lot.mass_kg_per_unit
+        return f"{mass.quantize(Decimal('0.001')):f}"
+
+
+class SupplySerializer(serializers.ModelSerializer):
+    """A publicly offered lot at its current place (no owner or custodian: public)."""
+
+    product_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    product_group_name = serializers.CharField(source="product_group.name", read_only=True)
+    mass_kg = serializers.SerializerMethodField()
+    municipality = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+    lon = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lot
+        fields = [
+            "code",
+            "product_group",
+            "product_group_name",
+            "description",
+            "quantity",
+            "unit",
+            "mass_kg_per_unit",
+            "mass_kg",
+            "quality",
+            "status",
+            "location",
+            "municipality",
+            "lat",
+            "lon",
+            "expected_release_date",
+        ]
+        read_only_fields = fields
+
+    def _place(self, lot):
+        place = getattr(lot, "_api_place", None)
+        if place is None:
+            place = lot._api_place = lot_place(lot)
+        return place
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_mass_kg(self, lot) -> str:
+        return LotSerializer.get_mass_kg(self, lot)  # type: ignore[arg-type]
+
+    def get_municipality(self, lot) -> str:
+        return self._place(lot)[2]
+
+    def get_lat(self, lot) -> float:
+        return self._place(lot)[0]
+
+    def get_lon(self, lot) -> float:
+        return self._place(lot)[1]
+
+
+class LifecycleEventSerializer(serializers.ModelSerializer):
+    lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = LifecycleEvent
+        fields = [
+            "id",
+            "lot",
+            "step",
+            "occurred_at",
+            "recorded_at",
+            "actor",
+            "organisation",
+            "location",
+            "asset",
+            "hub",
+            "quantity",
+            "notes",
+            "payload",
+            "status_after",
+            "r_strategy",
+            "co2_avoided_kg",
+            "waste_diverted_kg",
+        ]
+        read_only_fields = fields
+
+
+RECORDABLE_STEPS = [(value, label) for value, label in Step.choices]
+
+
+class RecordStepSerializer(serializers.Serializer):
+    """One process step on a lot (`lot_record_step`). A smaller `quantity` than the lot
+    holds splits it first; the event then belongs to the new lot (see `lot` in the reply)."""
+
+    step = serializers.ChoiceField(choices=RECORDABLE_STEPS)
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Default: now."
+    )
+    quantity = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        help_text="Default: the whole lot.",
+    )
+    hub = serializers.PrimaryKeyRelatedField(
+        queryset=Hub.objects.all(), required=False, allow_null=True
+    )
+    target_asset = serializers.PrimaryKeyRelatedField(
+        queryset=Asset.objects.all(), required=False, allow_null=True
+    )
+    counterparty = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    passed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    r_strategy = serializers.ChoiceField(
+        choices=RStrategy.choices, required=False, allow_blank=True, default=""
+    )
+    guideline = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    certificate_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=60
+    )
+    valid_until = serializers.DateField(required=False, allow_null=True)
+
+
+class StockLineSerializer(serializers.Serializer):
+    lot = LotSerializer(read_only=True)
+    dwell_days = serializers.IntegerField(read_only=True)
+    level = serializers.ChoiceField(
+        choices=[("ok", "ok"), ("warning", "warning"), ("alert", "alert")],
+        read_only=True,
+        help_text="warning: past 6 months at the hub; alert: past 9 months.",
+    )
+
+
+class SupplyAggregateSerializer(serializers.Serializer):
+    product_group = serializers.CharField()
+    name_nl = serializers.CharField()
+    name_en = serializers.CharField()
+    mass_kg = serializers.DecimalField(max_digits=20, decimal_places=3)
+
+
+class StatusAggregateSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    mass_kg = serializers.DecimalField(max_digits=20, decimal_places=3)
+
+
+class SupplyAggregatesSerializer(serializers.Serializer):
+    by_product_group = SupplyAggregateSerializer(many=True)
+    by_status = StatusAggregateSerializer(many=True)
+
+
+SUPPLY_PARAMETERS = [
+    param("product_group", "Product-group code."),
+    param("municipality", "CBS municipality code of the lot's current place, e.g. GM0599."),
+    param("quality", "This grade or better.", enum=["A", "B", "C"]),
+    param("available_by", "Released (or expected) on or before this date.", OpenApiTypes.DATE),
+    param("scope", "gww or bu (groups of both scopes included).", enum=["gww", "bu"]),
+]
+
+
+def supply_queryset(request):
+    p = request.query_params
+    available_by = None
+    if p.get("available_by"):
+        try:
+            available_by = parse_date(p["available_by"])
+        except ValueError:
+            available_by = None
+        if available_by is None:
+            raise ValidationError({"available_by": _("Give a date as YYYY-MM-DD.")})
+    return selectors.published_supply(
+        product_group=p.get("product_group", ""),
+        municipality=p.get("municipality", ""),
+        quality=p.get("quality", ""),
+        available_by=available_by,
+        scope=p.get("scope", "") if p.get("scope") in ("gww", "bu") else "",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published supply (public)", parameters=SUPPLY_PARAMETERS),
+    retrieve=extend_schema(summary="One published lot (public)"),
+)
+class SupplyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SupplySerializer
+    permission_classes = [AllowAny]
+    lookup_field = "code"
+    lookup_value_regex = r"[-A-Za-z0-9_]+"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.published_supply()
+        return supply_queryset(self.request)
+
+    @extend_schema(summary="Mass offered per product group and per status (public)")
+    @action(detail=False, serializer_class=SupplyAggregatesSerializer, pagination_class=None)
+    def aggregates(self, request):
+        by_group, by_status = selectors.supply_aggregates()
+        data = SupplyAggregatesSerializer(
+            {
+                "by_product_group": [
+                    {
+                        "product_group": r["product_group__code"],
+                        "name_nl": r["product_group__name_nl"],
+                        "name_en": r["product_group__name_en"],
+                        "mass_kg": r["mass_kg"],
+                    }
+                    for r in by_group
+                ],
+                "by_status": by_status,
+            }
+        ).data
+        return Response(data)
+
+
+class SupplyExportViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """`supply.csv` and `supply.geojson`: the whole filtered supply, unpaginated."""
+
+    permission_classes = [AllowAny]
+    pagination_class = None
+
+    def get_queryset(self):
+        return supply_queryset(self.request)
+
+    @extend_schema(
+        summary="Published supply as CSV (public)",
+        parameters=SUPPLY_PARAMETERS,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def csv(self, request):
+        return download(
+            exports.supply_csv(self.get_queryset().iterator(chunk_size=2000)),
+            CSV_CONTENT_TYPE,
+            "urbanmine-supply.csv",
+        )
+
+    @extend_schema(
+        summary="Published supply as GeoJSON FeatureCollection (public)",
+        parameters=SUPPLY_PARAMETERS,
+        responses={(200, GEOJSON_CONTENT_TYPE): OpenApiTypes.OBJECT},
+    )
+    def geojson(self, request):
+        body = json.dumps(
+            exports.supply_geojson(self.get_queryset().iterator(chunk_size=2000)),
+            cls=encoders.JSONEncoder,
+        ).encode("utf-8")
+        return download(body, GEOJSON_CONTENT_TYPE, "urbanmine-supply.geojson")
+
+
+@extend_schema_view()
+class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """An asset's material passport under `assets/{id}/…`: its lots (as the viewer may see
+    them), exports, and importing an inventory into it."""
+
+    permission_classes = [IsAuthenticated]
+    lookup_value_regex = r"[0-9]+"
+    serializer_class = LotSerializer
+
+    def get_queryset(self):
+        return assets_visible_to(self.request.user).select_related("owner", "municipality")
+
+    def _passport(self):
+        asset = self.get_object()
+        return asset, selectors.passport_lots(asset, viewer=self.request.user).select_related(
+            "owner", "custodian", "hub", "source_asset__municipality", "product_group"
+        )
+
+    @extend_schema(
+        summary="The asset's material passport: its lots",
+        responses={200: LotSerializer(many=True), **PROTECTED_ERRORS},
+    )
+    @action(detail=True, url_path="passport", url_name="lots", serializer_class=LotSerializer)
+    def passport(self, request, pk=None):
+        _asset, lots = self._passport()
+        page = self.paginate_queryset(lots)
+        return self.get_paginated_response(LotSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Import an inventory (CSV or XLSX, template columns) into the passport",
+        description=(
+            "multipart/form-data with `file`; `dry_run=true` only validates. All or nothing: "
+            "on any bad row nothing is stored and every error names row, column and reason "
+            "(`invalid_params` name = `row 12, column aantal`)."
+        ),
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "dry_run": {"type": "boolean"},
+                },
+            }
+        },
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, **PROTECTED_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="inventory", url_name="inventory")
+    def inventory(self, request, pk=None):
+        asset = self.get_object()
+        if not asset_may_add_lots(request.user, asset):
+            raise PermissionDenied(
+                _("Only the owner or an inventoriser adds lots to this passport.")
+            )
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Attach the inventory as `file` (CSV or XLSX).")]})
+        if upload.size > imports.MAX_UPLOAD_BYTES:
+            raise ValidationError({"file": [_("The file is larger than 50 MB.")]})
+        result = imports.parse_upload(upload.read(), upload.name)
+        if result.errors:
+            raise ValidationError(
+                {
+                    f"row {e.row or '-'}, column {e.column or '-'}": [e.reason]
+                    for e in result.errors[:1000]
+                }
+            )
+        dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "ja", "yes"}
+        body = {
+            "valid": True,
+            "rows": len(result.rows),
+            "mass_kg": float(result.total_mass_kg),
+            "warnings": [str(w) for w in result.warnings],
+            "stored": 0,
+            "lots": [],
+        }
+        if dry_run:
+            return Response(body, status=status.HTTP_200_OK)
+        stored = services.lots_import_inventory(
+            asset_id=asset.pk,
+            rows=result.rows,
+            actor=request.user,
+            source_name=upload.name,
+            organisation=acting_organisation(request.user),
+        )
+        body.update(stored=len(stored), lots=[lot.code for lot in stored])
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The passport as Excel (template columns first: re-importable)",
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, **PROTECTED_ERRORS},
+    )
+    @action(
+        detail=True,
+        url_path="passport.xlsx",
+        url_name="xlsx",
+        renderer_classes=[XLSXRenderer, JSONRenderer],
+        pagination_class=None,
+    )
+    def passport_xlsx(self, request, pk=None):
+        asset, lots = self._passport()
+        content = exports.passport_xlsx(
+            asset, lots, selectors.asset_history(asset, viewer=request.user)
+        )
+        return download(
+            content, XLSX_CONTENT_TYPE, f"urbanmine-passport-{asset.pk}.xlsx"
+        )
+
+    @extend_schema(
+        summary="The passport as one JSON document (metadata, lots, history)",
+        responses={200: OpenApiTypes.OBJECT, **PROTECTED_ERRORS},
+    )
+    @action(
+        detail=True,
+        url_path="passport.json",
+        url_name="json",
+        renderer_classes=[JSONRenderer],
+        pagination_class=None,
+    )
+    def passport_json(self, request, pk=None):
+        asset, lots = self._passport()
+        doc = exports.passport_document(
+            asset, lots, selectors.asset_history(asset, viewer=request.user)
+        )
+        response = Response(doc)
+        response["Content-Disposition"] = (
+            f'attachment; filename="urbanmine-passport-{asset.pk}.json"'
+        )
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lots you may see: published, yours (owner or custodian), or all for "
+        "platform-wide roles",
+        parameters=[
+            param("product_group", "Product-group code."),
+            param("status", "Lifecycle status.", enum=list(Status.values)),
+            param("municipality", "CBS code of the lot's current place."),
+            param("quality", "This grade or better.", enum=["A", "B", "C"]),
+            param("asset", "Source asset id.", int),
+            param("hub", "Hub id (lots at that hub).", int),
+            param("published", "true or false.", bool),
+        ],
+        responses={200: LotSerializer(many=True), 401: PROBLEM},
+    ),
+    retrieve=extend_schema(summary="One lot", responses={200: LotSerializer, **PROTECTED_ERRORS}),
+)
+class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = LotSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "code"
+    lookup_value_regex = r"[-A-Za-z0-9_]+"
+
+    def get_queryset(self):
+        qs = (
+            lots_visible_to(self.request.user)
+            .select_related("product_group", "owner", "custodian")
+            .annotate(mass_kg_total=selectors.MASS)
+            .order_by("code")
+        )
+        if self.action != "list":
+            return qs
+        p = self.request.query_params
+        if p.get("product_group"):
+            qs = qs.filter(product_group__code=p["product_group"])
+        if p.get("status"):
+            qs = qs.filter(status=p["status"])
+        if p.get("municipality"):
+            code = p["municipality"]
+            qs = qs.filter(
+                Q(location=Location.AT_HUB, hub__municipality__code=code)
+                | Q(location=Location.APPLIED, applied_asset__municipality__code=code)
+                | (
+                    ~Q(location__in=[Location.AT_HUB, Location.APPLIED])
+                    & Q(source_asset__municipality__code=code)
+                )
+            )
+        if p.get("quality") in ("A", "B", "C"):
+            qs = qs.filter(quality__lte=p["quality"])
+        if is_id(p.get("asset", "")):
+            qs = qs.filter(source_asset_id=int(p["asset"]))
+        if is_id(p.get("hub", "")):
+            qs = qs.filter(hub_id=int(p["hub"]), location=Location.AT_HUB)
+        published = truthy(p.get("published"))
+        if published is not None:
+            qs = qs.filter(is_published=published)
+        return qs
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The lot's history of lifecycle events (oldest first)",
+        responses={200: LifecycleEventSerializer(many=True), **PROTECTED_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a process step on a lot you own or hold",
+        request=RecordStepSerializer,
+        responses={
+            201: LifecycleEventSerializer,
+            400: PROBLEM,
+            401: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+        },
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=LifecycleEventSerializer)
+    def events(self, request, code=None):
+        lot = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.lot_history(lot))
+            return self.get_paginated_response(LifecycleEventSerializer(page, many=True).data)
+        form = RecordStepSerializer(data=request.data)
+        if not lot_may_record(request.user, lot, str(request.data.get("step", ""))):
+            raise PermissionDenied(
+                _(
+                    "Only the owner or custodian of a lot may record steps on it; a certifier "
+                    "may record a quality control."
+                )
+            )
+        form.is_valid(raise_exception=True)
+        v = form.validated_data
+        event = services.lot_record_step(
+            lot_id=lot.id,
+            step=v["step"],
+            actor=request.user,
+            occurred_at=v.get("occurred_at"),
+            quantity=v.get("quantity"),
+            notes=v.get("notes", ""),
+            hub=v.get("hub"),
+            target_asset=v.get("target_asset"),
+            counterparty=v.get("counterparty"),
+            passed=v.get("passed"),
+            guideline=v.get("guideline", ""),
+            certificate_number=v.get("certificate_number", ""),
+            valid_until=v.get("valid_until"),
+            r_strategy=v.get("r_strategy", ""),
+        )
+        return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Hubs with their fill level",
+        parameters=[
+            param("typology", "Hub typology."),
+            param("municipality", "CBS municipality code."),
+        ],
+        responses={200: HubSerializer(many=True), 401: PROBLEM},
+    ),
+    retrieve=extend_schema(summary="One hub", responses={200: HubSerializer, **PROTECTED_ERRORS}),
+    partial_update=extend_schema(
+        summary="Change capacity or maximum dwell time (the hub's operator only)",
+        request=HubSettingsSerializer,
+        responses={200: HubSerializer, 400: PROBLEM, **PROTECTED_ERRORS},
+    ),
+)
+class HubViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = HubSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        qs = hubs_listed().prefetch_related("accepted_product_groups")
+        p = self.request.query_params
+        if self.action == "list":
+            if p.get("typology"):
+                qs = qs.filter(typology=p["typology"])
+            if p.get("municipality"):
+                qs = qs.filter(municipality__code=p["municipality"])
+        return qs
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        occupancy = selectors.hub_occupancy(page)
+        data = HubSerializer(page, many=True, context={"occupancy": occupancy}).data
+        return self.get_paginated_response(data)
+
+    def _hub_data(self, hub):
+        occupancy = selectors.hub_occupancy([hub])
+        return HubSerializer(hub, context={"occupancy": occupancy}).data
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._hub_data(self.get_object()))
+
+    def partial_update(self, request, *args, **kwargs):
+        hub = self.get_object()
+        form = HubSettingsSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        hub_settings_update(hub=hub, actor=request.user, **form.validated_data)
+        return Response(self._hub_data(self.get_queryset().get(pk=hub.pk)))
+
+    @extend_schema(
+        summary="The hub's stock with dwell times (warning past 6, alert past 9 months)",
+        responses={200: StockLineSerializer(many=True), **PROTECTED_ERRORS},
+    )
+    @action(detail=True, serializer_class=StockLineSerializer)
+    def stock(self, request, pk=None):
+        hub = self.get_object()
+        page = self.paginate_queryset(selectors.hub_stock(hub, viewer=request.user))
+        return self.get_paginated_response(StockLineSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="The hub's stock as CSV (template columns first: importable elsewhere)",
+        responses={(200, "text/csv"): OpenApiTypes.STR, **PROTECTED_ERRORS},
+    )
+    @action(
+        detail=True,
+        url_path="stock.csv",
+        url_name="stock-csv",
+        renderer_classes=[CSVRenderer, JSONRenderer],
+        pagination_class=None,
+    )
+    def stock_csv(self, request, pk=None):
+        hub = self.get_object()
+        content = hub_stock_csv(hub, selectors.hub_stock(hub, viewer=request.user))
+        stamp = timezone.localdate().isoformat()
+        return download(
+            content, CSV_CONTENT_TYPE, f"urbanmine-hub-{hub.pk}-stock-{stamp}.csv"
+        )

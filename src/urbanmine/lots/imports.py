@@ -1,0 +1,86 @@
+"""Inventory and IFC uploads for the passport pages: parse → preview with row-level
+errors → all-or-nothing commit (`services.lots_import_inventory`). The uploaded file waits
+under var/uploads until confirmed, at most a day."""
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from urbanmine.catalogue.selectors import product_group_codes, product_group_name_aliases
+from urbanmine.engine.inventory import InventoryParseResult, parse_inventory
+
+UPLOAD_DIR_NAME = "uploads"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def upload_dir() -> Path:
+    path = Path(settings.VAR_DIR) / UPLOAD_DIR_NAME
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+UPLOAD_MAX_AGE_S = 24 * 3600
+
+
+def _drop_stale_uploads() -> None:
+    """Previews that were never committed expire after a day."""
+    cutoff = time.time() - UPLOAD_MAX_AGE_S
+    for p in upload_dir().iterdir():
+        if p.is_file() and p.stat().st_mtime < cutoff:
+            p.unlink(missing_ok=True)
+
+
+def stash_upload(data: bytes, filename: str) -> str:
+    _drop_stale_uploads()
+    token = uuid.uuid4().hex
+    suffix = Path(filename).suffix.lower()[:6]
+    (upload_dir() / f"{token}{suffix}").write_bytes(data)
+    (upload_dir() / f"{token}.meta").write_text(json.dumps({"filename": filename}))
+    return token
+
+
+def upload_path(token: str) -> Path:
+    matches = [p for p in upload_dir().glob(f"{token}*") if p.suffix != ".meta"]
+    if not token.isalnum() or not matches:
+        raise FileNotFoundError(token)
+    return matches[0]
+
+
+def load_upload(token: str) -> tuple[bytes, str] | None:
+    if not token or not token.isalnum():
+        return None
+    meta = upload_dir() / f"{token}.meta"
+    if not meta.exists():
+        return None
+    filename = json.loads(meta.read_text())["filename"]
+    data_path = upload_dir() / f"{token}{Path(filename).suffix.lower()[:6]}"
+    return data_path.read_bytes(), filename
+
+
+def drop_upload(token: str) -> None:
+    for p in upload_dir().glob(f"{token}*"):
+        p.unlink(missing_ok=True)
+
+
+def parse_upload(
+    data: bytes, filename: str, column_map: dict[str, str] | None = None
+) -> InventoryParseResult:
+    return parse_inventory(
+        data,
+        filename=filename,
+        known_product_groups=product_group_codes(),
+        today=timezone.localdate(),
+        column_map=column_map or None,
+        product_group_aliases=product_group_name_aliases(),
+    )
+
+
+def ifc_draft(data_path: Path, filename: str):
+    """A draft passport (elements per IFC type with a suggested product group)."""
+    from urbanmine.engine.ifc import read_ifc
+
+    return read_ifc(data_path, known_product_groups=product_group_codes(), source_name=filename)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views import hubs, lot, passports
+
+urlpatterns = [
+    path("supply/", lot.supply_list, name="supply-list"),
+    path("lots/<str:code>/", lot.lot_detail, name="lot-detail"),
+    path("lots/<str:code>/record/", lot.lot_record_step, name="lot-record-step"),
+    path("assets/<int:pk>/", passports.asset_passport, name="asset-passport"),
+    path("assets/<int:pk>/lots/new/", passports.asset_add_lot, name="asset-add-lot"),
+    path("assets/<int:pk>/import/", passports.asset_import, name="asset-import"),
+    path("inventory-template/", passports.inventory_template, name="inventory-template"),
+    path("hubs/", hubs.hub_list, name="hub-list"),
+    path("hubs/<int:pk>/", hubs.hub_detail, name="hub-detail"),
+    path("hubs/<int:pk>/settings/", hubs.hub_settings, name="hub-settings"),
+    path("hubs/<int:pk>/merge/", hubs.hub_merge_lots, name="hub-merge-lots"),
+]

@@ -1,0 +1,145 @@
+"""The public supply list and a lot's page with its history and the step form."""
+
+import json
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from urbanmine.catalogue.models import ProductGroup
+from urbanmine.core.forms import add_service_errors
+from urbanmine.regions.services import zuid_holland
+
+from .. import selectors, services
+from ..exports import supply_csv
+from ..forms import RecordStepForm, SupplyFilterForm
+from ..models import Lot
+from ..permissions import lot_may_view, lot_recordable_steps
+
+
+def supply_list(request):
+    """The public list of available supply, with filters and a map."""
+    form = SupplyFilterForm(
+        request.GET or None,
+        groups=ProductGroup.objects.all(),
+        municipalities=zuid_holland().only("code", "name"),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.published_supply(**{k: v for k, v in filters.items() if v})
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            supply_csv(qs.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="urbanmine-aanbod.csv"'
+        return response
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    points = []
+    for lot in page.object_list:
+        lat, lon, place = selectors.lot_place(lot)
+        lot.place_name = place
+        points.append(
+            {
+                "lat": lat,
+                "lon": lon,
+                "code": lot.code,
+                "group": lot.product_group.name,
+                "qty": f"{lot.quantity.normalize():f} {lot.unit}",
+                "quality": lot.quality,
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "points_json": json.dumps(points),
+        "query": query.urlencode(),
+    }
+    return render(request, "lots/supply_list.html", context)
+
+
+def _visible_lot(request, code) -> Lot:
+    lot = get_object_or_404(selectors.lot_for_page(), code=code)
+    if not lot_may_view(request.user, lot):
+        raise Http404
+    return lot
+
+
+def _step_form(request, lot, data=None) -> RecordStepForm | None:
+    """The step form for who may record steps: owner and custodian every step, a certifier
+    quality control only; None for everyone else."""
+    steps = lot_recordable_steps(request.user, lot)
+    if steps is not None and not steps:
+        return None
+    initial = {"occurred_on": timezone.localdate()}
+    return RecordStepForm(data, lot=lot, user=request.user, only_steps=steps, initial=initial)
+
+
+def _lot_context(lot, form) -> dict:
+    return {
+        "lot": lot,
+        "events": selectors.lot_history(lot),
+        "trace": selectors.lot_trace_assets(lot),
+        "inspections": lot.inspections.select_related("inspector"),
+        "form": form,
+        "can_change": form is not None,
+        "children": lot.children_links.select_related("child"),
+        "parents": lot.parent_links.select_related("parent"),
+    }
+
+
+def lot_detail(request, code):
+    lot = _visible_lot(request, code)
+    return render(request, "lots/lot_detail.html", _lot_context(lot, _step_form(request, lot)))
+
+
+def _occurred_at(day):
+    """Today means now; an earlier day is recorded at noon of that day."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+@login_required
+@require_http_methods(["POST"])
+def lot_record_step(request, code):
+    lot = get_object_or_404(selectors.lot_for_page(), code=code)
+    form = _step_form(request, lot, request.POST)
+    if form is None:
+        if not lot_may_view(request.user, lot):  # don't reveal others' unpublished lots
+            raise Http404
+        raise PermissionDenied
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            event = services.lot_record_step(
+                lot_id=lot.id,
+                step=d["step"],
+                actor=request.user,
+                occurred_at=_occurred_at(d["occurred_on"]),
+                quantity=d.get("quantity"),
+                notes=d["notes"],
+                hub=d.get("hub"),
+                target_asset=d.get("target_asset"),
+                counterparty=d.get("counterparty"),
+                passed=d["passed"],
+                certificate_number=d["certificate_number"],
+                r_strategy=d.get("r_strategy", ""),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(step)s recorded on lot %(code)s.")
+                % {"step": event.get_step_display(), "code": event.lot.code},
+            )
+            return redirect("lot-detail", code=event.lot.code)
+    return render(request, "lots/lot_detail.html", _lot_context(lot, form), status=400)

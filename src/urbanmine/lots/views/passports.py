@@ -1,0 +1,228 @@
+"""An asset's material passport (its lots, mass per material and status, history) and the
+ways lots get into it: one by one, an inventory file (CSV/Excel) or an IFC model."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from urbanmine.assets.forms import InterventionForm
+from urbanmine.assets.permissions import asset_may_add_lots, asset_may_change, assets_visible_to
+from urbanmine.catalogue.models import ProductGroup
+from urbanmine.core.forms import add_service_errors, error_text
+from urbanmine.engine.ifc import IfcImportError
+from urbanmine.engine.inventory import write_inventory_template
+from urbanmine.organisations.membership import acting_organisation
+
+from .. import imports, selectors, services
+from ..forms import LotIdentifyForm
+
+
+def _visible_asset(request, pk):
+    return get_object_or_404(
+        assets_visible_to(request.user).select_related("municipality", "owner"), pk=pk
+    )
+
+
+@login_required
+def asset_passport(request, pk):
+    """An asset's material passport: its lots, mass per material and status, and history."""
+    asset = _visible_asset(request, pk)
+    lots = list(selectors.passport_lots(asset, viewer=request.user))
+    can_change = asset_may_change(request.user, asset)
+    context = {
+        "asset": asset,
+        "lots": lots,
+        "summary": selectors.passport_summary(lots),
+        "interventions": list(asset.interventions.all()),
+        "history": list(selectors.asset_history(asset, limit=50, viewer=request.user)),
+        "can_change": can_change,
+        "may_add_lots": asset_may_add_lots(request.user, asset),
+        "intervention_form": InterventionForm() if can_change else None,
+    }
+    return render(request, "lots/passport.html", context)
+
+
+def _asset_for_adding_lots(request, pk):
+    asset = _visible_asset(request, pk)
+    if not asset_may_add_lots(request.user, asset):
+        raise PermissionDenied
+    return asset
+
+
+@login_required
+def asset_add_lot(request, pk):
+    """Identify a lot in an asset's passport (owner or an inventoriser who may see it)."""
+    asset = _asset_for_adding_lots(request, pk)
+    form = LotIdentifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lot = services.lot_identify(
+                asset=asset,
+                actor=request.user,
+                organisation=acting_organisation(request.user),
+                **form.cleaned_data,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Lot %(code)s added to the passport.") % {"code": lot.code})
+            return redirect("asset-passport", pk=asset.pk)
+    context = {"form": form, "asset": asset}
+    return render(request, "lots/lot_form.html", context, status=400 if form.errors else 200)
+
+
+def inventory_template(request):
+    """The inventory template (CSV or XLSX) to fill in."""
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    path = Path(tempfile.mkdtemp()) / f"urbanmine-inventaris.{fmt}"
+    write_inventory_template(path, fmt=fmt)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+
+
+def _import_context(asset, **extra) -> dict:
+    """Every name the import page reads, so a missing one is a bug, not an empty block."""
+    context = {
+        "asset": asset,
+        "upload_error": None,
+        "column_map": "",
+        "ifc": None,
+        "result": None,
+        "filename": "",
+        "preview": [],
+        "token": "",
+    }
+    context.update(extra)
+    return context
+
+
+def _import_page(request, asset, status=200, **extra):
+    return render(request, "lots/import.html", _import_context(asset, **extra), status=status)
+
+
+@login_required
+def asset_import(request, pk):
+    """Upload an inventory: preview with row-level errors, then commit all or nothing."""
+    asset = _asset_for_adding_lots(request, pk)
+    if request.method != "POST":
+        return _import_page(request, asset)
+    if request.POST.get("ifc_token"):
+        return _ifc_commit(request, asset)
+    if request.POST.get("token"):
+        return _inventory_commit(request, asset)
+    return _upload(request, asset)
+
+
+def _upload(request, asset):
+    f = request.FILES.get("file")
+    if f is None:
+        return _import_page(request, asset, 400, upload_error=_("Choose a CSV or Excel file."))
+    if f.size > imports.MAX_UPLOAD_BYTES:
+        return _import_page(request, asset, 400, upload_error=_("The file is larger than 50 MB."))
+    data = f.read()
+    if f.name.lower().endswith(".ifc"):
+        return _ifc_preview(request, asset, data, f.name)
+    column_map_text = request.POST.get("column_map", "")
+    result = imports.parse_upload(data, f.name, column_map=_column_map(column_map_text))
+    token = "" if result.errors else imports.stash_upload(data, f.name)
+    return _import_page(
+        request,
+        asset,
+        400 if result.errors else 200,
+        result=result,
+        filename=f.name,
+        preview=result.rows[:50],
+        column_map=column_map_text,
+        token=token,
+    )
+
+
+def _inventory_commit(request, asset):
+    token = request.POST["token"]
+    upload = imports.load_upload(token)
+    if upload is None:
+        messages.error(request, _("The upload has expired; please upload the file again."))
+        return redirect("asset-import", pk=asset.pk)
+    result = imports.parse_upload(*upload, column_map=_column_map(request.POST.get("column_map")))
+    if result.errors:
+        return _import_page(request, asset, 400, result=result, filename=upload[1])
+    lots = services.lots_import_inventory(
+        asset_id=asset.pk,
+        rows=result.rows,
+        actor=request.user,
+        source_name=upload[1],
+        organisation=acting_organisation(request.user),
+    )
+    imports.drop_upload(token)
+    messages.success(
+        request,
+        ngettext("%(n)d lot imported from %(f)s.", "%(n)d lots imported from %(f)s.", len(lots))
+        % {"n": len(lots), "f": upload[1]},
+    )
+    return redirect("asset-passport", pk=asset.pk)
+
+
+def _column_map(text: str | None) -> dict[str, str]:
+    """ "Artikelgroep=product_group; Aantal=quantity" → {"Artikelgroep": "product_group", ...}"""
+    out = {}
+    for part in (text or "").replace("\n", ";").split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            if k.strip() and v.strip():
+                out[k.strip()] = v.strip()
+    return out
+
+
+def _ifc_preview(request, asset, data: bytes, filename: str):
+    """A draft passport from an IFC model, to review (and re-map) before it is committed."""
+    token = imports.stash_upload(data, filename)
+    try:
+        draft = imports.ifc_draft(imports.upload_path(token), filename)
+    except IfcImportError as e:
+        imports.drop_upload(token)
+        return _import_page(request, asset, 400, upload_error=str(e))
+    groups = ProductGroup.objects.order_by("name_nl")
+    return _import_page(
+        request, asset, ifc=draft, ifc_token=token, filename=filename, groups=groups
+    )
+
+
+def _ifc_commit(request, asset):
+    token = request.POST["ifc_token"]
+    upload = imports.load_upload(token)
+    if upload is None:
+        messages.error(request, _("The upload has expired; please upload the file again."))
+        return redirect("asset-import", pk=asset.pk)
+    try:
+        draft = imports.ifc_draft(imports.upload_path(token), upload[1])
+    except IfcImportError as e:
+        messages.error(request, str(e))
+        return redirect("asset-import", pk=asset.pk)
+    overrides = {
+        key.removeprefix("map__"): value
+        for key, value in request.POST.items()
+        if key.startswith("map__")
+    }
+    try:
+        lots = services.lots_import_ifc_draft(
+            asset_id=asset.pk,
+            draft=draft,
+            actor=request.user,
+            source_name=upload[1],
+            organisation=acting_organisation(request.user),
+            overrides=overrides,
+        )
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+        return redirect("asset-import", pk=asset.pk)
+    imports.drop_upload(token)
+    messages.success(
+        request, _("%(n)d lots added from the IFC model %(f)s.") % {"n": len(lots), "f": upload[1]}
+    )
+    return redirect("asset-passport", pk=asset.pk)

@@ -1,0 +1,23 @@
+"""The public home page: what is on offer and how much material is in the chain."""
+
+from django.db.models import Count
+from django.shortcuts import render
+
+from urbanmine.assets.models import Asset
+from urbanmine.hubs.models import Hub
+from urbanmine.lots import selectors as lot_selectors
+
+
+def home(request):
+    by_group, by_status = lot_selectors.supply_aggregates()
+    context = {
+        "by_group": by_group[:10],
+        "by_status": by_status,
+        "offered_t": sum((r["mass_kg"] or 0) for r in by_group) / 1000,
+        "asset_count": Asset.objects.count(),
+        "hub_count": Hub.objects.count(),
+        "hubs_by_typology": Hub.objects.values("typology")
+        .annotate(n=Count("id"))
+        .order_by("typology"),
+    }
+    return render(request, "portal/home.html", context)

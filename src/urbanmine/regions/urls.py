@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "regions/zuid-holland.geojson",
+        views.municipalities_geojson,
+        name="municipalities-geojson",
+    ),
+]

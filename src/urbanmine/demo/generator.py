@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -229,21 +229,30 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     return rows
 
 
-@transaction.atomic
-def load_demo(
-    *, scale: int = 1, seed: int = 2026, today: date | None = None, progress=print
-) -> DemoReport:
-    t0 = timezone.now()
-    rng = np.random.default_rng(seed)
-    today = today or timezone.localdate()
-    data_dir = Path(settings.DATA_DIR)
+@dataclass
+class _Demo:
+    """What every phase of the generator shares. The phases draw from `rng` in a fixed
+    order, so the same seed gives the same data."""
 
-    progress("municipalities (CBS 2024, real boundaries)…")
-    municipalities_load()
-    zh = list(Municipality.objects.filter(province_code=ZUID_HOLLAND).order_by("code"))
-    by_code = {m.code: m for m in zh}
+    rng: np.random.Generator
+    today: date
+    zh: list[Municipality]
+    orgs: dict[str, Organisation]
+    groups: dict[str, ProductGroup]
+    hubs: list[Hub] = field(default_factory=list)
+    hub_accepts: dict[int, set[str]] = field(default_factory=dict)
 
-    progress("organisations and demo accounts…")
+    @property
+    def owner_pool(self) -> list[Organisation]:
+        return [self.orgs["eigenaar"], self.orgs["provincie"], self.orgs["tussenbeheerder"]]
+
+    @property
+    def population_weights(self) -> np.ndarray:
+        pop = np.array([m.population for m in self.zh], dtype=float)
+        return pop / pop.sum()
+
+
+def _make_organisations() -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for name, roles, username in DEMO_ORGANISATIONS:
         org, _ = Organisation.objects.get_or_create(name=name, defaults={"is_demo": True})
@@ -251,12 +260,11 @@ def load_demo(
             OrganisationRole.objects.get_or_create(organisation=org, role=role)
         orgs[username] = org
     _ensure_users(orgs)
-    owner_pool = [orgs["eigenaar"], orgs["provincie"], orgs["tussenbeheerder"]]
+    return orgs
 
-    groups = {g.code: g for g in ProductGroup.objects.all()}
 
-    progress("hubs of every typology…")
-    hubs = []
+def _make_hubs(demo: _Demo) -> None:
+    orgs = demo.orgs
     operators = {
         HubTypology.RAW_MATERIALS: orgs["verwerker"],
         HubTypology.URBAN_MINING: orgs["sloper"],
@@ -264,9 +272,10 @@ def load_demo(
         HubTypology.MATERIAL_BANK: orgs["tussenbeheerder"],
         HubTypology.PRODUCER: orgs["handelaar"],
     }
+    by_code = {m.code: m for m in demo.zh}
     for code, typology, name, cap_t, cap_m2, accepted in HUB_SITES:
         m = by_code[code]
-        ((lat, lon),) = _random_points_in(_geometry(m), 1, rng)
+        ((lat, lon),) = _random_points_in(_geometry(m), 1, demo.rng)
         hub, created = Hub.objects.get_or_create(
             name=name,
             defaults=dict(
@@ -284,130 +293,140 @@ def load_demo(
             ),
         )
         if created and accepted:
-            hub.accepted_product_groups.set([groups[c] for c in accepted])
-        hubs.append(hub)
-    hub_accepts = {h.id: {g.code for g in h.accepted_product_groups.all()} for h in hubs}
+            hub.accepted_product_groups.set([demo.groups[c] for c in accepted])
+        demo.hubs.append(hub)
+    demo.hub_accepts = {h.id: {g.code for g in h.accepted_product_groups.all()} for h in demo.hubs}
 
-    progress("synthetic building stock (MODERATE 2020 period mix)…")
-    uses, weights, periods = moderate_mix(
-        data_dir / "building_stock" / "moderate_netherlands_2020.csv"
-    )
-    mi = read_material_intensity(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
-    n_buildings = 240 * scale
-    n_gww = 30 * scale
-    pop = np.array([m.population for m in zh], dtype=float)
-    muni_idx = rng.choice(len(zh), size=n_buildings + n_gww, p=pop / pop.sum())
-    combo = rng.choice(len(uses), size=n_buildings, p=weights)
-    per_muni: dict[int, int] = defaultdict(int)
-    for i in muni_idx:
-        per_muni[int(i)] += 1
-    points_by_muni = {i: _random_points_in(_geometry(zh[i]), n, rng) for i, n in per_muni.items()}
-    cursor = defaultdict(int)
 
-    def next_point(i: int) -> tuple[float, float]:
-        p = points_by_muni[i][cursor[i]]
-        cursor[i] += 1
+class _Points:
+    """Random places inside municipalities, drawn per municipality up front."""
+
+    def __init__(self, demo: _Demo, muni_idx: np.ndarray) -> None:
+        per_muni: dict[int, int] = defaultdict(int)
+        for i in muni_idx:
+            per_muni[int(i)] += 1
+        self.points = {
+            i: _random_points_in(_geometry(demo.zh[i]), n, demo.rng) for i, n in per_muni.items()
+        }
+        self.cursor: dict[int, int] = defaultdict(int)
+
+    def next(self, i: int) -> tuple[float, float]:
+        p = self.points[i][self.cursor[i]]
+        self.cursor[i] += 1
         return p
 
-    assets: list[Asset] = []
+
+def _building(demo: _Demo, k: int, use: str, *, period: tuple[int, int], i: int, place) -> Asset:
+    rng, m = demo.rng, demo.zh[i]
+    year = int(rng.integers(period[0], period[1] + 1))
+    area = float(np.round(MEDIAN_FLOOR_AREA_M2[use] * rng.lognormal(0, 0.6), 0))
+    lat, lon = place
+    return Asset(
+        name=f"{_USE_NAMES[use]} {m.name} {k + 1:05d}",
+        scope="bu",
+        use_type=use,
+        owner=demo.owner_pool[k % len(demo.owner_pool)],
+        lat=lat,
+        lon=lon,
+        municipality=m,
+        construction_year=year,
+        floor_area_m2=Decimal(str(max(area, 30))),
+        is_demo=True,
+    )
+
+
+def _gww_object(demo: _Demo, k: int, i: int, points: _Points) -> Asset:
+    rng, m = demo.rng, demo.zh[i]
+    use = ["road", "bridge", "quay", "public_space"][int(rng.integers(0, 4))]
+    lat, lon = points.next(i)
+    length = float(np.round(rng.uniform(80, 900), 0))
+    owner = demo.orgs["tussenbeheerder"] if m.code == "GM0599" else demo.orgs["provincie"]
+    return Asset(
+        name=f"{_USE_NAMES[use]} {m.name} {k + 1:04d}",
+        scope="gww",
+        use_type=use,
+        owner=owner,
+        lat=lat,
+        lon=lon,
+        municipality=m,
+        construction_year=int(rng.integers(1950, 2005)),
+        length_m=Decimal(str(length)),
+        area_m2=Decimal(str(round(length * rng.uniform(6, 14)))),
+        is_demo=True,
+    )
+
+
+def _make_stock(demo: _Demo, scale: int, mix) -> list[Asset]:
+    """Buildings drawn from the MODERATE period mix and GWW objects, placed in
+    municipalities by population."""
+    uses, weights, periods = mix
+    rng = demo.rng
+    n_buildings, n_gww = 240 * scale, 30 * scale
+    muni_idx = rng.choice(len(demo.zh), size=n_buildings + n_gww, p=demo.population_weights)
+    combo = rng.choice(len(uses), size=n_buildings, p=weights)
+    points = _Points(demo, muni_idx)
+    assets = []
     for k in range(n_buildings):
-        use = uses[combo[k]]
-        y0, y1 = periods[combo[k]]
-        year = int(rng.integers(y0, y1 + 1))
-        area = float(np.round(MEDIAN_FLOOR_AREA_M2[use] * rng.lognormal(0, 0.6), 0))
         i = int(muni_idx[k])
-        lat, lon = next_point(i)
-        assets.append(
-            Asset(
-                name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:05d}",
-                scope="bu",
-                use_type=use,
-                owner=owner_pool[k % len(owner_pool)],
-                lat=lat,
-                lon=lon,
-                municipality=zh[i],
-                construction_year=year,
-                floor_area_m2=Decimal(str(max(area, 30))),
-                is_demo=True,
-            )
-        )
-    gww_types = ["road", "bridge", "quay", "public_space"]
+        c = combo[k]
+        assets.append(_building(demo, k, uses[c], period=periods[c], i=i, place=points.next(i)))
     for k in range(n_gww):
-        use = gww_types[int(rng.integers(0, 4))]
-        i = int(muni_idx[n_buildings + k])
-        lat, lon = next_point(i)
-        length = float(np.round(rng.uniform(80, 900), 0))
-        assets.append(
-            Asset(
-                name=f"{_USE_NAMES[use]} {zh[i].name} {k + 1:04d}",
-                scope="gww",
-                use_type=use,
-                owner=orgs["tussenbeheerder"] if zh[i].code == "GM0599" else orgs["provincie"],
-                lat=lat,
-                lon=lon,
-                municipality=zh[i],
-                construction_year=int(rng.integers(1950, 2005)),
-                length_m=Decimal(str(length)),
-                area_m2=Decimal(str(round(length * rng.uniform(6, 14)))),
-                is_demo=True,
-            )
-        )
-    # New construction projects (destinations of demand and of applied lots).
-    projects = []
+        assets.append(_gww_object(demo, k, int(muni_idx[n_buildings + k]), points))
+    return assets
+
+
+def _make_projects(demo: _Demo, scale: int) -> list[Asset]:
+    """New construction projects: destinations of demand and of applied lots."""
+    rng, projects = demo.rng, []
     for k in range(12 * scale):
-        i = int(rng.choice(len(zh), p=pop / pop.sum()))
-        ((lat, lon),) = _random_points_in(_geometry(zh[i]), 1, rng)
+        i = int(rng.choice(len(demo.zh), p=demo.population_weights))
+        m = demo.zh[i]
+        ((lat, lon),) = _random_points_in(_geometry(m), 1, rng)
         use = ["apartment", "house", "office", "education"][k % 4]
         projects.append(
             Asset(
-                name=f"Nieuwbouwproject {zh[i].name} {k + 1:03d}",
+                name=f"Nieuwbouwproject {m.name} {k + 1:03d}",
                 scope="bu",
                 use_type=use,
-                owner=owner_pool[k % len(owner_pool)],
+                owner=demo.owner_pool[k % len(demo.owner_pool)],
                 lat=lat,
                 lon=lon,
-                municipality=zh[i],
-                construction_year=today.year + 1,
+                municipality=m,
+                construction_year=demo.today.year + 1,
                 floor_area_m2=Decimal(str(int(rng.integers(800, 9000)))),
                 is_demo=True,
             )
         )
-    Asset.objects.bulk_create(assets + projects, batch_size=2000)
-    _reload_pks(Asset, assets + projects, "name")
+    return projects
 
-    progress("planned interventions…")
-    interventions = []
-    passport_assets = []
+
+def _plan_interventions(demo: _Demo, assets: list[Asset]) -> list[tuple[Asset, date]]:
+    """18 % planned for demolition (these get a passport), 10 % renovation/maintenance."""
+    rng, today = demo.rng, demo.today
+    interventions, passport_assets = [], []
     for a in assets:
         r = rng.random()
         if r < 0.18:
-            start = today + timedelta(days=int(rng.integers(-300, 4 * 365)))
-            interventions.append(
-                PlannedIntervention(
-                    asset=a,
-                    kind=InterventionKind.DEMOLITION,
-                    planned_start=start,
-                    planned_end=start + timedelta(days=int(rng.integers(30, 180))),
-                )
+            kind, start = (
+                InterventionKind.DEMOLITION,
+                today + timedelta(days=int(rng.integers(-300, 4 * 365))),
             )
+            end = start + timedelta(days=int(rng.integers(30, 180)))
             passport_assets.append((a, start))
         elif r < 0.28:
             start = today + timedelta(days=int(rng.integers(-200, 3 * 365)))
             kind = InterventionKind.RENOVATION if a.scope == "bu" else InterventionKind.MAINTENANCE
-            interventions.append(
-                PlannedIntervention(
-                    asset=a,
-                    kind=kind,
-                    planned_start=start,
-                    planned_end=start + timedelta(days=int(rng.integers(30, 365))),
-                )
-            )
+            end = start + timedelta(days=int(rng.integers(30, 365)))
+        else:
+            continue
+        interventions.append(
+            PlannedIntervention(asset=a, kind=kind, planned_start=start, planned_end=end)
+        )
     PlannedIntervention.objects.bulk_create(interventions, batch_size=2000)
+    return passport_assets
 
-    progress("material passports and lot histories…")
-    lots, event_specs = _make_lots(
-        passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today
-    )
+
+def _store_lots(lots: list[Lot], event_specs: list[list[dict]]) -> int:
     Lot.objects.bulk_create(lots, batch_size=2000)
     _reload_pks(Lot, lots, "code")
     through = Lot.source_assets.through
@@ -420,26 +439,31 @@ def load_demo(
         for spec in specs
     ]
     LifecycleEvent.objects.bulk_create(events, batch_size=5000)
+    return len(events)
 
-    progress("demand requests…")
-    demand = []
-    demand_groups = [
-        "bricks-clay",
-        "steel-beams",
-        "timber-beams",
-        "hollow-core-slabs",
-        "roof-tiles-ceramic",
-        "window-frames-timber",
-        "doors-interior",
-        "paving-bricks",
-        "glazing-double",
-        "concrete-granulate",
-    ]
+
+DEMAND_GROUPS = [
+    "bricks-clay",
+    "steel-beams",
+    "timber-beams",
+    "hollow-core-slabs",
+    "roof-tiles-ceramic",
+    "window-frames-timber",
+    "doors-interior",
+    "paving-bricks",
+    "glazing-double",
+    "concrete-granulate",
+]
+
+
+def _make_demand(demo: _Demo, projects: list[Asset], scale: int) -> int:
+    rng, orgs = demo.rng, demo.orgs
     buyers = [orgs["bouwer"], orgs["ontwerper"], orgs["eigenaar"], orgs["handelaar"]]
+    demand = []
     for k in range(40 * scale):
-        g = groups[demand_groups[k % len(demand_groups)]]
+        g = demo.groups[DEMAND_GROUPS[k % len(DEMAND_GROUPS)]]
         project = projects[int(rng.integers(0, len(projects)))]
-        start = today + timedelta(days=int(rng.integers(0, 540)))
+        start = demo.today + timedelta(days=int(rng.integers(0, 540)))
         qty = (
             Decimal(int(rng.integers(5, 400)))
             if g.unit == "piece"
@@ -460,17 +484,47 @@ def load_demo(
             )
         )
     DemandRequest.objects.bulk_create(demand, batch_size=2000)
+    return len(demand)
 
-    seconds = (timezone.now() - t0).total_seconds()
+
+@transaction.atomic
+def load_demo(
+    *, scale: int = 1, seed: int = 2026, today: date | None = None, progress=print
+) -> DemoReport:
+    t0 = timezone.now()
+    rng = np.random.default_rng(seed)
+    progress("municipalities (CBS 2024, real boundaries)…")
+    municipalities_load()
+    zh = list(Municipality.objects.filter(province_code=ZUID_HOLLAND).order_by("code"))
+    progress("organisations and demo accounts…")
+    orgs = _make_organisations()
+    groups = {g.code: g for g in ProductGroup.objects.all()}
+    demo = _Demo(rng, today or timezone.localdate(), zh, orgs, groups)
+    progress("hubs of every typology…")
+    _make_hubs(demo)
+    progress("synthetic building stock (MODERATE 2020 period mix)…")
+    mix = moderate_mix(Path(settings.DATA_DIR) / "building_stock" / "moderate_netherlands_2020.csv")
+    mi = read_material_intensity(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
+    assets = _make_stock(demo, scale, mix)
+    projects = _make_projects(demo, scale)
+    Asset.objects.bulk_create(assets + projects, batch_size=2000)
+    _reload_pks(Asset, assets + projects, "name")
+    progress("planned interventions…")
+    passport_assets = _plan_interventions(demo, assets)
+    progress("material passports and lot histories…")
+    lots, event_specs = _LotHistories(demo, mi, projects).make(passport_assets)
+    n_events = _store_lots(lots, event_specs)
+    progress("demand requests…")
+    n_demand = _make_demand(demo, projects, scale)
     return DemoReport(
         municipalities=Municipality.objects.count(),
         organisations=len(orgs),
         assets=len(assets) + len(projects),
         lots=len(lots),
-        events=len(events),
-        hubs=len(hubs),
-        demand=len(demand),
-        seconds=seconds,
+        events=n_events,
+        hubs=len(demo.hubs),
+        demand=n_demand,
+        seconds=(timezone.now() - t0).total_seconds(),
     )
 
 
@@ -547,146 +601,175 @@ STATUS_AFTER = {
 }
 
 
-def _make_lots(passport_assets, mi, groups, orgs, hubs, hub_accepts, projects, rng, today):
-    lots, specs = [], []
-    path_w = np.array([w for _, w in PATHS])
-    path_w = path_w / path_w.sum()
-    seq = 0
-    now = timezone.now()
-    hub_load = {h.id: 0.0 for h in hubs}  # kg held, so the demo never overfills a hub
-    for asset, start in passport_assets:
-        lines = []
+class _LotHistories:
+    """Passport lines of the assets planned for demolition, each with a legal lifecycle
+    history drawn from PATHS (`lifecycle.next_status` accepts every one of them)."""
+
+    def __init__(self, demo: _Demo, mi, projects: list[Asset]) -> None:
+        self.demo, self.mi, self.projects, self.rng = demo, mi, projects, demo.rng
+        weights = np.array([w for _, w in PATHS])
+        self.path_weights = weights / weights.sum()
+        self.seq = 0
+        self.now = timezone.now()
+        self.hub_load = {h.id: 0.0 for h in demo.hubs}  # kg held: never overfill a hub
+        orgs = demo.orgs
+        self.step_rules = {
+            Step.DISMANTLING: self._dismantling,
+            Step.QUALITY_CONTROL: lambda lot, step: (
+                orgs["certificeerder"],
+                {"passed": not step.endswith("!")},
+                {},
+            ),
+            Step.CONNECTION: lambda lot, step: (orgs["provincie"], {}, _impact(lot)),
+            Step.SALE: self._sale,
+            Step.EXECUTION: self._execution,
+            Step.MONITORING: lambda lot, step: (orgs["provincie"], {}, {}),
+        }
+
+    def make(self, passport_assets) -> tuple[list[Lot], list[list[dict]]]:
+        lots, specs = [], []
+        for asset, start in passport_assets:
+            asbestos_risk = asset.construction_year and 1945 <= asset.construction_year <= 1993
+            contracted = self.rng.random() < 0.5
+            for g, mass_kg in self._lines(asset):
+                made = self._lot(asset, start, g, mass_kg, bool(asbestos_risk))
+                if made is None:
+                    continue
+                lot, path = made
+                lots.append(lot)
+                specs.append(self._history(lot, path, contracted))
+        return lots, specs
+
+    def _lines(self, asset: Asset) -> list[tuple[ProductGroup, float]]:
+        """(product group, harvestable kg) per line of the asset's passport."""
+        groups, lines = self.demo.groups, []
         if asset.scope == "bu":
             area = float(asset.floor_area_m2)
             for material, kg_m2 in _intensities(
-                mi, asset.use_type, asset.construction_year
+                self.mi, asset.use_type, asset.construction_year
             ).items():
                 for code, share in HARVEST_SHARES.get(material, []):
                     if code in groups:
                         lines.append((groups[code], kg_m2 * area * share))
-        else:
-            length, surf = float(asset.length_m), float(asset.area_m2)
-            for code, per, basis in GWW_LINES.get(asset.use_type, []):
-                g = groups[code]
-                qty = {"length": length * per, "area": surf * per}.get(basis)
-                mass = (
-                    surf * per * 1000
-                    if basis == "area_t"
-                    else qty * float(g.typical_mass_kg_per_unit)
-                )
-                lines.append((g, mass))
-        asbestos_risk = asset.construction_year and 1945 <= asset.construction_year <= 1993
-        contracted = rng.random() < 0.5
-        for g, mass_kg in lines:
-            unit_mass = float(g.typical_mass_kg_per_unit)
-            qty = mass_kg / unit_mass
-            if g.unit == "piece":
-                qty = float(max(1, round(qty)))
+            return lines
+        length, surf = float(asset.length_m), float(asset.area_m2)
+        for code, per, basis in GWW_LINES.get(asset.use_type, []):
+            g = groups[code]
+            if basis == "area_t":
+                mass = surf * per * 1000
             else:
-                qty = round(max(qty, 0.001), 3)
-            if qty <= 0:
-                continue
-            seq += 1
-            hazardous = bool(asbestos_risk and rng.random() < 0.03)
-            path = PATHS[int(rng.choice(len(PATHS), p=path_w))][0]
-            if hazardous:
-                path = [s for s in path[:2]]  # a hazardous lot stops before any offer or sale
-            quality = "ABC"[int(rng.choice(3, p=[0.3, 0.5, 0.2]))]
-            lot = Lot(
-                code=f"D-{seq:07d}",
-                product_group=g,
-                description=f"{g.name_nl} uit {asset.name}",
-                quantity=Decimal(str(qty)),
-                unit=g.unit,
-                mass_kg_per_unit=g.typical_mass_kg_per_unit,
-                quality=quality,
-                has_asbestos=hazardous,
-                hazard_note="Asbestverdacht (bouwjaar 1945–1993)" if hazardous else "",
-                owner=asset.owner,
-                custodian=asset.owner,
-                source_asset=asset,
-                location=Location.IN_ASSET,
-                status=Status.IDENTIFIED,
-                status_since=now,
-                expected_release_date=start,
-                is_demo=True,
-            )
-            t = now - timedelta(days=int(rng.integers(40, 420)))
-            ev = [_spec(Step.IDENTIFICATION, t, orgs["inventariseerder"], lot, Status.IDENTIFIED)]
-            if contracted:
-                # The owner contracted the demolisher, who holds custody from now on.
-                lot.custodian = orgs["sloper"]
-                ev.append(
-                    _spec(
-                        Step.CUSTODY_CHANGE,
-                        t,
-                        asset.owner,
-                        lot,
-                        Status.IDENTIFIED,
-                        {"custodian_from": asset.owner_id, "custodian_to": orgs["sloper"].id},
-                    )
+                qty = {"length": length * per, "area": surf * per}[basis]
+                mass = qty * float(g.typical_mass_kg_per_unit)
+            lines.append((g, mass))
+        return lines
+
+    def _lot(self, asset, start, g, mass_kg: float, asbestos_risk: bool):
+        qty = mass_kg / float(g.typical_mass_kg_per_unit)
+        qty = float(max(1, round(qty))) if g.unit == "piece" else round(max(qty, 0.001), 3)
+        if qty <= 0:
+            return None
+        self.seq += 1
+        rng = self.rng
+        hazardous = bool(asbestos_risk and rng.random() < 0.03)
+        path = PATHS[int(rng.choice(len(PATHS), p=self.path_weights))][0]
+        if hazardous:
+            path = [s for s in path[:2]]  # a hazardous lot stops before any offer or sale
+        quality = "ABC"[int(rng.choice(3, p=[0.3, 0.5, 0.2]))]
+        lot = Lot(
+            code=f"D-{self.seq:07d}",
+            product_group=g,
+            description=f"{g.name_nl} uit {asset.name}",
+            quantity=Decimal(str(qty)),
+            unit=g.unit,
+            mass_kg_per_unit=g.typical_mass_kg_per_unit,
+            quality=quality,
+            has_asbestos=hazardous,
+            hazard_note="Asbestverdacht (bouwjaar 1945–1993)" if hazardous else "",
+            owner=asset.owner,
+            custodian=asset.owner,
+            source_asset=asset,
+            location=Location.IN_ASSET,
+            status=Status.IDENTIFIED,
+            status_since=self.now,
+            expected_release_date=start,
+            is_demo=True,
+        )
+        return lot, path
+
+    def _history(self, lot: Lot, path, contracted: bool) -> list[dict]:
+        orgs, rng = self.demo.orgs, self.rng
+        t = self.now - timedelta(days=int(rng.integers(40, 420)))
+        ev = [
+            _spec(Step.IDENTIFICATION, t, orgs["inventariseerder"], lot, status=Status.IDENTIFIED)
+        ]
+        if contracted:
+            # The owner contracted the demolisher, who holds custody from now on.
+            lot.custodian = orgs["sloper"]
+            custody = {"custodian_from": lot.owner_id, "custodian_to": orgs["sloper"].id}
+            ev.append(
+                _spec(
+                    Step.CUSTODY_CHANGE,
+                    t,
+                    lot.owner,
+                    lot,
+                    status=Status.IDENTIFIED,
+                    payload=custody,
                 )
-            for step in path:
-                t = t + timedelta(days=int(rng.integers(5, 60)))
-                t = min(t, now)
-                status = STATUS_AFTER[step]
-                real_step = step.rstrip("!")
-                org = orgs["inventariseerder"]
-                payload = {}
-                extra = {}
-                if real_step == Step.DISMANTLING:
-                    org = orgs["sloper"]
-                    # A hub that accepts the group and has room; otherwise it stays on site.
-                    mass = float(lot.quantity * lot.mass_kg_per_unit)
-                    candidates = [
-                        h
-                        for h in hubs
-                        if (not hub_accepts[h.id] or g.code in hub_accepts[h.id])
-                        and hub_load[h.id] + mass <= float(h.capacity_t) * 1000
-                    ]
-                    if candidates:
-                        hub = candidates[int(rng.integers(0, len(candidates)))]
-                        hub_load[hub.id] += mass
-                        lot.location, lot.hub, lot.hub_since = Location.AT_HUB, hub, t
-                        lot.custodian = hub.operator
-                        payload = {"hub": hub.id}
-                elif real_step == Step.QUALITY_CONTROL:
-                    org = orgs["certificeerder"]
-                    payload = {"passed": not step.endswith("!")}
-                elif real_step == Step.CONNECTION:
-                    org = orgs["provincie"]
-                    extra = _impact(lot)
-                elif real_step == Step.SALE:
-                    org = lot.custodian
-                    payload = {"owner_from": lot.owner_id, "owner_to": orgs["bouwer"].id}
-                    lot.owner = orgs["bouwer"]
-                    extra = _impact(lot)
-                elif real_step == Step.EXECUTION:
-                    org = orgs["bouwer"]
-                    target = projects[int(rng.integers(0, len(projects)))]
-                    if lot.hub_id:
-                        hub_load[lot.hub_id] -= float(lot.quantity * lot.mass_kg_per_unit)
-                    lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
-                        Location.APPLIED,
-                        target,
-                        None,
-                        None,
-                    )
-                    lot.r_strategy = RStrategy.R3
-                    payload = {"asset": target.id}
-                    extra = _impact(lot)
-                elif real_step == Step.MONITORING:
-                    org = orgs["provincie"]
-                lot.status, lot.status_since = status, t
-                ev.append(_spec(real_step, t, org, lot, status, payload, **extra))
-            lot.is_published = (not lot.is_hazardous) and lot.status in (
-                Status.INVENTORIED,
-                Status.HARVESTED,
-                Status.APPROVED,
             )
-            lots.append(lot)
-            specs.append(ev)
-    return lots, specs
+        for step in path:
+            t = min(t + timedelta(days=int(rng.integers(5, 60))), self.now)
+            real_step = step.rstrip("!")
+            rule = self.step_rules.get(real_step)
+            org, payload, extra = rule(lot, step) if rule else (orgs["inventariseerder"], {}, {})
+            if real_step == Step.DISMANTLING and lot.location == Location.AT_HUB:
+                lot.hub_since = t
+            lot.status, lot.status_since = STATUS_AFTER[step], t
+            ev.append(_spec(real_step, t, org, lot, status=lot.status, payload=payload, **extra))
+        lot.is_published = (not lot.is_hazardous) and lot.status in (
+            Status.INVENTORIED,
+            Status.HARVESTED,
+            Status.APPROVED,
+        )
+        return ev
+
+    def _dismantling(self, lot: Lot, step: str):
+        """A hub that accepts the group and has room; otherwise it stays on site."""
+        code, accepts = lot.product_group.code, self.demo.hub_accepts
+        mass = float(lot.quantity * lot.mass_kg_per_unit)
+        candidates = [
+            h
+            for h in self.demo.hubs
+            if (not accepts[h.id] or code in accepts[h.id])
+            and self.hub_load[h.id] + mass <= float(h.capacity_t) * 1000
+        ]
+        payload = {}
+        if candidates:
+            hub = candidates[int(self.rng.integers(0, len(candidates)))]
+            self.hub_load[hub.id] += mass
+            lot.location, lot.hub = Location.AT_HUB, hub
+            lot.custodian = hub.operator
+            payload = {"hub": hub.id}
+        return self.demo.orgs["sloper"], payload, {}
+
+    def _sale(self, lot: Lot, step: str):
+        org = lot.custodian
+        buyer = self.demo.orgs["bouwer"]
+        payload = {"owner_from": lot.owner_id, "owner_to": buyer.id}
+        lot.owner = buyer
+        return org, payload, _impact(lot)
+
+    def _execution(self, lot: Lot, step: str):
+        target = self.projects[int(self.rng.integers(0, len(self.projects)))]
+        if lot.hub_id:
+            self.hub_load[lot.hub_id] -= float(lot.quantity * lot.mass_kg_per_unit)
+        lot.location, lot.applied_asset, lot.hub, lot.hub_since = (
+            Location.APPLIED,
+            target,
+            None,
+            None,
+        )
+        lot.r_strategy = RStrategy.R3
+        return self.demo.orgs["bouwer"], {"asset": target.id}, _impact(lot)
 
 
 def _impact(lot: Lot) -> dict:
@@ -697,7 +780,7 @@ def _impact(lot: Lot) -> dict:
     return {"r_strategy": RStrategy.R3, "co2_avoided_kg": co2, "waste_diverted_kg": waste}
 
 
-def _spec(step, t: datetime, org, lot: Lot, status, payload=None, **extra) -> dict:
+def _spec(step, t: datetime, org, lot: Lot, *, status, payload=None, **extra) -> dict:
     return dict(
         step=step,
         occurred_at=t,

@@ -7,7 +7,7 @@ as a cached column and tests check the cache against the fold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -120,9 +120,39 @@ class EventFacts:
     closes: bool = False  # merge: the source lot is consumed
 
 
-def next_status(current: str | None, event: EventFacts, *, hazardous: bool = False) -> str:
-    """The status after `event`, or TransitionError when the step is illegal now."""
-    step = event.step
+def _after_dismantling(current: str | None, event: EventFacts) -> str:
+    # A reservation made before the harvest stays with the harvested lot.
+    return S.RESERVED if current == S.RESERVED else S.HARVESTED
+
+
+def _after_quality_control(current: str | None, event: EventFacts) -> str:
+    if event.passed is None:
+        raise TransitionError(_("A quality control needs a result (passed or failed)."), "passed")
+    if not event.passed:
+        return S.REJECTED
+    # A passed inspection keeps a reservation or sale; otherwise the lot is approved.
+    return current if current in (S.RESERVED, S.SOLD) else S.APPROVED  # type: ignore[return-value]
+
+
+def _after_merge(current: str | None, event: EventFacts) -> str:
+    return S.CLOSED if event.closes else current  # type: ignore[return-value]
+
+
+# step -> the status it leads to (a fixed status, or a rule for the steps that depend on
+# the event); steps not listed keep the current status.
+STATUS_AFTER: dict[str, str | Callable[[str | None, EventFacts], str]] = {
+    Step.IDENTIFICATION: S.IDENTIFIED,
+    Step.INVENTORY: S.INVENTORIED,
+    Step.DISMANTLING: _after_dismantling,
+    Step.CONNECTION: S.RESERVED,
+    Step.QUALITY_CONTROL: _after_quality_control,
+    Step.SALE: S.SOLD,
+    Step.EXECUTION: S.APPLIED,
+    Step.MERGE: _after_merge,
+}
+
+
+def _check_allowed(current: str | None, step: str, *, hazardous: bool) -> None:
     if step not in ALLOWED_FROM:
         raise TransitionError(_("Unknown process step “%(step)s”.") % {"step": step})
     if hazardous and step in BLOCKED_FOR_HAZARDOUS:
@@ -136,31 +166,17 @@ def next_status(current: str | None, event: EventFacts, *, hazardous: bool = Fal
             _("%(step)s is not allowed for a lot with status “%(status)s”.")
             % {"step": Step(step).label, "status": label}
         )
-    if step == Step.IDENTIFICATION:
-        return S.IDENTIFIED
-    if step == Step.INVENTORY:
-        return S.INVENTORIED
-    if step == Step.DISMANTLING:
-        # A reservation made before the harvest stays with the harvested lot.
-        return S.RESERVED if current == S.RESERVED else S.HARVESTED
-    if step == Step.CONNECTION:
-        return S.RESERVED
-    if step == Step.QUALITY_CONTROL:
-        if event.passed is None:
-            raise TransitionError(
-                _("A quality control needs a result (passed or failed)."), "passed"
-            )
-        if not event.passed:
-            return S.REJECTED
-        # A passed inspection keeps a reservation or sale; otherwise the lot is approved.
-        return current if current in (S.RESERVED, S.SOLD) else S.APPROVED
-    if step == Step.SALE:
-        return S.SOLD
-    if step == Step.EXECUTION:
-        return S.APPLIED
-    if step == Step.MERGE and event.closes:
-        return S.CLOSED
-    return current  # type: ignore[return-value]
+
+
+def next_status(current: str | None, event: EventFacts, *, hazardous: bool = False) -> str:
+    """The status after `event`, or TransitionError when the step is illegal now."""
+    _check_allowed(current, event.step, hazardous=hazardous)
+    after = STATUS_AFTER.get(event.step)
+    if after is None:
+        return current  # type: ignore[return-value]
+    if callable(after):
+        return after(current, event)
+    return after
 
 
 def fold_status(events: Iterable[EventFacts], *, hazardous: bool = False) -> str | None:

@@ -129,3 +129,42 @@ def test_top10_explanation_is_the_engines_in_english_and_dutch_on_the_page(clien
     page = client.get("/impact/top10/", {"scope": "bu"}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "te verwerken" in page and "to process" not in page
     assert "schatting)" in page and "estimate)" not in page
+
+
+def test_compare_page_shows_the_engines_warnings_in_the_interface_language(client):
+    """Every flag of the verdict is shown as a sentence (Dutch by default), not hidden."""
+    from django.utils import translation
+
+    from urbanmine.impact.views import FLAG_LABELS
+
+    params = {
+        "product_group": "bricks-clay",
+        "quantity": 5000,
+        "distance_km": 4000,
+        "quality": "C",
+        "storage_days": 0,
+    }
+    r = client.get("/impact/compare/", params)
+    flags = r.context["result"].flags
+    assert flags  # far transport of a low-gain product: the engine warns
+    body = r.content.decode()
+    with translation.override("nl"):
+        assert all(str(FLAG_LABELS[code]) in body for code in flags), flags
+    client.cookies["django_language"] = "en"
+    body = client.get("/impact/compare/", params).content.decode()
+    with translation.override("en"):
+        assert all(str(FLAG_LABELS[code]) in body for code in flags), flags
+
+
+def test_top10_weights_render_as_inputs_and_change_the_ranking(client):
+    r = client.get("/impact/top10/", {"scope": "bu"})
+    body = r.content.decode()
+    for name in ("impact", "ease", "detachability"):
+        assert f'name="{name}"' in body, name
+    default = [row[0].code for row in r.context["rows"]]
+    only_ease = client.get("/impact/top10/", {"scope": "bu", "impact": "0", "ease": "1"})
+    assert 'value="0"' in only_ease.content.decode()  # the chosen weight is shown back
+    by_ease = [row[0].code for row in only_ease.context["rows"]]
+    assert by_ease != default
+    scores = [row[0].ease_score for row in only_ease.context["rows"]]
+    assert scores == sorted(scores, reverse=True)  # impact weight 0: ranked on ease alone

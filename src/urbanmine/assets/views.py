@@ -21,7 +21,9 @@ from .permissions import asset_may_change, assets_visible_to
 def asset_list(request):
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.assets_for(request.user, q=q), 50).get_page(request.GET.get("page"))
-    return render(request, "assets/asset_list.html", {"page": page, "q": q})
+    may_register = acting_organisation_or_none(request.user) is not None
+    context = {"page": page, "q": q, "may_register": may_register}
+    return render(request, "assets/asset_list.html", context)
 
 
 @login_required
@@ -50,7 +52,7 @@ def asset_create(request):
     org = acting_organisation_or_none(request.user)
     if org is None:
         raise PermissionDenied
-    form = AssetForm(request.POST or None)
+    form = AssetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             asset = services.asset_create(owner=org, actor=request.user, **form.cleaned_data)

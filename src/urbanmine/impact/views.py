@@ -68,12 +68,19 @@ def compare(request):
     if result is not None and request.GET.get("format") == "xlsx":
         return _xlsx(result, form.cleaned_data)
     template = "impact/_compare_result.html" if request.htmx else "impact/compare.html"
-    return render(
-        request,
-        template,
-        {"form": form, "result": result, "error": error, "query": request.GET.urlencode()},
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "form": form,
+        "result": result,
+        "flags": flag_texts(result.flags) if result is not None else [],
+        "error": error,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def flag_texts(flags) -> list[str]:
+    """The engine's warning codes as sentences in the interface's language."""
+    return [str(FLAG_LABELS.get(code, code)) for code in flags]
 
 
 def _xlsx(result, cleaned) -> HttpResponse:
@@ -196,15 +203,11 @@ def top10(request):
                 ]
             )
         return response
-    return render(
-        request,
-        "impact/top10.html",
-        {
-            "scope": scope,
-            "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
-            "weights": weights,
-            "errors": errors,
-            "query": request.GET.urlencode(),
-        },
-        status=400 if errors else 200,
-    )
+    context = {
+        "scope": scope,
+        "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
+        "weight_rows": [(name, WEIGHT_LABELS.get(name, name), weights[name]) for name in defaults],
+        "errors": errors,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "impact/top10.html", context, status=400 if errors else 200)

@@ -60,7 +60,7 @@ def _asset_for_adding_lots(request, pk):
 def asset_add_lot(request, pk):
     """Identify a lot in an asset's passport (owner or an inventoriser who may see it)."""
     asset = _asset_for_adding_lots(request, pk)
-    form = LotIdentifyForm(request.POST or None)
+    form = LotIdentifyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             lot = services.lot_identify(

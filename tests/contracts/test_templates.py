@@ -1,0 +1,186 @@
+"""The template contract: every page of the demo, for every role, renders without a missing
+variable — in `{{ }}`, `{% if %}` and `{% for %}` (tests/support/strict_templates.py).
+
+A crawler signs in as each demo account (and as an anonymous visitor), follows the links a
+person can click from the home page, and also renders each form's error state. The pages
+it reached must include every page of the URL configuration, so a new page that no link
+reaches fails here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from tests.support.strict_templates import strict_templates
+
+#: URL names that are not HTML pages a person opens: POST actions, files, JSON, fragments
+#: (their templates are rendered through the error requests below or the pages that use them).
+NOT_PAGES = {
+    "logout",
+    "set_language",
+    "lot-record-step",
+    "inventory-template",
+    "hub-settings",
+    "hub-merge-lots",
+    "asset-plan-intervention",
+    "municipalities-geojson",
+    "matching-run-status",
+    "proposal-accept",
+    "forecast-run",
+}
+SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
+LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')
+PER_NAME = 3  # distinct URLs per page name and role (one lot page of each kind is enough)
+
+
+def page_names() -> set[str]:
+    """Every named, non-API, non-admin URL of the project."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                route = prefix + str(p.pattern)
+                if route.startswith(("api/", "admin/")):
+                    continue
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names - NOT_PAGES
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo at scale 1 with a matching run and the reference forecast, rolled back after
+    the module."""
+    from django.conf import settings
+
+    from urbanmine.demo.generator import demo_accounts, load_demo
+    from urbanmine.insight import services as insight
+    from urbanmine.market.models import MatchRun
+    from urbanmine.market.services import match_run_execute
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(scale=1, seed=2026, progress=lambda m: None)
+        run = MatchRun.objects.create(solver="optimal")
+        match_run_execute(run_id=run.id, time_limit=20)
+        result = insight.forecast_start(scenario=insight.reference_scenario_ensure(), inline=True)
+        assert settings.DEBUG is False
+        # pages no link reaches while nothing runs: the progress fragment a running job polls
+        seeds = ["/", "/dashboard/scenarios/compare/", f"/dashboard/forecasts/{result.pk}/status/"]
+        yield [username for username, _pw, _org in demo_accounts()], seeds
+        transaction.set_rollback(True)
+
+
+def _links(html: str, base: str) -> list[str]:
+    out = []
+    for href in LINK.findall(html):
+        href = href.replace("&amp;", "&")
+        url = urljoin(base, href)
+        parts = urlsplit(url)
+        if parts.netloc or not parts.path.startswith("/"):
+            continue
+        if parts.path.startswith(SKIP_PREFIXES) or "format=" in parts.query:
+            continue
+        out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return out
+
+
+def crawl(client: Client, seeds: list[str], visited: dict[str, set[str]], who: str) -> list[str]:
+    """Breadth-first over the links of every page; returns the problems found."""
+    problems, queue, seen = [], list(seeds), set()
+    per_name: dict[str, int] = defaultdict(int)
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            name = resolve(urlsplit(url).path).url_name
+        except Resolver404:
+            problems.append(f"{who}: link to unknown page {url}")
+            continue
+        if name in NOT_PAGES or per_name[name] >= PER_NAME:
+            continue
+        per_name[name] += 1
+        response = client.get(url)
+        if response.status_code in (301, 302):
+            continue  # sign-in required: the anonymous visitor is sent to the login page
+        if response.status_code != 200:
+            problems.append(f"{who}: GET {url} answered {response.status_code}")
+            continue
+        visited[name].add(who)
+        if "text/html" in response.get("Content-Type", ""):
+            queue.extend(_links(response.content.decode(), url))
+    return problems
+
+
+def error_requests(client: Client) -> list[tuple[str, str, dict, tuple[int, ...]]]:
+    """Each form's error state (method, url, data, expected statuses): rendered pages too."""
+    from urbanmine.assets.models import Asset
+    from urbanmine.insight.models import Scenario
+    from urbanmine.lots.models import Lot
+
+    asset = Asset.objects.filter(lots__isnull=False).order_by("pk").first()
+    lot = Lot.objects.filter(is_published=True).order_by("code").first()
+    scenario = Scenario.objects.order_by("pk").first()
+    return [
+        ("get", "/impact/compare/", {"product_group": "steel-beams", "quantity": "-1"}, (400,)),
+        (  # a verdict with warnings: transport outweighs the CO2 gain
+            "get",
+            "/impact/compare/",
+            {
+                "product_group": "steel-beams",
+                "quantity": "50",
+                "distance_km": "4000",
+                "quality": "B",
+                "storage_days": "0",
+            },
+            (200,),
+        ),
+        ("get", "/impact/top10/", {"scope": "bu", "impact": "veel"}, (400,)),
+        ("get", "/supply/", {"available_by": "morgen"}, (200,)),
+        ("post", "/assets/new/", {}, (400, 403)),
+        ("post", f"/assets/{asset.pk}/lots/new/", {}, (400, 403, 404)),
+        ("post", f"/assets/{asset.pk}/import/", {}, (400, 403, 404)),
+        ("post", f"/lots/{lot.code}/record/", {"step": "execution"}, (400, 403, 404)),
+        ("post", f"/dashboard/scenarios/{scenario.pk}/", {"name": ""}, (200, 400, 403)),
+        ("get", "/accounts/login/", {}, (200,)),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_every_page_renders_for_every_role_without_missing_variables(demo_world, settings):
+    settings.URBANMINE_JOBS_INLINE = True
+    user_model = get_user_model()
+    visited: dict[str, set[str]] = defaultdict(set)
+    problems: list[str] = []
+    with strict_templates() as strict:
+        accounts, seeds = demo_world
+        for who in ["anonymous", *accounts]:
+            client = Client()
+            if who != "anonymous":
+                client.force_login(user_model.objects.get(username=who))
+            problems += crawl(client, seeds, visited, who)
+            for method, url, data, expected in error_requests(client):
+                response = getattr(client, method)(url, data)
+                if who == "anonymous" and response.status_code == 302:
+                    continue
+                if response.status_code not in expected:
+                    problems.append(f"{who}: {method.upper()} {url} answered {response.status_code}")
+    assert not problems, "\n".join(problems)
+    strict.check()
+    missed = page_names() - set(visited)
+    assert not missed, f"pages no role reached by following links: {sorted(missed)}"

@@ -179,7 +179,9 @@ def test_every_page_renders_for_every_role_without_missing_variables(demo_world,
                 if who == "anonymous" and response.status_code == 302:
                     continue
                 if response.status_code not in expected:
-                    problems.append(f"{who}: {method.upper()} {url} answered {response.status_code}")
+                    problems.append(
+                        f"{who}: {method.upper()} {url} answered {response.status_code}"
+                    )
     assert not problems, "\n".join(problems)
     strict.check()
     missed = page_names() - set(visited)

@@ -1,0 +1,111 @@
+"""Parse and validate an inventory file (CSV or XLSX) into clean rows, or clear errors.
+
+Pure Python (no Django): the `import-inventory` command and the web upload both call
+`parse_inventory`; storing the rows is the caller's business. Every problem is reported as
+an `InventoryIssue` naming the row *as the user sees it in the file* (header = row 1 when it
+is the first row), the column as the file spells it, and the reason, plus a stable `code`
+and `params` (see `ISSUE_TEMPLATES`) so the platform can translate it; parsing never stops
+at the first bad row, so one upload shows the user everything to fix.
+
+The modules, in the order a file goes through them:
+
+* `reader`: bytes -> decoded text -> numbered rows (CSV and XLSX).
+* `columns`: header recognition, English/Dutch aliases, the user's column map.
+* `fields`: one parser per template column; `values`: numbers, dates, units, yes/no.
+* `validate`: the row loop and the checks and warnings that span rows.
+* `issues`: the issue type and its message catalogue; `template`: the downloadable template.
+
+Decisions (documented here because users will ask; per-column rules are in `fields`):
+
+* Numbers: decimal point or comma; thousands separators only in unambiguous, correctly
+  grouped forms (1.234,5 / 1,234.5 / 1.234.567 / 1 234,5). A lone separator is the decimal
+  separator ("1,5" and "1.5" are 1.5); "1.234" in a semicolon (Dutch) file is read as 1.234
+  with a warning.
+* Dates: ISO (2026-09-01, also with a time), dd-mm-yyyy, dd/mm/yyyy, dd.mm.yyyy, real
+  spreadsheet dates.
+* Encodings: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252; delimiters:
+  semicolon, comma or tab (see `reader`).
+"""
+
+from __future__ import annotations
+
+from .columns import HEADER_ALIASES, HEADER_SEARCH_ROWS
+from .fields import (
+    MAX_DESCRIPTION,
+    MAX_VALUE,
+    ParseContext,
+    ProductGroups,
+    parse_description,
+    parse_expected_release_date,
+    parse_hazardous,
+    parse_mass_kg_per_unit,
+    parse_product_group,
+    parse_quality,
+    parse_quantity,
+    parse_unit,
+)
+from .issues import (
+    ISSUE_TEMPLATES,
+    VALUE_ERROR_TEMPLATES,
+    InventoryFileError,
+    InventoryIssue,
+    IssueParams,
+)
+from .parse import parse_inventory
+from .result import InventoryParseResult, InventoryRow
+from .template import (
+    REQUIRED_COLUMNS,
+    TEMPLATE_COLUMNS,
+    TEMPLATE_EXAMPLE,
+    TEMPLATE_HELP,
+    write_inventory_template,
+)
+from .validate import PROGRESS_EVERY, ProgressCallback
+from .values import (
+    QUALITIES,
+    UNIT_ALIASES,
+    UNITS,
+    ValueParseError,
+    normalise_unit,
+    parse_date,
+    parse_decimal,
+)
+
+__all__ = [
+    "HEADER_ALIASES",
+    "HEADER_SEARCH_ROWS",
+    "ISSUE_TEMPLATES",
+    "MAX_DESCRIPTION",
+    "MAX_VALUE",
+    "PROGRESS_EVERY",
+    "QUALITIES",
+    "REQUIRED_COLUMNS",
+    "TEMPLATE_COLUMNS",
+    "TEMPLATE_EXAMPLE",
+    "TEMPLATE_HELP",
+    "UNITS",
+    "UNIT_ALIASES",
+    "VALUE_ERROR_TEMPLATES",
+    "InventoryFileError",
+    "InventoryIssue",
+    "InventoryParseResult",
+    "InventoryRow",
+    "IssueParams",
+    "ParseContext",
+    "ProductGroups",
+    "ProgressCallback",
+    "ValueParseError",
+    "normalise_unit",
+    "parse_date",
+    "parse_decimal",
+    "parse_description",
+    "parse_expected_release_date",
+    "parse_hazardous",
+    "parse_inventory",
+    "parse_mass_kg_per_unit",
+    "parse_product_group",
+    "parse_quality",
+    "parse_quantity",
+    "parse_unit",
+    "write_inventory_template",
+]

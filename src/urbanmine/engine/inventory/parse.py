@@ -1,0 +1,80 @@
+"""`parse_inventory`: the entry point that ties reading, header recognition and the row
+parsers together, and turns a file that cannot be read at all into one error."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Collection, Mapping
+from datetime import date
+
+from .columns import fold_column_map
+from .fields import ParseContext, ProductGroups
+from .issues import InventoryFileError
+from .reader import open_source
+from .result import InventoryParseResult
+from .validate import ProgressCallback, validate_source
+
+
+def parse_inventory(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    filename: str | None = None,
+    known_product_groups: Collection[str] = (),
+    today: date | None = None,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    product_group_aliases: Mapping[str, str] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> InventoryParseResult:
+    """Read and validate an inventory. Never raises for bad input: problems are in
+    `.errors` (the file is valid iff there are none) and `.warnings`.
+
+    known_product_groups: the catalogue codes; product_group_aliases: optional extra
+    spellings (e.g. Dutch/English names) -> code. column_map: the user's column header ->
+    template field, for other layouts. on_progress(done_rows, total_rows or None).
+    """
+    today = today or date.today()
+    result = InventoryParseResult()
+    name = filename or (
+        str(path_or_bytes) if not isinstance(path_or_bytes, bytes | bytearray) else ""
+    )
+    folded_map = fold_column_map(column_map or {}, result.errors)
+    if result.errors:
+        return result
+    ctx = ParseContext(
+        today=today,
+        product_groups=ProductGroups.build(known_product_groups, product_group_aliases),
+        errors=result.errors,
+    )
+    try:
+        _read_and_validate(
+            path_or_bytes,
+            name,
+            column_map=folded_map,
+            ctx=ctx,
+            result=result,
+            on_progress=on_progress,
+        )
+    except InventoryFileError as exc:
+        result.rows = []
+        result.errors.append(exc.to_issue())
+    return result
+
+
+def _read_and_validate(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    name: str,
+    *,
+    column_map: Mapping[str, str],
+    ctx: ParseContext,
+    result: InventoryParseResult,
+    on_progress: ProgressCallback | None,
+) -> None:
+    source = open_source(path_or_bytes, name, column_map, result)
+    ctx.decimal_comma = source.decimal_comma
+    try:
+        validate_source(source, column_map, ctx, result, on_progress=on_progress)
+    except csv.Error as exc:
+        raise InventoryFileError.from_code("csv_unreadable", None, detail=str(exc)) from exc
+    finally:
+        source.close()

@@ -22,6 +22,7 @@ from urbanmine.organisations.membership import acting_organisation
 
 from .. import imports, selectors, services
 from ..forms import LotIdentifyForm
+from ..inventory_messages import issue_text
 
 
 def _visible_asset(request, pk):
@@ -99,6 +100,12 @@ def _import_context(asset, **extra) -> dict:
         "token": "",
     }
     context.update(extra)
+    result = context["result"]
+    # The engine's issues in the interface's language (the first 500 errors are listed).
+    context["errors"] = [
+        (e.row, e.column, issue_text(e)) for e in (result.errors[:500] if result else [])
+    ]
+    context["warnings"] = [issue_text(w) for w in (result.warnings if result else [])]
     return context
 
 

@@ -112,6 +112,44 @@ def identified_lot(chain):
     )
 
 
+# API clients ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def anon(db):
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> an APIClient that sends the user's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user) -> APIClient:
+        token, _ = Token.objects.get_or_create(user=user)
+        c = APIClient()
+        c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return c
+
+    return make
+
+
+@pytest.fixture
+def harvested_lot(chain, identified_lot):
+    """The bricks dismantled into the hub: published supply, custody with the hub operator."""
+    from urbanmine.lots.lifecycle import Step
+    from urbanmine.lots.services import lot_record_step
+
+    lot_record_step(
+        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    identified_lot.refresh_from_db()
+    return identified_lot
+
+
 @pytest.fixture(autouse=True)
 def _english_messages_in_code():
     """Service messages are asserted in English; pages still render Dutch by default."""

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_dashboard_switch_municipality_and_download_csv(tiny, page):
-    from tests.insight.test_forecast_service import PARAMS
+    from tests.insight.test_services import PARAMS
 
     scenario = Scenario.objects.create(name="Referentie", params=PARAMS, is_reference=True)
     services.forecast_start(scenario=scenario, inline=True)

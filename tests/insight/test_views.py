@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.insight.conftest import mi
-from tests.insight.test_forecast_service import PARAMS
+from tests.insight.test_services import PARAMS
 from urbanmine.assets.models import InterventionKind, PlannedIntervention
 from urbanmine.core.models import JobStatus
 from urbanmine.insight import services

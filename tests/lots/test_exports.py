@@ -11,8 +11,8 @@ import openpyxl
 
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.engine.inventory import TEMPLATE_COLUMNS, parse_inventory
-from urbanmine.lots.hub_exports import HUB_STOCK_COLUMNS
 from urbanmine.lots.exports import PASSPORT_COLUMNS, SUPPLY_COLUMNS
+from urbanmine.lots.hub_exports import HUB_STOCK_COLUMNS
 from urbanmine.lots.models import Lot
 from urbanmine.lots.services import lot_identify, lots_import_inventory
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/urbanmine
 
-.PHONY: run test test-sqlite test-postgres bench lint venv migrate demo clean browser-deps
+.PHONY: run test test-sqlite test-postgres bench lint venv migrate demo clean browser-deps openapi hooks
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,8 @@ run: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/urbanmine makemigrations --check --dry-run
 	$(BIN)/urbanmine spectacular --validate --fail-on-warn --file var/openapi.yaml
+	@diff -u openapi.yaml var/openapi.yaml > var/openapi.diff || \
+		(cat var/openapi.diff; echo "openapi.yaml differs from the API: review, then run make openapi"; exit 1)
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -41,7 +43,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy src/urbanmine/engine
+	$(BIN)/mypy src/urbanmine
+
+# The committed OpenAPI document: regenerate after an intended API change (make test compares).
+openapi: $(STAMP)
+	$(BIN)/urbanmine spectacular --validate --fail-on-warn --file openapi.yaml
+
+# Run ruff and import-linter before every commit (.pre-commit-config.yaml).
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

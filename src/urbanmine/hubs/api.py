@@ -10,6 +10,7 @@ from rest_framework import serializers
 from urbanmine.organisations.api import OrganisationRefSerializer
 
 from .models import Hub
+from .services import MAX_CAPACITY_T, MAX_DWELL_DAYS_LIMIT
 
 
 class HubSerializer(serializers.ModelSerializer):
@@ -47,11 +48,18 @@ class HubSerializer(serializers.ModelSerializer):
         return f"{Decimal(held).quantize(Decimal('0.001')):f}"
 
 
-class HubSettingsSerializer(serializers.Serializer):
-    """What the hub's operator may change; the ranges are checked by
-    `services.hub_settings_update`, the same for the web and the API."""
+class HubSettingsSerializer(serializers.ModelSerializer):
+    """What the hub's operator may change. The ranges are the service's
+    (`services.hub_settings_update` checks them for the web and the API alike); they are
+    declared here too so the OpenAPI document shows them."""
 
-    capacity_t = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
-    capacity_m2 = serializers.DecimalField(max_digits=10, decimal_places=1, required=False)
-    max_dwell_days = serializers.IntegerField(required=False)
-    open_to_deliveries = serializers.BooleanField(required=False)
+    capacity_t = serializers.DecimalField(
+        max_digits=12, decimal_places=3, required=False, min_value=0, max_value=MAX_CAPACITY_T
+    )
+    max_dwell_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DWELL_DAYS_LIMIT
+    )
+
+    class Meta:
+        model = Hub
+        fields = ["capacity_t", "capacity_m2", "max_dwell_days", "open_to_deliveries"]

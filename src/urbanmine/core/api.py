@@ -26,9 +26,8 @@ class Pagination(LimitOffsetPagination):
 
 class ApiViewMixin:
     """Refuses NUL characters in query parameters up front: PostgreSQL cannot hold them in
-    text, and a filter on one would otherwise answer 500 instead of 400."""
-
-    pagination_class = Pagination
+    text, and a filter on one would otherwise answer 500 instead of 400. (Pagination is
+    the project default: `REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]`.)"""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]

@@ -41,7 +41,7 @@ class Job(models.Model):
 
     def report_progress(self, pct: int, message) -> None:
         """Progress while running, written straight to the row (pages poll it)."""
-        type(self).objects.filter(pk=self.pk).update(
+        type(self)._default_manager.filter(pk=self.pk).update(
             progress=pct, message=str(message)[:500], status=JobStatus.RUNNING
         )
 

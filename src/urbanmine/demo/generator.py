@@ -566,7 +566,7 @@ def _intensities(mi, use: str, year: int) -> dict[str, float]:
 
 
 # Lifecycle paths (each a legal sequence through the state machine) with weights.
-PATHS = [
+PATHS: list[tuple[list[str], float]] = [
     ([], 0.0),
     ([Step.INVENTORY], 0.30),
     ([Step.INVENTORY, Step.DISMANTLING], 0.22),
@@ -644,15 +644,15 @@ class _LotHistories:
         """(product group, harvestable kg) per line of the asset's passport."""
         groups, lines = self.demo.groups, []
         if asset.scope == "bu":
-            area = float(asset.floor_area_m2)
+            area = float(asset.floor_area_m2 or 0)
             for material, kg_m2 in _intensities(
-                self.mi, asset.use_type, asset.construction_year
+                self.mi, asset.use_type, asset.construction_year or 0
             ).items():
                 for code, share in HARVEST_SHARES.get(material, []):
                     if code in groups:
                         lines.append((groups[code], kg_m2 * area * share))
             return lines
-        length, surf = float(asset.length_m), float(asset.area_m2)
+        length, surf = float(asset.length_m or 0), float(asset.area_m2 or 0)
         for code, per, basis in GWW_LINES.get(asset.use_type, []):
             g = groups[code]
             if basis == "area_t":

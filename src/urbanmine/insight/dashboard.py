@@ -156,7 +156,7 @@ def municipalities_table(
     rel = fa.release.sum(axis=(0, 2))
     demand = fa.demand.sum(axis=(0, 2))
     pos = {c: i for i, c in enumerate(fa.municipality_codes)}
-    rows = []
+    rows: list[list] = []
     for m in municipalities:
         i = pos.get(m.code)
         r = float(rel[i]) if i is not None else 0.0

@@ -5,6 +5,7 @@ fixed, small number of queries (no per-row queries)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -275,16 +276,16 @@ def hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
     Levels follow lots.selectors.hub_stock: warning past HUB_DWELL_WARNING_DAYS (6 months),
     alert past HUB_DWELL_ALERT_DAYS (9 months) at the hub.
     """
-    hubs = Hub.objects.select_related("municipality").order_by("name")
+    qs = Hub.objects.select_related("municipality").order_by("name")
     if municipality is not None:
-        hubs = hubs.filter(municipality=municipality)
-    hubs = list(hubs)
+        qs = qs.filter(municipality=municipality)
+    hubs = list(qs)
     if not hubs:
         return []
     held = hub_occupancy(hubs)
     now = timezone.now()
-    warn_before = now - timezone.timedelta(days=settings.HUB_DWELL_WARNING_DAYS)
-    alert_before = now - timezone.timedelta(days=settings.HUB_DWELL_ALERT_DAYS)
+    warn_before = now - timedelta(days=settings.HUB_DWELL_WARNING_DAYS)
+    alert_before = now - timedelta(days=settings.HUB_DWELL_ALERT_DAYS)
     dwell = {
         r["hub_id"]: r
         for r in Lot.objects.filter(hub__in=hubs, location=Location.AT_HUB)
@@ -299,7 +300,7 @@ def hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
     for h in hubs:
         t = float(held.get(h.id, Decimal(0))) / 1000
         cap = float(h.capacity_t) if h.capacity_t else None
-        d = dwell.get(h.id, {})
+        d = dwell.get(h.id) or {"n_warning": 0, "n_alert": 0}
         out.append(
             HubLine(
                 hub=h,

@@ -7,7 +7,7 @@ class EventInline(admin.TabularInline):
     model = LifecycleEvent
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "step", "organisation", "quantity", "status_after", "notes"]
+    fields = ("occurred_at", "step", "organisation", "quantity", "status_after", "notes")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

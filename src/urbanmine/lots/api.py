@@ -457,9 +457,7 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
         content = exports.passport_xlsx(
             asset, lots, selectors.asset_history(asset, viewer=request.user)
         )
-        return download(
-            content, XLSX_CONTENT_TYPE, f"urbanmine-passport-{asset.pk}.xlsx"
-        )
+        return download(content, XLSX_CONTENT_TYPE, f"urbanmine-passport-{asset.pk}.xlsx")
 
     @extend_schema(
         summary="The passport as one JSON document (metadata, lots, history)",
@@ -677,6 +675,4 @@ class HubViewSet(
         hub = self.get_object()
         content = hub_stock_csv(hub, selectors.hub_stock(hub, viewer=request.user))
         stamp = timezone.localdate().isoformat()
-        return download(
-            content, CSV_CONTENT_TYPE, f"urbanmine-hub-{hub.pk}-stock-{stamp}.csv"
-        )
+        return download(content, CSV_CONTENT_TYPE, f"urbanmine-hub-{hub.pk}-stock-{stamp}.csv")

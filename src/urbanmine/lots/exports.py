@@ -76,7 +76,6 @@ SUPPLY_COLUMNS: tuple[str, ...] = (
 )
 
 
-
 def number(value: Decimal | float | int | None) -> int | float | None:
     """A Decimal as a JSON/Excel number: whole values as int, others as float."""
     if value is None:
@@ -296,7 +295,7 @@ def supply_geojson(lots: Iterable) -> dict[str, Any]:
         rec = supply_record(lot)
         lat, lon = rec.pop("lat"), rec.pop("lon")
         props = {k: number(v) if isinstance(v, Decimal) else v for k, v in rec.items()}
-        props["expected_release_date"] = iso(props["expected_release_date"])
+        props["expected_release_date"] = iso(lot.expected_release_date)
         props["product_group_name"] = lot.product_group.name
         features.append(
             {

@@ -127,7 +127,9 @@ def _after_dismantling(current: str | None, event: EventFacts) -> str:
 
 def _after_quality_control(current: str | None, event: EventFacts) -> str:
     if event.passed is None:
-        raise TransitionError(_("A quality control needs a result (passed or failed)."), "passed")
+        raise TransitionError(
+            str(_("A quality control needs a result (passed or failed).")), "passed"
+        )
     if not event.passed:
         return S.REJECTED
     # A passed inspection keeps a reservation or sale; otherwise the lot is approved.

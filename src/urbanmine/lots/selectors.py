@@ -62,11 +62,11 @@ def published_supply(
 
 def lot_place(lot: Lot) -> tuple[float, float, str]:
     """Where a lot is now: (lat, lon, municipality name)."""
-    if lot.location == Location.AT_HUB and lot.hub_id:
-        return lot.hub.lat, lot.hub.lon, lot.hub.municipality.name
-    if lot.location == Location.APPLIED and lot.applied_asset_id:
-        a = lot.applied_asset
-        return a.lat, a.lon, a.municipality.name
+    hub, applied = lot.hub, lot.applied_asset
+    if lot.location == Location.AT_HUB and hub is not None:
+        return hub.lat, hub.lon, hub.municipality.name
+    if lot.location == Location.APPLIED and applied is not None:
+        return applied.lat, applied.lon, applied.municipality.name
     a = lot.source_asset
     return a.lat, a.lon, a.municipality.name
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, NotRequired, TypedDict, Unpack
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from urbanmine.assets.models import Asset
 from urbanmine.catalogue.models import COUNTED_UNITS, ProductGroup, Unit
+from urbanmine.engine.inventory import InventoryRow
 from urbanmine.organisations.membership import acting_organisation
 from urbanmine.organisations.models import ChainRole, Organisation
 
@@ -359,7 +360,7 @@ def _recording_organisation(
 
 def _check_occurred_at(lot: Lot, occurred_at: datetime) -> None:
     """Never in the future; never before the lot's last recorded step (append-only order)."""
-    if occurred_at > timezone.now() + timezone.timedelta(days=1):
+    if occurred_at > timezone.now() + timedelta(days=1):
         raise ValidationError({"occurred_at": _("A step cannot be recorded in the future.")})
     last = lot.events.order_by("-occurred_at", "-id").values_list("occurred_at", flat=True).first()
     if last and occurred_at < last:
@@ -407,7 +408,9 @@ def lot_record_step(
     _check_occurred_at(lot, now)
     handler = HANDLERS.get(step)
     if handler is None and step in (Step.SPLIT, Step.MERGE, Step.IDENTIFICATION):
-        raise ValidationError({"step": _("Use the split, merge or identify actions for this step.")})
+        raise ValidationError(
+            {"step": _("Use the split, merge or identify actions for this step.")}
+        )
     given = StepInput(**fields)
     new_status = _transition(lot, EventFacts(step, passed=given.passed))
     assert handler is not None  # next_status refused unknown steps
@@ -609,11 +612,10 @@ def lots_import_ifc_draft(
     counted in pieces; mass from the model's weight quantities where every element has one,
     else the catalogue's typical mass. `overrides` maps an IFC type to the product group the
     reviewer chose ("" skips the type)."""
-    from urbanmine.engine.inventory import InventoryRow
 
     groups = {g.code: g for g in ProductGroup.objects.all()}
     overrides = overrides or {}
-    rows = []
+    rows: list[InventoryRow] = []
     for el in draft.elements:
         if el.ifc_type in overrides:
             chosen = overrides[el.ifc_type]

@@ -155,11 +155,11 @@ def _move_into_hub(rec: StepRecording, hub: Hub) -> None:
 def apply_dismantling(rec: StepRecording) -> None:
     """The harvest: out of the asset (a lot applied earlier goes back into the trace), into a
     hub, in transit, or still on site."""
-    lot = rec.lot
-    if lot.location == Location.APPLIED:
-        rec.payload["from_asset"] = lot.applied_asset_id
-        lot.source_asset = lot.applied_asset
-        lot.source_assets.add(lot.applied_asset)
+    lot, applied = rec.lot, rec.lot.applied_asset
+    if lot.location == Location.APPLIED and applied is not None:
+        rec.payload["from_asset"] = applied.id
+        lot.source_asset = applied
+        lot.source_assets.add(applied)
         lot.applied_asset = None
     if rec.given.hub is not None:
         lot.hub = None  # a harvest always starts a new stay
@@ -260,9 +260,7 @@ HANDLERS: dict[str, StepHandler] = {
     Step.TREATMENT: StepHandler(),
     Step.QUALITY_CONTROL: StepHandler(apply_quality_control, after=record_inspection),
     Step.SALE: StepHandler(apply_sale, (check_counterparty,), partial=True),
-    Step.TRANSPORT_STORAGE: StepHandler(
-        apply_transport_storage, (check_hub_intake,), partial=True
-    ),
+    Step.TRANSPORT_STORAGE: StepHandler(apply_transport_storage, (check_hub_intake,), partial=True),
     Step.DESIGN: StepHandler(),
     Step.PERMIT: StepHandler(),
     Step.EXECUTION: StepHandler(apply_execution, (check_target_asset,), partial=True),

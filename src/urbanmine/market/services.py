@@ -15,7 +15,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.assets.models import Asset
 from urbanmine.catalogue.factors import factor_source
+from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.jobs import run_job
 from urbanmine.engine import matching as engine
 from urbanmine.engine.matching.checker import assignment_economics
@@ -34,8 +36,8 @@ from .permissions import demand_may_request, matching_may_run, proposal_may_acce
 class DemandFields(TypedDict):
     """What a destination project needs, when, and how far it may come from."""
 
-    project: object  # assets.Asset
-    product_group: object  # catalogue.ProductGroup
+    project: Asset
+    product_group: ProductGroup
     quantity: Decimal | int | str
     window_start: date
     window_end: date

@@ -122,6 +122,8 @@ BAD_CASES = [
     ("stock", ("1930,100", "1930,lots"), "STOCK.csv", "data row 1 (line 2)", "floor_area_m2"),
     ("stock", ("1990,120", "1990,-5"), "STOCK.csv", "data row 2 (line 3)", "floor_area_m2"),
     ("stock", ("1930,100", "1700,100"), "STOCK.csv", "data row 1 (line 2)", "construction_year"),
+    # an infinite year is "not a whole year" (it used to crash formatting "in the future")
+    ("stock", ("1975,2000", "inf,2000"), "STOCK.csv", "data row 3 (line 4)", "construction_year"),
     (
         "lifetimes",
         ("office,2,100", "office,0,100"),

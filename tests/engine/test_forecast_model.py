@@ -354,3 +354,38 @@ def test_reference_scenario_figures() -> None:
     assert round(ref.release_over_demand * 100) == 12
     assert round(ref.reusable_over_demand * 100, 1) == 4.3
     assert ref.as_dict()["horizon_year"] == 2030
+
+
+def test_keyword_records_reject_unknown_and_missing_keywords() -> None:
+    # The wide keyword inputs travel as typed records (**kwargs: Unpack[...]); a typo must
+    # still fail loudly, as with a plain signature.
+    mi, lt = _tables()
+    base = {
+        "municipality_idx": [0],
+        "n_municipalities": 1,
+        "use_type_idx": [0],
+        "construction_year": [1960],
+        "mass_kg": [[1.0]],
+        "weibull_shape": [2.0],
+        "weibull_scale_years": [100.0],
+        "start_year": 2025,
+        "end_year": 2030,
+    }
+    with pytest.raises(TypeError, match="unexpected keyword argument 'planed_demolition_year'"):
+        release_by_municipality(**base, planed_demolition_year=[2026])  # type: ignore[call-arg]
+    without_end = {k: v for k, v in base.items() if k != "end_year"}
+    with pytest.raises(TypeError, match="missing required keyword-only argument.*'end_year'"):
+        release_by_municipality(**without_end)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'renovation_rate'"):
+        forecast_release(_stock(), mi, lt, 2025, 2030, renovation_rate=0.1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing required keyword-only argument.*'year'"):
+        material_demand(  # type: ignore[call-arg]
+            intensities=mi,
+            use_types=("house",),
+            use_type_idx=[0],
+            floor_area_m2=[1.0],
+            municipality_idx=[0],
+            n_municipalities=1,
+            start_year=2025,
+            end_year=2030,
+        )

@@ -312,6 +312,80 @@ class _Mapper:
         return next((r for r in rules if not r.keywords), None)
 
 
+@dataclass
+class _Tally:
+    """Per IFC entity type: element count, product groups, materials, summed quantities."""
+
+    mapper: _Mapper
+    scales: dict[str, float]
+    counts: Counter[str] = field(default_factory=Counter)
+    groups: dict[str, Counter[str | None]] = field(default_factory=dict)
+    materials: dict[str, Counter[str]] = field(default_factory=dict)
+    quantities: dict[str, dict[str, float]] = field(default_factory=dict)
+    with_q: Counter[str] = field(default_factory=Counter)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, el: Any) -> None:
+        t = el.is_a()
+        self.counts[t] += 1
+        names = _material_names(el)
+        self.materials.setdefault(t, Counter()).update(dict.fromkeys(names, 1))
+        rule = self.mapper.map(t, names)
+        self.groups.setdefault(t, Counter())[rule.product_group if rule else None] += 1
+        if rule and rule.note:
+            self.notes.setdefault(t, [])
+            if rule.note not in self.notes[t]:
+                self.notes[t].append(rule.note)
+        q = _quantities(el, self.scales)
+        if q:
+            self.with_q[t] += 1
+            acc = self.quantities.setdefault(t, {})
+            for k, v in q.items():
+                acc[k] = acc.get(k, 0.0) + v
+
+    def group(self, t: str) -> IfcElementGroup:
+        by_group = self.groups[t]
+        mapped = [(n, g) for g, n in by_group.items() if g is not None]
+        main = max(mapped)[1] if mapped else None
+        note_parts = list(self.notes.get(t, []))
+        if self.with_q[t] == 0:
+            note_parts.append(NO_QUANTITIES_NOTE)
+        elif self.with_q[t] < self.counts[t]:
+            note_parts.append(f"quantities for {self.with_q[t]} of {self.counts[t]} elements")
+        if main is None:
+            note_parts.append("no product group mapped: edit ifc_mapping.csv or assign by hand")
+        elif len(by_group) > 1:
+            note_parts.append("materials differ: see product_groups")
+        return IfcElementGroup(
+            ifc_type=t,
+            count=self.counts[t],
+            product_group=main,
+            product_groups=dict(by_group.most_common()),
+            materials=[m for m, _ in self.materials[t].most_common()],
+            quantities=self.quantities.get(t, {}),
+            elements_with_quantities=self.with_q[t],
+            note="; ".join(note_parts),
+        )
+
+
+def _open_model(p: Path) -> Any:
+    import ifcopenshell
+
+    try:
+        return ifcopenshell.open(str(p))
+    except Exception as exc:  # ifcopenshell.Error, RuntimeError, schema errors, ...
+        raise IfcImportError(f"{p.name} is not a readable IFC model: {exc}") from exc
+
+
+def _schema(model: Any) -> Any:
+    import ifcopenshell.ifcopenshell_wrapper as wrapper
+
+    try:
+        return wrapper.schema_by_name(model.schema_identifier)
+    except Exception:
+        return None
+
+
 def read_ifc(
     path: str | os.PathLike[str],
     *,
@@ -326,81 +400,22 @@ def read_ifc(
     bundled `data/ifc_mapping.csv`)."""
     p = Path(path)
     _check_header(p)
-    import ifcopenshell
-    import ifcopenshell.ifcopenshell_wrapper as wrapper
-
-    try:
-        model = ifcopenshell.open(str(p))
-    except Exception as exc:  # ifcopenshell.Error, RuntimeError, schema errors, ...
-        raise IfcImportError(f"{p.name} is not a readable IFC model: {exc}") from exc
+    model = _open_model(p)
     warnings: list[str] = []
     if isinstance(mapping, list):
         rules = mapping
     else:
         rules, warnings = load_ifc_mapping(mapping, known_product_groups)
-    try:
-        schema = wrapper.schema_by_name(model.schema_identifier)
-    except Exception:
-        schema = None
+    schema = _schema(model)
     try:
         elements = model.by_type("IfcElement")
     except Exception as exc:
         raise IfcImportError(f"{p.name}: schema {model.schema} has no IfcElement ({exc})") from exc
-    mapper = _Mapper(rules, schema)
-    scales = _unit_scales(model)
-
-    counts: Counter[str] = Counter()
-    groups: dict[str, Counter[str | None]] = {}
-    materials: dict[str, Counter[str]] = {}
-    quantities: dict[str, dict[str, float]] = {}
-    with_q: Counter[str] = Counter()
-    notes: dict[str, list[str]] = {}
+    tally = _Tally(_Mapper(rules, schema), _unit_scales(model))
     for el in elements:
-        if el.is_a("IfcFeatureElement"):
-            continue
-        t = el.is_a()
-        counts[t] += 1
-        names = _material_names(el)
-        materials.setdefault(t, Counter()).update(dict.fromkeys(names, 1))
-        rule = mapper.map(t, names)
-        groups.setdefault(t, Counter())[rule.product_group if rule else None] += 1
-        if rule and rule.note:
-            notes.setdefault(t, [])
-            if rule.note not in notes[t]:
-                notes[t].append(rule.note)
-        q = _quantities(el, scales)
-        if q:
-            with_q[t] += 1
-            acc = quantities.setdefault(t, {})
-            for k, v in q.items():
-                acc[k] = acc.get(k, 0.0) + v
-
-    result: list[IfcElementGroup] = []
-    for t in sorted(counts):
-        by_group = groups[t]
-        mapped = [(n, g) for g, n in by_group.items() if g is not None]
-        main = max(mapped)[1] if mapped else None
-        note_parts = list(notes.get(t, []))
-        if with_q[t] == 0:
-            note_parts.append(NO_QUANTITIES_NOTE)
-        elif with_q[t] < counts[t]:
-            note_parts.append(f"quantities for {with_q[t]} of {counts[t]} elements")
-        if main is None:
-            note_parts.append("no product group mapped: edit ifc_mapping.csv or assign by hand")
-        elif len(by_group) > 1:
-            note_parts.append("materials differ: see product_groups")
-        result.append(
-            IfcElementGroup(
-                ifc_type=t,
-                count=counts[t],
-                product_group=main,
-                product_groups=dict(by_group.most_common()),
-                materials=[m for m, _ in materials[t].most_common()],
-                quantities=quantities.get(t, {}),
-                elements_with_quantities=with_q[t],
-                note="; ".join(note_parts),
-            )
-        )
+        if not el.is_a("IfcFeatureElement"):
+            tally.add(el)
+    result = [tally.group(t) for t in sorted(tally.counts)]
     if not result:
         warnings.append(f"{p.name} contains no building elements")
     return IfcDraft(

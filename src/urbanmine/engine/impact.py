@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 QUALITIES = ("A", "B", "C")
 PROCESSING_STEPS = ("dismantling", "cleaning", "repair")
@@ -379,37 +379,60 @@ def _line(name: str, value: float, unit: str, source: str, status: str) -> Line:
     return Line(name, float(value), unit, source, status)
 
 
-def compare_reuse(
+class ReuseOptions(TypedDict, total=False):
+    """The optional keyword arguments of `compare_reuse` (defaults in brackets)."""
+
+    quality: str  # A, B or C ["B"]
+    steps: Iterable[str] | None  # processing/testing steps [None: ALL_STEPS]
+    storage_days: float  # [0.0]
+    assumptions: Assumptions | None  # [Assumptions()]
+
+
+@dataclass(frozen=True)
+class _Case:
+    """The checked inputs of one comparison, with the factor rows they need."""
+
+    product_group: str
+    quantity: float
+    distance_km: float
+    mass_kg_per_unit: float
+    storage_days: float
+    quality: str
+    steps: tuple[str, ...]
+    a: Assumptions
+    f: Factor
+    t_reuse: TransportFactor
+    t_new: TransportFactor
+    est_cite: str  # "estimate, <source> row <group>"
+
+    @property
+    def tcite(self) -> str:
+        t = self.t_reuse
+        return f"{t.source} {t.version} {t.source_dataset}".strip()
+
+
+def _case(
     source: FactorSource,
     product_group: str,
     quantity: float,
     distance_km: float,
     *,
     mass_kg_per_unit: float,
-    quality: str = "B",
-    steps: Iterable[str] | None = None,
-    storage_days: float = 0.0,
-    assumptions: Assumptions | None = None,
-) -> Comparison:
-    """Reuse versus new for `quantity` units delivered, over the new product's service life.
-
-    CO2 (kg): new = production + delivery; reuse = processing of the harvested mass (more
-    than delivered when quality lowers the yield) + transport + the share of a new product
-    needed once the reused one's remaining life ends. TCO (EUR): same structure with
-    prices, plus storage, testing & certification, disposal avoided (negative when scrap
-    revenue is forgone) and the residual value of that replacement at the horizon.
-    """
-    a = assumptions or Assumptions()
+    options: ReuseOptions,
+) -> _Case:
+    """Validate in a fixed order (the first error names its field), then look up factors."""
+    a = options.get("assumptions") or Assumptions()
     a.validate()
     if not isinstance(product_group, str) or not product_group:
         raise ImpactError("product group is required", field="product_group")
     q = _non_negative(quantity, "quantity")
     d = _non_negative(distance_km, "distance_km")
     mpu = _non_negative(mass_kg_per_unit, "mass_kg_per_unit")
-    days = _non_negative(storage_days, "storage_days")
-    quality = (quality or "").strip().upper()
+    days = _non_negative(options.get("storage_days", 0.0), "storage_days")
+    quality = (options.get("quality", "B") or "").strip().upper()
     if quality not in QUALITIES:
         raise ImpactError(f"quality must be A, B or C, got {quality!r}", field="quality")
+    steps = options.get("steps")
     chosen = tuple(ALL_STEPS if steps is None else dict.fromkeys(s.strip().lower() for s in steps))
     unknown = [s for s in chosen if s not in ALL_STEPS]
     if unknown:
@@ -419,109 +442,223 @@ def compare_reuse(
     f = source.factor(product_group)
     t_reuse = source.transport(a.transport_mode)
     t_new = source.transport(a.new_transport_mode)
+    return _Case(
+        product_group=product_group,
+        quantity=q,
+        distance_km=d,
+        mass_kg_per_unit=mpu,
+        storage_days=days,
+        quality=quality,
+        steps=chosen,
+        a=a,
+        f=f,
+        t_reuse=t_reuse,
+        t_new=t_new,
+        est_cite=f"estimate, {source.name} row {f.product_group}",
+    )
 
-    cite = f.citation()
-    est = "estimate"
-    est_cite = f"estimate, {source.name} row {f.product_group}"
-    mass = q * mpu
-    yld = a.quality_yield[quality]
-    harvested = mass / yld
-    mult = a.quality_processing_multiplier[quality]
-    proc_share = sum(a.step_shares.get(s, 0.0) for s in chosen if s in PROCESSING_STEPS)
-    test_share = sum(a.step_shares.get(s, 0.0) for s in chosen if s in TESTING_STEPS)
-    horizon = f.service_life_years
-    life_share = min(1.0, a.quality_remaining_life_share[quality])
-    replacement_share = 1.0 - life_share
-    reuse_life = life_share * horizon
 
-    # CO2
-    new_production = mass * f.virgin_co2_kg_per_kg
-    new_transport = transport_co2_kg(mass, a.new_supply_distance_km, t_new.kg_co2_per_tkm)
+@dataclass(frozen=True)
+class _Shares:
+    """Mass, yield and life of the reused product; the shares the steps and quality imply."""
+
+    mass: float  # kg delivered
+    yld: float
+    harvested: float  # kg harvested = mass / yield
+    mult: float  # processing multiplier of the quality
+    proc_share: float
+    test_share: float
+    horizon: float  # the new product's service life, years
+    life_share: float
+    replacement_share: float
+    reuse_life: float  # years
+
+
+def _shares(c: _Case) -> _Shares:
+    a = c.a
+    mass = c.quantity * c.mass_kg_per_unit
+    yld = a.quality_yield[c.quality]
+    life_share = min(1.0, a.quality_remaining_life_share[c.quality])
+    horizon = c.f.service_life_years
+    return _Shares(
+        mass=mass,
+        yld=yld,
+        harvested=mass / yld,
+        mult=a.quality_processing_multiplier[c.quality],
+        proc_share=sum(a.step_shares.get(s, 0.0) for s in c.steps if s in PROCESSING_STEPS),
+        test_share=sum(a.step_shares.get(s, 0.0) for s in c.steps if s in TESTING_STEPS),
+        horizon=horizon,
+        life_share=life_share,
+        replacement_share=1.0 - life_share,
+        reuse_life=life_share * horizon,
+    )
+
+
+@dataclass(frozen=True)
+class _Co2:
+    """kg CO2-eq: new = production + delivery; reuse = processing + transport + replacement."""
+
+    new_production: float
+    new_transport: float
+    new: float
+    reuse_processing: float
+    reuse_transport: float
+    replacement: float
+    reuse: float
+
+
+def _co2(c: _Case, sh: _Shares) -> _Co2:
+    new_production = sh.mass * c.f.virgin_co2_kg_per_kg
+    new_transport = transport_co2_kg(sh.mass, c.a.new_supply_distance_km, c.t_new.kg_co2_per_tkm)
     co2_new = new_production + new_transport
-    reuse_processing = harvested * f.reuse_co2_kg_per_kg * proc_share * mult
-    reuse_transport = transport_co2_kg(mass, d, t_reuse.kg_co2_per_tkm)
-    replacement_co2 = replacement_share * co2_new
-    co2_reuse = reuse_processing + reuse_transport + replacement_co2
+    reuse_processing = sh.harvested * c.f.reuse_co2_kg_per_kg * sh.proc_share * sh.mult
+    reuse_transport = transport_co2_kg(sh.mass, c.distance_km, c.t_reuse.kg_co2_per_tkm)
+    replacement = sh.replacement_share * co2_new
+    return _Co2(
+        new_production=new_production,
+        new_transport=new_transport,
+        new=co2_new,
+        reuse_processing=reuse_processing,
+        reuse_transport=reuse_transport,
+        replacement=replacement,
+        reuse=reuse_processing + reuse_transport + replacement,
+    )
 
-    # Cost
-    tcite = f"{t_reuse.source} {t_reuse.version} {t_reuse.source_dataset}".strip()
+
+@dataclass(frozen=True)
+class _Cost:
+    """EUR: first costs of both options and the TCO over the horizon."""
+
+    price_new: float
+    transport_new: float
+    first_new: float
+    purchase: float
+    processing: float
+    testing: float
+    transport_reuse: float
+    storage: float
+    first_reuse: float
+    disposal_avoided: float
+    replacement: float  # a new product once the reused one's remaining life ends, discounted
+    residual: float  # that replacement's value left at the horizon, discounted
+    tco_new: float
+    tco_reuse: float
+
+
+def _cost(c: _Case, sh: _Shares) -> _Cost:
+    a, f, mass = c.a, c.f, sh.mass
     price_new = mass * f.virgin_price_eur_per_kg
-    transport_new_eur = mass / 1000.0 * a.new_supply_distance_km * t_new.eur_per_tkm
-    first_new = price_new + transport_new_eur
+    transport_new = mass / 1000.0 * a.new_supply_distance_km * c.t_new.eur_per_tkm
+    first_new = price_new + transport_new
     purchase = mass * a.purchase_eur_per_kg
-    processing_eur = harvested * f.reuse_processing_eur_per_kg * proc_share * mult
-    testing_eur = harvested * f.testing_eur_per_kg * test_share
-    transport_reuse_eur = mass / 1000.0 * d * t_reuse.eur_per_tkm
-    storage_eur = mass / 1000.0 * days * a.storage_eur_per_t_day
-    first_reuse = purchase + processing_eur + testing_eur + transport_reuse_eur + storage_eur
+    processing = sh.harvested * f.reuse_processing_eur_per_kg * sh.proc_share * sh.mult
+    testing = sh.harvested * f.testing_eur_per_kg * sh.test_share
+    transport_reuse = mass / 1000.0 * c.distance_km * c.t_reuse.eur_per_tkm
+    storage = mass / 1000.0 * c.storage_days * a.storage_eur_per_t_day
+    first_reuse = purchase + processing + testing + transport_reuse + storage
     disposal_avoided = mass * f.disposal_eur_per_kg
     r = a.discount_rate
 
     def disc(years: float) -> float:
         return float((1.0 + r) ** -years)
 
-    if replacement_share > 0:
-        replacement_eur = first_new * disc(reuse_life)
-        residual_eur = first_new * (reuse_life / horizon if horizon else 0.0) * disc(horizon)
+    if sh.replacement_share > 0:
+        replacement = first_new * disc(sh.reuse_life)
+        residual = (
+            first_new * (sh.reuse_life / sh.horizon if sh.horizon else 0.0) * disc(sh.horizon)
+        )
     else:
-        replacement_eur = residual_eur = 0.0
-    tco_new = first_new
-    tco_reuse = first_reuse - disposal_avoided + replacement_eur - residual_eur
+        replacement = residual = 0.0
+    return _Cost(
+        price_new=price_new,
+        transport_new=transport_new,
+        first_new=first_new,
+        purchase=purchase,
+        processing=processing,
+        testing=testing,
+        transport_reuse=transport_reuse,
+        storage=storage,
+        first_reuse=first_reuse,
+        disposal_avoided=disposal_avoided,
+        replacement=replacement,
+        residual=residual,
+        tco_new=first_new,
+        tco_reuse=first_reuse - disposal_avoided + replacement - residual,
+    )
 
-    co2_avoided = co2_avoided_kg(mass, f)
-    saving = co2_new - co2_reuse
-    co2_better = saving > 0
-    cost_better = tco_reuse < tco_new
+
+def _verdict(co2: _Co2, cost: _Cost) -> str:
+    co2_better = co2.new - co2.reuse > 0
+    cost_better = cost.tco_reuse < cost.tco_new
     if co2_better and cost_better:
-        verdict = "reuse"
-    elif co2_better:
-        verdict = "reuse_lower_co2_higher_cost"
-    elif cost_better:
-        verdict = "new_lower_co2_reuse_cheaper"
-    else:
-        verdict = "new"
+        return "reuse"
+    if co2_better:
+        return "reuse_lower_co2_higher_cost"
+    if cost_better:
+        return "new_lower_co2_reuse_cheaper"
+    return "new"
+
+
+def _flags(c: _Case, sh: _Shares, co2: _Co2, co2_avoided: float) -> tuple[str, ...]:
     flags = []
-    if f.reuse_exceeds_virgin:
+    if c.f.reuse_exceeds_virgin:
         flags.append("reuse_processing_exceeds_virgin")
-    if reuse_processing > new_production:
+    if co2.reuse_processing > co2.new_production:
         flags.append("reuse_processing_co2_exceeds_new_production")
-    if reuse_transport > max(co2_avoided, 0.0):
+    if co2.reuse_transport > max(co2_avoided, 0.0):
         flags.append("transport_outweighs_co2_gain")
-    if f.status != "cited":
+    if c.f.status != "cited":
         flags.append("virgin_factor_is_estimate")
-    if replacement_share > 0:
+    if sh.replacement_share > 0:
         flags.append("reused_life_shorter_than_new")
-    summary = (
-        f"{_verdict_text(verdict)}: reuse saves {saving:,.0f} kg CO2 "
-        f"({co2_reuse:,.0f} vs {co2_new:,.0f} kg) and costs {tco_reuse - tco_new:+,.0f} EUR "
-        f"TCO over {horizon:g} years ({tco_reuse:,.0f} vs {tco_new:,.0f} EUR)"
+    return tuple(flags)
+
+
+def _co2_lines(c: _Case, co2: _Co2) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """(new, reuse) CO2 lines."""
+    f, cite, est, tcite = c.f, c.f.citation(), "estimate", c.tcite
+    new = (
+        _line("production A1-A3", co2.new_production, "kg CO2-eq", cite, f.status),
+        _line("delivery transport", co2.new_transport, "kg CO2-eq", tcite, c.t_new.status),
     )
-    co2_lines_new = (
-        _line("production A1-A3", new_production, "kg CO2-eq", cite, f.status),
-        _line("delivery transport", new_transport, "kg CO2-eq", tcite, t_new.status),
-    )
-    co2_lines_reuse = (
+    reuse = (
         _line(
-            "dismantling/cleaning/repair", reuse_processing, "kg CO2-eq", est_cite, f.reuse_status
+            "dismantling/cleaning/repair",
+            co2.reuse_processing,
+            "kg CO2-eq",
+            c.est_cite,
+            f.reuse_status,
         ),
-        _line("transport", reuse_transport, "kg CO2-eq", tcite, t_reuse.status),
-        _line("replacement after remaining life", replacement_co2, "kg CO2-eq", cite, est),
+        _line("transport", co2.reuse_transport, "kg CO2-eq", tcite, c.t_reuse.status),
+        _line("replacement after remaining life", co2.replacement, "kg CO2-eq", cite, est),
     )
-    cost_lines_new = (
-        _line("price", price_new, "EUR", est_cite, f.cost_status),
-        _line("delivery transport", transport_new_eur, "EUR", tcite, est),
+    return new, reuse
+
+
+def _cost_lines(c: _Case, cost: _Cost) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """(new, reuse) cost lines."""
+    est, est_cite, tcite, status = "estimate", c.est_cite, c.tcite, c.f.cost_status
+    new = (
+        _line("price", cost.price_new, "EUR", est_cite, status),
+        _line("delivery transport", cost.transport_new, "EUR", tcite, est),
     )
-    cost_lines_reuse = (
-        _line("purchase", purchase, "EUR", "assumption purchase_eur_per_kg", est),
-        _line("processing", processing_eur, "EUR", est_cite, f.cost_status),
-        _line("testing & certification", testing_eur, "EUR", est_cite, f.cost_status),
-        _line("transport", transport_reuse_eur, "EUR", tcite, est),
-        _line("storage", storage_eur, "EUR", "assumption storage_eur_per_t_day", est),
-        _line("disposal avoided", -disposal_avoided, "EUR", est_cite, f.cost_status),
-        _line("replacement after remaining life", replacement_eur, "EUR", est_cite, est),
-        _line("residual value of replacement", -residual_eur, "EUR", est_cite, est),
+    reuse = (
+        _line("purchase", cost.purchase, "EUR", "assumption purchase_eur_per_kg", est),
+        _line("processing", cost.processing, "EUR", est_cite, status),
+        _line("testing & certification", cost.testing, "EUR", est_cite, status),
+        _line("transport", cost.transport_reuse, "EUR", tcite, est),
+        _line("storage", cost.storage, "EUR", "assumption storage_eur_per_t_day", est),
+        _line("disposal avoided", -cost.disposal_avoided, "EUR", est_cite, status),
+        _line("replacement after remaining life", cost.replacement, "EUR", est_cite, est),
+        _line("residual value of replacement", -cost.residual, "EUR", est_cite, est),
     )
-    assumption_lines = (
+    return new, reuse
+
+
+def _assumption_lines(c: _Case, sh: _Shares) -> tuple[Line, ...]:
+    f, cite, est, est_cite, tcite = c.f, c.f.citation(), "estimate", c.est_cite, c.tcite
+    q, t = c.quality, c.t_reuse
+    return (
         _line("virgin CO2", f.virgin_co2_kg_per_kg, "kg CO2-eq/kg", cite, f.status),
         _line(
             "reuse processing CO2", f.reuse_co2_kg_per_kg, "kg CO2-eq/kg", est_cite, f.reuse_status
@@ -536,54 +673,94 @@ def compare_reuse(
         ),
         _line("testing cost", f.testing_eur_per_kg, "EUR/kg", est_cite, f.cost_status),
         _line("disposal cost", f.disposal_eur_per_kg, "EUR/kg", est_cite, f.cost_status),
-        _line("service life (horizon)", horizon, "years", est_cite, f.cost_status),
-        _line("mass per unit", mpu, "kg", "input", "input"),
-        _line(f"yield quality {quality}", yld, "share", "assumption quality_yield", est),
-        _line(f"processing multiplier quality {quality}", mult, "x", "assumption", est),
-        _line(f"remaining life quality {quality}", life_share, "share", "assumption", est),
-        _line("steps share processing", proc_share, "share", "assumption step_shares", est),
-        _line("steps share testing", test_share, "share", "assumption step_shares", est),
-        _line(
-            f"transport {t_reuse.mode}",
-            t_reuse.kg_co2_per_tkm,
-            "kg CO2-eq/tkm",
-            tcite,
-            t_reuse.status,
-        ),
-        _line(f"transport cost {t_reuse.mode}", t_reuse.eur_per_tkm, "EUR/tkm", tcite, est),
-        _line("new supply distance", a.new_supply_distance_km, "km", "assumption", est),
-        _line("discount rate", r, "per year", "assumption", est),
+        _line("service life (horizon)", sh.horizon, "years", est_cite, f.cost_status),
+        _line("mass per unit", c.mass_kg_per_unit, "kg", "input", "input"),
+        _line(f"yield quality {q}", sh.yld, "share", "assumption quality_yield", est),
+        _line(f"processing multiplier quality {q}", sh.mult, "x", "assumption", est),
+        _line(f"remaining life quality {q}", sh.life_share, "share", "assumption", est),
+        _line("steps share processing", sh.proc_share, "share", "assumption step_shares", est),
+        _line("steps share testing", sh.test_share, "share", "assumption step_shares", est),
+        _line(f"transport {t.mode}", t.kg_co2_per_tkm, "kg CO2-eq/tkm", tcite, t.status),
+        _line(f"transport cost {t.mode}", t.eur_per_tkm, "EUR/tkm", tcite, est),
+        _line("new supply distance", c.a.new_supply_distance_km, "km", "assumption", est),
+        _line("discount rate", c.a.discount_rate, "per year", "assumption", est),
     )
+
+
+def compare_reuse(
+    source: FactorSource,
+    product_group: str,
+    quantity: float,
+    distance_km: float,
+    *,
+    mass_kg_per_unit: float,
+    **options: Unpack[ReuseOptions],
+) -> Comparison:
+    """Reuse versus new for `quantity` units delivered, over the new product's service life.
+
+    Options (`ReuseOptions`, keyword only): quality ("B"), steps (None = all), storage_days
+    (0.0), assumptions (None = `Assumptions()`).
+
+    CO2 (kg): new = production + delivery; reuse = processing of the harvested mass (more
+    than delivered when quality lowers the yield) + transport + the share of a new product
+    needed once the reused one's remaining life ends. TCO (EUR): same structure with
+    prices, plus storage, testing & certification, disposal avoided (negative when scrap
+    revenue is forgone) and the residual value of that replacement at the horizon.
+    """
+    unknown = [k for k in options if k not in ReuseOptions.__optional_keys__]
+    if unknown:
+        raise TypeError(f"compare_reuse() got an unexpected keyword argument {unknown[0]!r}")
+    c = _case(
+        source,
+        product_group,
+        quantity,
+        distance_km,
+        mass_kg_per_unit=mass_kg_per_unit,
+        options=options,
+    )
+    sh = _shares(c)
+    co2 = _co2(c, sh)
+    cost = _cost(c, sh)
+    co2_avoided = co2_avoided_kg(sh.mass, c.f)
+    saving = co2.new - co2.reuse
+    verdict = _verdict(co2, cost)
+    summary = (
+        f"{_verdict_text(verdict)}: reuse saves {saving:,.0f} kg CO2 "
+        f"({co2.reuse:,.0f} vs {co2.new:,.0f} kg) and costs {cost.tco_reuse - cost.tco_new:+,.0f} EUR "
+        f"TCO over {sh.horizon:g} years ({cost.tco_reuse:,.0f} vs {cost.tco_new:,.0f} EUR)"
+    )
+    co2_lines_new, co2_lines_reuse = _co2_lines(c, co2)
+    cost_lines_new, cost_lines_reuse = _cost_lines(c, cost)
     return Comparison(
         product_group=product_group,
-        quantity=q,
-        mass_kg=mass,
-        harvested_mass_kg=harvested,
-        distance_km=d,
-        quality=quality,
-        steps=chosen,
-        storage_days=days,
-        co2_new_kg=co2_new,
-        co2_reuse_kg=co2_reuse,
+        quantity=c.quantity,
+        mass_kg=sh.mass,
+        harvested_mass_kg=sh.harvested,
+        distance_km=c.distance_km,
+        quality=c.quality,
+        steps=c.steps,
+        storage_days=c.storage_days,
+        co2_new_kg=co2.new,
+        co2_reuse_kg=co2.reuse,
         co2_saving_kg=saving,
         co2_avoided_kg=co2_avoided,
-        transport_co2_reuse_kg=reuse_transport,
-        transport_co2_new_kg=new_transport,
-        waste_avoided_kg=waste_avoided_kg(mass, f),
-        first_cost_new_eur=first_new,
-        first_cost_reuse_eur=first_reuse,
-        tco_new_eur=tco_new,
-        tco_reuse_eur=tco_reuse,
-        horizon_years=horizon,
+        transport_co2_reuse_kg=co2.reuse_transport,
+        transport_co2_new_kg=co2.new_transport,
+        waste_avoided_kg=waste_avoided_kg(sh.mass, c.f),
+        first_cost_new_eur=cost.first_new,
+        first_cost_reuse_eur=cost.first_reuse,
+        tco_new_eur=cost.tco_new,
+        tco_reuse_eur=cost.tco_reuse,
+        horizon_years=sh.horizon,
         verdict=verdict,
         summary=summary,
-        flags=tuple(flags),
+        flags=_flags(c, sh, co2, co2_avoided),
         cost_lines_reuse=cost_lines_reuse,
         cost_lines_new=cost_lines_new,
         co2_lines_reuse=co2_lines_reuse,
         co2_lines_new=co2_lines_new,
-        assumptions=assumption_lines,
-        factor=f,
+        assumptions=_assumption_lines(c, sh),
+        factor=c.f,
     )
 
 

@@ -9,6 +9,8 @@ Pure Python + NumPy (never imports Django). Public entry points:
 - `material_demand(...)`: demand of planned construction or renovation (floor area x MI).
 - `read_stock`, `read_intensities`, `read_lifetimes`, `write_release_csv`: the file contract.
 - `reference_scenario()`: the Metabolic 2024 Zuid-Holland figures and derived ratios.
+- `forecast_scenario(stock, params, intensities=, lifetimes=)`: the platform's scenario run on
+  the registered stock (`StockArrays`, `ScenarioParams`): release, demand and stock mass.
 """
 
 from .csvio import (
@@ -28,6 +30,22 @@ from .release import (
     forecast_release,
     release_by_municipality,
 )
+from .scenario import (
+    DEFAULT_END_YEAR,
+    DEFAULT_PROGRAMME_M2,
+    DEFAULT_REUSE_SHARE,
+    DEFAULT_START_YEAR,
+    MAX_YEAR,
+    MIN_YEAR,
+    PROGRESS_STAGES,
+    ParamsError,
+    ProgressCallback,
+    ScenarioForecast,
+    ScenarioParams,
+    StockArrays,
+    forecast_scenario,
+    weibull_parameters,
+)
 from .survival import conditional_survival, release_fractions, survival
 from .tables import (
     LAYER_SHARES,
@@ -38,18 +56,31 @@ from .tables import (
 )
 
 __all__ = [
+    "DEFAULT_END_YEAR",
+    "DEFAULT_PROGRAMME_M2",
+    "DEFAULT_REUSE_SHARE",
+    "DEFAULT_START_YEAR",
     "LAYER_SHARES",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "NO_PLAN",
+    "PROGRESS_STAGES",
     "USE_TYPES",
     "ForecastError",
     "IntensityTable",
     "LifetimeTable",
+    "ParamsError",
+    "ProgressCallback",
     "ReferenceScenario",
     "ReleaseResult",
+    "ScenarioForecast",
+    "ScenarioParams",
     "Stock",
+    "StockArrays",
     "check_coverage",
     "conditional_survival",
     "forecast_release",
+    "forecast_scenario",
     "material_demand",
     "read_intensities",
     "read_lifetimes",
@@ -59,5 +90,6 @@ __all__ = [
     "release_fractions",
     "renovation_share",
     "survival",
+    "weibull_parameters",
     "write_release_csv",
 ]

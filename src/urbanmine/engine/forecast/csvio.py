@@ -112,6 +112,179 @@ def _floats(table: _Table, values: list[str]) -> tuple[np.ndarray, int]:
         raise
 
 
+_Problem = tuple[int, int, str]  # (row in chunk, column order, message)
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _stripped(cells: list[str], k: int, message: str, problems: list[_Problem]) -> list[str]:
+    """Stripped cells; a problem at the first empty one."""
+    values = [v.strip() for v in cells]
+    bad = next((i for i, v in enumerate(values) if not v), -1)
+    if bad >= 0:
+        problems.append((bad, k, message))
+    return values
+
+
+def _construction_years(
+    t: _Table, cells: list[str], current_year: int, problems: list[_Problem]
+) -> np.ndarray | None:
+    """Years as floats (None if a cell is not a number); whole, finite and not future."""
+    years, bad = _floats(t, cells)
+    if bad >= 0:
+        problems.append((bad, 3, f"not a number: {cells[bad].strip()!r}"))
+        return None
+    wrong = ~np.isfinite(years) | (years != np.round(years))
+    if np.any(wrong):
+        i = _first(wrong)
+        problems.append((i, 3, f"not a whole year: {cells[i].strip()!r}"))
+    future = np.isfinite(years) & (years > current_year)  # an infinite year is "not whole"
+    if np.any(future):
+        i = _first(future)
+        message = f"construction year {int(years[i])} is in the future (after {current_year})"
+        problems.append((i, 3, message))
+    return years
+
+
+def _floor_areas(t: _Table, cells: list[str], problems: list[_Problem]) -> np.ndarray:
+    """Floor areas: numbers, finite, not negative."""
+    areas, bad = _floats(t, cells)
+    if bad >= 0:
+        problems.append((bad, 4, f"floor area is not a number: {cells[bad].strip()!r}"))
+        return areas
+    wrong = ~np.isfinite(areas)
+    if np.any(wrong):
+        i = _first(wrong)
+        problems.append((i, 4, f"floor area is not a finite number: {cells[i].strip()!r}"))
+    neg = areas < 0
+    if np.any(neg):
+        i = _first(neg)
+        problems.append((i, 4, f"negative floor area: {cells[i].strip()!r}"))
+    return areas
+
+
+def _planned_years(
+    t: _Table,
+    column: tuple[int, str],
+    cells: list[str],
+    years: np.ndarray | None,
+    problems: list[_Problem],
+) -> np.ndarray:
+    """An optional planned-year column (order k, name): empty = NO_PLAN, else a whole year
+    not before the construction year (checked when the construction years parsed)."""
+    k, name = column
+    arr = np.full(len(cells), NO_PLAN, dtype=np.int64)
+    for i, cell in enumerate(cells):
+        v = cell.strip()
+        if not v:
+            continue
+        try:
+            f = t.number(v)
+        except ValueError:
+            f = math.nan
+        if not math.isfinite(f) or f != round(f):
+            problems.append((i, k, f"not a whole year: {v!r}"))
+            break
+        arr[i] = int(f)
+        # A non-finite construction year is reported in its own column (earlier).
+        if years is not None and math.isfinite(years[i]) and f < years[i]:
+            message = f"{name} {int(f)} is before construction year {int(years[i])}"
+            problems.append((i, k, message))
+            break
+    return arr
+
+
+class _StockParser:
+    """STOCK.csv parsed chunk by chunk into arrays, columns in contract order."""
+
+    def __init__(self, t: _Table, known_use_types: Sequence[str], current_year: int) -> None:
+        self.t = t
+        self.cols = list(STOCK_COLUMNS) + [c for c in STOCK_OPTIONAL_COLUMNS if c in t.pos]
+        self.idx = [t.pos[c] for c in self.cols]
+        self.need = max(self.idx) + 1
+        self.known_use_types = tuple(known_use_types)
+        self.use_code = {u: i for i, u in enumerate(known_use_types)}
+        self.current_year = current_year
+        self.mun_code: dict[str, int] = {}
+        self.parts: dict[str, list[np.ndarray]] = {c: [] for c in self.cols}
+        self.base = 0  # data rows before the next chunk
+
+    def _full_rows(self, chunk: list[list[str]], problems: list[_Problem]) -> list[list[str]]:
+        """The rows before the first one with too few fields (a problem there)."""
+        short = next((i for i, r in enumerate(chunk) if len(r) < self.need), -1)
+        if short < 0:
+            return chunk
+        r = chunk[short]
+        missing = next(c for c, j in zip(self.cols, self.idx, strict=True) if j >= len(r))
+        problems.append((short, self.cols.index(missing), "missing cell (row has too few fields)"))
+        return chunk[:short]
+
+    def _use_types(self, cells: list[str], problems: list[_Problem]) -> np.ndarray:
+        uses = [v.strip() for v in cells]
+        use_idx = np.array([self.use_code.get(u, -1) for u in uses], dtype=np.int64)
+        if use_idx.size and use_idx.min() < 0:
+            i = _first(use_idx < 0)
+            known = ", ".join(self.known_use_types)
+            problems.append((i, 2, f"unknown use type {uses[i]!r} (known: {known})"))
+        return use_idx
+
+    def add(self, chunk: list[list[str]]) -> None:
+        """Parse one chunk; ForecastError at its first problem (by row, then column order)."""
+        if not chunk:
+            return
+        problems: list[_Problem] = []
+        rows = self._full_rows(chunk, problems)
+        col = [[r[j] for r in rows] for j in self.idx]
+        values: dict[str, np.ndarray] = {
+            "id": np.array(_stripped(col[0], 0, "empty id", problems), dtype=np.str_)
+        }
+        muns = _stripped(col[1], 1, "empty municipality code", problems)
+        values["use_type"] = self._use_types(col[2], problems)
+        years = _construction_years(self.t, col[3], self.current_year, problems)
+        values["floor_area_m2"] = _floor_areas(self.t, col[4], problems)
+        for k, c in enumerate(self.cols[5:], start=5):
+            values[c] = _planned_years(self.t, (k, c), col[k], years, problems)
+        if problems:
+            i, k, msg = min(problems)
+            raise self.t.error(msg, self.base + i + 1, self.cols[k])
+        assert years is not None
+        values["construction_year"] = years.astype(np.int64)
+        for m in muns:
+            self.mun_code.setdefault(m, len(self.mun_code))
+        values["municipality_code"] = np.array([self.mun_code[m] for m in muns], dtype=np.int64)
+        for c in self.cols:
+            self.parts[c].append(values[c])
+        self.base += len(rows)
+
+    def _cat(self, column: str, dtype: type) -> np.ndarray:
+        parts = self.parts[column]
+        return (
+            np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+        )
+
+    def _plan(self, column: str) -> np.ndarray | None:
+        if column not in self.parts:
+            return None
+        arr = self._cat(column, np.int64)
+        return arr if np.any(arr != NO_PLAN) else None
+
+    def stock(self) -> Stock:
+        ids = self.parts["id"]
+        return Stock(
+            municipality_codes=tuple(self.mun_code),
+            municipality_idx=self._cat("municipality_code", np.int64),
+            use_types=self.known_use_types,
+            use_type_idx=self._cat("use_type", np.int64),
+            construction_year=self._cat("construction_year", np.int64),
+            floor_area_m2=self._cat("floor_area_m2", np.float64),
+            planned_demolition_year=self._plan("planned_demolition_year"),
+            planned_renovation_year=self._plan("planned_renovation_year"),
+            ids=np.concatenate(ids) if ids else np.zeros(0, dtype=np.str_),
+        )
+
+
 def read_stock(
     path: str | os.PathLike[str],
     *,
@@ -124,146 +297,18 @@ def read_stock(
     Errors: missing columns or cells, unknown use types (not in `known_use_types`),
     non-integer or future construction years (> current_year), non-numeric, non-finite or
     negative floor areas, planned years that are not whole numbers or precede construction.
+    Rows are parsed in chunks of CHUNK_ROWS (vectorised); the first problem is reported.
     """
     t = _Table(path, name or Path(path).name, STOCK_COLUMNS)
-    cols = list(STOCK_COLUMNS) + [c for c in STOCK_OPTIONAL_COLUMNS if c in t.pos]
-    idx = [t.pos[c] for c in cols]
-    need = max(idx) + 1
-    use_code = {u: i for i, u in enumerate(known_use_types)}
-    mun_code: dict[str, int] = {}
-    ids_parts: list[np.ndarray] = []
-    mun_parts: list[np.ndarray] = []
-    use_parts: list[np.ndarray] = []
-    year_parts: list[np.ndarray] = []
-    area_parts: list[np.ndarray] = []
-    plan_parts: dict[str, list[np.ndarray]] = {c: [] for c in cols[5:]}
+    parser = _StockParser(t, known_use_types, current_year)
     chunk: list[list[str]] = []
-    base = 0  # data rows before this chunk
-
-    def flush() -> None:
-        nonlocal base
-        if not chunk:
-            return
-        problems: list[tuple[int, int, str]] = []  # (row in chunk, column order, message)
-        short = [i for i, r in enumerate(chunk) if len(r) < need]
-        if short:
-            r = chunk[short[0]]
-            missing = next(c for c, j in zip(cols, idx, strict=True) if j >= len(r))
-            problems.append(
-                (short[0], cols.index(missing), "missing cell (row has too few fields)")
-            )
-            del chunk[short[0] :]
-        col = [[r[j] for r in chunk] for j in idx]
-        ids = [v.strip() for v in col[0]]
-        bad = next((i for i, v in enumerate(ids) if not v), -1)
-        if bad >= 0:
-            problems.append((bad, 0, "empty id"))
-        muns = [v.strip() for v in col[1]]
-        bad = next((i for i, v in enumerate(muns) if not v), -1)
-        if bad >= 0:
-            problems.append((bad, 1, "empty municipality code"))
-        uses = [v.strip() for v in col[2]]
-        use_idx = np.array([use_code.get(u, -1) for u in uses], dtype=np.int64)
-        if use_idx.size and use_idx.min() < 0:
-            i = int(np.flatnonzero(use_idx < 0)[0])
-            problems.append(
-                (i, 2, f"unknown use type {uses[i]!r} (known: {', '.join(known_use_types)})")
-            )
-        years, bad_year = _floats(t, col[3])
-        if bad_year >= 0:
-            problems.append((bad_year, 3, f"not a number: {col[3][bad_year].strip()!r}"))
-        else:
-            wrong = ~np.isfinite(years) | (years != np.round(years))
-            if np.any(wrong):
-                i = int(np.flatnonzero(wrong)[0])
-                problems.append((i, 3, f"not a whole year: {col[3][i].strip()!r}"))
-            future = years > current_year
-            if np.any(future):
-                i = int(np.flatnonzero(future)[0])
-                problems.append(
-                    (
-                        i,
-                        3,
-                        f"construction year {int(years[i])} is in the future (after {current_year})",
-                    )
-                )
-        areas, bad = _floats(t, col[4])
-        if bad >= 0:
-            problems.append((bad, 4, f"floor area is not a number: {col[4][bad].strip()!r}"))
-        else:
-            wrong = ~np.isfinite(areas)
-            if np.any(wrong):
-                i = int(np.flatnonzero(wrong)[0])
-                problems.append((i, 4, f"floor area is not a finite number: {col[4][i].strip()!r}"))
-            neg = areas < 0
-            if np.any(neg):
-                i = int(np.flatnonzero(neg)[0])
-                problems.append((i, 4, f"negative floor area: {col[4][i].strip()!r}"))
-        plans: dict[str, np.ndarray] = {}
-        for k, c in enumerate(cols[5:], start=5):
-            vals = [v.strip() for v in col[k]]
-            arr = np.zeros(len(vals), dtype=np.int64)
-            for i, v in enumerate(vals):
-                if not v:
-                    continue
-                try:
-                    f = t.number(v)
-                except ValueError:
-                    f = math.nan
-                if not math.isfinite(f) or f != round(f):
-                    problems.append((i, k, f"not a whole year: {v!r}"))
-                    break
-                arr[i] = int(f)
-                if bad_year < 0 and f < years[i]:
-                    problems.append(
-                        (i, k, f"{c} {int(f)} is before construction year {int(years[i])}")
-                    )
-                    break
-            plans[c] = arr
-        if problems:
-            i, k, msg = min(problems)
-            raise t.error(msg, base + i + 1, cols[k])
-        for m in muns:
-            if m not in mun_code:
-                mun_code[m] = len(mun_code)
-        ids_parts.append(np.array(ids, dtype=np.str_))
-        mun_parts.append(np.array([mun_code[m] for m in muns], dtype=np.int64))
-        use_parts.append(use_idx)
-        year_parts.append(years.astype(np.int64))
-        area_parts.append(areas)
-        for c in cols[5:]:
-            plan_parts[c].append(plans[c])
-        base += len(chunk)
-        chunk.clear()
-
     for rec in t.records():
         chunk.append(rec)
         if len(chunk) >= CHUNK_ROWS:
-            flush()
-    flush()
-
-    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-        return (
-            np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
-        )
-
-    def plan(c: str) -> np.ndarray | None:
-        if c not in plan_parts:
-            return None
-        arr = cat(plan_parts[c], np.int64)
-        return arr if np.any(arr != NO_PLAN) else None
-
-    return Stock(
-        municipality_codes=tuple(mun_code),
-        municipality_idx=cat(mun_parts, np.int64),
-        use_types=tuple(known_use_types),
-        use_type_idx=cat(use_parts, np.int64),
-        construction_year=cat(year_parts, np.int64),
-        floor_area_m2=cat(area_parts, np.float64),
-        planned_demolition_year=plan("planned_demolition_year"),
-        planned_renovation_year=plan("planned_renovation_year"),
-        ids=np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.str_),
-    )
+            parser.add(chunk)
+            chunk = []
+    parser.add(chunk)
+    return parser.stock()
 
 
 def _int_cell(t: _Table, rec: list[str], row: int, field: str) -> int:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._keywords import check_keywords
 from .survival import conditional_survival
 from .tables import IntensityTable, LifetimeTable
 
@@ -111,69 +113,110 @@ def _cohorts(
     return remap[key], present // span, present % span + c_min
 
 
+class _AreaMass(NamedTuple):
+    """Mass given as floor area per building (m2) x kg per m2 per cohort (n_cohorts, n_m)."""
+
+    floor_area: FloatArray
+    cohort_kg_per_m2: FloatArray
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Buildings to sum per (municipality, cohort) cell, and the dense-layout limit."""
+
+    mun: IntArray
+    n_mun: int
+    cohort: IntArray
+    n_cohorts: int
+    n_materials: int
+    max_dense_cells: int
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Group of each building: every (municipality, cohort) cell when dense, else the
+    cells present (sorted); with the municipality and cohort of each group."""
+
+    inv: IntArray
+    n_groups: int
+    g_mun: IntArray
+    g_cohort: IntArray
+    dense: bool
+
+
+def _groups(cells: _Cells) -> _Groups:
+    key = cells.mun * cells.n_cohorts + cells.cohort
+    if cells.n_mun * cells.n_cohorts * max(cells.n_materials, 1) <= cells.max_dense_cells:
+        return _Groups(
+            inv=key,
+            n_groups=cells.n_mun * cells.n_cohorts,
+            g_mun=np.repeat(np.arange(cells.n_mun, dtype=np.int64), cells.n_cohorts),
+            g_cohort=np.tile(np.arange(cells.n_cohorts, dtype=np.int64), cells.n_mun),
+            dense=True,
+        )
+    uniq, inv = np.unique(key, return_inverse=True)
+    return _Groups(
+        inv=inv.astype(np.int64),
+        n_groups=int(uniq.size),
+        g_mun=uniq // cells.n_cohorts,
+        g_cohort=uniq % cells.n_cohorts,
+        dense=False,
+    )
+
+
+def _group_mass(groups: _Groups, mass: FloatArray | _AreaMass, n_materials: int) -> FloatArray:
+    """Mass per group and material, (n_groups, n_materials)."""
+    if isinstance(mass, _AreaMass):
+        area_g = np.bincount(groups.inv, weights=mass.floor_area, minlength=groups.n_groups)
+        return np.asarray(area_g[:, None] * mass.cohort_kg_per_m2[groups.g_cohort])
+    mass_g = np.empty((groups.n_groups, n_materials), dtype=np.float64)
+    for m in range(n_materials):
+        mass_g[:, m] = np.bincount(groups.inv, weights=mass[:, m], minlength=groups.n_groups)
+    return mass_g
+
+
+def _spread(cells: _Cells, groups: _Groups, mass_g: FloatArray, frac: FloatArray) -> FloatArray:
+    """out[y, p, m] = sum over groups g of municipality p: frac[cohort_g, y] * mass_g[g, m]."""
+    if groups.dense:
+        w = mass_g.reshape(cells.n_mun, cells.n_cohorts, cells.n_materials)
+        out = np.einsum("ky,pkm->ypm", frac, w, optimize=True)
+    else:
+        out = np.zeros((frac.shape[1], cells.n_mun, cells.n_materials), dtype=np.float64)
+        for yi in range(frac.shape[1]):
+            f = frac[groups.g_cohort, yi]
+            for m in range(cells.n_materials):
+                out[yi, :, m] = np.bincount(
+                    groups.g_mun, weights=f * mass_g[:, m], minlength=cells.n_mun
+                )
+    return np.ascontiguousarray(out, dtype=np.float64)
+
+
 def _contract(
-    mun: IntArray,
-    n_mun: int,
-    cohort: IntArray,
-    n_cohorts: int,
-    weights: FloatArray | None,
-    cohort_kg_per_m2: FloatArray | None,
-    floor_area: FloatArray | None,
-    per_year: Sequence[FloatArray],
-    n_materials: int,
-    max_dense_cells: int,
+    cells: _Cells, mass: FloatArray | _AreaMass, per_year: Sequence[FloatArray]
 ) -> tuple[list[FloatArray], FloatArray]:
     """Sum_b frac[cohort_b, y] * mass[b, m] into [y, mun, m] for each fraction matrix.
 
-    Mass is either `weights` (n_b, n_m) per building, or floor_area (n_b) times
-    cohort_kg_per_m2 (n_cohorts, n_m). Returns the tensors and the mass per [mun, m].
+    Mass is either per building (n_b, n_m), or floor area (n_b) times kg_per_m2 per cohort
+    (n_cohorts, n_m). Returns the tensors and the mass per [mun, m].
     """
-    n_years = [f.shape[1] for f in per_year]
-    if mun.size == 0:
-        return [np.zeros((ny, n_mun, n_materials)) for ny in n_years], np.zeros(
-            (n_mun, n_materials)
+    if cells.mun.size == 0:
+        return [np.zeros((f.shape[1], cells.n_mun, cells.n_materials)) for f in per_year], (
+            np.zeros((cells.n_mun, cells.n_materials))
         )
-    key = mun * n_cohorts + cohort
-    dense = n_mun * n_cohorts * max(n_materials, 1) <= max_dense_cells
-    if dense:
-        inv, n_groups = key, n_mun * n_cohorts
-        g_mun = np.repeat(np.arange(n_mun, dtype=np.int64), n_cohorts)
-        g_cohort = np.tile(np.arange(n_cohorts, dtype=np.int64), n_mun)
-    else:
-        uniq, inv_ = np.unique(key, return_inverse=True)
-        inv, n_groups = inv_.astype(np.int64), int(uniq.size)
-        g_mun, g_cohort = uniq // n_cohorts, uniq % n_cohorts
-    if weights is not None:
-        mass_g = np.empty((n_groups, n_materials), dtype=np.float64)
-        for m in range(n_materials):
-            mass_g[:, m] = np.bincount(inv, weights=weights[:, m], minlength=n_groups)
-    else:
-        assert floor_area is not None and cohort_kg_per_m2 is not None
-        area_g = np.bincount(inv, weights=floor_area, minlength=n_groups)
-        mass_g = area_g[:, None] * cohort_kg_per_m2[g_cohort]
-    stock = np.zeros((n_mun, n_materials), dtype=np.float64)
-    for m in range(n_materials):
-        stock[:, m] = np.bincount(g_mun, weights=mass_g[:, m], minlength=n_mun)
-    outs: list[FloatArray] = []
-    for frac in per_year:
-        if dense:
-            w = mass_g.reshape(n_mun, n_cohorts, n_materials)
-            out = np.einsum("ky,pkm->ypm", frac, w, optimize=True)
-        else:
-            out = np.zeros((frac.shape[1], n_mun, n_materials), dtype=np.float64)
-            for yi in range(frac.shape[1]):
-                f = frac[g_cohort, yi]
-                for m in range(n_materials):
-                    out[yi, :, m] = np.bincount(g_mun, weights=f * mass_g[:, m], minlength=n_mun)
-        outs.append(np.ascontiguousarray(out, dtype=np.float64))
-    return outs, stock
+    groups = _groups(cells)
+    mass_g = _group_mass(groups, mass, cells.n_materials)
+    stock = np.zeros((cells.n_mun, cells.n_materials), dtype=np.float64)
+    for m in range(cells.n_materials):
+        stock[:, m] = np.bincount(groups.g_mun, weights=mass_g[:, m], minlength=cells.n_mun)
+    return [_spread(cells, groups, mass_g, frac) for frac in per_year], stock
 
 
 def _planned_release(
     mun: IntArray,
-    n_mun: int,
     year: IntArray,
     mass: FloatArray,
+    *,
+    n_mun: int,
     start_year: int,
     end_year: int,
 ) -> FloatArray:
@@ -198,77 +241,122 @@ def _check_common(start_year: int, end_year: int, n: int, arrays: dict[str, np.n
             raise ValueError(f"{name} has {arr.shape[0]} entries, expected {n}")
 
 
-def release_by_municipality(
-    *,
-    municipality_idx: ArrayLike,
-    n_municipalities: int,
-    use_type_idx: ArrayLike,
-    construction_year: ArrayLike,
-    mass_kg: ArrayLike,
-    weibull_shape: ArrayLike,
-    weibull_scale_years: ArrayLike,
-    start_year: int,
-    end_year: int,
-    planned_demolition_year: ArrayLike | None = None,
-    max_dense_cells: int = MAX_DENSE_CELLS,
-) -> FloatArray:
-    """Expected demolition release in kg, shape (n_years, n_municipalities, n_materials).
+class _ReleaseRequired(TypedDict):
+    municipality_idx: ArrayLike
+    n_municipalities: int
+    use_type_idx: ArrayLike
+    construction_year: ArrayLike
+    mass_kg: ArrayLike
+    weibull_shape: ArrayLike
+    weibull_scale_years: ArrayLike
+    start_year: int
+    end_year: int
 
-    Arrays are per building: municipality_idx and use_type_idx are 0-based indices,
-    mass_kg is (n_buildings, n_materials) = floor area x intensity (or a material passport).
-    weibull_shape / weibull_scale_years are indexed by use type. planned_demolition_year:
-    0 = none; otherwise the whole mass is released in that year (must be >= start_year;
-    years after end_year release nothing inside the window).
+
+class ReleaseInputs(_ReleaseRequired, total=False):
+    """The keyword arguments of `release_by_municipality` (see there); the last two optional.
+
+    (Optional keys by totality, not `NotRequired`: with postponed annotations Python 3.11
+    would count those as required at run time.)
     """
-    mun = _as_int(municipality_idx, "municipality_idx")
-    use = _as_int(use_type_idx, "use_type_idx")
-    cyear = _as_int(construction_year, "construction_year")
-    mass = np.asarray(mass_kg, dtype=np.float64)
+
+    planned_demolition_year: ArrayLike | None
+    max_dense_cells: int
+
+
+@dataclass(frozen=True)
+class _Buildings:
+    """Validated per-building arrays and per-use-type Weibull parameters."""
+
+    mun: IntArray
+    use: IntArray
+    cyear: IntArray
+    mass: FloatArray
+    shape: FloatArray
+    scale: FloatArray
+    planned: IntArray | None
+
+
+def _validated(inputs: ReleaseInputs) -> _Buildings:
+    """Arrays of `release_by_municipality`, checked in a fixed order (first error wins)."""
+    mun = _as_int(inputs["municipality_idx"], "municipality_idx")
+    use = _as_int(inputs["use_type_idx"], "use_type_idx")
+    cyear = _as_int(inputs["construction_year"], "construction_year")
+    mass = np.asarray(inputs["mass_kg"], dtype=np.float64)
     if mass.ndim != 2:
         raise ValueError("mass_kg must be (n_buildings, n_materials)")
     n = cyear.shape[0]
+    start_year = inputs["start_year"]
     _check_common(
-        start_year, end_year, n, {"municipality_idx": mun, "use_type_idx": use, "mass_kg": mass}
+        start_year,
+        inputs["end_year"],
+        n,
+        {"municipality_idx": mun, "use_type_idx": use, "mass_kg": mass},
     )
-    shape = np.asarray(weibull_shape, dtype=np.float64)
-    scale = np.asarray(weibull_scale_years, dtype=np.float64)
+    shape = np.asarray(inputs["weibull_shape"], dtype=np.float64)
+    scale = np.asarray(inputs["weibull_scale_years"], dtype=np.float64)
     if np.any(~(shape > 0)) or np.any(~(scale > 0)):
         raise ValueError("Weibull shape and scale must be positive")
-    if n and (mun.min() < 0 or mun.max() >= n_municipalities):
+    if n and (mun.min() < 0 or mun.max() >= inputs["n_municipalities"]):
         raise ValueError("municipality_idx out of range")
     if n and (use.min() < 0 or use.max() >= shape.shape[0]):
         raise ValueError("use_type_idx out of range of the lifetime parameters")
     if not np.all(np.isfinite(mass)) or np.any(mass < 0):
         raise ValueError("mass_kg must be finite and non-negative")
-    planned = (
-        None
-        if planned_demolition_year is None
-        else _as_int(planned_demolition_year, "planned_demolition_year")
+    planned_in = inputs.get("planned_demolition_year")
+    planned = None if planned_in is None else _as_int(planned_in, "planned_demolition_year")
+    if planned is not None and np.any((planned != NO_PLAN) & (planned < start_year)):
+        raise ValueError("planned demolition year before the start year")
+    return _Buildings(mun, use, cyear, mass, shape, scale, planned)
+
+
+def release_by_municipality(**inputs: Unpack[ReleaseInputs]) -> FloatArray:
+    """Expected demolition release in kg, shape (n_years, n_municipalities, n_materials).
+
+    Keyword arguments (`ReleaseInputs`): arrays are per building: municipality_idx and
+    use_type_idx are 0-based indices, mass_kg is (n_buildings, n_materials) = floor area x
+    intensity (or a material passport). weibull_shape / weibull_scale_years are indexed by
+    use type; start_year, end_year the window. planned_demolition_year (optional): 0 = none;
+    otherwise the whole mass is released in that year (must be >= start_year; years after
+    end_year release nothing inside the window). max_dense_cells (optional): see
+    MAX_DENSE_CELLS.
+    """
+    check_keywords(
+        "release_by_municipality",
+        inputs,
+        required=ReleaseInputs.__required_keys__,
+        optional=ReleaseInputs.__optional_keys__,
     )
-    survive = np.ones(n, dtype=bool)
-    extra = np.zeros((end_year - start_year + 1, n_municipalities, mass.shape[1]))
-    if planned is not None:
-        has_plan = planned != NO_PLAN
-        if np.any(has_plan & (planned < start_year)):
-            raise ValueError("planned demolition year before the start year")
+    b = _validated(inputs)
+    n_mun, start_year, end_year = (
+        inputs["n_municipalities"],
+        inputs["start_year"],
+        inputs["end_year"],
+    )
+    survive = np.ones(b.cyear.shape[0], dtype=bool)
+    extra = np.zeros((end_year - start_year + 1, n_mun, b.mass.shape[1]))
+    if b.planned is not None:
+        has_plan = b.planned != NO_PLAN
         survive = ~has_plan
         extra = _planned_release(
-            mun[has_plan], n_municipalities, planned[has_plan], mass[has_plan], start_year, end_year
+            b.mun[has_plan],
+            b.planned[has_plan],
+            b.mass[has_plan],
+            n_mun=n_mun,
+            start_year=start_year,
+            end_year=end_year,
         )
-    cohort, c_use, c_year = _cohorts(use[survive], cyear[survive])
-    frac = _fractions(c_use, c_year, shape, scale, start_year, end_year)
-    (demolition,), _ = _contract(
-        mun[survive],
-        n_municipalities,
-        cohort,
-        c_use.size,
-        mass[survive],
-        None,
-        None,
-        [frac],
-        mass.shape[1],
-        max_dense_cells,
+    cohort, c_use, c_year = _cohorts(b.use[survive], b.cyear[survive])
+    frac = _fractions(c_use, c_year, b.shape, b.scale, start_year=start_year, end_year=end_year)
+    cells = _Cells(
+        mun=b.mun[survive],
+        n_mun=n_mun,
+        cohort=cohort,
+        n_cohorts=c_use.size,
+        n_materials=b.mass.shape[1],
+        max_dense_cells=inputs.get("max_dense_cells", MAX_DENSE_CELLS),
     )
+    (demolition,), _ = _contract(cells, b.mass[survive], [frac])
     return np.asarray(demolition + extra, dtype=np.float64)
 
 
@@ -277,6 +365,7 @@ def _fractions(
     c_year: IntArray,
     shape: FloatArray,
     scale: FloatArray,
+    *,
     start_year: int,
     end_year: int,
 ) -> FloatArray:
@@ -284,32 +373,49 @@ def _fractions(
     return np.asarray(sc[:, :-1] - sc[:, 1:], dtype=np.float64)
 
 
-def forecast_release(
-    stock: Stock,
-    intensities: IntensityTable,
-    lifetimes: LifetimeTable,
-    start_year: int,
-    end_year: int,
-    *,
-    materials: Sequence[str] | None = None,
-    renovation_rate_per_year: float = 0.0,
-    renovation_share_by_material: ArrayLike | None = None,
-    max_dense_cells: int = MAX_DENSE_CELLS,
-) -> ReleaseResult:
-    """Release per year x municipality x material for a stock, from floor area x intensity.
+class ForecastOptions(TypedDict, total=False):
+    """The keyword options of `forecast_release` (see there)."""
 
-    Demolition follows the contract (survival model, or the planned demolition year).
-    Renovation (reported separately, not part of RELEASE.csv): each planned renovation
-    releases mass x renovation_share in its year; in addition an expected
-    `renovation_rate_per_year` of the standing stock renovates every year.
-    Raises ValueError if a building's use type has no lifetime or no intensity row covers it.
-    """
-    if start_year > end_year:
-        raise ValueError(f"start year {start_year} is after end year {end_year}")
-    mats = tuple(intensities.materials if materials is None else materials)
-    mat_idx = intensities.material_index(mats)
-    n_mun = len(stock.municipality_codes)
-    n_years = end_year - start_year + 1
+    materials: Sequence[str] | None
+    renovation_rate_per_year: float
+    renovation_share_by_material: ArrayLike | None
+    max_dense_cells: int
+
+
+@dataclass(frozen=True)
+class _Model:
+    """What `forecast_release` runs on once its inputs are checked."""
+
+    stock: Stock
+    row: IntArray  # intensity row per building
+    kg_per_m2: FloatArray  # (n_periods, n_materials) of the chosen materials
+    shape: FloatArray  # Weibull parameters per entry of stock.use_types
+    scale: FloatArray
+    share: FloatArray  # renovation share per material
+    start_year: int
+    end_year: int
+
+    def mass_of(self, sel: NDArray[np.bool_]) -> FloatArray:
+        """Floor area x intensity of the selected buildings, (n_selected, n_materials)."""
+        s = self.stock
+        return np.asarray(
+            s.floor_area_m2[sel][:, None] * self.kg_per_m2[self.row[sel]], dtype=np.float64
+        )
+
+    def planned(self, year: IntArray, sel: NDArray[np.bool_], mass: FloatArray) -> FloatArray:
+        """Whole `mass` of the selected buildings in their `year`, [year, mun, material]."""
+        return _planned_release(
+            self.stock.municipality_idx[sel],
+            year[sel],
+            mass,
+            n_mun=len(self.stock.municipality_codes),
+            start_year=self.start_year,
+            end_year=self.end_year,
+        )
+
+
+def _lifetime_arrays(stock: Stock, lifetimes: LifetimeTable) -> tuple[FloatArray, FloatArray]:
+    """Weibull (shape, scale) per entry of stock.use_types; ValueError if a used one is missing."""
     lt_pos = {u: i for i, u in enumerate(lifetimes.use_types)}
     missing = [u for u in stock.use_types if u not in lt_pos]
     used = np.unique(stock.use_type_idx) if len(stock) else np.zeros(0, dtype=np.int64)
@@ -321,6 +427,11 @@ def forecast_release(
     scale = np.array(
         [lifetimes.weibull_scale_years[lt_pos[u]] if u in lt_pos else 1.0 for u in stock.use_types]
     )
+    return shape, scale
+
+
+def _intensity_rows(stock: Stock, intensities: IntensityTable) -> IntArray:
+    """Intensity row per building; ValueError naming the first building not covered."""
     row = intensities.row_index(stock.use_types, stock.use_type_idx, stock.construction_year)
     if np.any(row < 0):
         b = int(np.flatnonzero(row < 0)[0])
@@ -328,68 +439,91 @@ def forecast_release(
             f"no intensity covers use type {stock.use_types[stock.use_type_idx[b]]!r} "
             f"built {int(stock.construction_year[b])} (building {b})"
         )
-    kg_per_m2 = intensities.kg_per_m2[:, mat_idx]
-    share = (
-        np.zeros(len(mats))
-        if renovation_share_by_material is None
-        else np.asarray(renovation_share_by_material, dtype=np.float64)
-    )
-    n = len(stock)
-    planned = stock.planned_demolition_year
-    survive = np.ones(n, dtype=bool) if planned is None else planned == NO_PLAN
-    if planned is not None and np.any(~survive & (planned < start_year)):
-        raise ValueError("planned demolition year before the start year")
+    return row
 
+
+def _survival_release(
+    model: _Model, survive: NDArray[np.bool_], rate: float, max_dense_cells: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(demolition, expected renovation at `rate`, stock mass) of the surviving buildings."""
+    stock = model.stock
     cohort, c_use, c_year = _cohorts(stock.use_type_idx[survive], stock.construction_year[survive])
+    n_mats = model.kg_per_m2.shape[1]
     # Every building of one cohort shares one intensity row: take it from any member.
     first = np.zeros(c_use.size, dtype=np.int64)
     first[cohort[::-1]] = np.arange(cohort.size - 1, -1, -1)
-    cohort_kg = kg_per_m2[row[survive][first]] if c_use.size else np.zeros((0, len(mats)))
-    sc = conditional_survival(c_year, shape[c_use], scale[c_use], start_year, end_year)
+    cohort_kg = model.kg_per_m2[model.row[survive][first]] if c_use.size else np.zeros((0, n_mats))
+    sc = conditional_survival(
+        c_year, model.shape[c_use], model.scale[c_use], model.start_year, model.end_year
+    )
     frac = np.asarray(sc[:, :-1] - sc[:, 1:], dtype=np.float64)
     per_year = [frac]
-    if renovation_rate_per_year:
-        per_year.append(np.asarray(sc[:, :-1] * renovation_rate_per_year, dtype=np.float64))
+    if rate:
+        per_year.append(np.asarray(sc[:, :-1] * rate, dtype=np.float64))
+    cells = _Cells(
+        mun=stock.municipality_idx[survive],
+        n_mun=len(stock.municipality_codes),
+        cohort=cohort,
+        n_cohorts=c_use.size,
+        n_materials=n_mats,
+        max_dense_cells=max_dense_cells,
+    )
     outs, stock_mass = _contract(
-        stock.municipality_idx[survive],
-        n_mun,
-        cohort,
-        c_use.size,
-        None,
-        cohort_kg,
-        stock.floor_area_m2[survive],
-        per_year,
-        len(mats),
-        max_dense_cells,
+        cells, _AreaMass(stock.floor_area_m2[survive], cohort_kg), per_year
     )
     demolition = outs[0]
-    renovation = (
-        outs[1] * share[None, None, :] if renovation_rate_per_year else np.zeros_like(demolition)
+    renovation = outs[1] * model.share[None, None, :] if rate else np.zeros_like(demolition)
+    return demolition, renovation, stock_mass
+
+
+def forecast_release(
+    stock: Stock,
+    intensities: IntensityTable,
+    lifetimes: LifetimeTable,
+    start_year: int,
+    end_year: int,
+    **options: Unpack[ForecastOptions],
+) -> ReleaseResult:
+    """Release per year x municipality x material for a stock, from floor area x intensity.
+
+    Demolition follows the contract (survival model, or the planned demolition year).
+    Renovation (reported separately, not part of RELEASE.csv): each planned renovation
+    releases mass x renovation_share in its year; in addition an expected
+    `renovation_rate_per_year` of the standing stock renovates every year.
+    Options (`ForecastOptions`, keyword only): materials (default: the table's),
+    renovation_rate_per_year (0.0), renovation_share_by_material (None = 0 for every
+    material), max_dense_cells (MAX_DENSE_CELLS).
+    Raises ValueError if a building's use type has no lifetime or no intensity row covers it.
+    """
+    check_keywords(
+        "forecast_release", options, required=(), optional=ForecastOptions.__optional_keys__
     )
-
-    def mass_of(sel: NDArray[np.bool_]) -> FloatArray:
-        return np.asarray(stock.floor_area_m2[sel][:, None] * kg_per_m2[row[sel]], dtype=np.float64)
-
+    if start_year > end_year:
+        raise ValueError(f"start year {start_year} is after end year {end_year}")
+    materials = options.get("materials")
+    mats = tuple(intensities.materials if materials is None else materials)
+    mat_idx = intensities.material_index(mats)
+    shape, scale = _lifetime_arrays(stock, lifetimes)
+    row = _intensity_rows(stock, intensities)
+    share_in = options.get("renovation_share_by_material")
+    share = np.zeros(len(mats)) if share_in is None else np.asarray(share_in, dtype=np.float64)
+    planned = stock.planned_demolition_year
+    survive = np.ones(len(stock), dtype=bool) if planned is None else planned == NO_PLAN
+    if planned is not None and np.any(~survive & (planned < start_year)):
+        raise ValueError("planned demolition year before the start year")
+    model = _Model(
+        stock, row, intensities.kg_per_m2[:, mat_idx], shape, scale, share, start_year, end_year
+    )
+    demolition, renovation, stock_mass = _survival_release(
+        model,
+        survive,
+        options.get("renovation_rate_per_year", 0.0),
+        options.get("max_dense_cells", MAX_DENSE_CELLS),
+    )
     if planned is not None and np.any(~survive):
-        sel = ~survive
-        mass = mass_of(sel)
-        demolition += _planned_release(
-            stock.municipality_idx[sel], n_mun, planned[sel], mass, start_year, end_year
-        )
-        for m in range(len(mats)):
-            stock_mass[:, m] += np.bincount(
-                stock.municipality_idx[sel], weights=mass[:, m], minlength=n_mun
-            )
-    renov = stock.planned_renovation_year
-    if renov is not None and np.any(renov != NO_PLAN):
-        sel = renov != NO_PLAN
-        if planned is not None:  # a building demolished first is not renovated afterwards
-            sel &= (planned == NO_PLAN) | (renov < planned)
-        mass = mass_of(sel) * share[None, :]
-        renovation += _planned_release(
-            stock.municipality_idx[sel], n_mun, renov[sel], mass, start_year, end_year
-        )
-    assert demolition.shape == (n_years, n_mun, len(mats))
+        _add_planned_demolitions(model, ~survive, demolition, stock_mass)
+    _add_planned_renovations(model, renovation)
+    assert demolition.shape == (end_year - start_year + 1, len(stock.municipality_codes), len(mats))
     return ReleaseResult(
         years=np.arange(start_year, end_year + 1, dtype=np.int64),
         municipality_codes=stock.municipality_codes,
@@ -398,3 +532,30 @@ def forecast_release(
         renovation_kg=renovation,
         stock_mass_kg=stock_mass,
     )
+
+
+def _add_planned_demolitions(
+    model: _Model, sel: NDArray[np.bool_], demolition: FloatArray, stock_mass: FloatArray
+) -> None:
+    """Whole mass of the buildings in `sel` in their planned year; their mass joins the stock."""
+    stock = model.stock
+    assert stock.planned_demolition_year is not None
+    mass = model.mass_of(sel)
+    demolition += model.planned(stock.planned_demolition_year, sel, mass)
+    n_mun = len(stock.municipality_codes)
+    for m in range(mass.shape[1]):
+        stock_mass[:, m] += np.bincount(
+            stock.municipality_idx[sel], weights=mass[:, m], minlength=n_mun
+        )
+
+
+def _add_planned_renovations(model: _Model, renovation: FloatArray) -> None:
+    """Mass x renovation share in each planned renovation year (not after a demolition)."""
+    renov = model.stock.planned_renovation_year
+    if renov is None or not np.any(renov != NO_PLAN):
+        return
+    planned = model.stock.planned_demolition_year
+    sel = renov != NO_PLAN
+    if planned is not None:  # a building demolished first is not renovated afterwards
+        sel &= (planned == NO_PLAN) | (renov < planned)
+    renovation += model.planned(renov, sel, model.mass_of(sel) * model.share[None, :])

@@ -168,3 +168,21 @@ def test_top10_weights_render_as_inputs_and_change_the_ranking(client):
     assert by_ease != default
     scores = [row[0].ease_score for row in only_ease.context["rows"]]
     assert scores == sorted(scores, reverse=True)  # impact weight 0: ranked on ease alone
+
+
+def test_a_stewards_change_of_detachability_changes_the_ranking(client):
+    """The Top 10 ranks the catalogue as the data steward keeps it (the database)."""
+    from urbanmine.catalogue.models import ProductGroup
+    from urbanmine.impact.services import top10
+
+    before = {r.code: r for r in top10(scope="bu", top=100)}
+    last = max(before.values(), key=lambda r: r.rank)
+    ProductGroup.objects.filter(code=last.code).update(
+        detachability=5, standardisation=5, testing_burden=1, market_readiness=5
+    )
+    after = {r.code: r for r in top10(scope="bu", top=100)}
+    assert after[last.code].ease_score > before[last.code].ease_score
+    assert after[last.code].rank < before[last.code].rank
+    page = client.get("/impact/top10/", {"scope": "bu"})
+    top = sorted(after.values(), key=lambda r: r.rank)[:10]
+    assert [row[0].code for row in page.context["rows"]] == [r.code for r in top]

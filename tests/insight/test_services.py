@@ -9,9 +9,9 @@ import pytest
 from tests.insight.conftest import mi
 from urbanmine.assets.models import InterventionKind, PlannedIntervention
 from urbanmine.core.models import JobStatus
+from urbanmine.engine.forecast import ParamsError, ScenarioParams, weibull_parameters
 from urbanmine.insight import selectors, services
 from urbanmine.insight.models import Scenario
-from urbanmine.insight.params import ParamsError, ScenarioParams
 from urbanmine.lots.services import lot_identify
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_release_matches_hand_computed_weibull_shares(tiny):
 def test_calibrated_lifetimes_used_without_override(tiny):
     params = dict(PARAMS, lifetimes={})
     _stock, fc = compute(params)
-    shape, scale = services.weibull_parameters(ScenarioParams.from_json(params))
+    shape, scale = weibull_parameters(services.lifetime_table(), ScenarioParams.from_json(params))
     k, lam = shape[0], scale[0]  # house
     exp = 100 * mi("house", 1960)["brick"] * share(2026, 1960, 2025, k, lam)
     assert cell(fc, fc.demolition_kg, 2026, "GM0599", "brick") == pytest.approx(exp)

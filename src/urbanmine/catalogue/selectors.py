@@ -1,4 +1,6 @@
-"""Reads on the catalogue used by imports: codes, and Dutch/English names as aliases."""
+"""Reads on the catalogue: codes and names for imports, entries for the Top 10."""
+
+from urbanmine.engine.ranking import CatalogueEntry
 
 from .models import ProductGroup
 
@@ -15,3 +17,26 @@ def product_group_name_aliases() -> dict[str, str]:
         for name in names
         if name
     }
+
+
+def catalogue_entries() -> list[CatalogueEntry]:
+    """The catalogue as the data steward keeps it, in the engine's shape (for the Top 10):
+    an edit in the admin changes the ranking at once."""
+    return [
+        CatalogueEntry(
+            code=g.code,
+            name_en=g.name_en,
+            name_nl=g.name_nl,
+            scope=g.scope,
+            material=g.material,
+            unit=g.unit,
+            typical_mass_kg_per_unit=float(g.typical_mass_kg_per_unit),
+            volume_scarcity=g.volume_scarcity,
+            processing_effort=g.processing_effort,
+            standardisation=g.standardisation,
+            detachability=g.detachability,
+            testing_burden=g.testing_burden,
+            market_readiness=g.market_readiness,
+        )
+        for g in ProductGroup.objects.order_by("code")
+    ]

@@ -3,12 +3,11 @@ platform's factor source and catalogue (the engine does the numbers)."""
 
 from dataclasses import fields
 
-from django.conf import settings
-
 from urbanmine.catalogue.factors import factor_source
 from urbanmine.catalogue.models import ProductGroup
+from urbanmine.catalogue.selectors import catalogue_entries
 from urbanmine.engine.impact import ALL_STEPS, Assumptions, Comparison, ImpactError, compare_reuse
-from urbanmine.engine.ranking import RankedGroup, RankingWeights, rank_groups, read_catalogue
+from urbanmine.engine.ranking import RankedGroup, RankingWeights, rank_groups
 
 EDITABLE_ASSUMPTIONS = (
     "new_supply_distance_km",
@@ -63,9 +62,10 @@ def default_assumptions() -> dict:
 
 
 def top10(*, scope: str, weights: dict | None = None, top: int = 10) -> list[RankedGroup]:
+    """The ranking over the catalogue as the steward keeps it (the database), with the
+    platform's cited factors. (`urbanmine top10` ranks the reference table itself.)"""
     w = RankingWeights(**{k: float(v) for k, v in (weights or {}).items()})
-    catalogue = read_catalogue(settings.DERIVED_DATA_DIR / "catalogue.csv")
-    return rank_groups(catalogue, factor_source(), scope, weights=w, top=top)
+    return rank_groups(catalogue_entries(), factor_source(), scope, weights=w, top=top)
 
 
 def weight_fields() -> dict:

@@ -12,11 +12,10 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import material_label
-from urbanmine.engine.forecast import reference_scenario
+from urbanmine.engine.forecast import ScenarioParams, reference_scenario
 from urbanmine.regions.models import Municipality
 
 from . import selectors
-from .params import ScenarioParams
 
 KT = 1e6  # kg per kt
 

@@ -4,10 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import UseType
-from urbanmine.engine.forecast import USE_TYPES
+from urbanmine.engine.forecast import (
+    DEFAULT_PROGRAMME_M2,
+    USE_TYPES,
+    ScenarioParams,
+    weibull_parameters,
+)
 
-from .params import DEFAULT_PROGRAMME_M2, ScenarioParams
-from .services import weibull_parameters
+from .services import lifetime_table
 
 
 class ScenarioForm(forms.Form):
@@ -25,7 +29,7 @@ class ScenarioForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(UseType.choices)
         base = ScenarioParams()
-        shape, scale = weibull_parameters(base)
+        shape, scale = weibull_parameters(lifetime_table(), base)
         self.use_rows = []
         for i, u in enumerate(USE_TYPES):
             self.fields[f"programme_{u}"] = forms.FloatField(

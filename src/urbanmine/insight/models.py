@@ -5,8 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.core.models import Job
-
-from .params import ScenarioParams
+from urbanmine.engine.forecast import ScenarioParams
 
 
 class Scenario(models.Model):

@@ -4,7 +4,7 @@ fixed, small number of queries (no per-row queries)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
 from urbanmine.core.models import JobStatus
-from urbanmine.engine.forecast import USE_TYPES
+from urbanmine.engine.forecast import USE_TYPES, StockArrays
 from urbanmine.hubs.models import Hub
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import LifecycleEvent, Location, Lot
@@ -33,31 +33,6 @@ MATCHED_STATUSES = [Status.RESERVED, Status.SOLD, Status.APPLIED]
 
 
 # --------------------------------------------------------------------------- the stock
-@dataclass
-class RegisteredStock:
-    """The registered building stock as arrays, one entry per modelled building.
-
-    passport_kg: {building index: {material: kg}} — mass still in the building according to
-    its passport (lots located in the asset), which overrides the intensity table for the
-    materials it records.
-    """
-
-    municipality_codes: tuple[str, ...]
-    population: np.ndarray
-    asset_ids: np.ndarray
-    municipality_idx: np.ndarray
-    use_type_idx: np.ndarray
-    construction_year: np.ndarray
-    floor_area_m2: np.ndarray  # 0 where unknown (passport only)
-    planned_demolition_year: np.ndarray  # 0 = none
-    planned_renovation_year: np.ndarray  # 0 = none
-    passport_kg: dict[int, dict[str, float]] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return int(self.asset_ids.shape[0])
-
-
 def province_municipalities() -> list[Municipality]:
     return list(
         Municipality.objects.filter(province_code=ZUID_HOLLAND)
@@ -66,7 +41,7 @@ def province_municipalities() -> list[Municipality]:
     )
 
 
-def registered_stock(*, start_year: int, today_year: int | None = None) -> RegisteredStock:
+def registered_stock(*, start_year: int, today_year: int | None = None) -> StockArrays:
     """Buildings (B&U) of the registry that stand at the start of `start_year` (4 queries).
 
     Skipped (counted in `skipped`): GWW objects (no building lifetimes), buildings without
@@ -137,7 +112,7 @@ def registered_stock(*, start_year: int, today_year: int | None = None) -> Regis
         out["dem"].append(dem.year if dem else 0)
         out["ren"].append(ren.year if ren and ren.year >= start_year else 0)
     i64 = np.int64
-    return RegisteredStock(
+    return StockArrays(
         municipality_codes=codes,
         population=population,
         asset_ids=np.array(out["id"], dtype=i64),

@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from urbanmine.core.models import JobStatus
-from urbanmine.engine.forecast import reference_scenario
+from urbanmine.engine.forecast import ScenarioParams, reference_scenario
 
 from . import dashboard as dash
 from . import selectors, services
 from .forms import ScenarioForm
 from .models import ForecastResult, Scenario
-from .params import ScenarioParams
 from .permissions import forecast_may_run, scenario_may_edit
 
 

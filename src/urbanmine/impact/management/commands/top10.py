@@ -1,6 +1,8 @@
 """`urbanmine top10 --scope gww|bu`: ranked secondary product groups with scores.
 
-A thin wrapper around urbanmine.engine.ranking.rank_groups (impact x ease of processing).
+A thin wrapper around urbanmine.engine.ranking.rank_groups (impact x ease of processing) on
+the reference catalogue table, so it needs no database; the platform's Top 10 page and API
+rank the catalogue as the data steward keeps it.
 """
 
 from __future__ import annotations

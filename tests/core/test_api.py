@@ -18,3 +18,22 @@ def test_ids_are_ascii_digits_only():
 def test_truthy_reads_dutch_and_english():
     assert truthy("ja") and truthy("true") and truthy("1")
     assert truthy("nee") is False and truthy("") is None and truthy(None) is None
+
+
+def test_a_misspelt_keyword_of_a_service_is_an_error_not_ignored(chain):
+    import pytest
+
+    from urbanmine.assets.services import asset_create
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'constructon_year'"):
+        asset_create(
+            owner=chain.owner,
+            name="X",
+            scope="bu",
+            use_type="house",
+            lat=52,
+            lon=4.4,
+            constructon_year=1990,
+        )
+    with pytest.raises(TypeError, match="missing required keyword argument"):
+        asset_create(owner=chain.owner, name="X", lat=52, lon=4.4)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import NotRequired, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.core.keywords import check_keywords
 from urbanmine.organisations.models import Organisation
 from urbanmine.regions.services import municipality_for_point, parse_location
 
@@ -18,32 +19,40 @@ from .models import Asset, PlannedIntervention
 from .permissions import asset_may_change, asset_may_register_for
 
 
-class AssetFields(TypedDict):
-    """What registering an asset needs: a name, scope and use type, and a place given as
-    WGS84 `lat`/`lon` or RD New `rd_x`/`rd_y` (the municipality follows from it)."""
-
+class _AssetRequired(TypedDict):
     name: str
     scope: str
     use_type: str
-    lat: NotRequired[float | None]
-    lon: NotRequired[float | None]
-    rd_x: NotRequired[float | None]
-    rd_y: NotRequired[float | None]
-    address: NotRequired[str]
-    construction_year: NotRequired[int | None]
-    floor_area_m2: NotRequired[Decimal | float | None]
-    length_m: NotRequired[Decimal | float | None]
-    area_m2: NotRequired[Decimal | float | None]
-    is_demo: NotRequired[bool]
+
+
+class AssetFields(_AssetRequired, total=False):
+    """What registering an asset needs: a name, scope and use type, and a place given as
+    WGS84 `lat`/`lon` or RD New `rd_x`/`rd_y` (the municipality follows from it).
+    (Optional keys by class totality: postponed annotations hide `NotRequired` at run time.)"""
+
+    lat: float | None
+    lon: float | None
+    rd_x: float | None
+    rd_y: float | None
+    address: str
+    construction_year: int | None
+    floor_area_m2: Decimal | float | None
+    length_m: Decimal | float | None
+    area_m2: Decimal | float | None
+    is_demo: bool
 
 
 @transaction.atomic
 def asset_create(*, owner: Organisation, actor=None, **fields: Unpack[AssetFields]) -> Asset:
     """Register an asset for `owner` (`actor` None: the system, e.g. a data import)."""
+    check_keywords("asset_create", fields, AssetFields)
     if actor is not None and not asset_may_register_for(actor, owner):
         raise PermissionDenied(_("You may only register assets for your own organisation."))
     lat, lon = parse_location(
-        lat=fields.get("lat"), lon=fields.get("lon"), rd_x=fields.get("rd_x"), rd_y=fields.get("rd_y")
+        lat=fields.get("lat"),
+        lon=fields.get("lon"),
+        rd_x=fields.get("rd_x"),
+        rd_y=fields.get("rd_y"),
     )
     year = fields.get("construction_year")
     if year is not None and int(year) > timezone.now().year + 5:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, NotRequired, TypedDict, Unpack
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from urbanmine.assets.models import Asset
 from urbanmine.catalogue.models import COUNTED_UNITS, ProductGroup, Unit
+from urbanmine.core.keywords import check_keywords
 from urbanmine.engine.inventory import InventoryRow
 from urbanmine.organisations.membership import acting_organisation
 from urbanmine.organisations.models import ChainRole, Organisation
@@ -100,19 +101,22 @@ def _append_event(lot: Lot, entry: EventEntry) -> LifecycleEvent:
     )
 
 
-class LotSpec(TypedDict):
-    """A passport line: what it is, how much, in what state."""
-
+class _LotSpecRequired(TypedDict):
     product_group: ProductGroup
     quantity: Decimal | int | str
     unit: str
     mass_kg_per_unit: Decimal | int | str
     quality: str
-    description: NotRequired[str]
-    has_asbestos: NotRequired[bool]
-    has_chromium6: NotRequired[bool]
-    has_other_hazard: NotRequired[bool]
-    expected_release_date: NotRequired[date | None]
+
+
+class LotSpec(_LotSpecRequired, total=False):
+    """A passport line: what it is, how much, in what state."""
+
+    description: str
+    has_asbestos: bool
+    has_chromium6: bool
+    has_other_hazard: bool
+    expected_release_date: date | None
 
 
 def _checked_spec(spec: LotSpec) -> tuple[Decimal, Decimal]:
@@ -143,6 +147,7 @@ def lot_identify(
 ) -> Lot:
     """Record a new passport line in an asset (step 1: identification). The material stays
     in the owner's custody unless a custodian (e.g. a contracted demolisher) is given."""
+    check_keywords("lot_identify", spec, LotSpec)
     q, m = _checked_spec(spec)
     now = occurred_at or timezone.now()
     lot = Lot(

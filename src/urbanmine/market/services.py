@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NotRequired, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from urbanmine.assets.models import Asset
 from urbanmine.catalogue.factors import factor_source
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.jobs import run_job
+from urbanmine.core.keywords import check_keywords
 from urbanmine.engine import matching as engine
 from urbanmine.engine.matching.checker import assignment_economics
 from urbanmine.hubs.models import Hub
@@ -33,17 +34,20 @@ from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalSta
 from .permissions import demand_may_request, matching_may_run, proposal_may_accept
 
 
-class DemandFields(TypedDict):
-    """What a destination project needs, when, and how far it may come from."""
-
+class _DemandRequired(TypedDict):
     project: Asset
     product_group: ProductGroup
     quantity: Decimal | int | str
     window_start: date
     window_end: date
-    unit: NotRequired[str | None]  # default: the product group's unit
-    min_quality: NotRequired[str]
-    max_distance_km: NotRequired[int]
+
+
+class DemandFields(_DemandRequired, total=False):
+    """What a destination project needs, when, and how far it may come from."""
+
+    unit: str | None  # default: the product group's unit
+    min_quality: str
+    max_distance_km: int
 
 
 @transaction.atomic
@@ -52,6 +56,7 @@ def demand_request_create(
 ) -> DemandRequest:
     """A buyer's demand for one of its projects (default organisation: the first the actor
     acts for). Checked here for the web and the API alike."""
+    check_keywords("demand_request_create", fields, DemandFields)
     try:
         org = acting_organisation(actor, organisation)
     except PermissionDenied as e:  # a field of the request, named as such

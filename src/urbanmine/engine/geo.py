@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -25,7 +27,7 @@ RD_X_MIN, RD_X_MAX = -7000.0, 300000.0
 RD_Y_MIN, RD_Y_MAX = 289000.0, 629000.0
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
+def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> Any:
     """Great-circle distance in km; scalars or NumPy arrays (broadcasting)."""
     lat1 = np.radians(lat1)
     lat2 = np.radians(lat2)
@@ -35,7 +37,9 @@ def haversine_km(lat1, lon1, lat2, lon2):
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def road_km(lat1, lon1, lat2, lon2, road_factor: float):
+def road_km(
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike, road_factor: float
+) -> Any:
     """Road distance estimate: great-circle km times the road factor."""
     return haversine_km(lat1, lon1, lat2, lon2) * road_factor
 
@@ -51,14 +55,14 @@ def looks_like_rd(x: float, y: float) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _rd_to_wgs84():
+def _rd_to_wgs84() -> Any:
     from pyproj import Transformer
 
     return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
 
 
 @lru_cache(maxsize=1)
-def _wgs84_to_rd():
+def _wgs84_to_rd() -> Any:
     from pyproj import Transformer
 
     return Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
@@ -85,7 +89,7 @@ class Municipality:
 class MunicipalityIndex:
     """Point-in-polygon lookup over municipal boundaries (GeoJSON, lon/lat)."""
 
-    def __init__(self, features: Iterable[dict]):
+    def __init__(self, features: Iterable[dict[str, Any]]) -> None:
         from shapely import STRtree
         from shapely.geometry import shape
 
@@ -121,7 +125,7 @@ class MunicipalityIndex:
             return self._municipalities[int(nearest[0])]
         return None
 
-    def geometry(self, code: str):
+    def geometry(self, code: str) -> Any:
         for m, g in zip(self._municipalities, self._geoms, strict=True):
             if m.code == code:
                 return g

@@ -194,7 +194,7 @@ def _check_header(path: Path) -> None:
 def _material_names(element: Any) -> list[str]:
     import ifcopenshell.util.element as ue
 
-    mat = ue.get_material(element, should_skip_usage=True)
+    mat: Any = ue.get_material(element, should_skip_usage=True)
     if mat is None:
         return []
     names: list[str] = []

@@ -37,7 +37,7 @@ def _setup(data: dict, all_hubs_binding: bool = True):
     ps[arcs.pair] = arcs.sup
     pd[arcs.pair] = arcs.dem
     transport = PairTransport(inst, arcs.pair, ps, pd)
-    hold = hub_holding(arcs.sup, arcs.hub, arcs.day, layout.hub_slot, events, inst)
+    hold = hub_holding(arcs, layout.hub_slot, events, inst)
     caps = inst.arrays.h_cap_t[np.flatnonzero(slot >= 0)]
     return inst, arcs, layout, transport, hold, caps
 
@@ -199,8 +199,8 @@ def test_reoptimising_the_free_arcs_never_loses_value_and_stays_feasible(seed, n
     x = np.zeros(len(arcs), dtype=np.int64)
     fill(arcs, np.argsort(-arcs.value_eur_per_unit, kind="stable"), ledger, x)
     start = float((x * arcs.value_eur_per_unit).sum())
-    x2, c2 = _reoptimise_free(inst, layout, arcs, hold, x, arcs)
-    res = build_result(inst, c2, x2, "feasible", None, {})
+    x2, c2 = _reoptimise_free(inst, layout, arcs, hold, x=x, cands=arcs)
+    res = build_result(inst, c2, x2, "feasible", bound_eur=None, extra={})
     assert check(inst, res).ok
     assert res.objective_eur >= start - 1e-6 * max(1.0, start)
 

@@ -297,8 +297,8 @@ def _store_proposals(run: MatchRun, built: BuiltInstance, inst, result) -> None:
             inst.supply_index[a.supply],
             inst.demand_index[a.demand],
             h_i,
-            a.quantity,
-            day.toordinal(),
+            quantity=a.quantity,
+            day=day.toordinal(),
         )
         rows.append(
             Proposal(

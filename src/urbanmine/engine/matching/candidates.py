@@ -74,11 +74,9 @@ class Candidates:
         if all(p.pair is not None for p in parts):
             if renumber_pairs:
                 offsets = np.cumsum([0] + [p.n_pairs for p in parts[:-1]])
-                pair = np.concatenate(
-                    [p.pair + off for p, off in zip(parts, offsets, strict=True)]  # type: ignore[operator]
-                )
+                pair = np.concatenate([p.pair + off for p, off in zip(parts, offsets, strict=True)])
             else:
-                pair = np.concatenate([p.pair for p in parts])  # type: ignore[misc]
+                pair = np.concatenate([p.pair for p in parts])
         cols = [np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS]
         return Candidates(cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], pair)
 

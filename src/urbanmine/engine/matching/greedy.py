@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class Ledger:
         cap_t = self.cap_t[h]
         held_t = float(self.load_t[h, p0:p1].max())
         m_t = self.s_mass_t[s]
-        fit = math.floor((cap_t - held_t) / m_t + 1e-9)
+        fit: int = math.floor((cap_t - held_t) / m_t + 1e-9)
         while fit > 0 and held_t + fit * m_t > cap_t * (1 + _CAP_MARGIN):
             fit -= 1
         return max(0, min(k, fit))
@@ -94,10 +95,12 @@ def build_result(
     cands: Candidates,
     x: np.ndarray,
     status: str,
+    *,
     bound_eur: float | None,
-    extra: dict,
+    extra: dict[str, Any],
 ) -> Result:
-    """Contract-shaped result from arc quantities (numbers from the candidate arrays)."""
+    """Contract-shaped result from arc quantities (numbers from the candidate arrays);
+    `bound_eur` None when there is no proven bound, `extra` becomes `Result.extra`."""
     a = inst.arrays
     p = inst.params
     nz = np.flatnonzero(x > 0)
@@ -165,6 +168,6 @@ def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
         used,
         x_all,
         "feasible",
-        None,
-        {"solver": "greedy", "solve_seconds": time.perf_counter() - t_start},
+        bound_eur=None,
+        extra={"solver": "greedy", "solve_seconds": time.perf_counter() - t_start},
     )

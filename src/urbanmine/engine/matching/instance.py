@@ -342,7 +342,7 @@ class _Reader:
         return lat, lon
 
 
-def _list(data: dict, name: str) -> list:
+def _list(data: dict[str, Any], name: str) -> list[Any]:
     if name not in data:
         raise InstanceError(f'instance: field "{name}": missing')
     v = data[name]
@@ -351,14 +351,16 @@ def _list(data: dict, name: str) -> list:
     return v
 
 
-def _unique(seen: dict, key: Any, label: str, what: str = "id") -> None:
+def _unique(seen: dict[Any, bool], key: Any, label: str, what: str = "id") -> None:
     if key in seen:
         raise InstanceError(f'{label}: field "{what}": duplicate {what} {json.dumps(key)}')
     seen[key] = True
 
 
 def parse_instance(data: Any) -> Instance:
-    """Validate a decoded JSON instance and build the dataclasses (raises InstanceError)."""
+    """Validate a decoded JSON instance and build the dataclasses (raises InstanceError).
+    Sections are read in order (params, product_groups, hubs, supply, demand): the first
+    error found is the one raised."""
     if not isinstance(data, dict):
         raise InstanceError("instance: must be a JSON object")
     version = data.get("version", 1)
@@ -366,10 +368,20 @@ def parse_instance(data: Any) -> Instance:
         raise InstanceError(
             f'instance: field "version": only version 1 is supported, got {version!r}'
         )
+    params = _parse_params(data)
+    groups = _parse_product_groups(data)
+    codes = {g.code for g in groups}
+    hubs = _parse_hubs(data, codes)
+    supply = _parse_supply(data, codes)
+    demand = _parse_demand(data, codes)
+    return Instance(params=params, product_groups=groups, hubs=hubs, supply=supply, demand=demand)
+
+
+def _parse_params(data: dict[str, Any]) -> Params:
     if "params" not in data:
         raise InstanceError('instance: field "params": missing')
     r = _Reader("params", data["params"])
-    params = Params(
+    return Params(
         road_factor=r.number("road_factor", positive=True),
         truck_co2_kg_per_tkm=r.number("truck_co2_kg_per_tkm"),
         transport_eur_per_tkm=r.number("transport_eur_per_tkm"),
@@ -377,8 +389,11 @@ def parse_instance(data: Any) -> Instance:
         direct_transfer_max_days=r.whole("direct_transfer_max_days"),
     )
 
+
+def _parse_product_groups(data: dict[str, Any]) -> list[ProductGroup]:
+    """Product groups, labelled by code (their codes are what the other sections cite)."""
     groups: list[ProductGroup] = []
-    seen: dict = {}
+    seen: dict[Any, bool] = {}
     for i, item in enumerate(_list(data, "product_groups")):
         label = f"product_groups[{i}]"
         if isinstance(item, dict) and isinstance(item.get("code"), str):
@@ -394,33 +409,40 @@ def parse_instance(data: Any) -> Instance:
                 virgin_price_eur_per_kg=r.number("virgin_price_eur_per_kg"),
             )
         )
-    codes = set(seen)
+    return groups
 
-    def group_ref(rd: _Reader, name: str) -> str:
-        code = rd.text(name)
-        if code not in codes:
-            raise rd.fail(name, f"unknown product group {code!r}")
-        return code
 
+def _group_ref(r: _Reader, name: str, codes: set[str]) -> str:
+    """A field that names a product group of this instance."""
+    code = r.text(name)
+    if code not in codes:
+        raise r.fail(name, f"unknown product group {code!r}")
+    return code
+
+
+def _accepts(r: _Reader, codes: set[str]) -> frozenset[str] | None:
+    """A hub's accepted product groups: a list of known codes, or null for all."""
+    acc_raw = r.raw("accepts")
+    if acc_raw is None:
+        return None
+    if not isinstance(acc_raw, list):
+        raise r.fail("accepts", "must be a list of product-group codes or null")
+    for j, code in enumerate(acc_raw):
+        if not isinstance(code, str) or code not in codes:
+            raise r.fail("accepts", f"item {j}: unknown product group {json.dumps(code)}")
+    return frozenset(acc_raw)
+
+
+def _parse_hubs(data: dict[str, Any], codes: set[str]) -> list[Hub]:
     hubs: list[Hub] = []
-    seen = {}
+    seen: dict[Any, bool] = {}
     for i, item in enumerate(_list(data, "hubs")):
         label = _label("hubs", i, item)
         r = _Reader(label, item)
         hid = r.ident()
         _unique(seen, hid, label)
         lat, lon = r.location()
-        acc_raw = r.raw("accepts")
-        accepts: frozenset[str] | None
-        if acc_raw is None:
-            accepts = None
-        elif isinstance(acc_raw, list):
-            for j, code in enumerate(acc_raw):
-                if not isinstance(code, str) or code not in codes:
-                    raise r.fail("accepts", f"item {j}: unknown product group {json.dumps(code)}")
-            accepts = frozenset(acc_raw)
-        else:
-            raise r.fail("accepts", "must be a list of product-group codes or null")
+        accepts = _accepts(r, codes)
         hubs.append(
             Hub(
                 id=hid,
@@ -433,15 +455,18 @@ def parse_instance(data: Any) -> Instance:
                 accepts=accepts,
             )
         )
+    return hubs
 
+
+def _parse_supply(data: dict[str, Any], codes: set[str]) -> list[Supply]:
     supply: list[Supply] = []
-    seen = {}
+    seen: dict[Any, bool] = {}
     for i, item in enumerate(_list(data, "supply")):
         label = _label("supply", i, item)
         r = _Reader(label, item)
         sid = r.ident()
         _unique(seen, sid, label)
-        group = group_ref(r, "product_group")
+        group = _group_ref(r, "product_group", codes)
         quantity = r.whole("quantity")
         mass = r.number("mass_kg_per_unit", positive=True)
         quality = r.whole("quality", minimum=1, maximum=3)
@@ -459,15 +484,18 @@ def parse_instance(data: Any) -> Instance:
                 hazardous=r.boolean("hazardous"),
             )
         )
+    return supply
 
+
+def _parse_demand(data: dict[str, Any], codes: set[str]) -> list[Demand]:
     demand: list[Demand] = []
-    seen = {}
+    seen: dict[Any, bool] = {}
     for i, item in enumerate(_list(data, "demand")):
         label = _label("demand", i, item)
         r = _Reader(label, item)
         did = r.ident()
         _unique(seen, did, label)
-        group = group_ref(r, "product_group")
+        group = _group_ref(r, "product_group", codes)
         quantity = r.whole("quantity")
         min_quality = r.whole("min_quality", minimum=1, maximum=3)
         lat, lon = r.location()
@@ -488,10 +516,10 @@ def parse_instance(data: Any) -> Instance:
                 max_distance_km=r.number("max_distance_km"),
             )
         )
-    return Instance(params=params, product_groups=groups, hubs=hubs, supply=supply, demand=demand)
+    return demand
 
 
-def load_instance(source: str | Path | dict) -> Instance:
+def load_instance(source: str | Path | dict[str, Any]) -> Instance:
     """Load and validate an instance from a path, a JSON string or a decoded dict."""
     if isinstance(source, dict):
         return parse_instance(source)

@@ -20,16 +20,22 @@ from __future__ import annotations
 import multiprocessing
 import os
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from urbanmine.engine.matching.candidates import Candidates
 from urbanmine.engine.matching.instance import Instance
 
 # Integer cost scaling: largest |unit cost| times (nodes + 1) must stay far below 2**63.
 _MAX_SCALED = 4e17
 _MAX_SCALE = 1e6
 _BOUND_SLACK_REL = 1e-9  # float rounding in the adjusted values, well below any tolerance
+
+# one group's min-cost flow: (network index, pairs used, their values) -> (z, flow per pair)
+FlowTask = tuple[int, np.ndarray, np.ndarray]
+FlowResult = tuple[float, np.ndarray]
 
 
 @dataclass
@@ -44,28 +50,23 @@ class HubHolding:
 
 
 def hub_holding(
-    arc_sup: np.ndarray,
-    arc_hub: np.ndarray,
-    arc_day: np.ndarray,
-    hub_slot: np.ndarray,
-    events: np.ndarray,
-    inst: Instance,
+    arcs: Candidates, hub_slot: np.ndarray, events: np.ndarray, inst: Instance
 ) -> HubHolding:
     """The holding intervals of every arc routed via a binding hub (delivered after arrival)."""
     a = inst.arrays
-    hub = arc_hub.astype(np.int64)
+    hub = arcs.hub.astype(np.int64)
     if len(hub_slot) == 0:
         e = np.zeros(0, dtype=np.int64)
         return HubHolding(e, e, e, e, np.zeros(0))
     slot = hub_slot[np.maximum(hub, 0)]
-    start = a.s_day[arc_sup]
-    idx = np.flatnonzero((hub >= 0) & (slot >= 0) & (arc_day > start))
+    start = a.s_day[arcs.sup]
+    idx = np.flatnonzero((hub >= 0) & (slot >= 0) & (arcs.day > start))
     return HubHolding(
         idx.astype(np.int32 if len(hub) < 2**31 else np.int64),
         slot[idx].astype(np.int32),
         np.searchsorted(events, start[idx]).astype(np.int32),
-        np.searchsorted(events, arc_day[idx]).astype(np.int32),
-        a.s_mass_t[arc_sup[idx]],
+        np.searchsorted(events, arcs.day[idx]).astype(np.int32),
+        a.s_mass_t[arcs.sup[idx]],
     )
 
 
@@ -109,6 +110,7 @@ class PairTransport:
         arc_pair: np.ndarray,
         pair_sup: np.ndarray,
         pair_dem: np.ndarray,
+        *,
         s_qty: np.ndarray | None = None,
         d_qty: np.ndarray | None = None,
     ):
@@ -158,7 +160,7 @@ class PairTransport:
         """Exact max of sum(pv * flow) over transportation flows, rounded UP to a valid upper
         bound; returns (upper bound of the maximum, integral flow per pair)."""
         flow = np.zeros(self.n_pairs, dtype=np.int64)
-        tasks = []
+        tasks: list[FlowTask] = []
         for i, net in enumerate(self.nets):
             v = pv[net.pairs]
             # pairs that can carry nothing (residual quantity 0) stay out: a group may have none
@@ -176,7 +178,7 @@ class PairTransport:
         return total, flow
 
 
-def _worker_main(conn) -> None:
+def _worker_main(conn: Connection) -> None:
     """A flow worker: holds networks by key, solves the groups it is sent."""
     nets: dict[int, dict[int, _GroupNet]] = {}
     while True:
@@ -240,7 +242,7 @@ class FlowWorkers:
             for c in self.conns:
                 c.send(("net", key, i, lean))
 
-    def solve(self, key: int, tasks: list) -> list[tuple[float, np.ndarray]]:
+    def solve(self, key: int, tasks: list[FlowTask]) -> list[FlowResult]:
         """Results in task order; the largest groups are dealt out first (LPT)."""
         share: list[list[int]] = [[] for _ in self.conns]
         load = np.zeros(len(self.conns))
@@ -250,7 +252,7 @@ class FlowWorkers:
             load[w] += len(tasks[t][1])
         for c, mine in zip(self.conns, share, strict=True):
             c.send(("solve", key, [tasks[t] for t in mine]))
-        results: list = [None] * len(tasks)
+        results: list[FlowResult | None] = [None] * len(tasks)
         failed = []
         for c, mine in zip(self.conns, share, strict=True):  # every reply is read first
             try:
@@ -265,7 +267,9 @@ class FlowWorkers:
                 results[t] = r
         if failed:
             raise RuntimeError("min-cost flow worker failed: " + "; ".join(failed))
-        return results
+        done = [r for r in results if r is not None]
+        assert len(done) == len(tasks)  # every worker answered for each of its tasks
+        return done
 
     def close(self) -> float:
         """Stop the workers; returns the sum of their peak memory in MB (0 if unknown)."""
@@ -341,7 +345,8 @@ def lambda_from_duals(y_hub: np.ndarray) -> np.ndarray:
     if y_hub.size == 0:
         return y_hub
     nxt = np.concatenate([y_hub[:, 1:], np.zeros((y_hub.shape[0], 1))], axis=1)
-    return np.maximum(nxt - y_hub, 0.0)
+    lam: np.ndarray = np.maximum(nxt - y_hub, 0.0)
+    return lam
 
 
 def lagrangian_bound(

@@ -12,7 +12,7 @@ Without binding hubs the matrix is a transportation problem (totally unimodular)
 vertex HiGHS returns is integral and optimal. With binding hubs, small models go to the
 HiGHS MILP (proven gap). Large ones relax hub capacity in a Lagrangian way (exact bounds by
 min-cost flow over all pairs), solve the LP over the routes the relaxed flows use, and
-take the multipliers for the next bound from that LP's capacity duals (`_solve_large`).
+take the multipliers for the next bound from that LP's capacity duals (`LagrangianLP`).
 Every solution is integral and checked against the strict capacity ledger, so the reported
 gap is honest.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -43,6 +44,10 @@ from urbanmine.engine.matching.lagrangian import (
 
 OPTIMAL_REL_GAP = 1e-6  # "optimal" means (bound - objective) <= 1e-6 * max(1, |bound|)
 FULL_MODEL_MAX_ARCS = 300_000  # above this, Lagrangian relaxation + LP over its support
+
+# entries of one constraint family: (row per arc, value per arc, zeros per row, quantity per
+# row) for supply and demand; (arc index, arrival row, delivery row, mass_t) for hub capacity
+RowEntries = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -67,21 +72,21 @@ class Layout:
         return self.n_supply + self.n_demand + slot * len(self.events) + pos
 
 
-def add_supply_constraints(layout: Layout, cands: Candidates, inst: Instance):
+def add_supply_constraints(layout: Layout, cands: Candidates, inst: Instance) -> RowEntries:
     """Rows 0..n_supply-1: units taken from each lot <= quantity."""
     a = inst.arrays
     rows = cands.sup
     return rows, np.ones(len(cands)), np.zeros(layout.n_supply), a.s_qty.astype(float)
 
 
-def add_demand_constraints(layout: Layout, cands: Candidates, inst: Instance):
+def add_demand_constraints(layout: Layout, cands: Candidates, inst: Instance) -> RowEntries:
     """Rows after the supplies: units delivered to each line <= quantity."""
     a = inst.arrays
     rows = layout.n_supply + cands.dem
     return rows, np.ones(len(cands)), np.zeros(layout.n_demand), a.d_qty.astype(float)
 
 
-def add_hub_capacity_constraints(layout: Layout, cands: Candidates, inst: Instance):
+def add_hub_capacity_constraints(layout: Layout, cands: Candidates, inst: Instance) -> RowEntries:
     """Arc entries of the stock balance rows: -mass on the arrival day, +mass on delivery.
     Arcs delivered on their available_on day hold nothing and stay out.
     Returns (arc index, arrival row, delivery row, mass_t)."""
@@ -97,7 +102,9 @@ def add_hub_capacity_constraints(layout: Layout, cands: Candidates, inst: Instan
     return idx, r_in, r_out, m
 
 
-def stock_columns(layout: Layout, inst: Instance):
+def stock_columns(
+    layout: Layout, inst: Instance
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Stock columns: +1 in its own day's row, -1 in the next day's row; 0 <= stock <= cap."""
     n_ev = len(layout.events)
     base = layout.n_supply + layout.n_demand
@@ -180,7 +187,7 @@ class Master:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cands) + [
                 highspy.HighsVarType.kContinuous
             ] * n_stock
-        self.h = highspy.Highs()
+        self.h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's constructor is untyped
         self.h.setOptionValue("output_flag", False)
         self.h.passModel(lp)
         self.arc_cols = np.arange(len(cands))  # column of each arc
@@ -260,6 +267,21 @@ def _binding_hubs(inst: Instance, events: np.ndarray, last_day: np.ndarray) -> n
     return binding
 
 
+@dataclass(frozen=True)
+class SolveContext:
+    """What every solve path shares: the instance, its row layout, all candidate arcs (pairs
+    numbered across the cache), the time limits, the gap at which the search stops, and the
+    stats dict that becomes `Result.extra` (filled in place)."""
+
+    inst: Instance
+    layout: Layout
+    arcs: Candidates
+    deadline: float | None  # perf_counter() time, None: no limit
+    t_start: float  # perf_counter() at the start of solve_optimal
+    gap: float  # stop once the proven relative gap is at most this
+    stats: dict[str, Any]
+
+
 def solve_optimal(
     inst: Instance,
     time_limit: float | None = None,
@@ -274,6 +296,28 @@ def solve_optimal(
     deadline = None if time_limit is None else t_start + time_limit
     events = event_days(inst)
     n_h = len(inst.hubs)
+    all_arcs, last_day = _arc_cache(inst)
+    binding = _binding_hubs(inst, events, last_day) if n_h else np.zeros(0, dtype=bool)
+    slot = np.full(n_h, -1, dtype=np.int64)
+    slot[binding] = np.arange(int(binding.sum()))
+    layout = Layout(len(inst.supply), len(inst.demand), events, slot)
+    stats = {
+        "solver": "optimal",
+        "candidate_arcs": len(all_arcs),
+        "binding_hubs": int(binding.sum()),
+        "generate_seconds": time.perf_counter() - t_start,
+    }
+    gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
+    ctx = SolveContext(inst, layout, all_arcs, deadline, t_start, gap, stats)
+    if len(all_arcs) > full_model_max_arcs:
+        return _solve_large(ctx, flow_workers)
+    return _solve(ctx, bool(binding.any()))
+
+
+def _arc_cache(inst: Instance) -> tuple[Candidates, np.ndarray]:
+    """All candidate arcs in compact dtypes, pairs numbered across the whole cache, and the
+    last delivery day of each (supply, hub) (for `_binding_hubs`)."""
+    n_h = len(inst.hubs)
     last_day = np.full((len(inst.supply), max(n_h, 1)), np.iinfo(np.int64).min, dtype=np.int64)
     blocks: list[Candidates] = []
     n_pairs = 0
@@ -286,22 +330,7 @@ def solve_optimal(
         if len(block):
             n_pairs = block.n_pairs
         blocks.append(_compact(block))
-    all_arcs = Candidates.concat(blocks)
-    del blocks
-    binding = _binding_hubs(inst, events, last_day) if n_h else np.zeros(0, dtype=bool)
-    slot = np.full(n_h, -1, dtype=np.int64)
-    slot[binding] = np.arange(int(binding.sum()))
-    layout = Layout(len(inst.supply), len(inst.demand), events, slot)
-    stats = {
-        "solver": "optimal",
-        "candidate_arcs": len(all_arcs),
-        "binding_hubs": int(binding.sum()),
-        "generate_seconds": time.perf_counter() - t_start,
-    }
-    gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
-    if len(all_arcs) > full_model_max_arcs:
-        return _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap, flow_workers)
-    return _solve(inst, layout, all_arcs, bool(binding.any()), deadline, t_start, stats, gap)
+    return Candidates.concat(blocks), last_day
 
 
 def _integral(x: np.ndarray) -> np.ndarray:
@@ -334,11 +363,14 @@ def _status(objective: float, bound: float, timed_out: bool) -> str:
     return "time_limit" if timed_out else "feasible"
 
 
-def _milp_polish(inst, layout, cands, x_start, remaining, gap=OPTIMAL_REL_GAP):
-    """Exact MILP over the full arc set, warm-started from the rounded LP solution.
-    Returns (x, dual bound, timed out)."""
+def _milp_polish(
+    ctx: SolveContext, cands: Candidates, x_start: np.ndarray, remaining: float | None
+) -> tuple[np.ndarray, float, bool]:
+    """Exact MILP over the full arc set, warm-started from the rounded LP solution, stopping
+    at the context's gap. Returns (x, dual bound, timed out)."""
+    inst, layout = ctx.inst, ctx.layout
     master = Master(inst, layout, cands, integer=True)
-    master.h.setOptionValue("mip_rel_gap", gap)
+    master.h.setOptionValue("mip_rel_gap", ctx.gap)
     master.h.setOptionValue("mip_abs_gap", 1e-6)
     stock = _stock_values(inst, layout, cands, x_start)
     sol = highspy.HighsSolution()
@@ -356,7 +388,7 @@ def _milp_polish(inst, layout, cands, x_start, remaining, gap=OPTIMAL_REL_GAP):
     return _repair_and_fill(inst, layout, cands, x_float), bound, timed_out
 
 
-def _stock_values(inst, layout, cands, x) -> np.ndarray:
+def _stock_values(inst: Instance, layout: Layout, cands: Candidates, x: np.ndarray) -> np.ndarray:
     """Stock columns implied by arc quantities (for a complete MILP start)."""
     a = inst.arrays
     n_ev = len(layout.events)
@@ -373,10 +405,11 @@ def _stock_values(inst, layout, cands, x) -> np.ndarray:
     return np.clip(stock, 0.0, caps).ravel()
 
 
-def _solve(inst, layout, all_arcs, binding, deadline, t_start, stats, gap) -> Result:
+def _solve(ctx: SolveContext, binding: bool) -> Result:
     """Full model: LP first (integral without binding hubs), round and top up, then the
     HiGHS MILP warm-started from that solution when the gap is still open."""
-    master = Master(inst, layout, all_arcs, integer=False)
+    inst, layout, deadline = ctx.inst, ctx.layout, ctx.deadline
+    master = Master(inst, layout, ctx.arcs, integer=False)
     master.h.setOptionValue("solver", "simplex")
     timed_out = False
     bound = np.inf
@@ -394,24 +427,24 @@ def _solve(inst, layout, all_arcs, binding, deadline, t_start, stats, gap) -> Re
     x = _repair_and_fill(inst, layout, cands, _lp_arc_values(master))
     objective = float((x * cands.value_eur_per_unit).sum())
     method = "lp"
-    if binding and not _within(objective, bound, gap):
+    if binding and not _within(objective, bound, ctx.gap):
         remaining = None if deadline is None else deadline - time.perf_counter()
         if remaining is None or remaining > 0.5:
-            x2, mip_bound, timed_out = _milp_polish(inst, layout, cands, x, remaining, gap)
+            x2, mip_bound, timed_out = _milp_polish(ctx, cands, x, remaining)
             if np.isfinite(mip_bound):
                 bound = min(bound, mip_bound)
             if float((x2 * cands.value_eur_per_unit).sum()) > objective:
                 x = x2
                 objective = float((x * cands.value_eur_per_unit).sum())
             method = "lp+milp"
-    stats.update(
+    ctx.stats.update(
         method=method,
         pricing_rounds=0,
         model_arcs=len(cands),
         lp_objective_eur=lp_obj,
-        solve_seconds=time.perf_counter() - t_start,
+        solve_seconds=time.perf_counter() - ctx.t_start,
     )
-    return _finish(inst, cands, x, objective, bound, timed_out, stats)
+    return _finish(ctx, cands, x, objective=objective, bound=bound, timed_out=timed_out)
 
 
 def _lp_arc_values(master: Master) -> np.ndarray:
@@ -426,12 +459,22 @@ def _within(objective: float, bound: float, gap: float) -> bool:
     return bool(np.isfinite(bound)) and bound - objective <= gap * max(1.0, abs(bound))
 
 
-def _finish(inst, cands, x, objective, bound, timed_out, stats) -> Result:
+def _finish(
+    ctx: SolveContext,
+    cands: Candidates,
+    x: np.ndarray,
+    *,
+    objective: float,
+    bound: float,
+    timed_out: bool,
+) -> Result:
+    """The result with its status; an infinite bound (none proven) is reported as none."""
+    inst, stats = ctx.inst, ctx.stats
     if not np.isfinite(bound):
-        return build_result(inst, cands, x, "time_limit" if timed_out else "feasible", None, stats)
-    return build_result(
-        inst, cands, x, _status(objective, max(bound, objective), timed_out), bound, stats
-    )
+        status = "time_limit" if timed_out else "feasible"
+        return build_result(inst, cands, x, status, bound_eur=None, extra=stats)
+    status = _status(objective, max(bound, objective), timed_out)
+    return build_result(inst, cands, x, status, bound_eur=bound, extra=stats)
 
 
 class _Clock:
@@ -453,12 +496,23 @@ class _Clock:
         self.est[step + "_total"] = self.est.get(step + "_total", 0.0) + dt
 
 
+@dataclass(frozen=True)
+class RelaxedFlow:
+    """One evaluation of the relaxed (capacity-priced) problem on the restricted oracle."""
+
+    value_eur: float  # L_R(lam): the oracle's Lagrangian value (a bound only if exact)
+    flow: np.ndarray  # integral units per pair
+    arc: np.ndarray  # best route (arc index into the oracle's arcs) per pair
+    adj: np.ndarray  # adjusted value per arc: value - mass * priced capacity
+    load_t: np.ndarray  # mass held per binding slot and event interval by the flow
+
+
 class _Restricted:
     """The pairs of a subset R with all their routes: a cheap Lagrangian oracle. Its value
     L_R(lam) <= L(lam) is NOT a bound of the full problem; it only steers the multipliers
     and feeds the primal heuristic. Bounds come from exact evaluations over every pair."""
 
-    def __init__(self, inst: Instance, layout: Layout, all_arcs: Candidates, in_pair):
+    def __init__(self, inst: Instance, layout: Layout, all_arcs: Candidates, in_pair: np.ndarray):
         assert all_arcs.pair is not None
         self.in_pair = in_pair
         self.idx = np.flatnonzero(in_pair[all_arcs.pair])
@@ -473,27 +527,28 @@ class _Restricted:
         p_sup[local] = sub.sup
         p_dem[local] = sub.dem
         self.transport = PairTransport(inst, local, p_sup, p_dem)
-        self.hold = hub_holding(sub.sup, sub.hub, sub.day, layout.hub_slot, layout.events, inst)
+        self.hold = hub_holding(sub, layout.hub_slot, layout.events, inst)
         self.routes = PairRoutes(local, n)
 
-    def evaluate(self, lam: np.ndarray, caps: np.ndarray):
-        """(L_R(lam), pair flow, best arc per pair, adjusted arc values, hub load)."""
+    def evaluate(self, lam: np.ndarray, caps: np.ndarray) -> RelaxedFlow:
+        """The relaxed flow at multipliers `lam` (binding slot x event interval)."""
         adj = adjusted_values(self.cands.value_eur_per_unit, self.hold, lam)
         pv, arc = self.routes.best(adj)
         z, flow = self.transport.solve(pv)
         used = flow > 0
         load = hub_load(self.hold, len(self.cands), arc[used], flow[used], lam.shape)
         cap_term = float((lam * caps[:, None]).sum()) if lam.size else 0.0
-        return z + cap_term, flow, arc, adj, load
+        return RelaxedFlow(z + cap_term, flow, arc, adj, load)
 
 
 def _lagrangian_primal(
-    inst: Instance, layout: Layout, cands: Candidates, adj: np.ndarray, arc, flow
+    inst: Instance, layout: Layout, cands: Candidates, relaxed: RelaxedFlow
 ) -> np.ndarray:
     """Lagrangian heuristic: repair a relaxed flow into a feasible integer solution. The
     flow already respects supply and demand quantities, so its direct arcs stay as they are;
     its hub arcs are re-admitted best adjusted value first while capacity lasts; then a
     greedy top-up over `cands` (best adjusted value first) uses what is left."""
+    adj, arc, flow = relaxed.adj, relaxed.arc, relaxed.flow
     ledger = Ledger(inst, layout.events)
     x = np.zeros(len(cands), dtype=np.int64)
     used = np.flatnonzero(flow > 0)
@@ -522,11 +577,11 @@ def _lagrangian_primal(
 
 
 def _select_pairs(
-    n_pairs: int, pair_sup, pair_dem, pv: np.ndarray, dv: np.ndarray, k: int
+    pair_sup: np.ndarray, pair_dem: np.ndarray, pv: np.ndarray, dv: np.ndarray, *, k: int
 ) -> np.ndarray:
     """Pairs among the k most valuable per supply and per demand, by best route and by
     direct route (the alternatives that capacity prices push flow towards)."""
-    sel = np.zeros(n_pairs, dtype=bool)
+    sel = np.zeros(len(pair_sup), dtype=bool)
     has_d = np.flatnonzero(np.isfinite(dv))
     for key in (pair_sup, pair_dem):
         sel[top_k_indices(key, pv, k)] = True
@@ -552,230 +607,349 @@ LP_ROUNDS = 2
 LP_ROUND_GROWTH = 1.4  # each round's LP is larger (50k: 19 s, then 27 s)
 
 
-def _solve_large(inst, layout, all_arcs, deadline, t_start, stats, gap, flow_workers) -> Result:
-    """Runs `_solve_lagrangian_lp` with worker processes for the min-cost flows when the
-    instance is large enough to need them (or `flow_workers` says how many)."""
+def _solve_large(ctx: SolveContext, flow_workers: int | None) -> Result:
+    """Runs `LagrangianLP` with worker processes for the min-cost flows when the instance
+    is large enough to need them (or `flow_workers` says how many)."""
     n_workers = flow_workers
     if n_workers is None:
-        n_workers = FlowWorkers.available() if all_arcs.n_pairs > EXACT_ORACLE_MAX_PAIRS else 0
+        n_workers = FlowWorkers.available() if ctx.arcs.n_pairs > EXACT_ORACLE_MAX_PAIRS else 0
     workers = None
     try:
         workers = FlowWorkers(n_workers) if n_workers > 1 else None
-        stats["flow_workers"] = n_workers if workers else 0
-        return _solve_lagrangian_lp(inst, layout, all_arcs, deadline, t_start, stats, gap, workers)
+        ctx.stats["flow_workers"] = n_workers if workers else 0
+        return LagrangianLP(ctx, workers).solve()
     finally:
         if workers is not None:
-            stats["flow_workers_peak_mb"] = workers.close()
+            ctx.stats["flow_workers_peak_mb"] = workers.close()
 
 
-def _solve_lagrangian_lp(
-    inst, layout, all_arcs, deadline, t_start, stats, gap, workers: FlowWorkers | None
-) -> Result:
-    """Large instances: Lagrangian relaxation of hub capacity plus an LP over its support
-    (ADR 0002).
+@dataclass
+class Incumbent:
+    """The best integer solution so far: its value and its nonzero units per arc."""
 
-    1. Projected subgradient (Polyak steps) on the Lagrangian function: on the exact function
-       when one evaluation is cheap (every step is then a proven bound), else on a
-       restricted oracle over the top pairs per supply and per demand. Every route a relaxed
-       flow uses joins the *support*.
-    2. Column generation on the LP relaxation, restricted to the support (plus the direct
-       route of every support pair): HiGHS IPM with crossover, every round afresh (a
-       warm-started primal simplex was slower). Its solution, rounded and repaired, with the free arcs re-solved
-       exactly, is the primal. Its capacity-row duals give multipliers whose exact
-       Lagrangian value over ALL pairs is a proven bound (equal to the full LP when the
-       support LP is the full LP); the pairs that exact flow uses outside the support are
-       the new columns.
-    """
-    a = inst.arrays
-    clock = _Clock(t_start, deadline)
-    value = all_arcs.value_eur_per_unit
-    pair = all_arcs.pair
-    assert pair is not None
-    n_pairs = all_arcs.n_pairs
-    pair_sup = np.zeros(n_pairs, dtype=np.int64)
-    pair_dem = np.zeros(n_pairs, dtype=np.int64)
-    pair_sup[pair] = all_arcs.sup
-    pair_dem[pair] = all_arcs.dem
-    t0 = time.perf_counter()
-    transport = PairTransport(inst, pair, pair_sup, pair_dem)
-    if workers is not None:
-        transport.use_workers(workers)
-    hold = hub_holding(
-        all_arcs.sup, all_arcs.hub, all_arcs.day, layout.hub_slot, layout.events, inst
-    )
-    binding_hubs = np.flatnonzero(layout.hub_slot >= 0)
-    caps = a.h_cap_t[binding_hubs[np.argsort(layout.hub_slot[binding_hubs])]]
-    n_ev = len(layout.events)
-    lam = np.zeros((layout.n_binding, n_ev))
-    clock.record("setup", t0)
-    bound = np.inf
-    lagr_bounds: list[float] = []
-    # until measured: an exact evaluation (min-cost flows over all pairs) costs about
-    # EXACT_SECONDS_PER_PAIR per pair, a residual flow over the free routes a third of that
-    clock.est["exact"] = EXACT_SECONDS_PER_PAIR * n_pairs
-    clock.est["reoptimise"] = clock.est["exact"] / 3.0
-    t0 = time.perf_counter()
-    exact_oracle = n_pairs <= EXACT_ORACLE_MAX_PAIRS
-    if exact_oracle:
-        in_pair = np.ones(n_pairs, dtype=bool)
-    else:
-        # the exact flow at lam = 0: a bound, and pairs the top-k selection can miss
-        bound, flow, pv = lagrangian_bound(transport, value, hold, lam, caps)
-        lagr_bounds.append(bound)
-        clock.record("exact", t0)
-        t0 = time.perf_counter()
-        direct = all_arcs.hub < 0
-        dv = np.full(n_pairs, -np.inf)
-        dv[pair[direct]] = value[direct]  # at most one direct route per pair
-        in_pair = _select_pairs(n_pairs, pair_sup, pair_dem, pv, dv, RESTRICT_K) | (flow > 0)
-        del dv, direct, pv, flow
-    restr = _Restricted(inst, layout, all_arcs, in_pair)
-    if workers is not None:
-        restr.transport.use_workers(workers)
-    clock.record("restrict", t0)
-    best_obj = -np.inf
-    best_x = np.zeros(0, dtype=np.int64)
-    best_cands = restr.cands.subset(np.zeros(0, dtype=np.int64))
-    support = np.zeros(len(all_arcs), dtype=bool)  # routes some relaxed flow has used
+    value_eur: float
+    x: np.ndarray
+    cands: Candidates
 
-    def keep_best(obj: float, x: np.ndarray, cands: Candidates) -> None:
-        nonlocal best_obj, best_x, best_cands
-        if obj > best_obj:
+    def offer(self, x: np.ndarray, cands: Candidates) -> None:
+        """Keep (x over cands) if it is worth more than the incumbent."""
+        value = float((x * cands.value_eur_per_unit).sum())
+        if value > self.value_eur:
             nz = np.flatnonzero(x > 0)
-            best_obj, best_x, best_cands = obj, x[nz], cands.subset(nz)
+            self.value_eur, self.x, self.cands = value, x[nz], cands.subset(nz)
 
-    def primal(r: _Restricted, adj, arc, flw) -> None:
-        t = time.perf_counter()
-        x = _lagrangian_primal(inst, layout, r.cands, adj, arc, flw)
-        keep_best(float((x * r.cands.value_eur_per_unit).sum()), x, r.cands)
-        support[r.idx[np.flatnonzero(x > 0)]] = True
-        clock.record("primal", t)
 
-    def lp_time() -> float:
-        return clock.est.get("lp", LP_SECONDS_PER_ARC * n_support)
+@dataclass
+class SubgradientSteps:
+    """Projected subgradient state: step scale theta (halved after 3 steps without a new
+    best value), and the best (lowest) oracle value with its multipliers."""
 
-    reserve = 2.0 + 2e-7 * len(all_arcs)  # result building
-    best_lam, best_lr = lam, np.inf
-    iters = 0
-    exact_evals = 0 if exact_oracle else 1
-    n_support = 0
-    theta, stall = 1.0, 0
-    # 1. subgradient; it leaves time for LP_ROUNDS rounds of the LP, repair and exact bound
-    while iters < SUBGRADIENT_MAX_ITER:
-        rounds_lp = lp_time() * sum(LP_ROUND_GROWTH**k for k in range(LP_ROUNDS))
-        after = reserve + rounds_lp + LP_ROUNDS * (clock.est["exact"] + clock.est["reoptimise"])
-        # one evaluation and its repair always run: a short limit still gets a solution
-        if iters and not clock.fits("oracle", "primal", reserve=after):
-            break
-        t0 = time.perf_counter()
-        lr, flw, arc, adj, load = restr.evaluate(lam, caps)
-        clock.record("oracle", t0)
-        support[restr.idx[arc[flw > 0]]] = True
-        n_support = int(support.sum())
-        iters += 1
-        if exact_oracle:
-            bound = min(bound, lr)  # the oracle is the exact Lagrangian function
-        if lr < best_lr - 1e-9 * abs(lr):
-            best_lr, best_lam, stall = lr, lam, 0
+    best_lam: np.ndarray
+    best_lr: float = np.inf
+    theta: float = 1.0
+    stall: int = 0
+
+    def observe(self, lr: float, lam: np.ndarray) -> None:
+        """Record the oracle value `lr` at `lam`."""
+        if lr < self.best_lr - 1e-9 * abs(lr):
+            self.best_lr, self.best_lam, self.stall = lr, lam, 0
         else:
-            stall += 1
-            if stall >= 3:
-                theta, stall = theta / 2.0, 0
-        if iters == 1 or iters % PRIMAL_EVERY == 0:
-            primal(restr, adj, arc, flw)
-        if _within(best_obj, bound, gap) or not lam.size:
-            break
-        if theta < 1e-3:
-            lam, theta = best_lam, 1.0  # restart the steps from the best multipliers
-            continue
-        g = caps[:, None] - load
+            self.stall += 1
+            if self.stall >= 3:
+                self.theta, self.stall = self.theta / 2.0, 0
+
+    def restart(self) -> np.ndarray:
+        """Steps too small: start again from the best multipliers at full scale."""
+        self.theta = 1.0
+        return self.best_lam
+
+    def polyak(
+        self, lam: np.ndarray, relaxed: RelaxedFlow, caps_t: np.ndarray, best_obj: float
+    ) -> np.ndarray | None:
+        """lam <- max(0, lam - t (cap - load)) with a Polyak step; None when the projected
+        subgradient is zero (the relaxed flow is capacity-feasible: its value is minimal)."""
+        lr = relaxed.value_eur
+        g = caps_t[:, None] - relaxed.load_t
         d = np.where((lam <= 0) & (g > 0), 0.0, g)
         norm2 = float((d * d).sum())
-        if norm2 <= 0:  # the relaxed flow is capacity-feasible: its value is minimal here
-            if iters != 1 and iters % PRIMAL_EVERY:
-                primal(restr, adj, arc, flw)
-            break
+        if norm2 <= 0:
+            return None
         # Polyak target: the best primal, but never more than POLYAK_MAX_GAP below the
         # best oracle value (a weak early primal would make every step overshoot)
-        target = max(best_obj, (1.0 - POLYAK_MAX_GAP) * best_lr)
-        step = theta * max(lr - target, 1e-9 * abs(lr)) / norm2
-        lam = np.maximum(lam - step * g, 0.0)
-    if exact_oracle and np.isfinite(best_lr):
-        lagr_bounds.append(best_lr)
-    del restr
-    # 2. column generation on the LP over the support
-    lp_rounds, lp_obj, timed_out = 0, float("nan"), False
-    if not _within(best_obj, bound, gap):
+        target = max(best_obj, (1.0 - POLYAK_MAX_GAP) * self.best_lr)
+        step = self.theta * max(lr - target, 1e-9 * abs(lr)) / norm2
+        nxt: np.ndarray = np.maximum(lam - step * g, 0.0)
+        return nxt
+
+
+class LagrangianLP:
+    """Large instances: Lagrangian relaxation of hub capacity plus an LP over its support
+    (ADR 0002). `solve` runs the phases in order:
+
+    1. Projected subgradient (Polyak steps) on the Lagrangian function (`_subgradient`): on
+       the exact function when one evaluation is cheap (every step is then a proven bound),
+       else on a restricted oracle over the top pairs per supply and per demand
+       (`_restricted_oracle`). Every route a relaxed flow uses joins the *support*.
+    2. Column generation on the LP relaxation over the support plus the direct route of
+       every support pair (`_column_generation`): HiGHS IPM with crossover, every round
+       afresh (a warm-started primal simplex was slower). Its solution, rounded and repaired,
+       with the free arcs re-solved exactly, is the primal (`_lp_round`). Its capacity-row
+       duals give multipliers whose exact Lagrangian value over ALL pairs is a proven bound
+       (equal to the full LP when the support LP is the full LP); the pairs that exact flow
+       uses outside the support are the new columns (`_price`).
+    3. Without any LP round: an exact bound at the best subgradient multipliers and a
+       re-optimisation of the free arcs, when they fit (`_without_lp`).
+
+    Every phase asks the clock whether its next step fits before the deadline, keeping
+    `reserve` seconds for building the result."""
+
+    def __init__(self, ctx: SolveContext, workers: FlowWorkers | None):
+        self.ctx = ctx
+        self.workers = workers
+        inst, layout, arcs = ctx.inst, ctx.layout, ctx.arcs
+        self.clock = _Clock(ctx.t_start, ctx.deadline)
+        self.value = arcs.value_eur_per_unit
+        assert arcs.pair is not None
+        n_pairs = arcs.n_pairs
+        self.pair_sup = np.zeros(n_pairs, dtype=np.int64)
+        self.pair_dem = np.zeros(n_pairs, dtype=np.int64)
+        self.pair_sup[arcs.pair] = arcs.sup
+        self.pair_dem[arcs.pair] = arcs.dem
         t0 = time.perf_counter()
-        master = _SupportLP(inst, layout, all_arcs, support)
-        clock.record("lp_setup", t0)
-        while True:
-            # a round is worth starting when its LP, repair and re-optimisation fit; the
-            # exact bound from its duals comes after, when there is time for it
-            after = reserve + clock.est.get("repair", 0.5) + clock.est["reoptimise"]
-            if clock.remaining() < after + 1.0:
-                break
+        self.transport = PairTransport(inst, arcs.pair, self.pair_sup, self.pair_dem)
+        if workers is not None:
+            self.transport.use_workers(workers)
+        self.hold = hub_holding(arcs, layout.hub_slot, layout.events, inst)
+        binding_hubs = np.flatnonzero(layout.hub_slot >= 0)
+        self.caps_t = inst.arrays.h_cap_t[binding_hubs[np.argsort(layout.hub_slot[binding_hubs])]]
+        self.steps = SubgradientSteps(np.zeros((layout.n_binding, len(layout.events))))
+        self.clock.record("setup", t0)
+        self.bound = np.inf  # best proven bound
+        self.lagr_bounds: list[float] = []  # every bound evaluated, for the stats
+        # until measured: an exact evaluation (min-cost flows over all pairs) costs about
+        # EXACT_SECONDS_PER_PAIR per pair, a residual flow over the free routes a third of that
+        self.clock.est["exact"] = EXACT_SECONDS_PER_PAIR * n_pairs
+        self.clock.est["reoptimise"] = self.clock.est["exact"] / 3.0
+        self.exact_oracle = n_pairs <= EXACT_ORACLE_MAX_PAIRS
+        self.exact_evals = 0
+        self.iters = 0
+        self.support = np.zeros(len(arcs), dtype=bool)  # routes some relaxed flow has used
+        self.n_support = 0  # support size after the last oracle step
+        self.reserve = 2.0 + 2e-7 * len(arcs)  # result building
+        self.lp_rounds, self.lp_obj, self.timed_out = 0, float("nan"), False
+        # the first subgradient step always offers a solution, so this empty one never stays
+        empty = np.zeros(0, dtype=np.int64)
+        self.best = Incumbent(-np.inf, empty, arcs.subset(empty))
+
+    # -- shared steps
+
+    def within_gap(self) -> bool:
+        return _within(self.best.value_eur, self.bound, self.ctx.gap)
+
+    def exact_bound(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact Lagrangian value over ALL pairs at `lam`: a proven bound, kept when lower.
+        Returns the pair flow and best adjusted pair values."""
+        lb, flow, pv = lagrangian_bound(self.transport, self.value, self.hold, lam, self.caps_t)
+        self.exact_evals += 1
+        self.lagr_bounds.append(lb)
+        self.bound = min(self.bound, lb)
+        return flow, pv
+
+    def reoptimise(self) -> None:
+        """Re-solve the incumbent's free arcs exactly (never worse)."""
+        x, cands = _reoptimise_free(
+            self.ctx.inst,
+            self.ctx.layout,
+            self.ctx.arcs,
+            self.hold,
+            x=self.best.x,
+            cands=self.best.cands,
+        )
+        self.best.offer(x, cands)
+
+    # -- phases
+
+    def solve(self) -> Result:
+        self._subgradient(self._restricted_oracle())  # the oracle is freed before the LP
+        if not self.within_gap():
+            self._column_generation()
+        self._without_lp()
+        return self._result()
+
+    def _restricted_oracle(self) -> _Restricted:
+        """All pairs when the exact function is cheap; else the top pairs by best and direct
+        route value plus the pairs of the exact flow at lam = 0 (the first bound)."""
+        arcs = self.ctx.arcs
+        assert arcs.pair is not None
+        t0 = time.perf_counter()
+        if self.exact_oracle:
+            in_pair = np.ones(arcs.n_pairs, dtype=bool)
+        else:
+            flow, pv = self.exact_bound(self.steps.best_lam)  # lam = 0
+            self.clock.record("exact", t0)
             t0 = time.perf_counter()
-            solved = master.solve(clock.remaining() - after)
-            clock.record("lp", t0)
-            if not solved:
-                timed_out = True
+            in_pair = self._top_pairs(pv) | (flow > 0)
+            del flow, pv  # freed before the oracle is built (memory at 50k)
+        restr = _Restricted(self.ctx.inst, self.ctx.layout, arcs, in_pair)
+        if self.workers is not None:
+            restr.transport.use_workers(self.workers)
+        self.clock.record("restrict", t0)
+        return restr
+
+    def _top_pairs(self, pv: np.ndarray) -> np.ndarray:
+        """The RESTRICT_K best pairs per supply and per demand by best route value `pv` and
+        by direct route value."""
+        arcs = self.ctx.arcs
+        assert arcs.pair is not None
+        direct = arcs.hub < 0
+        dv = np.full(arcs.n_pairs, -np.inf)
+        dv[arcs.pair[direct]] = self.value[direct]  # at most one direct route per pair
+        return _select_pairs(self.pair_sup, self.pair_dem, pv, dv, k=RESTRICT_K)
+
+    def _step_fits(self) -> bool:
+        """Another subgradient step (and its primal) fits, leaving time for LP_ROUNDS rounds
+        of the LP, repair, re-optimisation and exact bound."""
+        lp_s = self.clock.est.get("lp", LP_SECONDS_PER_ARC * self.n_support)
+        rounds_lp = lp_s * sum(LP_ROUND_GROWTH**k for k in range(LP_ROUNDS))
+        est = self.clock.est
+        after = self.reserve + rounds_lp + LP_ROUNDS * (est["exact"] + est["reoptimise"])
+        return self.clock.fits("oracle", "primal", reserve=after)
+
+    def _subgradient(self, restr: _Restricted) -> None:
+        """Phase 1; one evaluation and its repair always run (a short limit still gets a
+        solution)."""
+        steps = self.steps
+        lam = steps.best_lam
+        while self.iters < SUBGRADIENT_MAX_ITER:
+            if self.iters and not self._step_fits():
                 break
-            lp_rounds += 1
-            lp_obj = master.objective()
-            t0 = time.perf_counter()
-            x = _repair_and_fill(inst, layout, master.master.cands, master.arc_values())
-            keep_best(
-                float((x * master.master.cands.value_eur_per_unit).sum()), x, master.master.cands
-            )
-            clock.record("repair", t0)
-            if not _within(best_obj, bound, gap) and clock.fits("reoptimise", reserve=reserve):
-                t0 = time.perf_counter()
-                r_x, r_cands = _reoptimise_free(inst, layout, all_arcs, hold, best_x, best_cands)
-                keep_best(float((r_x * r_cands.value_eur_per_unit).sum()), r_x, r_cands)
-                clock.record("reoptimise", t0)
-            if _within(best_obj, bound, gap) or not clock.fits("exact", reserve=reserve):
+            relaxed = self._oracle_step(restr, lam)
+            steps.observe(relaxed.value_eur, lam)
+            primal_now = self.iters == 1 or self.iters % PRIMAL_EVERY == 0
+            if primal_now:
+                self._heuristic_primal(restr, relaxed)
+            if self.within_gap() or not lam.size:
                 break
-            t0 = time.perf_counter()
-            lb, flow, _ = lagrangian_bound(transport, value, hold, master.multipliers(), caps)
-            clock.record("exact", t0)
-            exact_evals += 1
-            lagr_bounds.append(lb)
-            bound = min(bound, lb)
-            new_pairs = (flow > 0) & ~master.has_pair
-            if _within(best_obj, bound, gap) or not new_pairs.any():
+            if steps.theta < 1e-3:
+                lam = steps.restart()
+                continue
+            nxt = steps.polyak(lam, relaxed, self.caps_t, self.best.value_eur)
+            if nxt is None:  # capacity-feasible relaxed flow: no better multipliers here
+                if not primal_now:
+                    self._heuristic_primal(restr, relaxed)
                 break
-            if not clock.fits("lp", "repair", "reoptimise", reserve=reserve):
+            lam = nxt
+        if self.exact_oracle and np.isfinite(steps.best_lr):
+            self.lagr_bounds.append(steps.best_lr)
+
+    def _oracle_step(self, restr: _Restricted, lam: np.ndarray) -> RelaxedFlow:
+        """One oracle evaluation; its routes join the support (a bound if the oracle is exact)."""
+        t0 = time.perf_counter()
+        relaxed = restr.evaluate(lam, self.caps_t)
+        self.clock.record("oracle", t0)
+        self.support[restr.idx[relaxed.arc[relaxed.flow > 0]]] = True
+        self.n_support = int(self.support.sum())
+        self.iters += 1
+        if self.exact_oracle:
+            self.bound = min(self.bound, relaxed.value_eur)  # the exact Lagrangian function
+        return relaxed
+
+    def _heuristic_primal(self, restr: _Restricted, relaxed: RelaxedFlow) -> None:
+        """The Lagrangian heuristic's solution: offered as incumbent, its arcs join the support."""
+        t = time.perf_counter()
+        x = _lagrangian_primal(self.ctx.inst, self.ctx.layout, restr.cands, relaxed)
+        self.best.offer(x, restr.cands)
+        self.support[restr.idx[np.flatnonzero(x > 0)]] = True
+        self.clock.record("primal", t)
+
+    def _column_generation(self) -> None:
+        """Phase 2: LP rounds over the support, pricing new pairs by exact evaluations."""
+        t0 = time.perf_counter()
+        master = _SupportLP(self.ctx.inst, self.ctx.layout, self.ctx.arcs, self.support)
+        self.clock.record("lp_setup", t0)
+        while self._lp_round(master):
+            new_pairs = self._price(master)
+            if new_pairs is None:
                 break
             master.add_pairs(new_pairs)
-    if lp_rounds == 0 and not exact_oracle and clock.fits("exact", reserve=reserve):
-        lb, _, _ = lagrangian_bound(transport, value, hold, best_lam, caps)
-        exact_evals += 1
-        lagr_bounds.append(lb)
-        bound = min(bound, lb)
-    if (
-        lp_rounds == 0
-        and not _within(best_obj, bound, gap)
-        and clock.fits("reoptimise", reserve=reserve)
-    ):
-        r_x, r_cands = _reoptimise_free(inst, layout, all_arcs, hold, best_x, best_cands)
-        keep_best(float((r_x * r_cands.value_eur_per_unit).sum()), r_x, r_cands)
-    if deadline is not None and not _within(best_obj, bound, gap):
-        timed_out = timed_out or clock.remaining() < reserve + 5.0
-    stats.update(
-        method="lagrangian+lp",
-        exact_oracle=exact_oracle,
-        subgradient_iterations=iters,
-        exact_evaluations=exact_evals,
-        pricing_rounds=lp_rounds,
-        support_arcs=n_support,
-        lp_objective_eur=lp_obj,
-        model_arcs=len(best_cands),
-        lagrangian_bounds=", ".join(f"{b:.0f}" for b in lagr_bounds),
-        timings=", ".join(f"{k} {v:.1f}" for k, v in clock.est.items() if k.endswith("_total")),
-        solve_seconds=time.perf_counter() - t_start,
-    )
-    return _finish(inst, best_cands, best_x, max(best_obj, 0.0), bound, timed_out, stats)
+
+    def _lp_round(self, master: _SupportLP) -> bool:
+        """Solve the support LP, repair its solution and re-optimise the free arcs. A round
+        is worth starting when its LP, repair and re-optimisation fit; True when the exact
+        bound from its duals should follow (gap still open and it fits)."""
+        est = self.clock.est
+        after = self.reserve + est.get("repair", 0.5) + est["reoptimise"]
+        if self.clock.remaining() < after + 1.0:
+            return False
+        t0 = time.perf_counter()
+        solved = master.solve(self.clock.remaining() - after)
+        self.clock.record("lp", t0)
+        if not solved:
+            self.timed_out = True
+            return False
+        self.lp_rounds += 1
+        self.lp_obj = master.objective()
+        t0 = time.perf_counter()
+        cands = master.master.cands
+        self.best.offer(
+            _repair_and_fill(self.ctx.inst, self.ctx.layout, cands, master.arc_values()), cands
+        )
+        self.clock.record("repair", t0)
+        if not self.within_gap() and self.clock.fits("reoptimise", reserve=self.reserve):
+            t0 = time.perf_counter()
+            self.reoptimise()
+            self.clock.record("reoptimise", t0)
+        return not self.within_gap() and self.clock.fits("exact", reserve=self.reserve)
+
+    def _price(self, master: _SupportLP) -> np.ndarray | None:
+        """Exact bound at the LP's dual multipliers; the pairs its flow uses outside the LP
+        (None: stop, the gap is closed, nothing is new, or another round does not fit)."""
+        t0 = time.perf_counter()
+        flow, _ = self.exact_bound(master.multipliers())
+        self.clock.record("exact", t0)
+        new_pairs = (flow > 0) & ~master.has_pair
+        if self.within_gap() or not new_pairs.any():
+            return None
+        if not self.clock.fits("lp", "repair", "reoptimise", reserve=self.reserve):
+            return None
+        return new_pairs
+
+    def _without_lp(self) -> None:
+        """Phase 3, only when no LP round ran: an exact bound at the best subgradient
+        multipliers (the restricted oracle's values are no bounds) and a re-optimisation."""
+        if self.lp_rounds:
+            return
+        if not self.exact_oracle and self.clock.fits("exact", reserve=self.reserve):
+            self.exact_bound(self.steps.best_lam)
+        if not self.within_gap() and self.clock.fits("reoptimise", reserve=self.reserve):
+            self.reoptimise()
+
+    def _result(self) -> Result:
+        """Status, stats (written to Result.extra) and the contract-shaped result."""
+        ctx, clock = self.ctx, self.clock
+        if ctx.deadline is not None and not self.within_gap():
+            self.timed_out = self.timed_out or clock.remaining() < self.reserve + 5.0
+        ctx.stats.update(
+            method="lagrangian+lp",
+            exact_oracle=self.exact_oracle,
+            subgradient_iterations=self.iters,
+            exact_evaluations=self.exact_evals,
+            pricing_rounds=self.lp_rounds,
+            support_arcs=self.n_support,
+            lp_objective_eur=self.lp_obj,
+            model_arcs=len(self.best.cands),
+            lagrangian_bounds=", ".join(f"{b:.0f}" for b in self.lagr_bounds),
+            timings=", ".join(f"{k} {v:.1f}" for k, v in clock.est.items() if k.endswith("_total")),
+            solve_seconds=time.perf_counter() - ctx.t_start,
+        )
+        return _finish(
+            ctx,
+            self.best.cands,
+            self.best.x,
+            objective=max(self.best.value_eur, 0.0),
+            bound=self.bound,
+            timed_out=self.timed_out,
+        )
 
 
 class _SupportLP:
@@ -786,7 +960,7 @@ class _SupportLP:
     New columns are the pairs the exact Lagrangian flow uses; arcs with a positive reduced
     value in pairs already present are not priced (see ADR 0002, next steps)."""
 
-    def __init__(self, inst: Instance, layout: Layout, all_arcs: Candidates, support):
+    def __init__(self, inst: Instance, layout: Layout, all_arcs: Candidates, support: np.ndarray):
         assert all_arcs.pair is not None
         self.inst, self.layout, self.all_arcs = inst, layout, all_arcs
         self.has_pair = np.zeros(all_arcs.n_pairs, dtype=bool)
@@ -826,18 +1000,20 @@ def _reoptimise_free(
     layout: Layout,
     all_arcs: Candidates,
     hold: HubHolding,
+    *,
     x: np.ndarray,
     cands: Candidates,
 ) -> tuple[np.ndarray, Candidates]:
-    """Keep the solution's capacity-using arcs, re-solve everything else exactly.
+    """Keep the solution (`x` units on `cands`)'s capacity-using arcs, re-solve everything
+    else exactly.
 
     Arcs that hold mass at a binding hub stay as they are (they fit the capacity); the
     rest of the problem (direct arcs and routes that use no binding capacity) is a
     transportation problem on the residual quantities, solved to optimality per group by
     min-cost flow. The old free arcs are a feasible point of that problem, so the result is
-    never worse."""
+    never worse. `hold` is the holding of `all_arcs`."""
     a = inst.arrays
-    layout_hold = hub_holding(cands.sup, cands.hub, cands.day, layout.hub_slot, layout.events, inst)
+    layout_hold = hub_holding(cands, layout.hub_slot, layout.events, inst)
     keep = np.zeros(len(cands), dtype=bool)
     keep[layout_hold.arc] = True
     keep &= x > 0
@@ -860,8 +1036,8 @@ def _reoptimise_free(
         np.arange(n_free),
         all_arcs.sup[best_arc].astype(np.int64),
         all_arcs.dem[best_arc].astype(np.int64),
-        np.maximum(rem_s, 0),
-        np.maximum(rem_d, 0),
+        s_qty=np.maximum(rem_s, 0),
+        d_qty=np.maximum(rem_d, 0),
     )
     _, flow = transport.solve(all_arcs.value_eur_per_unit[best_arc])
     used = np.flatnonzero(flow > 0)

@@ -8,6 +8,7 @@ from `benchmarks/matching_generator.py`.)
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ GROUPS = [
 
 def random_instance(
     seed: int, n_supply: int = 6, n_demand: int = 6, n_hubs: int = 2, n_groups: int = 2
-) -> dict:
+) -> dict[str, Any]:
     """A JSON-ready instance dict (version 1)."""
     rng = np.random.default_rng(seed)
     groups = GROUPS[: max(1, min(n_groups, len(GROUPS)))]

@@ -25,9 +25,10 @@ class Pagination(LimitOffsetPagination):
 
 
 class ApiViewMixin:
-    """Refuses NUL characters in query parameters up front: PostgreSQL cannot hold them in
-    text, and a filter on one would otherwise answer 500 instead of 400. (Pagination is
-    the project default: `REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]`.)"""
+    # Refuses NUL characters in query parameters up front: PostgreSQL cannot hold them in
+    # text, and a filter on one would otherwise answer 500 instead of 400. Pagination is the
+    # project default (REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]). No docstring on purpose:
+    # drf-spectacular would publish it as the description of every operation.
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]

@@ -34,9 +34,9 @@ def _check_settings(
     if capacity_m2 is not None and capacity_m2 < 0:
         errors["capacity_m2"] = _("The area cannot be negative.")
     if max_dwell_days is not None and not 1 <= max_dwell_days <= MAX_DWELL_DAYS_LIMIT:
-        errors["max_dwell_days"] = _("The maximum dwell time must lie between 1 and %(max)d days.") % {
-            "max": MAX_DWELL_DAYS_LIMIT
-        }
+        errors["max_dwell_days"] = _(
+            "The maximum dwell time must lie between 1 and %(max)d days."
+        ) % {"max": MAX_DWELL_DAYS_LIMIT}
     if errors:
         raise ValidationError(errors)
 

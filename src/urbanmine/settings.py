@@ -180,6 +180,12 @@ SESSION_COOKIE_SECURE = env_bool("URBANMINE_SECURE_COOKIES", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# --- Content-Security-Policy (django-csp) ----------------------------------------------
+# (section owned by the web-safety work: scripts only from this site, no inline script)
+
+# --- uploads: limits enforced while reading ----------------------------------------------
+
+# --- REST API (errors, parsers, pagination) -----------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -18,10 +18,11 @@ venv: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/urbanmine migrate --noinput
 
+# A local demo: demo mode lets the demo create the data steward with the documented password.
 run: $(STAMP)
 	$(BIN)/urbanmine migrate --noinput
-	$(BIN)/urbanmine demo --if-empty
-	$(BIN)/urbanmine demo_accounts
+	URBANMINE_DEMO_MODE=true $(BIN)/urbanmine demo --if-empty
+	URBANMINE_DEMO_MODE=true $(BIN)/urbanmine demo_accounts
 	$(BIN)/urbanmine runserver 127.0.0.1:8000
 
 # The whole suite on SQLite, then again on PostgreSQL (DATABASE_URL overrides the latter).

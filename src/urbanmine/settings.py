@@ -234,6 +234,9 @@ HUB_DEFAULT_MAX_DWELL_DAYS = 270
 
 # Jobs run in a thread of the web process by default; inline when this is true (tests).
 URBANMINE_JOBS_INLINE = env_bool("URBANMINE_JOBS_INLINE", False)
+# Demo mode (`make run` sets it): the demo may create the data steward "beheerder", a
+# superuser with the documented password. Never set it on a real deployment.
+URBANMINE_DEMO_MODE = env_bool("URBANMINE_DEMO_MODE", False)
 
 # Matching parameters for instances built from the database (contract fields of
 # ARCHITECTURE.md). Estimates, documented in docs/adr/0002-matching-solver.md: road distance

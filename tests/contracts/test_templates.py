@@ -66,13 +66,13 @@ def demo_world(django_db_setup, django_db_blocker):
     the module."""
     from django.conf import settings
 
-    from urbanmine.demo.generator import demo_accounts, load_demo
+    from urbanmine.demo.generator import DEMO_PASSWORD, demo_accounts, load_demo
     from urbanmine.insight import services as insight
     from urbanmine.market.models import MatchRun
     from urbanmine.market.services import match_run_execute
 
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(scale=1, seed=2026, progress=lambda m: None)
+        load_demo(scale=1, seed=2026, progress=lambda m: None, steward_password=DEMO_PASSWORD)
         run = MatchRun.objects.create(solver="optimal")
         match_run_execute(run_id=run.id, time_limit=20)
         result = insight.forecast_start(scenario=insight.reference_scenario_ensure(), inline=True)

@@ -67,3 +67,64 @@ def test_demo_never_overfills_a_hub_or_breaks_acceptance():
                 .exclude(product_group__in=accepted)
                 .exists()
             )
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_a_database_with_real_records(chain):
+    """A real deployment's organisations, assets and lots are never mixed with synthetic
+    ones unless asked for."""
+    from urbanmine.demo.generator import DemoRefused
+
+    with pytest.raises(DemoRefused, match="not demo data"):
+        load_demo(scale=1, seed=1, progress=lambda m: None)
+    assert not Lot.objects.filter(is_demo=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_never_takes_over_a_real_account(db):
+    """A real user named like a demo account keeps its password; nothing is loaded."""
+    from django.contrib.auth import get_user_model
+
+    from urbanmine.demo.generator import DemoRefused
+
+    user = get_user_model().objects.create_user(username="sloper", password="Eigen-wachtwoord-7")
+    with pytest.raises(DemoRefused, match="not a demo account"):
+        load_demo(scale=1, seed=1, progress=lambda m: None)
+    user.refresh_from_db()
+    assert user.check_password("Eigen-wachtwoord-7")
+    assert not user.is_superuser
+
+
+@pytest.mark.django_db
+def test_no_superuser_with_a_known_password_outside_demo_mode(settings):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    settings.URBANMINE_DEMO_MODE = False
+    call_command("demo", "--scale", "1", "--format", "json", stdout=io.StringIO())
+    users = get_user_model().objects
+    assert not users.filter(is_superuser=True).exists()
+    assert not users.filter(username="beheerder").exists()
+    assert users.get(username="sloper").check_password("urbanmine-demo")
+
+
+@pytest.mark.django_db
+def test_in_demo_mode_the_steward_is_created_once_and_never_reset(settings):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from urbanmine.demo.generator import _ensure_users, _make_organisations
+
+    settings.URBANMINE_DEMO_MODE = True
+    call_command("demo", "--scale", "1", "--format", "json", stdout=io.StringIO())
+    steward = get_user_model().objects.get(username="beheerder")
+    assert steward.is_superuser and steward.check_password("urbanmine-demo")
+    steward.set_password("Nieuw-geheim-wachtwoord-9")
+    steward.save()
+    _ensure_users(_make_organisations(steward_password=None), steward_password="urbanmine-demo")
+    steward.refresh_from_db()
+    assert steward.check_password("Nieuw-geheim-wachtwoord-9")

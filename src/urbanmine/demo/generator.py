@@ -206,26 +206,62 @@ def _random_points_in(geom, n: int, rng: np.random.Generator) -> list[tuple[floa
     return [(round(lat, 6), round(lon, 6)) for lat, lon in out[:n]]
 
 
-def _ensure_users(orgs: dict[str, Organisation]) -> None:
-    User = get_user_model()
+class DemoRefused(Exception):
+    """The database holds real records or accounts the demo would change."""
+
+
+STEWARD = "beheerder"
+
+
+def _ensure_users(orgs: dict[str, Organisation], *, steward_password: str | None) -> None:
+    """One account per demo organisation. An existing account keeps its password; one that
+    is not a member of its demo organisation is a real user: refused. The data steward (a
+    superuser) is created only with a password given (demo mode)."""
+    user_model = get_user_model()
     for username, org in orgs.items():
-        user, _ = User.objects.get_or_create(
+        user, created = user_model.objects.get_or_create(
             username=username, defaults={"first_name": username.capitalize()}
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        elif not Membership.objects.filter(user=user, organisation=org).exists():
+            raise DemoRefused(
+                f"user {username!r} exists and is not a demo account; nothing was loaded"
+            )
         Membership.objects.get_or_create(user=user, organisation=org)
-    steward, _ = User.objects.get_or_create(
-        username="beheerder", defaults={"is_staff": True, "is_superuser": True}
+    if steward_password is None:
+        return
+    steward, created = user_model.objects.get_or_create(
+        username=STEWARD, defaults={"is_staff": True, "is_superuser": True}
     )
-    steward.is_staff = steward.is_superuser = True
-    steward.set_password(DEMO_PASSWORD)
+    if not created:
+        return  # never reset an existing account's password or rights
+    steward.set_password(steward_password)
     steward.save()
 
 
-def demo_accounts() -> list[tuple[str, str, str]]:
+def refuse_real_data() -> None:
+    """The demo is for an empty or demo-only database: real organisations, assets or lots
+    would be mixed with synthetic ones."""
+    real = {
+        "organisations": Organisation.objects.filter(is_demo=False).count(),
+        "assets": Asset.objects.filter(is_demo=False).count(),
+        "lots": Lot.objects.filter(is_demo=False).count(),
+    }
+    found = {k: n for k, n in real.items() if n}
+    if found:
+        listed = ", ".join(f"{n} {k}" for k, n in found.items())
+        raise DemoRefused(
+            f"the database holds records that are not demo data ({listed}); "
+            "use --force to load the demo next to them"
+        )
+
+
+def demo_accounts(*, steward: bool = True) -> list[tuple[str, str, str]]:
     rows = [(u, DEMO_PASSWORD, name) for name, _roles, u in DEMO_ORGANISATIONS]
-    rows.append(("beheerder", DEMO_PASSWORD, "data steward (Django admin)"))
+    if steward:
+        rows.append((STEWARD, DEMO_PASSWORD, "data steward (Django admin)"))
     return rows
 
 
@@ -252,14 +288,14 @@ class _Demo:
         return pop / pop.sum()
 
 
-def _make_organisations() -> dict[str, Organisation]:
+def _make_organisations(*, steward_password: str | None) -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for name, roles, username in DEMO_ORGANISATIONS:
         org, _ = Organisation.objects.get_or_create(name=name, defaults={"is_demo": True})
         for role in roles:
             OrganisationRole.objects.get_or_create(organisation=org, role=role)
         orgs[username] = org
-    _ensure_users(orgs)
+    _ensure_users(orgs, steward_password=steward_password)
     return orgs
 
 
@@ -489,15 +525,25 @@ def _make_demand(demo: _Demo, projects: list[Asset], scale: int) -> int:
 
 @transaction.atomic
 def load_demo(
-    *, scale: int = 1, seed: int = 2026, today: date | None = None, progress=print
+    *,
+    scale: int = 1,
+    seed: int = 2026,
+    today: date | None = None,
+    progress=print,
+    force: bool = False,
+    steward_password: str | None = None,
 ) -> DemoReport:
+    """Load the synthetic demo. Refuses a database with real records (unless `force`) and
+    real accounts with demo names; creates the data steward only with `steward_password`."""
+    if not force:
+        refuse_real_data()
     t0 = timezone.now()
     rng = np.random.default_rng(seed)
     progress("municipalities (CBS 2024, real boundaries)…")
     municipalities_load()
     zh = list(Municipality.objects.filter(province_code=ZUID_HOLLAND).order_by("code"))
     progress("organisations and demo accounts…")
-    orgs = _make_organisations()
+    orgs = _make_organisations(steward_password=steward_password)
     groups = {g.code: g for g in ProductGroup.objects.all()}
     demo = _Demo(rng, today or timezone.localdate(), zh, orgs, groups)
     progress("hubs of every typology…")

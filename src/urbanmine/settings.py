@@ -187,6 +187,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # (section owned by the web-safety work: scripts only from this site, no inline script)
 
 # --- uploads: limits enforced while reading ----------------------------------------------
+URBANMINE_MAX_UPLOAD_BYTES = int(env("URBANMINE_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "urbanmine.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- REST API (errors, parsers, pagination) -----------------------------------------------
 REST_FRAMEWORK = {

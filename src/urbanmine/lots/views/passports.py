@@ -4,6 +4,7 @@ ways lots get into it: one by one, an inventory file (CSV/Excel) or an IFC model
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,10 +129,12 @@ def asset_import(request, pk):
 
 def _upload(request, asset):
     f = request.FILES.get("file")
+    limit = settings.URBANMINE_MAX_UPLOAD_BYTES
+    if getattr(request, "upload_too_large", False) or (f is not None and f.size > limit):
+        too_large = _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+        return _import_page(request, asset, 413, upload_error=too_large)
     if f is None:
         return _import_page(request, asset, 400, upload_error=_("Choose a CSV or Excel file."))
-    if f.size > imports.MAX_UPLOAD_BYTES:
-        return _import_page(request, asset, 400, upload_error=_("The file is larger than 50 MB."))
     data = f.read()
     if f.name.lower().endswith(".ifc"):
         return _ifc_preview(request, asset, data, f.name)

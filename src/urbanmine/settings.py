@@ -42,7 +42,12 @@ def _secret_key() -> str:
     if not path.exists():
         import secrets
 
-        path.write_text(secrets.token_urlsafe(50))
+        # created readable by the owner only (mode 600), never by other users of the host
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # an older checkout wrote it world-readable
     return path.read_text().strip()
 
 
@@ -178,10 +183,21 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SECURE = env_bool("URBANMINE_SECURE_COOKIES", False)
-SESSION_COOKIE_SECURE = env_bool("URBANMINE_SECURE_COOKIES", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A deployment behind HTTPS declares it (URBANMINE_HTTPS=true): redirect to https, HSTS,
+# cookies over TLS only; the TLS-terminating proxy sets X-Forwarded-Proto.
+URBANMINE_HTTPS = env_bool("URBANMINE_HTTPS", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE = URBANMINE_HTTPS or env_bool(
+    "URBANMINE_SECURE_COOKIES", False
+)
+if URBANMINE_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("URBANMINE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------
 # (section owned by the web-safety work: scripts only from this site, no inline script)

@@ -162,6 +162,24 @@ def _english_messages_in_code():
 def pytest_configure(config):
     # Fast password hashing in tests only (PBKDF2 costs ~0.3 s per user).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _flush_with_open_history()
+
+
+def _flush_with_open_history() -> None:
+    """Transactional tests empty the database after each test; on SQLite that is DELETE FROM
+    every table, which the append-only triggers refuse for lifecycle events. The flush, and
+    only the flush, runs with the history open (urbanmine/lots/history.py)."""
+    from django.test.testcases import TransactionTestCase
+
+    from urbanmine.lots.history import history_maintenance
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self):
+        with history_maintenance():
+            return original(self)
+
+    TransactionTestCase._fixture_teardown = teardown
 
 
 # Browser tests: Playwright driving Debian's Chromium (never a downloaded browser).

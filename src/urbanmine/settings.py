@@ -217,6 +217,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON bodies are one object, not too deep, without NUL or infinite numbers (core.api);
+    # forms stay accepted.
+    "DEFAULT_PARSER_CLASSES": [
+        "urbanmine.core.api.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "urbanmine.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -246,6 +253,11 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "urbanmine.market.models.ProposalStatus",
         "QualityEnum": "urbanmine.lots.models.Quality",
     },
+    # Every operation documents the problem+json errors it can answer (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "urbanmine.api.schema.add_problem_responses",
+    ],
 }
 
 

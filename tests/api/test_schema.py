@@ -54,6 +54,41 @@ def test_schema_is_valid_openapi(schema_doc):
     assert "400" in events["post"]["responses"] and "403" in events["post"]["responses"]
 
 
+def test_every_operation_documents_its_problem_responses(schema_doc):
+    problem = {"$ref": "#/components/schemas/Problem"}
+    shared = schema_doc["components"]["responses"]
+    for path, item in schema_doc["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "404", "406", "429", "500"} <= codes, (method, path)
+            if "requestBody" in operation:
+                assert {"403", "415"} <= codes, (method, path)
+            for code in codes - {"200", "201"}:
+                ref = operation["responses"][code]["$ref"].rsplit("/", 1)[1]
+                assert shared[ref]["content"]["application/problem+json"]["schema"] == problem
+
+
+def test_masses_are_documented_as_decimal_strings(schema_doc):
+    schemas = schema_doc["components"]["schemas"]
+    for name, field in [("Lot", "mass_kg"), ("Supply", "mass_kg"), ("Hub", "held_kg")]:
+        declared = schemas[name]["properties"][field]
+        assert declared["type"] == "string" and declared["format"] == "decimal", name
+
+
+def test_exports_document_their_real_content_types(schema_doc):
+    paths = schema_doc["paths"]
+    ok = {
+        "/api/v1/supply.csv": "text/csv; charset=utf-8",
+        "/api/v1/hubs/{id}/stock.csv": "text/csv; charset=utf-8",
+        "/api/v1/supply.geojson": "application/geo+json",
+        "/api/v1/assets/{id}/passport.xlsx": (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+    }
+    for path, media_type in ok.items():
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == [media_type], path
+
+
 def test_docs_page_is_served(anon):
     assert anon.get("/api/docs/").status_code == 200
 

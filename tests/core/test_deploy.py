@@ -17,6 +17,7 @@ def _run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
         **env,
     }
     environ.pop("DATABASE_URL", None)
+    environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process
     return subprocess.run(
         [sys.executable, "-m", "urbanmine", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,

@@ -4,21 +4,28 @@ add `invalid_params` = [{"name": field, "reason": message}, ...].
 
 Django's own `ValidationError` (raised by the services with a `message_dict` naming the
 field) becomes a 400 problem naming that field; Django's `PermissionDenied` a 403, `Http404`
-a 404. Install project-wide with
+a 404. Any other exception in an API view is a 500 problem without internals (the traceback
+goes to the `django.request` log, as Django logs a page's 500). Install project-wide with
 `REST_FRAMEWORK["EXCEPTION_HANDLER"] = "urbanmine.api.exceptions.problem_exception_handler"`;
 until then the API's base views return it from `get_exception_handler`.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("django.request")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -33,6 +40,7 @@ PROBLEM_TYPES = {
     406: "urn:urbanmine:problem:not-acceptable",
     415: "urn:urbanmine:problem:unsupported-media-type",
     429: "urn:urbanmine:problem:throttled",
+    500: "urn:urbanmine:problem:server-error",
 }
 
 TITLES = {
@@ -45,6 +53,7 @@ TITLES = {
     409: "Conflict.",
     415: "Unsupported media type.",
     429: "Too many requests.",
+    500: "Internal server error.",
 }
 
 NON_FIELD = "nonFieldErrors"
@@ -93,7 +102,7 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied(*(exc.args or ()))
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # a server error: Django's 500 handling (and logging) takes over
+        return _server_error(exc, context)
     code = response.status_code
     problem: dict[str, Any] = {
         "type": PROBLEM_TYPES.get(code, "about:blank"),
@@ -113,8 +122,41 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         if code == status.HTTP_400_BAD_REQUEST and detail is not None:
             # e.g. a ParseError: malformed JSON
             problem["invalid_params"] = [{"name": NON_FIELD, "reason": str(detail)}]
+    return _as_problem(response, problem, request)
+
+
+def _as_problem(response: Response, problem: dict[str, Any], request) -> Response:
     response.data = problem
     renderer = getattr(request, "accepted_renderer", None) if request is not None else None
     if getattr(renderer, "format", "json") != "api":  # the browsable API keeps its HTML
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def _server_error(exc: Exception, context: dict) -> Response:
+    """An unhandled exception: logged with its traceback and reported as Django reports a
+    page's (the `got_request_exception` signal), answered as a 500 problem that tells
+    nothing of the internals. The transaction, if any, is rolled back."""
+    set_rollback()
+    request = context.get("request")
+    django_request = getattr(request, "_request", request)
+    path = django_request.path if django_request is not None else ""
+    logger.error(
+        "Internal Server Error: %s",
+        path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"status_code": 500, "request": django_request},
+    )
+    response = Response(status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django: not again
+    if django_request is not None and sys.exc_info()[1] is exc:
+        got_request_exception.send(sender=None, request=django_request)
+    problem: dict[str, Any] = {
+        "type": PROBLEM_TYPES[500],
+        "title": TITLES[500],
+        "status": 500,
+        "detail": "The server could not answer this request; the error has been logged.",
+    }
+    if django_request is not None:
+        problem["instance"] = django_request.get_full_path()
+    return _as_problem(response, problem, request)

@@ -3,9 +3,12 @@
 Resource names are plural nouns in kebab-case and URIs carry no trailing slash (Dutch API
 Design Rules, API-05/API-48)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from urbanmine.assets.api import AssetViewSet
 from urbanmine.catalogue.api import ProductGroupViewSet
@@ -20,6 +23,21 @@ from urbanmine.lots.api import (
 )
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
 from urbanmine.regions.api import MunicipalityViewSet
+
+
+class NoSuchResource(APIView):
+    """Any other path under /api/v1/ (or an id that does not match its pattern): a 404
+    problem, like every other API error, instead of Django's HTML page."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+    schema = None  # not an operation of the document
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()
+
 
 router = SimpleRouter(trailing_slash=False)
 router.register("assets", AssetViewSet, basename="api-asset")
@@ -46,6 +64,7 @@ v1 = [
     path("impact/compare", CompareView.as_view(), name="api-impact-compare"),
     path("impact/top10", Top10View.as_view(), name="api-impact-top10"),
     *router.urls,
+    re_path(r"^[\s\S]*$", NoSuchResource.as_view(), name="api-not-found"),
 ]
 
 urlpatterns = [

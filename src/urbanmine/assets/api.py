@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from urbanmine.catalogue.models import Scope
-from urbanmine.core.api import PROBLEM, PROTECTED_ERRORS, ApiViewMixin, param
+from urbanmine.core.api import PROBLEM, PROTECTED_ERRORS, ApiViewMixin, IdRelatedField, param
 from urbanmine.organisations.api import OrganisationRefSerializer
 from urbanmine.organisations.membership import acting_organisation
 from urbanmine.organisations.models import Organisation
@@ -51,7 +51,7 @@ class AssetSerializer(serializers.ModelSerializer):
 class AssetCreateSerializer(serializers.Serializer):
     """A new asset of one's own organisation; give WGS84 `lat`/`lon` or RD New `rd_x`/`rd_y`."""
 
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = IdRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         help_text="Organisation id; default: the first organisation you act for.",

@@ -3,10 +3,10 @@ in the lots app's API)."""
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from urbanmine.core.api import DECIMAL_STRING
 from urbanmine.organisations.api import OrganisationRefSerializer
 
 from .models import Hub
@@ -42,7 +42,7 @@ class HubSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_STRING)
     def get_held_kg(self, hub) -> str:
         held = self.context.get("occupancy", {}).get(hub.id, Decimal(0))
         return f"{Decimal(held).quantize(Decimal('0.001')):f}"

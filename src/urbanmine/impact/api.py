@@ -13,15 +13,25 @@ from urbanmine.engine.impact import ImpactError
 
 from . import services
 
+# Upper bounds far above any real use, low enough that no result overflows to infinity
+# (which JSON cannot carry: 1e300 units used to answer 500).
+MAX_QUANTITY = 1e9
+MAX_DISTANCE_KM = 40_000  # once around the earth
+MAX_STORAGE_DAYS = 36_500  # a century
+MAX_MASS_KG_PER_UNIT = 1e6
+MAX_WEIGHT = 1000
+
 
 class CompareInput(serializers.Serializer):
     product_group = serializers.SlugField()
-    quantity = serializers.FloatField(min_value=0)
-    distance_km = serializers.FloatField(min_value=0)
+    quantity = serializers.FloatField(min_value=0, max_value=MAX_QUANTITY)
+    distance_km = serializers.FloatField(min_value=0, max_value=MAX_DISTANCE_KM)
     quality = serializers.ChoiceField(choices=["A", "B", "C"], default="B")
-    steps = serializers.ListField(child=serializers.CharField(), required=False)
-    storage_days = serializers.FloatField(min_value=0, default=0)
-    mass_kg_per_unit = serializers.FloatField(min_value=0, required=False)
+    steps = serializers.ListField(child=serializers.CharField(), required=False, max_length=50)
+    storage_days = serializers.FloatField(min_value=0, max_value=MAX_STORAGE_DAYS, default=0)
+    mass_kg_per_unit = serializers.FloatField(
+        min_value=0, max_value=MAX_MASS_KG_PER_UNIT, required=False
+    )
 
 
 def _invalid(error: ImpactError) -> ValidationError:
@@ -51,7 +61,14 @@ class Top10View(ApiViewMixin, APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("scope", str, enum=["gww", "bu"], required=False)]
-        + [OpenApiParameter(name, float, required=False) for name in services.weight_fields()],
+        + [
+            OpenApiParameter(
+                name,
+                {"type": "number", "format": "double", "minimum": 0, "maximum": MAX_WEIGHT},
+                required=False,
+            )
+            for name in services.weight_fields()
+        ],
         responses={200: dict, 400: PROBLEM},
     )
     def get(self, request):

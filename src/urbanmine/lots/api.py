@@ -14,6 +14,7 @@ theirs to change; either way nothing changes.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db.models import Q
@@ -34,12 +35,14 @@ from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import asset_may_add_lots, assets_visible_to
 from urbanmine.core.api import (
     CSV_CONTENT_TYPE,
+    DECIMAL_STRING,
     GEOJSON_CONTENT_TYPE,
     PROBLEM,
     PROTECTED_ERRORS,
     XLSX_CONTENT_TYPE,
     ApiViewMixin,
     CSVRenderer,
+    IdRelatedField,
     XLSXRenderer,
     download,
     is_id,
@@ -70,6 +73,9 @@ class LotSerializer(serializers.ModelSerializer):
     custodian = OrganisationRefSerializer(read_only=True)
     mass_kg = serializers.SerializerMethodField()
     hazardous = serializers.BooleanField(source="is_hazardous", read_only=True)
+    r_strategy = serializers.ChoiceField(
+        choices=RStrategy.choices, allow_blank=True, read_only=True, help_text="Blank: none yet."
+    )
 
     class Meta:
         model = Lot
@@ -102,7 +108,7 @@ class LotSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_STRING)
     def get_mass_kg(self, lot) -> str:
         mass = getattr(lot, "mass_kg_total", None)
         if mass is None:
@@ -147,7 +153,7 @@ class SupplySerializer(serializers.ModelSerializer):
             place = lot._api_place = lot_place(lot)
         return place
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_STRING)
     def get_mass_kg(self, lot) -> str:
         return LotSerializer.get_mass_kg(self, lot)  # type: ignore[arg-type]
 
@@ -164,7 +170,12 @@ class SupplySerializer(serializers.ModelSerializer):
 class LifecycleEventSerializer(serializers.ModelSerializer):
     lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organisation = OrganisationRefSerializer(read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null: the system."
+    )
+    r_strategy = serializers.ChoiceField(
+        choices=RStrategy.choices, allow_blank=True, read_only=True, help_text="Blank: none."
+    )
 
     class Meta:
         model = LifecycleEvent
@@ -208,13 +219,9 @@ class RecordStepSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Default: the whole lot.",
     )
-    hub = serializers.PrimaryKeyRelatedField(
-        queryset=Hub.objects.all(), required=False, allow_null=True
-    )
-    target_asset = serializers.PrimaryKeyRelatedField(
-        queryset=Asset.objects.all(), required=False, allow_null=True
-    )
-    counterparty = serializers.PrimaryKeyRelatedField(
+    hub = IdRelatedField(queryset=Hub.objects.all(), required=False, allow_null=True)
+    target_asset = IdRelatedField(queryset=Asset.objects.all(), required=False, allow_null=True)
+    counterparty = IdRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
     )
     passed = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -332,7 +339,7 @@ class SupplyExportViewSet(ApiViewMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Published supply as CSV (public)",
         parameters=SUPPLY_PARAMETERS,
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        responses={(200, CSV_CONTENT_TYPE): OpenApiTypes.STR},
     )
     def csv(self, request):
         return download(
@@ -564,7 +571,8 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             page = self.paginate_queryset(selectors.lot_history(lot))
             return self.get_paginated_response(LifecycleEventSerializer(page, many=True).data)
         form = RecordStepSerializer(data=request.data)
-        if not lot_may_record(request.user, lot, str(request.data.get("step", ""))):
+        step = request.data.get("step", "") if isinstance(request.data, Mapping) else ""
+        if not lot_may_record(request.user, lot, str(step)):
             raise PermissionDenied(
                 _(
                     "Only the owner or custodian of a lot may record steps on it; a certifier "
@@ -662,7 +670,7 @@ class HubViewSet(
 
     @extend_schema(
         summary="The hub's stock as CSV (template columns first: importable elsewhere)",
-        responses={(200, "text/csv"): OpenApiTypes.STR, **PROTECTED_ERRORS},
+        responses={(200, CSV_CONTENT_TYPE): OpenApiTypes.STR, **PROTECTED_ERRORS},
     )
     @action(
         detail=True,

@@ -7,7 +7,14 @@ from rest_framework.permissions import IsAuthenticated
 
 from urbanmine.assets.models import Asset
 from urbanmine.catalogue.models import ProductGroup, Unit
-from urbanmine.core.api import PROBLEM, PROTECTED_ERRORS, ApiViewMixin, is_id, param
+from urbanmine.core.api import (
+    PROBLEM,
+    PROTECTED_ERRORS,
+    ApiViewMixin,
+    IdRelatedField,
+    is_id,
+    param,
+)
 from urbanmine.lots.models import Quality
 from urbanmine.organisations.models import Organisation
 
@@ -20,12 +27,12 @@ class DemandRequestSerializer(serializers.ModelSerializer):
     """A demand of a destination project. Created for one of your organisations, for a
     project (asset) that organisation owns; checked by `services.demand_request_create`."""
 
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = IdRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         help_text="Organisation id; default: the first organisation you act for.",
     )
-    project = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all())
+    project = IdRelatedField(queryset=Asset.objects.all())
     product_group = serializers.SlugRelatedField(
         slug_field="code", queryset=ProductGroup.objects.all()
     )

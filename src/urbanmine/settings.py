@@ -201,6 +201,33 @@ if URBANMINE_HTTPS:
 
 # --- Content-Security-Policy (django-csp) ----------------------------------------------
 # (section owned by the web-safety work: scripts only from this site, no inline script)
+# Everything from this site only; no inline script, no inline style, no eval, no plugins,
+# no framing. The app runs offline (no tile server, no CDN): Leaflet, Plotly and htmx are
+# served from the installed packages. Page data reaches scripts through data-* attributes
+# and json_script blocks (type application/json: not executable).
+# - script-src 'self' without 'unsafe-eval': the Plotly bundle of the plotly package only
+#   builds functions from strings in polyfills modern browsers never reach (function-bind,
+#   a globalThis fallback); bar and scatter charts need no eval (checked in Chromium).
+# - style-src 'self' without 'unsafe-inline': Leaflet and Plotly set styles through the
+#   CSSOM (element.style), which a policy does not restrict; Plotly's own rules come from
+#   insight/plotly.css (insight/_plotly_head.html) instead of an injected <style>; htmx's
+#   indicator rules are in site.css (htmx-config in base.html).
+# - img-src adds blob: to 'self' data: for Plotly's "download plot as PNG", which draws the
+#   chart into a blob: image first. A blob: URL can only be made by script already running
+#   on this origin, so this lets no outside image in.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- uploads: limits enforced while reading ----------------------------------------------
 URBANMINE_MAX_UPLOAD_BYTES = int(env("URBANMINE_MAX_UPLOAD_MB", "50")) * 1024 * 1024

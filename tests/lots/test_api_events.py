@@ -100,3 +100,16 @@ def test_malformed_json_is_a_400_problem(client_for, chain, harvested_lot):
     assert r.status_code == 400
     assert r["Content-Type"] == "application/problem+json"
     assert r.json()["invalid_params"]
+
+
+def test_other_organisations_read_the_history_without_login_names_or_notes(
+    client_for, chain, harvested_lot
+):
+    """As on the lot's page: the owner and custodian read who recorded a step and its notes;
+    another organisation that may see the offered lot reads the steps only."""
+    url = f"/api/v1/lots/{harvested_lot.code}/events"
+    own = client_for(chain.owner_user).get(url).json()["results"]
+    assert any(e["actor"] for e in own)
+    other = client_for(chain.outsider_user).get(url).json()["results"]
+    assert len(other) == len(own)
+    assert all(e["actor"] is None and e["notes"] == "" for e in other)

@@ -61,7 +61,7 @@ from . import exports, imports, selectors, services
 from .hub_exports import hub_stock_csv
 from .lifecycle import Status, Step
 from .models import LifecycleEvent, Location, Lot, RStrategy
-from .permissions import lot_may_record, lots_visible_to
+from .permissions import lot_may_record, lot_sees_private_notes, lots_visible_to
 from .selectors import lot_place
 
 # ------------------------------------------------------------------------------ shapes
@@ -199,6 +199,14 @@ class LifecycleEventSerializer(serializers.ModelSerializer):
             "waste_diverted_kg",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """Login names and notes only for who may read them (`lot_sees_private_notes`: the
+        owner, the custodian, platform-wide roles), as on the lot's page."""
+        data = super().to_representation(instance)
+        if not self.context.get("private", True):
+            data["actor"], data["notes"] = None, ""
+        return data
 
 
 RECORDABLE_STEPS = [(value, label) for value, label in Step.choices]
@@ -569,7 +577,9 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         lot = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.lot_history(lot))
-            return self.get_paginated_response(LifecycleEventSerializer(page, many=True).data)
+            private = lot_sees_private_notes(request.user, lot)
+            events = LifecycleEventSerializer(page, many=True, context={"private": private})
+            return self.get_paginated_response(events.data)
         form = RecordStepSerializer(data=request.data)
         step = request.data.get("step", "") if isinstance(request.data, Mapping) else ""
         if not lot_may_record(request.user, lot, str(step)):

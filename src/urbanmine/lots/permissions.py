@@ -97,3 +97,17 @@ def hub_stock_visible_filter(user, hub: Hub) -> Q:
     if hub_may_change(user, hub) or user_is_platform_wide(user):
         return Q()
     return lots_visible_filter(user)
+
+
+def lot_sees_identities(user, lot: Lot) -> bool:
+    """Who is behind a lot — its owner's, custodian's and the history's organisation names
+    and its source and target assets' names — is for signed-in users. An anonymous visitor
+    sees the product, its quantity, quality and status, its place as a municipality and
+    the history as steps with dates and statuses."""
+    return bool(user and user.is_authenticated)
+
+
+def lot_sees_private_notes(user, lot: Lot) -> bool:
+    """The login names of the people who recorded the steps and the notes they wrote are for
+    the owner, the custodian and platform-wide roles; other organisations see neither."""
+    return lot_may_change(user, lot) or user_is_platform_wide(user)

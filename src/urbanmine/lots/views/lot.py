@@ -21,7 +21,12 @@ from .. import selectors, services
 from ..exports import supply_csv
 from ..forms import RecordStepForm, SupplyFilterForm
 from ..models import Lot
-from ..permissions import lot_may_view, lot_recordable_steps
+from ..permissions import (
+    lot_may_view,
+    lot_recordable_steps,
+    lot_sees_identities,
+    lot_sees_private_notes,
+)
 
 
 def supply_list(request):
@@ -82,11 +87,19 @@ def _step_form(request, lot, data=None) -> RecordStepForm | None:
     return RecordStepForm(data, lot=lot, user=request.user, only_steps=steps, initial=initial)
 
 
-def _lot_context(lot, form) -> dict:
+def _lot_context(request, lot, form) -> dict:
+    """What the lot page shows. Who is behind the lot (organisations, asset names) only to
+    signed-in users; login names and notes only to the owner, the custodian and
+    platform-wide roles (lots/permissions.py)."""
+    trace = list(selectors.lot_trace_assets(lot))
     return {
         "lot": lot,
         "events": selectors.lot_history(lot),
-        "trace": selectors.lot_trace_assets(lot),
+        "trace": trace,
+        "trace_places": sorted({a.municipality.name for a in trace}),
+        "place": selectors.lot_place(lot)[2],
+        "sees_identities": lot_sees_identities(request.user, lot),
+        "sees_private_notes": lot_sees_private_notes(request.user, lot),
         "inspections": lot.inspections.select_related("inspector"),
         "form": form,
         "can_change": form is not None,
@@ -97,7 +110,8 @@ def _lot_context(lot, form) -> dict:
 
 def lot_detail(request, code):
     lot = _visible_lot(request, code)
-    return render(request, "lots/lot_detail.html", _lot_context(lot, _step_form(request, lot)))
+    context = _lot_context(request, lot, _step_form(request, lot))
+    return render(request, "lots/lot_detail.html", context)
 
 
 def _occurred_at(day):
@@ -142,4 +156,4 @@ def lot_record_step(request, code):
                 % {"step": event.get_step_display(), "code": event.lot.code},
             )
             return redirect("lot-detail", code=event.lot.code)
-    return render(request, "lots/lot_detail.html", _lot_context(lot, form), status=400)
+    return render(request, "lots/lot_detail.html", _lot_context(request, lot, form), status=400)

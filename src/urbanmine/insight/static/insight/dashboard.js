@@ -1,15 +1,21 @@
 // Province dashboard: Plotly charts and a Leaflet choropleth from the JSON the page embeds.
 // Offline: Plotly and Leaflet come from the installed packages, no tiles, no CDN.
+// Names (materials, municipalities) are data: escaped for Plotly, text nodes for Leaflet.
 (function () {
   function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
-  var tables = data("tables-data") || {}, L10N = data("labels-data") || {};
+  var labelsEl = document.getElementById("labels-data");
+  var tables = data("tables-data") || {}, L10N = labelsEl ? labelsEl.dataset : {};
+  var esc = window.urbanmine.escape;
   function col(t, name) { var i = t.columns.indexOf(name); return t.rows.map(function (r) { return r[i]; }); }
+  function escAll(values) { return values.map(function (v) { return typeof v === "string" ? esc(v) : v; }); }
   var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" }, yaxis: { title: { text: "kt" } } };
-  var config = { responsive: true, displaylogo: false };
+  // No "Share chart" button: it would upload the data to Plotly Cloud (the app is offline).
+  var config = { responsive: true, displaylogo: false, showSendToCloud: false };
 
   function draw(id, traces, extra) {
     var el = document.getElementById(id);
     if (!el || typeof Plotly === "undefined") return;
+    traces.forEach(function (t) { t.name = esc(t.name); });
     Plotly.newPlot(el, traces, Object.assign({}, layout, extra || {}), config);
     el.dataset.ready = "1";
   }
@@ -22,13 +28,13 @@
       { x: years, y: col(rd, "renovation_kt"), type: "bar", name: L10N.renovation },
       { x: years, y: col(rd, "reusable_kt"), type: "scatter", mode: "lines", name: L10N.reusable },
       { x: years, y: col(rd, "demand_kt"), type: "scatter", mode: "lines", name: L10N.demand, yaxis: "y2" }
-    ], { barmode: "stack", yaxis: { title: { text: L10N.release + " (kt)" }, rangemode: "tozero" },
-         yaxis2: { title: { text: L10N.demand + " (kt)" }, overlaying: "y", side: "right", rangemode: "tozero" },
+    ], { barmode: "stack", yaxis: { title: { text: esc(L10N.release + " (kt)") }, rangemode: "tozero" },
+         yaxis2: { title: { text: esc(L10N.demand + " (kt)") }, overlaying: "y", side: "right", rangemode: "tozero" },
          margin: { l: 60, r: 60, t: 10, b: 40 } });
   }
   var mt = tables.materials;
   if (mt) {
-    var labels = col(mt, "label");
+    var labels = escAll(col(mt, "label"));
     draw("chart-materials", [
       { x: labels, y: col(mt, "release_kt"), type: "bar", name: L10N.release },
       { x: labels, y: col(mt, "reusable_kt"), type: "bar", name: L10N.reusable },
@@ -39,16 +45,16 @@
   if (ch) {
     var stages = ch.rows.map(function (r) { return r[0]; });
     var names = { demand: L10N.demand, released: L10N.release, reusable: L10N.reusable };
-    var x = stages.map(function (s) { return names[s] || s; });
+    var x = escAll(stages.map(function (s) { return names[s] || s; }));
     draw("chart-chain", [
       { x: x, y: col(ch, "forecast_share_of_demand"), type: "bar", name: L10N.forecast },
       { x: x, y: col(ch, "reference_share_of_demand"), type: "bar", name: L10N.reference }
-    ], { barmode: "group", yaxis: { title: { text: L10N.share }, tickformat: ".1%", type: "log" } });
+    ], { barmode: "group", yaxis: { title: { text: esc(L10N.share) }, tickformat: ".1%", type: "log" } });
   }
 
   // Choropleth: colour by released kt over the horizon; outlines from the regions app.
   var mapEl = document.getElementById("map");
-  var values = data("map-data") || {};
+  var values = mapEl ? JSON.parse(mapEl.dataset.values || "{}") : {};
   if (mapEl && typeof L !== "undefined") {
     var map = L.map(mapEl, { zoomControl: true }).setView([51.95, 4.45], 9);
     var vals = Object.keys(values).map(function (k) { return values[k]; }).filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
@@ -68,7 +74,7 @@
         },
         onEachFeature: function (f, l) {
           var v = values[f.properties.code];
-          l.bindTooltip(f.properties.name + ": " + (v === undefined ? "–" : v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) + " kt"));
+          l.bindTooltip(window.urbanmine.text(f.properties.name + ": " + (v === undefined ? "–" : v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) + " kt")));
           l.on("click", function () {
             var u = new URL(window.location.href); u.searchParams.set("municipality", f.properties.code);
             u.searchParams.delete("format"); window.location.href = u.toString();
@@ -80,13 +86,18 @@
     });
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "legend");
-      var html = "<b>" + L10N.legend + "</b><br>", lo = 0;
+      // Built as DOM: a style="" attribute in markup is inline style the CSP refuses.
+      var div = L.DomUtil.create("div", "legend"), lo = 0;
+      div.appendChild(window.urbanmine.text(L10N.legend, "b"));
+      div.appendChild(document.createElement("br"));
       breaks.concat([Infinity]).forEach(function (b, i) {
-        var label = (i === 4) ? "> " + lo.toFixed(2) : lo.toFixed(2) + " – " + b.toFixed(2);
-        html += '<i style="background:' + colours[i] + '"></i>' + label + "<br>"; lo = b;
+        var swatch = document.createElement("i");
+        swatch.style.background = colours[i];
+        div.appendChild(swatch);
+        div.appendChild(document.createTextNode((i === 4) ? "> " + lo.toFixed(2) : lo.toFixed(2) + " – " + b.toFixed(2)));
+        div.appendChild(document.createElement("br")); lo = b;
       });
-      div.innerHTML = html; return div;
+      return div;
     };
     legend.addTo(map);
   }

@@ -51,10 +51,16 @@ def test_a_step_body_that_is_not_an_object_is_400(client_for, chain, harvested_l
 )
 def test_deeply_nested_json_is_400_for_anyone(anon, chain, body):
     # was 500: RecursionError in the JSON parser
+    anon.cookies["django_language"] = "en"  # errors follow the interface language
     r = anon.generic(
         "POST", "/api/v1/impact/compare", body.encode(), content_type="application/json"
     )
     assert "nested deeper" in _problem(r, 400)["detail"]
+    anon.cookies["django_language"] = "nl"
+    r = anon.generic(
+        "POST", "/api/v1/impact/compare", body.encode(), content_type="application/json"
+    )
+    assert "dieper genest" in _problem(r, 400)["detail"]
 
 
 @pytest.mark.parametrize(

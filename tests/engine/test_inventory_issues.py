@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +23,9 @@ from urbanmine.engine.inventory import (
     TEMPLATE_COLUMNS,
     VALUE_ERROR_TEMPLATES,
     InventoryIssue,
+    InventoryLimits,
     InventoryParseResult,
+    MassReference,
     ParseContext,
     ProductGroups,
     parse_expected_release_date,
@@ -141,6 +144,12 @@ CASES: dict[str, Callable[[Path], InventoryParseResult]] = {
         + semicolon_file({"description": "caf\xe9"}).split("\n")[1].encode("cp1252")
     ),
     "csv_unreadable": lambda _tmp: parse(semicolon_file({"description": "x" * 200_000})),
+    "too_many_rows": lambda _tmp: parse(
+        semicolon_file(GOOD, GOOD, GOOD), limits=InventoryLimits(max_rows=2)
+    ),
+    "time_limit_exceeded": lambda _tmp: parse(
+        semicolon_file(GOOD), limits=InventoryLimits(deadline=time.monotonic() - 1)
+    ),
     # header and columns
     "column_map_unknown_field": lambda _tmp: parse(
         semicolon_file(GOOD), column_map={"Groep": "groupz"}
@@ -187,6 +196,13 @@ CASES: dict[str, Callable[[Path], InventoryParseResult]] = {
     "mass_too_large": bad_cell(mass_kg_per_unit="100000000000"),
     "mass_fixed_by_unit": bad_cell(unit="t", mass_kg_per_unit="1"),
     "mass_rounds_to_zero": bad_cell(mass_kg_per_unit="0,0001"),
+    "mass_implausible": lambda _tmp: parse(
+        semicolon_file({"mass_kg_per_unit": "2100"}),
+        limits=InventoryLimits(
+            mass_references={"bricks-clay": MassReference("piece", Decimal("2.1"))}
+        ),
+    ),
+    "lot_mass_too_large": bad_cell(quantity="99999999999", mass_kg_per_unit="99999999999,999"),
     "quality_missing": bad_cell(quality=""),
     "quality_invalid": bad_cell(quality="D"),
     "hazardous_invalid": bad_cell(hazardous="misschien"),

@@ -186,3 +186,42 @@ def test_a_stewards_change_of_detachability_changes_the_ranking(client):
     page = client.get("/impact/top10/", {"scope": "bu"})
     top = sorted(after.values(), key=lambda r: r.rank)[:10]
     assert [row[0].code for row in page.context["rows"]] == [r.code for r in top]
+
+
+def test_the_compare_spreadsheet_holds_no_formula():
+    """Texts from the factor source (a licensed export the platform does not write) or a
+    steward's names go out as text: a leading quote, numbers untouched."""
+    from types import SimpleNamespace
+
+    from urbanmine.impact.views import _xlsx
+
+    line = {"name": "@transport", "value": -12.5, "unit": "kg", "source": "=1+1", "status": "ok"}
+    data = {
+        "summary": '=HYPERLINK("http://evil.example","Klik")',
+        "product_group": "+bricks",
+        "quantity": 10,
+        "mass_kg": 21.0,
+        "distance_km": 5,
+        "quality": "A",
+        "storage_days": 0,
+        "horizon_years": 50,
+        "co2_new_kg": 1.0,
+        "co2_reuse_kg": 0.5,
+        "co2_saving_kg": 0.5,
+        "co2_avoided_kg": -0.5,
+        "first_cost_new_eur": 1.0,
+        "first_cost_reuse_eur": 1.0,
+        "tco_new_eur": 1.0,
+        "tco_reuse_eur": 1.0,
+        "verdict": "reuse",
+        "cost_lines_reuse": [line],
+    }
+    response = _xlsx(SimpleNamespace(to_dict=lambda: data), {"note": "-x", "steps": ["=a"]})
+    wb = load_workbook(io.BytesIO(response.content))
+    cells = [
+        c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+    ]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells}
+    assert {"'" + data["summary"], "'@transport", "'=1+1", "'-x", "'=a"} <= values
+    assert -12.5 in values and -0.5 in values  # numbers stay numbers

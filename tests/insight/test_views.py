@@ -191,3 +191,15 @@ def test_compare_two_scenarios(client, tiny, reference):
     assert data[0] == ["year", "a_release_kt", "a_demand_kt", "b_release_kt", "b_demand_kt"]
     assert [int(r[0]) for r in data[1:]] == [2025, 2026, 2027]
     assert data[2][1] == data[2][3]  # same stock and lifetimes: same release
+
+
+def test_the_dashboard_csv_neutralises_formulas():
+    """Every CSV of the dashboard goes through one helper: text cells starting with a
+    formula character get a quote, numbers (also negative ones) stay numbers."""
+    from urbanmine.insight import dashboard as dash
+    from urbanmine.insight.views import _csv
+
+    table = dash.Table("t", ["=year", "name", "kt"], [[2025, "=cmd|' /C calc'!A0", -1.5]])
+    response = _csv(table, "t.csv")
+    data = list(csv.reader(io.StringIO(response.content.decode())))
+    assert data == [["'=year", "name", "kt"], ["2025", "'=cmd|' /C calc'!A0", "-1.5"]]

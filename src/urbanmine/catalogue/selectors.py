@@ -1,5 +1,7 @@
-"""Reads on the catalogue: codes and names for imports, entries for the Top 10."""
+"""Reads on the catalogue: codes and names for imports, the masses that bound a lot's,
+entries for the Top 10."""
 
+from urbanmine.engine.inventory import MassBand, MassReference, mass_band
 from urbanmine.engine.ranking import CatalogueEntry
 
 from .models import ProductGroup
@@ -16,6 +18,27 @@ def product_group_name_aliases() -> dict[str, str]:
         for code, *names in ProductGroup.objects.values_list("code", "name_nl", "name_en")
         for name in names
         if name
+    }
+
+
+def mass_reference(group: ProductGroup) -> MassReference:
+    """A product group's unit and typical mass per unit, as the mass bounds read them."""
+    return MassReference(group.unit, group.typical_mass_kg_per_unit)
+
+
+def product_group_mass_band(group: ProductGroup, unit: str) -> MassBand | None:
+    """The plausible mass per unit (kg) of a lot of this group counted in `unit`
+    (`engine.inventory.bounds`: derived from the typical mass the data steward keeps)."""
+    return mass_band(mass_reference(group), unit)
+
+
+def product_group_mass_references() -> dict[str, MassReference]:
+    """Code -> unit and typical mass per unit, for the inventory parser (one query)."""
+    return {
+        code: MassReference(unit, typical)
+        for code, unit, typical in ProductGroup.objects.values_list(
+            "code", "unit", "typical_mass_kg_per_unit"
+        )
     }
 
 

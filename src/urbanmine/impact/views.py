@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from urbanmine.core.exports import safe_row
 from urbanmine.engine.impact import ImpactError
 
 from . import services
@@ -86,12 +87,14 @@ def flag_texts(flags) -> list[str]:
 def _xlsx(result, cleaned) -> HttpResponse:
     from openpyxl import Workbook
 
+    from urbanmine.core.exports import safe_row  # text cells never run as formulas
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Vergelijking"
     d = result.to_dict()
-    ws.append(["urbanmine — hergebruik of nieuw / reuse or new"])
-    ws.append([_("Verdict"), d["summary"]])
+    ws.append(safe_row(["urbanmine — hergebruik of nieuw / reuse or new"]))
+    ws.append(safe_row([_("Verdict"), d["summary"]]))
     for key in (
         "product_group",
         "quantity",
@@ -110,9 +113,9 @@ def _xlsx(result, cleaned) -> HttpResponse:
         "tco_reuse_eur",
         "verdict",
     ):
-        ws.append([key, d[key]])
+        ws.append(safe_row([key, d[key]]))
     ws.append([])
-    ws.append(["line", "option", "value", "unit", "source", "status"])
+    ws.append(safe_row(["line", "option", "value", "unit", "source", "status"]))
     for option, key in (
         ("reuse", "cost_lines_reuse"),
         ("new", "cost_lines_new"),
@@ -121,11 +124,22 @@ def _xlsx(result, cleaned) -> HttpResponse:
     ):
         for line in d.get(key, []):
             ws.append(
-                [line["name"], option, line["value"], line["unit"], line["source"], line["status"]]
+                safe_row(
+                    [
+                        line["name"],
+                        option,
+                        line["value"],
+                        line["unit"],
+                        line["source"],
+                        line["status"],
+                    ]
+                )
             )
     ws2 = wb.create_sheet("Aannames")
     for k, v in cleaned.items():
-        ws2.append([k, getattr(v, "code", v) if not isinstance(v, list) else ", ".join(v)])
+        ws2.append(
+            safe_row([k, getattr(v, "code", v) if not isinstance(v, list) else ", ".join(v)])
+        )
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(
@@ -191,16 +205,18 @@ def top10(request):
         )
         for r in ranked:
             w.writerow(
-                [
-                    r.rank,
-                    r.code,
-                    r.name_nl,
-                    round(r.gain_kg_per_t, 1),
-                    round(r.impact_score, 3),
-                    round(r.ease_score, 3),
-                    round(r.score, 3),
-                    explanation(r),
-                ]
+                safe_row(
+                    [
+                        r.rank,
+                        r.code,
+                        r.name_nl,
+                        round(r.gain_kg_per_t, 1),
+                        round(r.impact_score, 3),
+                        round(r.ease_score, 3),
+                        round(r.score, 3),
+                        explanation(r),
+                    ]
+                )
             )
         return response
     context = {

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
@@ -19,15 +19,14 @@ from urbanmine.engine.forecast import USE_TYPES, StockArrays
 from urbanmine.hubs.models import Hub
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import LifecycleEvent, Location, Lot
-from urbanmine.lots.selectors import hub_occupancy
+from urbanmine.lots.selectors import MASS, hub_occupancy, plausible_lots, total_kg
 from urbanmine.regions.models import ZUID_HOLLAND, Municipality
 
 from .models import ForecastResult, Scenario
 
-LOT_MASS = ExpressionWrapper(
-    F("quantity") * F("mass_kg_per_unit"),
-    output_field=DecimalField(max_digits=20, decimal_places=3),
-)
+#: A lot's mass (kg), computed so that no sum overflows (see `lots.selectors.LotMassKg`);
+#: sums count only `plausible_lots` (at most 100,000 t each).
+LOT_MASS = MASS
 #: Lots that found a next application (reserved, sold or applied): "matched".
 MATCHED_STATUSES = [Status.RESERVED, Status.SOLD, Status.APPLIED]
 
@@ -66,14 +65,14 @@ def registered_stock(*, start_year: int, today_year: int | None = None) -> Stock
     }
     passports: dict[int, dict[str, float]] = {}
     for r in (
-        Lot.objects.filter(location=Location.IN_ASSET, source_asset__isnull=False)
+        plausible_lots(Lot.objects.filter(location=Location.IN_ASSET, source_asset__isnull=False))
         .exclude(status=Status.CLOSED)
         .values("source_asset_id", "product_group__material")
         .annotate(kg=Sum(LOT_MASS))
     ):
         if r["kg"]:
             passports.setdefault(r["source_asset_id"], {})[r["product_group__material"]] = float(
-                r["kg"]
+                total_kg(r["kg"])
             )
     extra_codes = sorted({r[1] for r in rows} - set(munis))
     codes = tuple(sorted(munis)) + tuple(extra_codes)
@@ -214,10 +213,10 @@ def realised_impact(municipality: Municipality | None = None) -> dict[str, float
 
 def matched_mass_kg(municipality: Municipality | None = None) -> float:
     """Mass of lots that found a next application (reserved, sold or applied), one query."""
-    qs = Lot.objects.filter(status__in=MATCHED_STATUSES)
+    qs = plausible_lots(Lot.objects.filter(status__in=MATCHED_STATUSES))
     if municipality is not None:
         qs = qs.filter(source_asset__municipality=municipality)
-    return float(qs.aggregate(m=Sum(LOT_MASS))["m"] or 0)
+    return float(total_kg(qs.aggregate(m=Sum(LOT_MASS))["m"]))
 
 
 def realised_by_municipality() -> dict[str, float]:

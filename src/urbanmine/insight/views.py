@@ -25,12 +25,14 @@ from .permissions import forecast_may_run, scenario_may_edit
 
 
 def _csv(table: dash.Table, filename: str) -> HttpResponse:
+    from urbanmine.core.exports import safe_row  # text cells never run as formulas
+
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     w = csv.writer(response)
-    w.writerow(table.columns)
+    w.writerow(safe_row(table.columns))
     for row in table.rows:
-        w.writerow(["" if v is None else v for v in row])
+        w.writerow(safe_row("" if v is None else v for v in row))
     return response
 
 

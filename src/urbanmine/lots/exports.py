@@ -7,6 +7,11 @@ never write. The passport workbook's first sheet starts with the inventory templ
 columns (`engine.inventory.TEMPLATE_COLUMNS`), so a passport exported here re-imports into
 a new asset with `urbanmine import-inventory`; the extra columns after them are named so
 that no inventory header alias picks them up (hence `mass_kg_total`, never `mass_kg`).
+
+Every text cell of the CSV and the workbook goes through `core.exports.safe_cell` (a text
+starting with =, +, -, @, a tab or a carriage return gets a leading single quote, so no
+spreadsheet runs it as a formula; the inventory parser drops that quote on re-import).
+JSON and GeoJSON are not spreadsheets: their values are left as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from urbanmine.core.exports import safe_cell, safe_row
 from urbanmine.engine.inventory import TEMPLATE_COLUMNS
 
 from .selectors import lot_place
@@ -211,14 +217,14 @@ def passport_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "passport"
-    ws.append(list(PASSPORT_COLUMNS))
+    ws.append(safe_row(PASSPORT_COLUMNS))
     for lot in lots:
         rec = passport_lot_record(lot)
         # Text for the booleans: "true"/"false" is what the template documents.
         rec["hazardous"] = "true" if rec["hazardous"] else "false"
         for key in ("has_asbestos", "has_chromium6", "has_other_hazard", "is_published"):
             rec[key] = "true" if rec[key] else "false"
-        ws.append([rec[c] for c in PASSPORT_COLUMNS])
+        ws.append(safe_row(rec[c] for c in PASSPORT_COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
@@ -232,16 +238,16 @@ def passport_xlsx(
     meta_ws = wb.create_sheet("metadata")
     meta_ws.append(["key", "value"])
     for key, value in asset_metadata(asset, lots, exported_at or timezone.now()).items():
-        meta_ws.append([key, value])
+        meta_ws.append(safe_row([key, value]))
     meta_ws["A1"].font = meta_ws["B1"].font = Font(bold=True)
     meta_ws.column_dimensions["A"].width = 20
     meta_ws.column_dimensions["B"].width = 40
 
     hist_ws = wb.create_sheet("history")
-    hist_ws.append(list(HISTORY_COLUMNS))
+    hist_ws.append(safe_row(HISTORY_COLUMNS))
     for event in events:
         rec = history_record(event)
-        hist_ws.append([rec[c] for c in HISTORY_COLUMNS])
+        hist_ws.append(safe_row(rec[c] for c in HISTORY_COLUMNS))
     for cell in hist_ws[1]:
         cell.font = Font(bold=True)
 
@@ -278,7 +284,8 @@ def supply_csv(lots: Iterable) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(SUPPLY_COLUMNS)
     for lot in lots:
-        rec = supply_record(lot)
+        # Text cells neutralised before the numbers become text: numbers stay numbers.
+        rec = {key: safe_cell(value) for key, value in supply_record(lot).items()}
         rec["quantity"] = csv_number(rec["quantity"])
         rec["mass_kg_per_unit"] = csv_number(rec["mass_kg_per_unit"])
         rec["mass_kg_total"] = csv_number(rec["mass_kg_total"])

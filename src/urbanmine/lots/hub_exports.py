@@ -2,7 +2,8 @@
 
 Pure function over the `hub_stock` selector's lines. The inventory template's columns come
 first, so the file re-imports as an inventory elsewhere; the hub's own information (lot
-code, owner, dwell time) follows in columns no inventory header alias picks up.
+code, owner, dwell time) follows in columns no inventory header alias picks up. Text cells
+go through `core.exports.safe_cell` (no spreadsheet runs a description as a formula).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from urbanmine.core.exports import safe_cell
 from urbanmine.engine.inventory import TEMPLATE_COLUMNS
 from urbanmine.lots.exports import csv_number, iso
 
@@ -41,20 +43,20 @@ def hub_stock_csv(hub, lines: Iterable) -> bytes:
             mass = lot.quantity * lot.mass_kg_per_unit
         w.writerow(
             [
-                lot.product_group.code,
-                lot.description,
+                safe_cell(lot.product_group.code),
+                safe_cell(lot.description),
                 csv_number(lot.quantity),
                 lot.unit,
                 csv_number(lot.mass_kg_per_unit),
                 lot.quality,
                 "true" if lot.is_hazardous else "false",
                 iso(lot.expected_release_date) or "",
-                lot.code,
+                safe_cell(lot.code),
                 lot.status,
                 csv_number(mass),
-                lot.owner.name,
-                lot.source_asset.name,
-                hub.name,
+                safe_cell(lot.owner.name),
+                safe_cell(lot.source_asset.name),
+                safe_cell(hub.name),
                 iso(lot.hub_since) or "",
                 line.dwell_days,
                 line.level,

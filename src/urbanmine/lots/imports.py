@@ -10,11 +10,23 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from urbanmine.catalogue.selectors import product_group_codes, product_group_name_aliases
-from urbanmine.engine.inventory import InventoryParseResult, parse_inventory
+from urbanmine.catalogue.selectors import (
+    product_group_codes,
+    product_group_mass_references,
+    product_group_name_aliases,
+)
+from urbanmine.engine.inventory import InventoryLimits, InventoryParseResult, parse_inventory
 
 UPLOAD_DIR_NAME = "uploads"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Rows below the header an upload may have: twice the 100,000 rows the import benchmark
+#: reads; larger passports go through `urbanmine import-inventory` or several files.
+UPLOAD_MAX_ROWS = 200_000
+#: Seconds of server time one upload's parse may take (the web page and the API wait for
+#: it): the benchmark reads 100,000 rows of XLSX, the slow format, in about 10 s, so a
+#: real file fits with room to spare, while a crafted one (a few hundred kilobytes of XLSX
+#: can declare millions of rows) stops here instead of holding a worker for minutes.
+UPLOAD_TIME_LIMIT_S = 30.0
 
 
 def upload_dir() -> Path:
@@ -66,6 +78,15 @@ def drop_upload(token: str) -> None:
         p.unlink(missing_ok=True)
 
 
+def upload_limits() -> InventoryLimits:
+    """The limits of a web or API upload: rows, time, and the catalogue's masses."""
+    return InventoryLimits(
+        max_rows=UPLOAD_MAX_ROWS,
+        time_limit_s=UPLOAD_TIME_LIMIT_S,
+        mass_references=product_group_mass_references(),
+    )
+
+
 def parse_upload(
     data: bytes, filename: str, column_map: dict[str, str] | None = None
 ) -> InventoryParseResult:
@@ -76,6 +97,7 @@ def parse_upload(
         today=timezone.localdate(),
         column_map=column_map or None,
         product_group_aliases=product_group_name_aliases(),
+        limits=upload_limits(),
     )
 
 

@@ -30,6 +30,12 @@ MESSAGES = {
         "the file mixes encodings (not valid UTF-8 from row %(row)s); it was read as Windows-1252, so some accented characters may look wrong"
     ),
     "csv_unreadable": _("the CSV cannot be read: %(detail)s"),
+    "too_many_rows": _(
+        "the file has more than %(max_rows)s rows below the header (blank rows included): split it into smaller files"
+    ),
+    "time_limit_exceeded": _(
+        "reading the file took longer than the limit of %(seconds)s seconds: split it into smaller files"
+    ),
     "column_map_unknown_field": _(
         "column map: “%(field)s” is not a template field (use one of %(fields)s)"
     ),
@@ -77,6 +83,12 @@ MESSAGES = {
         "for unit %(unit)s the mass per unit is %(expected)s kg, not %(value)s (leave it empty)"
     ),
     "mass_rounds_to_zero": _("mass per unit %(value)s rounds to zero"),
+    "mass_implausible": _(
+        "mass per unit %(value)s kg is implausible for %(product_group)s in unit %(unit)s (expected %(low)s to %(high)s kg)"
+    ),
+    "lot_mass_too_large": _(
+        "%(quantity)s %(unit)s × %(value)s kg is %(mass_t)s t, more than the %(max_t)s t one line may hold: split it into several lines"
+    ),
     "quality_missing": _("quality is missing (A, B or C)"),
     "quality_invalid": _("quality must be A, B or C (got “%(value)s”)"),
     "hazardous_invalid": _("hazardous must be ja/nee, yes/no, true/false or 1/0 (got “%(value)s”)"),

@@ -9,21 +9,61 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from urbanmine.assets.permissions import asset_sees_whole_passport
 from urbanmine.catalogue.models import material_label
+from urbanmine.engine.inventory import MAX_LOT_MASS_KG
 from urbanmine.hubs.models import Hub
 
 from .lifecycle import Status
 from .models import LifecycleEvent, Location, Lot
 from .permissions import hub_stock_visible_filter, lots_visible_filter
 
-MASS = ExpressionWrapper(
-    F("quantity") * F("mass_kg_per_unit"),
-    output_field=DecimalField(max_digits=20, decimal_places=3),
-)
+
+class LotMassKg(ExpressionWrapper):
+    """quantity × mass_kg_per_unit (kg), in a type that cannot overflow on either database:
+    PostgreSQL computes it as `numeric` (exact, arbitrary precision); SQLite as REAL, since
+    its SUM() of INTEGERs raises "integer overflow" past 2^63 (two lots of 5·10^18 kg were
+    enough) while a REAL sum cannot. The declared field holds any product of two stored
+    values (14 digits, 3 decimals each)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            F("quantity") * F("mass_kg_per_unit"),
+            output_field=DecimalField(max_digits=28, decimal_places=6),
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.expression)
+        return f"CAST({sql} AS REAL)", params
+
+
+#: A lot's mass (kg), for annotations (`mass_kg_total`) and sums.
+MASS = LotMassKg()
+#: The largest total an aggregate reports (kg): what 20 digits with 3 decimals hold (the
+#: public API declares its totals so). Never reached in practice: sums leave out lots past
+#: the maximum per lot, so it takes 10^9 lots of 100,000 t.
+MAX_TOTAL_KG = Decimal("99999999999999999.999")
+
+
+def plausible_lots(qs: QuerySet[Lot]) -> QuerySet[Lot]:
+    """The lots whose mass is at most the maximum per lot (100,000 t; no write accepts more,
+    but old rows and admin edits may hold it): every sum counts only these, so one absurd
+    row neither breaks a public total nor leads it."""
+    return qs.filter(LessThanOrEqual(MASS, Value(MAX_LOT_MASS_KG, output_field=MASS.output_field)))
+
+
+def total_kg(value) -> Decimal:
+    """A summed mass as a Decimal of at most `MAX_TOTAL_KG` (None -> 0)."""
+    if value is None:
+        return Decimal(0)
+    total = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not total.is_finite() or total > MAX_TOTAL_KG:
+        return MAX_TOTAL_KG
+    return total
 
 
 def published_supply(
@@ -74,18 +114,22 @@ def lot_place(lot: Lot) -> tuple[float, float, str]:
 def supply_aggregates():
     """Public aggregates: mass offered per product group and per status."""
     by_group = (
-        Lot.objects.filter(is_published=True)
+        plausible_lots(Lot.objects.filter(is_published=True))
         .values("product_group__code", "product_group__name_nl", "product_group__name_en")
         .annotate(mass_kg=Sum(MASS))
-        .order_by("-mass_kg")
+        .order_by("-mass_kg", "product_group__code")
     )
     by_status = (
-        Lot.objects.exclude(status=Status.CLOSED)
+        plausible_lots(Lot.objects.exclude(status=Status.CLOSED))
         .values("status")
         .annotate(mass_kg=Sum(MASS))
         .order_by("status")
     )
-    return list(by_group), list(by_status)
+    return _totals(by_group), _totals(by_status)
+
+
+def _totals(rows) -> list[dict]:
+    return [{**r, "mass_kg": total_kg(r["mass_kg"])} for r in rows]
 
 
 def passport_lots(asset, viewer=None):
@@ -192,8 +236,13 @@ def hub_stock(hub: Hub, viewer=None) -> list[StockLine]:
 
 def hub_occupancy(hubs: Iterable[Hub]) -> dict[int, Decimal]:
     """Mass held (kg) per hub id, one query: an aggregate, public to signed-in users."""
-    rows = Lot.objects.filter(HELD, hub__in=hubs).values("hub_id").annotate(m=Sum(MASS))
-    return {r["hub_id"]: r["m"] or Decimal(0) for r in rows}
+    rows = (
+        plausible_lots(Lot.objects.filter(HELD, hub__in=hubs))
+        .values("hub_id")
+        .annotate(m=Sum(MASS))
+        .order_by()
+    )
+    return {r["hub_id"]: total_kg(r["m"]) for r in rows}
 
 
 def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
@@ -201,4 +250,4 @@ def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
     qs = Lot.objects.filter(hub=hub, location=Location.AT_HUB).exclude(status=Status.CLOSED)
     if exclude_lot_id:
         qs = qs.exclude(id=exclude_lot_id)
-    return qs.aggregate(m=Sum(MASS))["m"] or Decimal(0)
+    return total_kg(plausible_lots(qs).aggregate(m=Sum(MASS))["m"])

@@ -20,11 +20,22 @@ from django.utils.translation import gettext as _
 
 from urbanmine.assets.models import Asset
 from urbanmine.catalogue.models import COUNTED_UNITS, ProductGroup, Unit
+from urbanmine.catalogue.selectors import product_group_mass_band
 from urbanmine.core.keywords import check_keywords
-from urbanmine.engine.inventory import InventoryRow
+from urbanmine.engine.inventory import (
+    MAX_LOT_MASS_KG,
+    MAX_VALUE,
+    InventoryRow,
+    MassBand,
+    MassReference,
+    mass_band,
+    mass_problem,
+    tonnes,
+)
 from urbanmine.organisations.membership import acting_organisation
 from urbanmine.organisations.models import ChainRole, Organisation
 
+from .inventory_messages import MESSAGES
 from .lifecycle import OFFERABLE, EventFacts, Status, Step, TransitionError, next_status
 from .models import LifecycleEvent, Location, Lot, LotLineage
 from .permissions import lot_acts_as_certifier, lot_may_change, lot_may_record
@@ -47,17 +58,58 @@ def _decimal(value, field_name: str) -> Decimal:
     return d
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def validate_quantity(quantity, unit: str, field_name: str = "quantity") -> Decimal:
+    """More than zero, less than the 10^11 a lot stores, whole for counted units."""
     q = _decimal(quantity, field_name)
     if q <= 0:
         raise ValidationError(
             {field_name: _("The quantity must be more than zero (got %(q)s).") % {"q": q}}
         )
+    if q >= MAX_VALUE:
+        message = str(MESSAGES["quantity_too_large"]) % {"value": f"{q.normalize():f}"}
+        raise ValidationError({field_name: _sentence(message)})
     if unit in COUNTED_UNITS and q != q.to_integral_value():
         raise ValidationError(
             {field_name: _("Pieces are counted in whole numbers (got %(q)s).") % {"q": q}}
         )
     return q
+
+
+# ------------------------------------------------------------------- plausible masses
+# The bounds are the engine's (`engine.inventory.bounds`, explained there): a mass per
+# unit within the product group's band, at most 100,000 t per lot. The inventory parser
+# refuses the same rows at upload; these checks hold for every other way in.
+
+
+def lot_mass_error(
+    group: ProductGroup, unit: str, quantity: Decimal, mass_kg_per_unit: Decimal
+) -> tuple[str, str] | None:
+    """(field, message) when a lot of `quantity` × `mass_kg_per_unit` kg of `group` in
+    `unit` cannot be true, else None."""
+    band = product_group_mass_band(group, unit)
+    problem = mass_problem(group.code, band, unit, quantity, mass_kg_per_unit)
+    if problem is None:
+        return None
+    return problem.field, _sentence(str(MESSAGES[problem.code]) % problem.params)
+
+
+def check_lot_mass(
+    group: ProductGroup, unit: str, quantity: Decimal, mass_kg_per_unit: Decimal
+) -> None:
+    """Refuse an implausible mass: a ValidationError naming the field and the reason."""
+    error = lot_mass_error(group, unit, quantity, mass_kg_per_unit)
+    if error is not None:
+        raise ValidationError({error[0]: error[1]})
+
+
+def lot_mass_plausible(lot: Lot) -> bool:
+    """Whether a stored lot's mass passes the bounds (old rows and admin edits may not);
+    `lot.product_group` should be loaded."""
+    return lot_mass_error(lot.product_group, lot.unit, lot.quantity, lot.mass_kg_per_unit) is None
 
 
 def _sync_publication(lot: Lot) -> None:
@@ -131,6 +183,7 @@ def _checked_spec(spec: LotSpec) -> tuple[Decimal, Decimal]:
         raise ValidationError(
             {"quality": _("Quality must be A, B or C (got “%(q)s”).") % {"q": spec["quality"]}}
         )
+    check_lot_mass(spec["product_group"], spec["unit"], q, m)
     return q, m
 
 
@@ -283,6 +336,16 @@ def _merged_lot(lots: list[Lot], now: datetime) -> Lot:
     first = lots[0]
     total_q = sum((lot.quantity for lot in lots), Decimal(0))
     total_mass = sum((lot.quantity * lot.mass_kg_per_unit for lot in lots), Decimal(0))
+    if total_mass > MAX_LOT_MASS_KG:
+        raise ValidationError(
+            {
+                "lots": _(
+                    "Merged, the lots would weigh %(t)s t, more than the %(max)s t one lot "
+                    "may hold."
+                )
+                % {"t": tonnes(total_mass), "max": tonnes(MAX_LOT_MASS_KG)}
+            }
+        )
     status = first.status if all(lot.status == first.status for lot in lots) else Status.HARVESTED
     merged = Lot.objects.create(
         code=new_lot_code(),
@@ -480,6 +543,72 @@ def _insert_rows(model, columns: list[str], rows: list[tuple], batch: int = 5000
             cursor.executemany(sql, rows[i : i + batch])
 
 
+@dataclass
+class _ImportGroups:
+    """The catalogue as an import checks rows against: ids and the masses that bound a
+    row's (one query; bands cached per product group and unit)."""
+
+    ids: dict[str, int]
+    references: dict[str, MassReference]
+    bands: dict[tuple[str, str], MassBand | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> _ImportGroups:
+        ids, references = {}, {}
+        for code, pk, unit, typical in ProductGroup.objects.values_list(
+            "code", "id", "unit", "typical_mass_kg_per_unit"
+        ):
+            ids[code], references[code] = pk, MassReference(unit, typical)
+        return cls(ids, references)
+
+    def checked(self, row: InventoryRow) -> tuple[int, Decimal, Decimal]:
+        """(product group id, quantity, mass per unit) of a row, or a ValidationError naming
+        the row, the field and the reason."""
+        group_id = self.ids.get(row.product_group)
+        if group_id is None:
+            raise ValidationError(
+                {
+                    "product_group": _("Row %(r)s: unknown product group “%(g)s”.")
+                    % {"r": row.row_number, "g": row.product_group}
+                }
+            )
+        try:
+            q = validate_quantity(row.quantity, row.unit)
+            mass = _decimal(row.mass_kg_per_unit, "mass_kg_per_unit")
+        except ValidationError as e:
+            raise _in_row(row.row_number, e) from None
+        if mass < 0:
+            raise ValidationError(
+                {
+                    "mass_kg_per_unit": _("Row %(r)s: the mass cannot be negative.")
+                    % {"r": row.row_number}
+                }
+            )
+        key = (row.product_group, row.unit)
+        if key not in self.bands:
+            self.bands[key] = mass_band(self.references[row.product_group], row.unit)
+        problem = mass_problem(row.product_group, self.bands[key], row.unit, q, mass)
+        if problem is not None:
+            reason = _sentence(str(MESSAGES[problem.code]) % problem.params)
+            raise ValidationError(
+                {
+                    problem.field: _("Row %(r)s: %(reason)s")
+                    % {"r": row.row_number, "reason": reason}
+                }
+            )
+        return group_id, q, mass
+
+
+def _in_row(row_number: int, error: ValidationError) -> ValidationError:
+    """The same error, each message prefixed with the row it concerns."""
+    return ValidationError(
+        {
+            name: [_("Row %(r)s: %(reason)s") % {"r": row_number, "reason": m} for m in messages]
+            for name, messages in error.message_dict.items()
+        }
+    )
+
+
 @transaction.atomic
 def lots_import_inventory(
     *,
@@ -498,7 +627,7 @@ def lots_import_inventory(
             {"asset": _("Asset %(id)s does not exist.") % {"id": asset_id}}
         ) from None
     org = organisation or asset.owner
-    groups = dict(ProductGroup.objects.values_list("code", "id"))
+    groups = _ImportGroups.load()
     ops = connection.ops
     now = timezone.now()
     now_db = ops.adapt_datetimefield_value(now)
@@ -513,23 +642,7 @@ def lots_import_inventory(
     ]  # fmt: skip
     lot_rows, codes, quantities = [], [], []
     for row in rows:
-        group_id = groups.get(row.product_group)
-        if group_id is None:
-            raise ValidationError(
-                {
-                    "product_group": _("Row %(r)s: unknown product group “%(g)s”.")
-                    % {"r": row.row_number, "g": row.product_group}
-                }
-            )
-        q = validate_quantity(row.quantity, row.unit)
-        mass = _decimal(row.mass_kg_per_unit, "mass_kg_per_unit")
-        if mass < 0:
-            raise ValidationError(
-                {
-                    "mass_kg_per_unit": _("Row %(r)s: the mass cannot be negative.")
-                    % {"r": row.row_number}
-                }
-            )
+        group_id, q, mass = groups.checked(row)
         hazardous = bool(row.hazardous)
         code = new_lot_code()
         codes.append(code)
@@ -642,6 +755,13 @@ def lots_import_ifc_draft(
                 if el.mass_kg and el.count
                 else groups[code].typical_mass_kg_per_unit
             )
+            mass_kg_per_unit = Decimal(str(round(float(mass), 3)))
+            error = lot_mass_error(groups[code], Unit.PIECE, Decimal(n), mass_kg_per_unit)
+            if error is not None:  # e.g. weights in the wrong unit: name the IFC type
+                field_name, reason = error
+                raise ValidationError(
+                    {field_name: _("%(t)s: %(reason)s") % {"t": el.ifc_type, "reason": reason}}
+                )
             rows.append(
                 InventoryRow(
                     row_number=len(rows) + 1,
@@ -649,7 +769,7 @@ def lots_import_ifc_draft(
                     description=f"{el.ifc_type} ({source_name})",
                     quantity=Decimal(n),
                     unit=Unit.PIECE,
-                    mass_kg_per_unit=Decimal(str(round(float(mass), 3))),
+                    mass_kg_per_unit=mass_kg_per_unit,
                     quality="B",
                     hazardous=False,
                     expected_release_date=None,

@@ -3,9 +3,10 @@ store proposals, accept one (a reservation: a "connection" lifecycle event)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import TypedDict, Unpack
 
 from django.conf import settings
@@ -18,20 +19,24 @@ from django.utils.translation import gettext as _
 from urbanmine.assets.models import Asset
 from urbanmine.catalogue.factors import factor_source
 from urbanmine.catalogue.models import ProductGroup
+from urbanmine.catalogue.selectors import product_group_mass_band
 from urbanmine.core.jobs import run_job
 from urbanmine.core.keywords import check_keywords
 from urbanmine.engine import matching as engine
+from urbanmine.engine.inventory import MAX_LOT_MASS_KG, tonnes
 from urbanmine.engine.matching.checker import assignment_economics
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.selectors import hubs_open_to_deliveries
 from urbanmine.lots.lifecycle import OFFERABLE, Status, Step
 from urbanmine.lots.models import QUALITY_RANK, Lot
 from urbanmine.lots.selectors import hub_occupancy, lot_place
-from urbanmine.lots.services import lot_record_step, validate_quantity
+from urbanmine.lots.services import lot_mass_plausible, lot_record_step, validate_quantity
 from urbanmine.organisations.membership import acting_organisation
 
 from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus
 from .permissions import demand_may_request, matching_may_run, proposal_may_accept
+
+logger = logging.getLogger(__name__)
 
 
 class _DemandRequired(TypedDict):
@@ -68,6 +73,7 @@ def demand_request_create(
         )
     unit = fields.get("unit") or group.unit
     quantity = validate_quantity(fields["quantity"], unit)
+    _check_demand_quantity(group, unit, quantity)
     if fields["window_end"] < fields["window_start"]:
         raise ValidationError({"window_end": _("The end of the window lies before its start.")})
     demand = DemandRequest(
@@ -87,12 +93,42 @@ def demand_request_create(
     return demand
 
 
+def demand_max_quantity(group: ProductGroup, unit: str) -> Decimal | None:
+    """The most a demand line may ask for: what one lot may hold at most (100,000 t), in
+    `unit` at the group's typical mass per unit (or, in another unit than the catalogue's,
+    at the lightest plausible one); None when the catalogue knows no mass for it."""
+    band = product_group_mass_band(group, unit)
+    if band is None:
+        return None
+    if band.low == band.high or unit != group.unit:  # kg, t; or another unit
+        per_unit = band.low
+    else:
+        per_unit = group.typical_mass_kg_per_unit
+    return (MAX_LOT_MASS_KG / per_unit).to_integral_value(ROUND_FLOOR)
+
+
+def _check_demand_quantity(group: ProductGroup, unit: str, quantity: Decimal) -> None:
+    most = demand_max_quantity(group, unit)
+    if most is not None and quantity > most:
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "A demand line asks for at most %(max)s %(unit)s (%(max_t)s t): "
+                    "split a larger need into several lines."
+                )
+                % {"max": f"{most:f}", "unit": unit, "max_t": tonnes(MAX_LOT_MASS_KG)}
+            }
+        )
+
+
 @dataclass
 class BuiltInstance:
     data: dict
     lots: dict[str, Lot] = field(default_factory=dict)
     demands: dict[str, DemandRequest] = field(default_factory=dict)
     hubs: dict[str, Hub] = field(default_factory=dict)
+    #: codes of offerable lots left out because their mass cannot be true
+    skipped_implausible: list[str] = field(default_factory=list)
 
 
 def product_group_factors() -> dict[str, dict[str, float]]:
@@ -117,7 +153,12 @@ def _group_key(code: str, unit: str) -> str:
 
 def match_instance_build(*, today: date | None = None) -> BuiltInstance:
     """All offerable supply (harvested, or inventoried and released on its expected date)
-    against all open demand, through every hub with the capacity it has left."""
+    against all open demand, through every hub with the capacity it has left.
+
+    A lot whose stored mass fails the bounds every write now checks (mass per unit outside
+    its product group's band, or more than 100,000 t: old rows, admin edits) is left out,
+    listed in `skipped_implausible`, logged and counted in the run's message: the value of
+    a proposal grows with the mass it moves, so an absurd mass would lead every proposal."""
     today = today or timezone.localdate()
     factors = product_group_factors()
     built = BuiltInstance(data={})
@@ -137,6 +178,9 @@ def match_instance_build(*, today: date | None = None) -> BuiltInstance:
     for lot in lots:
         code = lot.product_group.code
         if code not in factors:
+            continue
+        if not lot_mass_plausible(lot):
+            built.skipped_implausible.append(lot.code)
             continue
         qty = int(lot.quantity)  # whole units only
         lat, lon, _name = lot_place(lot)
@@ -214,6 +258,12 @@ def match_instance_build(*, today: date | None = None) -> BuiltInstance:
                 else [k for k, c in groups.items() if c in accepted_codes],
             }
         )
+    if built.skipped_implausible:
+        logger.warning(
+            "matching leaves out %d lots with an implausible mass: %s",
+            len(built.skipped_implausible),
+            ", ".join(built.skipped_implausible[:20]),
+        )
     built.data = {
         "params": dict(settings.MATCHING_PARAMS),
         "product_groups": [{"code": key, **factors[code]} for key, code in sorted(groups.items())],
@@ -276,6 +326,10 @@ def match_run_execute(
             result.bound_eur,
         )
         run.message = _("%(n)d proposals.") % {"n": len(result.assignments)}
+        if built.skipped_implausible:
+            run.message += " " + _("%(k)d lots left out because their mass is implausible.") % {
+                "k": len(built.skipped_implausible)
+            }
     except Exception as exc:  # recorded on the run for the user to see
         run.finish(exc)
     else:

@@ -14,6 +14,9 @@ The modules, in the order a file goes through them:
 * `fields`: one parser per template column; `values`: numbers, dates, units, yes/no.
 * `validate`: the row loop and the checks and warnings that span rows.
 * `issues`: the issue type and its message catalogue; `template`: the downloadable template.
+* `bounds`: the plausible mass per unit of a product group and the maximum mass of a line
+  (the platform's writes and matching use the same functions); `limits`: the most rows and
+  the time budget of one parse.
 
 Decisions (documented here because users will ask; per-column rules are in `fields`):
 
@@ -25,10 +28,26 @@ Decisions (documented here because users will ask; per-column rules are in `fiel
   spreadsheet dates.
 * Encodings: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252; delimiters:
   semicolon, comma or tab (see `reader`).
+* Limits (`limits`): at most 200,000 rows below the header by default, and a deadline when
+  the caller gives one; a file past either is refused as a whole.
+* Masses (`bounds`): a row's mass per unit must lie in its product group's band (when the
+  caller passes the catalogue's masses), and quantity x mass per unit at most 100,000 t.
 """
 
 from __future__ import annotations
 
+from .bounds import (
+    FIXED_MASS_KG,
+    MAX_LOT_MASS_KG,
+    OTHER_UNIT_FACTOR,
+    SAME_UNIT_FACTOR,
+    MassBand,
+    MassProblem,
+    MassReference,
+    mass_band,
+    mass_problem,
+    tonnes,
+)
 from .columns import HEADER_ALIASES, HEADER_SEARCH_ROWS
 from .fields import (
     MAX_DESCRIPTION,
@@ -51,6 +70,7 @@ from .issues import (
     InventoryIssue,
     IssueParams,
 )
+from .limits import MAX_ROWS, InventoryLimits
 from .parse import parse_inventory
 from .result import InventoryParseResult, InventoryRow
 from .template import (
@@ -62,6 +82,7 @@ from .template import (
 )
 from .validate import PROGRESS_EVERY, ProgressCallback
 from .values import (
+    FORMULA_PREFIXES,
     QUALITIES,
     UNIT_ALIASES,
     UNITS,
@@ -69,17 +90,24 @@ from .values import (
     normalise_unit,
     parse_date,
     parse_decimal,
+    strip_export_quote,
 )
 
 __all__ = [
+    "FIXED_MASS_KG",
+    "FORMULA_PREFIXES",
     "HEADER_ALIASES",
     "HEADER_SEARCH_ROWS",
     "ISSUE_TEMPLATES",
     "MAX_DESCRIPTION",
+    "MAX_LOT_MASS_KG",
+    "MAX_ROWS",
     "MAX_VALUE",
+    "OTHER_UNIT_FACTOR",
     "PROGRESS_EVERY",
     "QUALITIES",
     "REQUIRED_COLUMNS",
+    "SAME_UNIT_FACTOR",
     "TEMPLATE_COLUMNS",
     "TEMPLATE_EXAMPLE",
     "TEMPLATE_HELP",
@@ -88,13 +116,19 @@ __all__ = [
     "VALUE_ERROR_TEMPLATES",
     "InventoryFileError",
     "InventoryIssue",
+    "InventoryLimits",
     "InventoryParseResult",
     "InventoryRow",
     "IssueParams",
+    "MassBand",
+    "MassProblem",
+    "MassReference",
     "ParseContext",
     "ProductGroups",
     "ProgressCallback",
     "ValueParseError",
+    "mass_band",
+    "mass_problem",
     "normalise_unit",
     "parse_date",
     "parse_decimal",
@@ -107,5 +141,7 @@ __all__ = [
     "parse_quality",
     "parse_quantity",
     "parse_unit",
+    "strip_export_quote",
+    "tonnes",
     "write_inventory_template",
 ]

@@ -17,6 +17,11 @@ Rules (documented here because users will ask):
 * Quantities and masses are rounded to 3 decimals (the lot precision); quantity for unit
   piece must be whole.
 * A release date before `today` is a warning, not an error.
+* description: one leading single quote before =, +, -, @, a tab or a carriage return is
+  dropped: our exports add it so that spreadsheets never run the text as a formula.
+* A row's mass must be plausible (`bounds`): the mass per unit within its product group's
+  band, quantity x mass per unit at most 100,000 t (checked in `validate.parse_row` once
+  every column of the row is read).
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from .bounds import FIXED_MASS_KG, MassBand, MassReference, mass_band
 from .issues import InventoryIssue, IssueParams, Rejection, render
+from .limits import Clock
 from .values import (
     QUALITY_CODES,
     ValueParseError,
@@ -36,6 +43,7 @@ from .values import (
     normalise_unit,
     parse_date,
     parse_yes_no,
+    strip_export_quote,
     to_decimal,
 )
 
@@ -45,7 +53,7 @@ MAX_VALUE = Decimal("1e11")
 
 _Q3 = Decimal("0.001")
 #: Units whose mass per unit is fixed; the cell may be left empty.
-_FIXED_MASS_KG: dict[str, Decimal] = {"kg": Decimal(1), "t": Decimal(1000)}
+_FIXED_MASS_KG: dict[str, Decimal] = FIXED_MASS_KG
 #: Issue code prefix of the numeric columns (codes such as quantity_not_a_number).
 _CODE_PREFIX: dict[str, str] = {"quantity": "quantity", "mass_kg_per_unit": "mass"}
 
@@ -115,6 +123,12 @@ class ParseContext:
     unit_cache: dict[str, str | None] = field(default_factory=dict)
     hazardous_cache: dict[str, bool | None] = field(default_factory=dict)
     release_date_cache: dict[str, date | Rejection] = field(default_factory=dict)
+    #: product group code -> catalogue unit and typical mass (for the plausible band)
+    mass_references: Mapping[str, MassReference] = field(default_factory=dict)
+    #: rows below the header read at most (None: no limit), and the deadline
+    max_rows: int | None = None
+    clock: Clock = field(default_factory=Clock)
+    band_cache: dict[tuple[str, str], MassBand | None] = field(default_factory=dict)
 
     def column(self, fld: str) -> str:
         """The file's name for a field's column (the field name when the file has none)."""
@@ -125,6 +139,13 @@ class ParseContext:
         reason = render(code, params)
         column = self.column_names.get(fld, fld)
         self.errors.append(InventoryIssue(row, column, reason, fld, code, params))
+
+    def band(self, product_group: str, unit: str) -> MassBand | None:
+        """The plausible mass per unit for a group and unit (cached: a file repeats a few)."""
+        key = (product_group, unit)
+        if key not in self.band_cache:
+            self.band_cache[key] = mass_band(self.mass_references.get(product_group), unit)
+        return self.band_cache[key]
 
 
 # ---------------------------------------------------------------------------- text columns
@@ -144,7 +165,7 @@ def parse_product_group(raw: object, row: int, ctx: ParseContext) -> str | None:
 
 def parse_description(raw: object, row: int, ctx: ParseContext) -> str:
     """Free text; too long is shortened (with a warning), never refused."""
-    text = "" if raw is None else str(raw).strip()
+    text = "" if raw is None else strip_export_quote(str(raw).strip())
     if len(text) > MAX_DESCRIPTION:
         ctx.shortened_description_rows.append(row)
         return text[: MAX_DESCRIPTION - 1] + "…"

@@ -37,6 +37,12 @@ ISSUE_TEMPLATES: dict[str, str] = {
         "the file mixes encodings (not valid UTF-8 from row %(row)s); it was read as "
         "Windows-1252, so some accented characters may look wrong",
     "csv_unreadable": "the CSV cannot be read: %(detail)s",
+    "too_many_rows":
+        "the file has more than %(max_rows)s rows below the header (blank rows included): "
+        "split it into smaller files",
+    "time_limit_exceeded":
+        "reading the file took longer than the limit of %(seconds)s seconds: "
+        "split it into smaller files",
     # ---- header and columns (warnings: extra_columns_ignored, no_hazardous_column)
     "column_map_unknown_field":
         "column map: “%(field)s” is not a template field (use one of %(fields)s)",
@@ -85,6 +91,13 @@ ISSUE_TEMPLATES: dict[str, str] = {
     "mass_fixed_by_unit":
         "for unit %(unit)s the mass per unit is %(expected)s kg, not %(value)s (leave it empty)",
     "mass_rounds_to_zero": "mass per unit %(value)s rounds to zero",
+    "mass_implausible":
+        "mass per unit %(value)s kg is implausible for %(product_group)s in unit %(unit)s "
+        "(expected %(low)s to %(high)s kg)",
+    # ---- quantity x mass per unit
+    "lot_mass_too_large":
+        "%(quantity)s %(unit)s × %(value)s kg is %(mass_t)s t, more than the %(max_t)s t "
+        "one line may hold: split it into several lines",
     # ---- quality, hazardous
     "quality_missing": "quality is missing (A, B or C)",
     "quality_invalid": "quality must be A, B or C (got “%(value)s”)",

@@ -11,6 +11,7 @@ from datetime import date
 from .columns import fold_column_map
 from .fields import ParseContext, ProductGroups
 from .issues import InventoryFileError
+from .limits import Clock, InventoryLimits
 from .reader import open_source
 from .result import InventoryParseResult
 from .validate import ProgressCallback, validate_source
@@ -25,6 +26,7 @@ def parse_inventory(
     column_map: Mapping[str, str] | None = None,
     product_group_aliases: Mapping[str, str] | None = None,
     on_progress: ProgressCallback | None = None,
+    limits: InventoryLimits | None = None,
 ) -> InventoryParseResult:
     """Read and validate an inventory. Never raises for bad input: problems are in
     `.errors` (the file is valid iff there are none) and `.warnings`.
@@ -32,7 +34,11 @@ def parse_inventory(
     known_product_groups: the catalogue codes; product_group_aliases: optional extra
     spellings (e.g. Dutch/English names) -> code. column_map: the user's column header ->
     template field, for other layouts. on_progress(done_rows, total_rows or None).
+    limits: the most rows, the time budget and the product groups' masses (default:
+    `InventoryLimits()`, 200,000 rows, no deadline, only the maximum mass per line); past
+    a limit the file is refused with one file-level error naming it.
     """
+    limits = limits or InventoryLimits()
     today = today or date.today()
     result = InventoryParseResult()
     name = filename or (
@@ -45,6 +51,9 @@ def parse_inventory(
         today=today,
         product_groups=ProductGroups.build(known_product_groups, product_group_aliases),
         errors=result.errors,
+        mass_references=limits.mass_references,
+        max_rows=limits.max_rows,
+        clock=Clock.start(limits),
     )
     try:
         _read_and_validate(
@@ -70,7 +79,7 @@ def _read_and_validate(
     result: InventoryParseResult,
     on_progress: ProgressCallback | None,
 ) -> None:
-    source = open_source(path_or_bytes, name, column_map, result)
+    source = open_source(path_or_bytes, name, column_map, result, ctx.clock)
     ctx.decimal_comma = source.decimal_comma
     try:
         validate_source(source, column_map, ctx, result, on_progress=on_progress)

@@ -41,9 +41,17 @@ TEMPLATE_EXAMPLE: dict[str, Any] = {
 TEMPLATE_HELP: tuple[tuple[str, str], ...] = (
     ("product_group", "catalogue code, e.g. bricks-clay, steel-beams, doors-interior (required)"),
     ("description", "free text (optional, at most 300 characters)"),
-    ("quantity", "more than zero; whole numbers for unit piece; decimal comma or point"),
+    (
+        "quantity",
+        "more than zero; whole numbers for unit piece; decimal comma or point; "
+        "one line holds at most 100,000 t",
+    ),
     ("unit", "piece, m, m2, m3, kg or t (stuks, st, m1, m², m³, ton also accepted)"),
-    ("mass_kg_per_unit", "kg per unit; required except for unit kg and t"),
+    (
+        "mass_kg_per_unit",
+        "kg per unit; required except for unit kg and t; at most 100 times more or less than "
+        "the catalogue's typical mass of the product group (10,000 times in another unit)",
+    ),
     ("quality", "A (as new), B (good, minor damage) or C (usable after repair)"),
     ("hazardous", "ja/nee, yes/no, true/false or 1/0; empty counts as nee"),
     ("expected_release_date", "yyyy-mm-dd or dd-mm-yyyy (optional)"),

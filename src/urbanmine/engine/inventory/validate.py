@@ -8,8 +8,10 @@ but a file with any error yields no rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
+from .bounds import mass_problem
 from .columns import ColumnLayout, find_header, resolve_columns
 from .fields import (
     MAX_DESCRIPTION,
@@ -23,7 +25,8 @@ from .fields import (
     parse_quantity,
     parse_unit,
 )
-from .issues import InventoryIssue, issue
+from .issues import InventoryFileError, InventoryIssue, issue
+from .limits import CHECK_TIME_EVERY
 from .reader import NumberedRows, SourceRows
 from .result import InventoryParseResult, InventoryRow
 from .values import is_blank, parse_decimal
@@ -43,7 +46,9 @@ def validate_source(
     on_progress: ProgressCallback | None = None,
 ) -> None:
     """Find the header, read every data row into `result`, and add the file-wide issues.
-    `ctx.errors` must be `result.errors` (row errors land in the result as they are found)."""
+    `ctx.errors` must be `result.errors` (row errors land in the result as they are found).
+    Raises `InventoryFileError` past `ctx.max_rows` rows or the deadline."""
+    ctx.clock.check()
     header = find_header(source.rows, column_map)
     result.header_row = header.row
     layout = resolve_columns(header, result)
@@ -66,14 +71,21 @@ def read_rows(
     total: int | None,
     on_progress: ProgressCallback | None,
 ) -> list[InventoryRow]:
-    """The valid rows; errors go to `ctx.errors`. Blank rows are skipped."""
+    """The valid rows; errors go to `ctx.errors`. Blank rows are skipped (but counted
+    against `ctx.max_rows`: they cost as much to read); the deadline is checked on the
+    first row and every `CHECK_TIME_EVERY` rows."""
     out: list[InventoryRow] = []
     width = layout.width
+    max_rows, clock = ctx.max_rows, ctx.clock
     done = 0
     if on_progress:
         on_progress(0, total)
     for row_no, cells in rows:
         done += 1
+        if done % CHECK_TIME_EVERY == 1:
+            clock.check()
+        if max_rows is not None and done > max_rows:
+            raise InventoryFileError.from_code("too_many_rows", None, max_rows=max_rows)
         if on_progress and done % PROGRESS_EVERY == 0:
             on_progress(done, total)
         if len(cells) < width:
@@ -121,6 +133,9 @@ def parse_row(
         or quantity is None
         or mass is None
         or quality is None
+        or not _plausible_mass(
+            row_no, ctx, product_group=product_group, unit=unit, quantity=quantity, mass=mass
+        )
     ):
         return None
     return InventoryRow(
@@ -134,6 +149,24 @@ def parse_row(
         hazardous=hazardous,
         expected_release_date=release,
     )
+
+
+def _plausible_mass(
+    row_no: int,
+    ctx: ParseContext,
+    *,
+    product_group: str,
+    unit: str,
+    quantity: Decimal,
+    mass: Decimal,
+) -> bool:
+    """The row's mass per unit lies in its product group's band and its total within the
+    maximum per lot (`bounds`); otherwise the row is refused, naming the field at fault."""
+    problem = mass_problem(product_group, ctx.band(product_group, unit), unit, quantity, mass)
+    if problem is None:
+        return True
+    ctx.reject(row_no, problem.field, problem.code, **problem.params)
+    return False
 
 
 def summary_warnings(ctx: ParseContext) -> list[InventoryIssue]:

@@ -37,6 +37,22 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# ------------------------------------------------------------------- exported text cells
+
+#: A spreadsheet reads a text cell starting with one of these as a formula (OWASP, "CSV
+#: injection"); exports (`urbanmine.core.exports.safe_cell`) put a single quote before it.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def strip_export_quote(text: str) -> str:
+    """A text cell without the single quote an export put before a formula character
+    ("'=A1" -> "=A1"), so an exported passport re-imports unchanged. Any other leading quote
+    is the user's own and stays."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
+
+
 # ----------------------------------------------------------------------------------- units
 
 # fmt: off

@@ -67,3 +67,14 @@ def test_a_file_within_the_limit_is_read(client, chain, settings):
     r = _post(client, chain, CSV)
     assert r.status_code == 200
     assert r.context["result"].rows
+
+
+def test_the_api_answers_413_for_a_file_over_the_limit(client_for, chain, settings):
+    settings.URBANMINE_MAX_UPLOAD_BYTES = MB
+    c = client_for(chain.owner_user)
+    upload = SimpleUploadedFile("inventaris.csv", _rows(3 * MB // 2), content_type="text/csv")
+    r = c.post(f"/api/v1/assets/{chain.building.pk}/inventory", {"file": upload})
+    assert r.status_code == 413
+    assert r["Content-Type"] == "application/problem+json"
+    assert [p["name"] for p in r.json()["invalid_params"]] == ["file"]
+    assert not Lot.objects.exists()

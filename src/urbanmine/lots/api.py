@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -63,6 +64,13 @@ from .lifecycle import Status, Step
 from .models import LifecycleEvent, Location, Lot, RStrategy
 from .permissions import lot_may_record, lot_sees_private_notes, lots_visible_to
 from .selectors import lot_place
+
+
+class FileTooLarge(ValidationError):
+    """413: the upload was stopped at the limit while it was read (core.uploads)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
 
 # ------------------------------------------------------------------------------ shapes
 
@@ -413,7 +421,12 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 },
             }
         },
-        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, **PROTECTED_ERRORS},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            201: OpenApiTypes.OBJECT,
+            413: PROBLEM,
+            **PROTECTED_ERRORS,
+        },
     )
     @action(detail=True, methods=["post"], url_path="inventory", url_name="inventory")
     def inventory(self, request, pk=None):
@@ -423,10 +436,12 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 _("Only the owner or an inventoriser adds lots to this passport.")
             )
         upload = request.FILES.get("file")
+        limit = settings.URBANMINE_MAX_UPLOAD_BYTES
+        if getattr(request, "upload_too_large", False) or (upload and upload.size > limit):
+            too_large = _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+            raise FileTooLarge({"file": [too_large]})
         if upload is None:
             raise ValidationError({"file": [_("Attach the inventory as `file` (CSV or XLSX).")]})
-        if upload.size > imports.MAX_UPLOAD_BYTES:
-            raise ValidationError({"file": [_("The file is larger than 50 MB.")]})
         result = imports.parse_upload(upload.read(), upload.name)
         if result.errors:
             raise ValidationError(

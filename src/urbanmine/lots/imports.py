@@ -18,7 +18,6 @@ from urbanmine.catalogue.selectors import (
 from urbanmine.engine.inventory import InventoryLimits, InventoryParseResult, parse_inventory
 
 UPLOAD_DIR_NAME = "uploads"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: Rows below the header an upload may have: twice the 100,000 rows the import benchmark
 #: reads; larger passports go through `urbanmine import-inventory` or several files.
 UPLOAD_MAX_ROWS = 200_000

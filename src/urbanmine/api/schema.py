@@ -87,7 +87,8 @@ def add_problem_responses(result: dict[str, Any], generator, request, public) ->
                 continue
             _refuse_nul_in_query(operation)
             responses = operation.setdefault("responses", {})
-            for code in _statuses(method, operation):
+            declared = {int(c) for c in responses if c.isdigit() and int(c) in PROBLEM_TYPES}
+            for code in sorted(set(_statuses(method, operation)) | declared):
                 name = _response_name(code)
                 shared[name] = {
                     "description": f"{TITLES[code]} Problem details ({PROBLEM_TYPES[code]}).",

@@ -96,20 +96,9 @@ def chain(db):
 
 @pytest.fixture
 def identified_lot(chain):
-    from urbanmine.lots.services import lot_identify
+    from tests.support.chain import identify_bricks
 
-    return lot_identify(
-        asset=chain.building,
-        product_group=chain.bricks,
-        quantity=10000,
-        unit="piece",
-        mass_kg_per_unit="2.1",
-        quality="B",
-        organisation=chain.demolisher,
-        actor=None,
-        description="Rode gevelstenen",
-        custodian=chain.demolisher,
-    )
+    return identify_bricks(chain)
 
 
 # API clients ------------------------------------------------------------------------------
@@ -140,14 +129,9 @@ def client_for(db):
 @pytest.fixture
 def harvested_lot(chain, identified_lot):
     """The bricks dismantled into the hub: published supply, custody with the hub operator."""
-    from urbanmine.lots.lifecycle import Step
-    from urbanmine.lots.services import lot_record_step
+    from tests.support.chain import harvest_into_hub
 
-    lot_record_step(
-        lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
-    )
-    identified_lot.refresh_from_db()
-    return identified_lot
+    return harvest_into_hub(chain, identified_lot)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.support.chain import harvest_into_hub, identify_bricks, proposal_for
 from urbanmine.engine.forecast import USE_TYPES
 
 AUDIENCES = ("anonymous", "outsider", "own")
@@ -517,40 +518,20 @@ class World:
     extra: dict = field(default_factory=dict)
 
 
-def _identified_lot(chain, quantity: int):
-    from urbanmine.lots.services import lot_identify
-
-    return lot_identify(
-        asset=chain.building,
-        product_group=chain.bricks,
-        quantity=quantity,
-        unit="piece",
-        mass_kg_per_unit="2.1",
-        quality="B",
-        organisation=chain.demolisher,
-        custodian=chain.demolisher,
-    )
-
-
 @pytest.fixture
 def world(chain, settings) -> World:
     from urbanmine.insight import services as insight
     from urbanmine.insight.models import ForecastResult
     from urbanmine.lots.lifecycle import Step
     from urbanmine.lots.services import lot_record_step
-    from urbanmine.market.models import DemandRequest, MatchRun, Proposal
+    from urbanmine.market.models import DemandRequest
 
     settings.URBANMINE_JOBS_INLINE = True
     w = World(chain=chain)
-    w.private_lot = _identified_lot(chain, 1000)
+    w.private_lot = identify_bricks(chain, 1000)
     harvested = []
     for q in (2000, 500, 300):
-        lot = _identified_lot(chain, q)
-        lot_record_step(
-            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
-        )
-        lot.refresh_from_db()
-        harvested.append(lot)
+        harvested.append(harvest_into_hub(chain, identify_bricks(chain, q)))
     w.published_lot, w.twin_lot, w.reserved_lot = harvested
     lot_record_step(lot_id=w.reserved_lot.id, step=Step.CONNECTION, actor=chain.hub_operator_user)
     w.demand = DemandRequest.objects.create(
@@ -563,19 +544,8 @@ def world(chain, settings) -> World:
         window_start=date(2027, 1, 1),
         window_end=date(2027, 6, 1),
     )
-    w.run = MatchRun.objects.create(solver="greedy", status="done")
-    w.proposal = Proposal.objects.create(
-        run=w.run,
-        demand=w.demand,
-        lot=w.published_lot,
-        quantity=Decimal(400),
-        delivery_date=date(2027, 2, 1),
-        distance_km=20.0,
-        mass_kg=840.0,
-        co2_avoided_kg=100.0,
-        transport_co2_kg=2.0,
-        value_eur=50.0,
-    )
+    w.proposal = proposal_for(w.demand, w.published_lot)
+    w.run = w.proposal.run
     w.scenario = insight.reference_scenario_ensure()
     w.forecast = ForecastResult.objects.create(scenario=w.scenario, status="running", progress=40)
     return w

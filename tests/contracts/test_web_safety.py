@@ -59,13 +59,11 @@ def build_world(chain, *, hostile: bool) -> SimpleNamespace:
     """Supply, a demand with a proposal and a computed forecast. `hostile`: the demand's
     project, the bricks' product group, a scenario and Rotterdam carry the XSS name."""
     from tests.insight.test_services import PARAMS
+    from tests.support.chain import harvest_into_hub, identify_bricks, proposal_for
     from urbanmine.assets.services import asset_create
     from urbanmine.catalogue.models import ProductGroup
     from urbanmine.insight import services as insight
     from urbanmine.insight.models import Scenario
-    from urbanmine.lots.lifecycle import Step
-    from urbanmine.lots.services import lot_identify, lot_record_step
-    from urbanmine.market.models import MatchRun, Proposal
     from urbanmine.market.services import demand_request_create
     from urbanmine.regions.models import Municipality
 
@@ -73,21 +71,7 @@ def build_world(chain, *, hostile: bool) -> SimpleNamespace:
     if hostile:
         ProductGroup.objects.filter(pk=chain.bricks.pk).update(name_nl=XSS, name_en=XSS)
         Municipality.objects.filter(code="GM0599").update(name=XSS)
-    w.lot = lot_identify(
-        asset=chain.building,
-        product_group=chain.bricks,
-        quantity=10000,
-        unit="piece",
-        mass_kg_per_unit="2.1",
-        quality="B",
-        organisation=chain.demolisher,
-        actor=None,
-        description="Rode gevelstenen",
-        custodian=chain.demolisher,
-    )
-    lot_record_step(
-        lot_id=w.lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
-    )
+    w.lot = harvest_into_hub(chain, identify_bricks(chain))
     w.project = asset_create(
         owner=chain.buyer,
         name=XSS if hostile else "Nieuwbouw Delft-Zuid",
@@ -108,20 +92,7 @@ def build_world(chain, *, hostile: bool) -> SimpleNamespace:
         window_start=date(2027, 1, 1),
         window_end=date(2027, 6, 1),
     )
-    run = MatchRun.objects.create(solver="greedy", status="done")
-    Proposal.objects.create(
-        run=run,
-        demand=w.demand,
-        lot=w.lot,
-        hub=chain.hub,
-        quantity=Decimal(400),
-        delivery_date=date(2027, 2, 1),
-        distance_km=20.0,
-        mass_kg=840.0,
-        co2_avoided_kg=100.0,
-        transport_co2_kg=2.0,
-        value_eur=50.0,
-    )
+    proposal_for(w.demand, w.lot, hub=chain.hub)
     w.reference = Scenario.objects.create(name="Referentie", params=PARAMS, is_reference=True)
     w.scenario = Scenario.objects.create(name=XSS if hostile else "Variant", params=PARAMS)
     for scenario in (w.reference, w.scenario):

@@ -31,16 +31,30 @@ HEADER = [
 ]  # fmt: skip
 
 
+def typical_masses() -> dict[str, float]:
+    """The catalogue's typical mass per unit of each product group (kg)."""
+    with CATALOGUE.open(encoding="utf-8", newline="") as fh:
+        return {r["code"]: float(r["typical_mass_kg_per_unit"]) for r in csv.DictReader(fh)}
+
+
 def generate_rows(n: int, codes: list[str]) -> list[list[str]]:
-    """Deterministic rows in Dutch Excel style (decimal comma, dd-mm-yyyy, ja/nee)."""
+    """Deterministic rows in Dutch Excel style (decimal comma, dd-mm-yyyy, ja/nee). Masses
+    are plausible (0.6-1.4 x the group's typical mass), as the importer requires."""
+    typical = typical_masses()
     rows = []
     for i in range(n):
         unit = UNITS[i % 6]
         qty = str(i % 97 + 1) if unit == "stuks" else f"{i % 97 + 1},{i % 10}"
-        mass = "" if unit in ("kg", "t") else f"{i % 300 + 1},5"
+        code = codes[i % len(codes)]
+        factor = 0.6 + (i % 9) * 0.1
+        mass = (
+            ""
+            if unit in ("kg", "t")
+            else f"{typical.get(code, 10.0) * factor:.3f}".replace(".", ",")
+        )
         rows.append(
             [
-                codes[i % len(codes)],
+                code,
                 f"Element {i} – geïnventariseerd",
                 qty,
                 unit,

@@ -288,6 +288,36 @@ SPECTACULAR_SETTINGS = {
 }
 
 
+# --- cache: one shared cache for every process (API throttling, public pages) --------------
+# Redis when URBANMINE_REDIS_URL is set; the database otherwise (its table is made by
+# `migrate`, see core/apps.py), so several gunicorn workers count and cache together.
+URBANMINE_REDIS_URL = env("URBANMINE_REDIS_URL")
+if URBANMINE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": URBANMINE_REDIS_URL,
+            "KEY_PREFIX": env("URBANMINE_CACHE_PREFIX", "urbanmine"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "urbanmine_cache",
+            "KEY_PREFIX": env("URBANMINE_CACHE_PREFIX", "urbanmine"),
+        }
+    }
+
+# --- authentication (sign-in throttling, passwords, API tokens, second factor) -------------
+
+# --- audit log and personal data (GDPR) ----------------------------------------------------
+
+# --- background jobs (Celery when a broker is configured) ----------------------------------
+
+# --- operations (health, metrics, logs, security headers) ---------------------------------
+
+
 # Hubs: the report's time horizon for stored items (6–9 months).
 HUB_DWELL_WARNING_DAYS = int(env("URBANMINE_HUB_DWELL_WARNING_DAYS", "183"))
 HUB_DWELL_ALERT_DAYS = int(env("URBANMINE_HUB_DWELL_ALERT_DAYS", "274"))

@@ -14,7 +14,6 @@ Django's admin (`/admin/`) is left out: it enforces `is_staff` and model permiss
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,54 +25,22 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.contracts.route_cases import (  # noqa: F401 (re-exported for readers)
+    API_ANON,
+    AUDIENCES,
+    LOGIN,
+    PUBLIC,
+    PUBLIC_API,
+    Case,
+    _private,
+    api,
+    expect,
+    page,
+)
 from tests.support.chain import harvest_into_hub, identify_bricks, proposal_for
 from urbanmine.engine.forecast import USE_TYPES
 
-AUDIENCES = ("anonymous", "outsider", "own")
-LOGIN = (302,)  # a page that needs a signed-in user sends the anonymous visitor to sign in
-API_ANON = (401,)
-
-
-@dataclass(frozen=True)
-class Case:
-    """One request and what each audience gets. `url` and `data` are built from the world;
-    `own` names the chain user whose object it is; `shown` is text the own audience must
-    find in the reply and the others must not; `writes`: refused callers change nothing."""
-
-    key: str  # URL name, or "URL name METHOD" for the API
-    method: str
-    url: Callable[[Any], str]
-    expect: dict[str, tuple[int, ...]]
-    own: str = "owner_user"
-    data: Callable[[Any], dict] = lambda w: {}
-    api: bool = False
-    shown: Callable[[Any], str] | None = None  # own sees it, the others do not
-    hidden: Callable[[Any], str] | None = None  # nobody sees it (a public list)
-    writes: bool = False
-    json: bool = False
-
-
-def expect(anonymous, outsider, own) -> dict[str, tuple[int, ...]]:
-    return {"anonymous": anonymous, "outsider": outsider, "own": own}
-
-
-PUBLIC = expect((200,), (200,), (200,))
-PUBLIC_API = PUBLIC
-
-
-def page(key, url, expected, **kw) -> Case:
-    return Case(key, kw.pop("method", "get"), url, expected, **kw)
-
-
-def api(name, method, url, expected, **kw) -> Case:
-    return Case(f"{name} {method.upper()}", method, url, expected, api=True, **kw)
-
-
-def _private(w):
-    return w.private_lot.code
-
-
-CASES: list[Case] = [
+BASE_CASES: list[Case] = [
     # ------------------------------------------------------------------ public pages
     page("home", lambda w: "/", PUBLIC),
     page("login", lambda w: "/accounts/login/", PUBLIC),
@@ -457,6 +424,22 @@ CASES: list[Case] = [
         own="buyer_user",
     ),
 ]
+
+
+def _collected_cases() -> list[Case]:
+    """The main table plus every `tests/contracts/route_cases/<topic>.py`'s CASES."""
+    import importlib
+    import pkgutil
+
+    from tests.contracts import route_cases
+
+    out = list(BASE_CASES)
+    for info in sorted(pkgutil.iter_modules(route_cases.__path__), key=lambda i: i.name):
+        out.extend(importlib.import_module(f"{route_cases.__name__}.{info.name}").CASES)
+    return out
+
+
+CASES = _collected_cases()
 
 
 # ------------------------------------------------------------------------------ the routes

@@ -1,0 +1,1 @@
+"""Audit: who changed what (audit log) and personal data (GDPR pseudonymisation)."""

@@ -1,0 +1,14 @@
+"""The Celery application: background jobs on workers when CELERY_BROKER_URL is set.
+
+`celery -A urbanmine worker` (or `make worker`) starts a worker; without a broker, jobs run
+in-process (core/jobs.py)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "urbanmine.settings")
+
+app = Celery("urbanmine")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

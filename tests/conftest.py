@@ -113,17 +113,10 @@ def anon(db):
 
 @pytest.fixture
 def client_for(db):
-    """client_for(user) -> an APIClient that sends the user's token."""
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
+    """client_for(user) -> an APIClient that sends a fresh API key of the user."""
+    from tests.support.tokens import api_client_for
 
-    def make(user) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=user)
-        c = APIClient()
-        c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return c
-
-    return make
+    return api_client_for
 
 
 @pytest.fixture

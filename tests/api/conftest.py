@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
+def _fresh_throttle_counts(db):
     cache.clear()
     yield
     cache.clear()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -25,8 +26,13 @@ EXAMPLES_PER_OPERATION = 25
 # the security parameters' absence, not random values in them).
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 
-# Read once at collection (no database needed): one test per operation of the document.
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+# Read once at collection (no database needed): one test per operation of the document. The
+# throttles count in the shared cache (the database by default), which does not exist yet:
+# this one request counts in memory.
+with override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 schema.config.update(headers={"Authorization": f"Token {TOKEN}"})
 
 # Operations whose schema-valid input may still be refused (400) for rules an OpenAPI schema
@@ -73,11 +79,10 @@ def _keep_the_test_connection():
 @pytest.fixture
 def world(chain, harvested_lot):
     """The hub operator signed in by `TOKEN`; the real objects a path may name."""
-    from rest_framework.authtoken.models import Token
-
+    from tests.support.tokens import api_key_fixed
     from urbanmine.lots.services import lot_identify
 
-    Token.objects.create(user=chain.hub_operator_user, key=TOKEN)
+    api_key_fixed(chain.hub_operator_user, TOKEN)
     lot_identify(  # a second lot, of another group, still in the building
         asset=chain.building,
         product_group=chain.steel,

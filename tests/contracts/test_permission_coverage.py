@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.contracts.route_cases import (  # noqa: F401 (re-exported for readers)
@@ -38,6 +37,7 @@ from tests.contracts.route_cases import (  # noqa: F401 (re-exported for readers
     page,
 )
 from tests.support.chain import harvest_into_hub, identify_bricks, proposal_for
+from tests.support.tokens import api_client_for
 from urbanmine.engine.forecast import USE_TYPES
 
 BASE_CASES: list[Case] = [
@@ -567,11 +567,7 @@ def _client(case: Case, world: World, audience: str):
     elif audience == "own":
         user = getattr(world.chain, case.own)
     if case.api:
-        c = APIClient()
-        if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return c
+        return api_client_for(user) if user is not None else APIClient()
     c = Client()
     if user is not None:
         c.force_login(user)

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
+from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -75,7 +76,8 @@ def asset_create(*, owner: Organisation, actor=None, **fields: Unpack[AssetField
         is_demo=fields.get("is_demo", False),
     )
     asset.full_clean()
-    asset.save()
+    with set_actor(actor):  # the audit log names who registered it, with or without a request
+        asset.save()
     return asset
 
 
@@ -95,5 +97,6 @@ def intervention_plan(
         asset=asset, kind=kind, planned_start=planned_start, planned_end=planned_end, note=note
     )
     item.full_clean()
-    item.save()
+    with set_actor(actor):  # the audit log names who planned it
+        item.save()
     return item

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -66,7 +67,8 @@ def hub_settings_update(
     for name in fields:
         setattr(hub, name, changes[name])
     if fields:
-        hub.save(update_fields=fields)
+        with set_actor(actor):  # the audit log names who changed the settings
+            hub.save(update_fields=fields)
     return hub
 
 

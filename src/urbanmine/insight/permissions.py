@@ -13,3 +13,12 @@ def scenario_may_edit(user) -> bool:
 
 def forecast_may_run(user) -> bool:
     return scenario_may_edit(user)
+
+
+def forecast_may_cancel(user, result) -> bool:
+    """The one who started a forecast, or whoever may run forecasts, may stop it."""
+    if not (user and user.is_authenticated):
+        return False
+    return (
+        result.started_by_id is not None and result.started_by_id == user.id
+    ) or forecast_may_run(user)

@@ -2,9 +2,9 @@
 
 The forecast itself is computed by the pure engine (`urbanmine.engine.forecast`) on plain
 arrays assembled by `selectors.registered_stock`; this module only adapts and stores.
-Jobs run through `urbanmine.core.jobs.run_job`: in a thread of the web process by default
-(embedded set-up), inline when `URBANMINE_JOBS_INLINE` is true (tests) or `inline=True`.
-Celery with a broker is the scale-out path (a later issue).
+Jobs run through `urbanmine.core.jobs.run_job`: on a Celery worker when a broker is set, in
+a thread of the web process otherwise (embedded set-up), inline when `URBANMINE_JOBS_INLINE`
+is true (tests) or `inline=True` (docs/development/jobs.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from urbanmine.core.jobs import run_job
+from urbanmine.core.jobs import job_cancel, job_function, run_job
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import (
     IntensityTable,
@@ -36,7 +36,7 @@ from urbanmine.organisations.membership import acting_organisation_or_none
 
 from . import selectors
 from .models import ForecastResult, Scenario
-from .permissions import forecast_may_run, scenario_may_edit
+from .permissions import forecast_may_cancel, forecast_may_run, scenario_may_edit
 
 
 # --------------------------------------------------------------------------- tables
@@ -158,21 +158,30 @@ def forecast_start(*, scenario: Scenario, actor=None, inline: bool | None = None
         scenario=scenario, started_by=actor, params=scenario.params
     )
     if inline or (inline is None and settings.URBANMINE_JOBS_INLINE):
-        forecast_execute(result_id=result.id)
+        run_job(result, forecast_execute, inline=True, result_id=result.id)
         result.refresh_from_db()
         return result
-    transaction.on_commit(lambda: run_job(forecast_execute, result_id=result.id))
+    transaction.on_commit(lambda: run_job(result, forecast_execute, result_id=result.id))
     return result
+
+
+def forecast_cancel(*, result: ForecastResult, actor) -> bool:
+    """Stop a queued or running forecast (its starter or whoever may run forecasts). False
+    when it had ended already."""
+    if not forecast_may_cancel(actor, result):
+        raise PermissionDenied(_("Only the province cancels a forecast."))
+    return job_cancel(result)
 
 
 def forecast_ensure(scenario: Scenario) -> ForecastResult:
     """The latest result of `scenario`; starts a first one when there is none."""
     found = selectors.latest_result(scenario)
-    if found is not None and found.status != JobStatus.FAILED:
+    if found is not None and found.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         return found
     return forecast_start(scenario=scenario, actor=None)
 
 
+@job_function
 def forecast_execute(*, result_id: int) -> ForecastResult:
     """The job: read the stock, run the engine, store the arrays. Failures are recorded."""
     result = ForecastResult.objects.select_related("scenario").get(pk=result_id)

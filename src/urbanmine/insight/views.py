@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import ScenarioParams, reference_scenario
 
@@ -21,7 +22,7 @@ from . import dashboard as dash
 from . import selectors, services
 from .forms import ScenarioForm
 from .models import ForecastResult, Scenario
-from .permissions import forecast_may_run, scenario_may_edit
+from .permissions import forecast_may_cancel, forecast_may_run, scenario_may_edit
 
 
 def _csv(table: dash.Table, filename: str) -> HttpResponse:
@@ -56,10 +57,12 @@ def dashboard(request):
     latest = selectors.latest_result(scenario)
     if latest is None:  # the first visit fills the cache: a job computes the forecast
         latest = services.forecast_ensure(scenario)
+    job_reap_if_stale(latest)  # nobody watches a dead forecast "running"
     result = latest if latest.status == JobStatus.DONE else None
     if result is None:
         result = selectors.latest_result(scenario, done_only=True)
-    running = latest if not latest.is_finished else None
+    # The latest job unless it succeeded: running (polled), or failed / cancelled (said so).
+    running = latest if latest.status != JobStatus.DONE else None
 
     chart = request.GET.get("chart")
     if request.GET.get("format") == "csv":
@@ -103,6 +106,9 @@ def dashboard(request):
         "scenarios": selectors.scenarios(),
         "result": result,
         "running": running,
+        "may_cancel": running is not None
+        and running.is_active
+        and forecast_may_cancel(request.user, running),
         "municipality": municipality,
         "municipalities": municipalities,
         "tables": tables,
@@ -122,10 +128,18 @@ def dashboard(request):
 
 def forecast_status(request, pk):
     """Progress of a forecast job (an htmx fragment; polled every second while it runs)."""
-    result = get_object_or_404(
-        ForecastResult.objects.only("id", "status", "progress", "message", "scenario_id"), pk=pk
+    polled = ("status", "progress", "message", "scenario_id", "started_by_id", "created_at")
+    job = ("heartbeat_at", "task_id", "cancel_requested", "worker")
+    result = get_object_or_404(ForecastResult.objects.only(*polled, *job), pk=pk)
+    job_reap_if_stale(result)
+    response = render(
+        request,
+        "insight/_progress.html",
+        {
+            "running": result,
+            "may_cancel": not result.is_finished and forecast_may_cancel(request.user, result),
+        },
     )
-    response = render(request, "insight/_progress.html", {"running": result})
     if result.is_finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
@@ -140,6 +154,25 @@ def forecast_run(request, pk):
     result = services.forecast_start(scenario=scenario, actor=request.user)
     messages.success(request, _("Forecast %(id)s started.") % {"id": result.pk})
     return redirect(reverse("dashboard") + "?" + urlencode({"scenario": scenario.pk}))
+
+
+@login_required
+@require_POST
+def forecast_cancel(request, pk):
+    """Stop a queued or running forecast; back to the dashboard of its scenario."""
+    result = get_object_or_404(ForecastResult, pk=pk)
+    if not forecast_may_cancel(request.user, result):
+        raise PermissionDenied
+    if services.forecast_cancel(result=result, actor=request.user):
+        text = (
+            _("Forecast %(id)s is cancelled.")
+            if result.status == JobStatus.CANCELLED
+            else _("Forecast %(id)s stops at its next step.")
+        )
+        messages.success(request, text % {"id": result.pk})
+    else:
+        messages.info(request, _("Forecast %(id)s had already ended.") % {"id": result.pk})
+    return redirect(reverse("dashboard") + "?" + urlencode({"scenario": result.scenario_id}))
 
 
 def scenario_list(request):

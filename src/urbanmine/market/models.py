@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Unit
-from urbanmine.core.models import Job
+from urbanmine.core.models import ACTIVE_STATUSES, Job
 from urbanmine.lots.models import Quality
 
 
@@ -69,7 +69,13 @@ class DemandRequest(models.Model):
 
 
 class MatchRun(Job):
-    """One optimisation of the whole region: all offerable supply against all open demand."""
+    """One optimisation of the whole region: all offerable supply against all open demand.
+
+    One at a time: `active` is True while a run is queued or running and NULL otherwise; its
+    unique index lets only one row hold True, which two simultaneous starts cannot both
+    insert (SQLite and PostgreSQL alike). Every path that ends a job clears it."""
+
+    ENDED_FIELDS = {"active": None}
 
     solver = models.CharField(_("solver"), max_length=8, default="optimal")
     result_status = models.CharField(_("solver status"), max_length=12, blank=True)
@@ -78,11 +84,19 @@ class MatchRun(Job):
     n_supply = models.PositiveIntegerField(default=0)
     n_demand = models.PositiveIntegerField(default=0)
     n_hubs = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(null=True, unique=True, editable=False, default=None)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("matching run")
         verbose_name_plural = _("matching runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(active__isnull=True)
+                | models.Q(active=True, status__in=ACTIVE_STATUSES),
+                name="matchrun_active_only_while_queued_or_running",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"run {self.pk} {self.status}"

@@ -47,3 +47,12 @@ def matching_may_run(user) -> bool:
 def match_run_may_view(user, run) -> bool:
     """Runs are aggregate (counts, value, progress): every signed-in user follows them."""
     return bool(user and user.is_authenticated)
+
+
+def match_run_may_cancel(user, run) -> bool:
+    """The one who started a run, or a matchmaker, may stop it."""
+    if not (user and user.is_authenticated):
+        return False
+    return (run.started_by_id is not None and run.started_by_id == user.id) or matching_may_run(
+        user
+    )

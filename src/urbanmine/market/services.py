@@ -9,9 +9,10 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import TypedDict, Unpack
 
+from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from urbanmine.assets.models import Asset
 from urbanmine.catalogue.factors import factor_source
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.catalogue.selectors import product_group_mass_band
-from urbanmine.core.jobs import run_job
+from urbanmine.core.jobs import job_cancel, job_function, jobs_reap, run_job
 from urbanmine.core.keywords import check_keywords
 from urbanmine.engine import matching as engine
 from urbanmine.engine.inventory import MAX_LOT_MASS_KG, tonnes
@@ -34,7 +35,12 @@ from urbanmine.lots.services import lot_mass_plausible, lot_record_step, validat
 from urbanmine.organisations.membership import acting_organisation
 
 from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus
-from .permissions import demand_may_request, matching_may_run, proposal_may_accept
+from .permissions import (
+    demand_may_request,
+    match_run_may_cancel,
+    matching_may_run,
+    proposal_may_accept,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +95,8 @@ def demand_request_create(
         is_demo=is_demo,
     )
     demand.full_clean()
-    demand.save()
+    with set_actor(actor):  # the audit log names who asked, with or without a request
+        demand.save()
     return demand
 
 
@@ -284,15 +291,40 @@ def _accepted_quantities() -> dict[int, Decimal]:
 
 
 def match_run_start(*, actor, solver: str = "optimal", time_limit: float | None = None) -> MatchRun:
+    """Queue a matching run. One at a time: a second start while a run is queued or running
+    (and alive) is refused, race-safe through MatchRun.active's unique index."""
     if not matching_may_run(actor):
         raise PermissionDenied(_("Only a matchmaker starts a matching run."))
     if solver not in engine.SOLVERS:
         raise ValidationError({"solver": _("Unknown solver “%(s)s”.") % {"s": solver}})
-    run = MatchRun.objects.create(started_by=actor, solver=solver)
-    transaction.on_commit(lambda: run_job(match_run_execute, run_id=run.id, time_limit=time_limit))
+    jobs_reap()  # a run whose worker died frees its slot first
+    try:
+        with transaction.atomic():
+            run = MatchRun.objects.create(started_by=actor, solver=solver, active=True)
+    except IntegrityError:
+        busy = MatchRun.objects.filter(active=True).first()
+        raise ValidationError(
+            _("Matching run %(id)s is still %(status)s; wait for it or cancel it first.")
+            % {
+                "id": busy.pk if busy else "?",
+                "status": busy.get_status_display().lower() if busy else _("running"),
+            }
+        ) from None
+    transaction.on_commit(
+        lambda: run_job(run, match_run_execute, run_id=run.id, time_limit=time_limit)
+    )
     return run
 
 
+def match_run_cancel(*, run: MatchRun, actor) -> bool:
+    """Stop a queued or running matching run (its starter or a matchmaker). False when it
+    had ended already."""
+    if not match_run_may_cancel(actor, run):
+        raise PermissionDenied(_("Only the one who started the run or a matchmaker cancels it."))
+    return job_cancel(run)
+
+
+@job_function
 def match_run_execute(
     *, run_id: int, time_limit: float | None = None, today: date | None = None
 ) -> MatchRun:

@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.core.forms import error_text
+from urbanmine.core.jobs import job_reap_if_stale
+from urbanmine.core.models import JobStatus
 from urbanmine.lots.selectors import lot_place
 
 from . import selectors, services
 from .models import MatchRun, Proposal
-from .permissions import match_run_may_view, matching_may_run
+from .permissions import match_run_may_cancel, match_run_may_view, matching_may_run
 
 
 @login_required
@@ -29,11 +31,15 @@ def matching_overview(request):
         else:
             messages.success(request, _("Matching run %(id)s started.") % {"id": run.pk})
         return redirect("matching")
+    runs = list(selectors.latest_runs())
+    for run in runs:  # nobody watches a dead run "running"
+        job_reap_if_stale(run)
+        run.may_cancel = run.is_active and match_run_may_cancel(request.user, run)
     return render(
         request,
         "market/matching.html",
         {
-            "runs": selectors.latest_runs(),
+            "runs": runs,
             "may_run": matching_may_run(request.user),
             "demand": selectors.visible_demand(request.user).order_by("window_start")[:200],
         },
@@ -45,14 +51,39 @@ def run_status(request, pk):
     run = get_object_or_404(MatchRun, pk=pk)
     if not match_run_may_view(request.user, run):
         raise Http404
+    job_reap_if_stale(run)
     return JsonResponse(
         {
             "status": run.status,
+            "status_display": run.get_status_display(),
+            "finished": run.is_finished,
+            "cancel_requested": run.cancel_requested,
             "progress": run.progress,
             "message": run.message,
             "result_status": run.result_status,
         }
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def run_cancel(request, pk):
+    """Stop a queued or running matching run (its starter or a matchmaker)."""
+    run = get_object_or_404(MatchRun, pk=pk)
+    if not match_run_may_view(request.user, run):
+        raise Http404
+    if not match_run_may_cancel(request.user, run):
+        raise PermissionDenied
+    if services.match_run_cancel(run=run, actor=request.user):
+        text = (
+            _("Matching run %(id)s is cancelled.")
+            if run.status == JobStatus.CANCELLED
+            else _("Matching run %(id)s stops at its next step.")
+        )
+        messages.success(request, text % {"id": run.pk})
+    else:
+        messages.info(request, _("Matching run %(id)s had already ended.") % {"id": run.pk})
+    return redirect("matching")
 
 
 @login_required

@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/urbanmine
 
-.PHONY: run test test-sqlite test-postgres bench lint venv migrate demo clean browser-deps openapi hooks
+.PHONY: run test test-sqlite test-postgres bench lint venv migrate demo clean browser-deps openapi hooks \
+	serve worker load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,19 @@ run: $(STAMP)
 	URBANMINE_DEMO_MODE=true $(BIN)/urbanmine demo --if-empty
 	URBANMINE_DEMO_MODE=true $(BIN)/urbanmine demo_accounts
 	$(BIN)/urbanmine runserver 127.0.0.1:8000
+
+# Production (docs/deploy.md): migrate, collect static files, then gunicorn with the project's
+# configuration (src/urbanmine/gunicorn_conf.py: URBANMINE_BIND, URBANMINE_WEB_WORKERS, …).
+# Under systemd run these commands directly (docs/deploy/), so `systemctl reload` reaches
+# gunicorn's master (HUP) and not make.
+serve: $(STAMP)
+	$(BIN)/urbanmine migrate --noinput
+	$(BIN)/urbanmine collectstatic --noinput
+	$(BIN)/gunicorn -c python:urbanmine.gunicorn_conf
+
+# A Celery worker for the background jobs (used when CELERY_BROKER_URL is set).
+worker: $(STAMP)
+	$(BIN)/celery -A urbanmine worker --loglevel=info
 
 # The whole suite on SQLite, then again on PostgreSQL (DATABASE_URL overrides the latter).
 test: $(STAMP) lint
@@ -56,6 +70,12 @@ hooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# The load scenario (locust, the "load" extra): demo x10 on PostgreSQL behind gunicorn and
+# Redis; writes benchmarks/results/load.md (about 11 minutes).
+load: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,load]"
+	$(BIN)/python benchmarks/load/run_load.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

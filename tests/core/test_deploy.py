@@ -43,3 +43,21 @@ def test_the_generated_secret_key_is_readable_by_its_owner_only(tmp_path):
     _run(tmp_path, URBANMINE_HTTPS="true")
     mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
     assert mode == 0o600, oct(mode)
+
+
+def test_check_deploy_is_clean_for_a_production_environment(tmp_path):
+    """As docs/deploy.md configures a site: its own long random key, HTTPS behind the
+    proxy, metrics token, JSON logs, Redis cache: zero warnings."""
+    import secrets
+
+    r = _run(
+        tmp_path,
+        URBANMINE_HTTPS="true",
+        URBANMINE_SECRET_KEY=secrets.token_urlsafe(64),
+        URBANMINE_METRICS_TOKEN=secrets.token_urlsafe(32),
+        URBANMINE_LOG_FORMAT="json",
+        URBANMINE_REDIS_URL="redis://127.0.0.1:6379/1",
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "System check identified no issues (0 silenced)." in r.stdout
+    assert not (tmp_path / "secret_key").exists()  # the given key is used, none generated

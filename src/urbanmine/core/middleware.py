@@ -1,5 +1,11 @@
 """Dutch by default: the interface follows the language the user chose (cookie set by the
-language switcher), not the browser's Accept-Language."""
+language switcher), not the browser's Accept-Language. Also: NUL characters refused, and
+one request id per request for the logs."""
+
+import contextvars
+import logging
+import re
+import uuid
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -55,3 +61,41 @@ class RejectNulMiddleware:
                 content_type="application/problem+json",
             )
         return HttpResponseBadRequest(reason)
+
+
+# --- request ids (deployment work): one id per request in the logs and the reply -----------
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdMiddleware:
+    """The TLS proxy's X-Request-ID (nginx `$request_id`) when it is a plain token, a new
+    one otherwise; every log record of the request carries it and the reply returns it, so
+    a user's report, the access log and the application log meet on one id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response.headers.setdefault("X-Request-ID", request_id)
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Adds `request_id` to every record (settings.LOGGING's formatters print it): the
+    request being handled, or the one a record names (Django logs a 4xx/5xx answer through
+    `django.request` after the middleware has finished)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            named = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = named or _request_id.get()
+        return True

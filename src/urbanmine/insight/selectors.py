@@ -14,6 +14,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
+from urbanmine.core.cache import public_cached, stable_cached
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import USE_TYPES, StockArrays
 from urbanmine.hubs.models import Hub
@@ -33,10 +34,14 @@ MATCHED_STATUSES = [Status.RESERVED, Status.SOLD, Status.APPLIED]
 
 # --------------------------------------------------------------------------- the stock
 def province_municipalities() -> list[Municipality]:
-    return list(
-        Municipality.objects.filter(province_code=ZUID_HOLLAND)
-        .only("id", "code", "name", "population")
-        .order_by("code")
+    return public_cached(
+        "province-municipalities",
+        (),
+        lambda: list(
+            Municipality.objects.filter(province_code=ZUID_HOLLAND)
+            .only("id", "code", "name", "population")
+            .order_by("code")
+        ),
     )
 
 
@@ -135,10 +140,15 @@ def reference_scenario_obj() -> Scenario | None:
     return Scenario.objects.filter(is_reference=True).first()
 
 
+#: A result's arrays (hundreds of kB of JSON): read by `result_arrays` only, from the cache.
+ARRAY_FIELDS = ("demolition_kg", "renovation_kg", "demand_kg", "stock_mass_kg")
+
+
 def latest_result(scenario: Scenario | None, *, done_only: bool = False) -> ForecastResult | None:
+    """The scenario's newest result, without its arrays (`result_arrays` reads them)."""
     if scenario is None:
         return None
-    qs = ForecastResult.objects.filter(scenario=scenario)
+    qs = ForecastResult.objects.filter(scenario=scenario).defer(*ARRAY_FIELDS)
     if done_only:
         qs = qs.filter(status=JobStatus.DONE)
     return qs.order_by("-created_at", "-id").first()
@@ -170,6 +180,25 @@ class ForecastArrays:
 
 
 def result_arrays(result: ForecastResult) -> ForecastArrays:
+    """A result's arrays. A finished result never changes: its arrays are kept in the
+    shared cache under its id, so the dashboard neither reads nor parses the JSON again."""
+    if result.pk is None or result.status != JobStatus.DONE:
+        return _result_arrays(result, _array_values(result))
+    return stable_cached(
+        "forecast-arrays",
+        (result.pk, result.finished_at),
+        lambda: _result_arrays(result, _array_values(result)),
+    )
+
+
+def _array_values(result: ForecastResult) -> dict:
+    deferred = result.get_deferred_fields()
+    if result.pk is None or not deferred.intersection(ARRAY_FIELDS):
+        return {name: getattr(result, name) for name in ARRAY_FIELDS}
+    return ForecastResult.objects.filter(pk=result.pk).values(*ARRAY_FIELDS).get()
+
+
+def _result_arrays(result: ForecastResult, values: dict) -> ForecastArrays:
     n_y = result.end_year - result.start_year + 1
     n_p, n_m = len(result.municipality_codes), len(result.materials)
 
@@ -181,15 +210,35 @@ def result_arrays(result: ForecastResult) -> ForecastArrays:
         years=np.arange(result.start_year, result.end_year + 1),
         municipality_codes=list(result.municipality_codes),
         materials=list(result.materials),
-        demolition=arr(result.demolition_kg, (n_y, n_p, n_m)),
-        renovation=arr(result.renovation_kg, (n_y, n_p, n_m)),
-        demand=arr(result.demand_kg, (n_y, n_p, n_m)),
-        stock=arr(result.stock_mass_kg, (n_p, n_m)),
+        demolition=arr(values["demolition_kg"], (n_y, n_p, n_m)),
+        renovation=arr(values["renovation_kg"], (n_y, n_p, n_m)),
+        demand=arr(values["demand_kg"], (n_y, n_p, n_m)),
+        stock=arr(values["stock_mass_kg"], (n_p, n_m)),
     )
 
 
 # --------------------------------------------------------------------------- realised
+# The dashboard's aggregates are public and the same for everyone: they come from the
+# shared cache (core/cache.py), invalidated by every write to lots, events, assets or hubs.
+def _code(municipality: Municipality | None) -> str:
+    return municipality.code if municipality is not None else ""
+
+
 def realised_impact(municipality: Municipality | None = None) -> dict[str, float]:
+    """Realised reuse from the lifecycle events (see `_realised_impact`)."""
+    return public_cached(
+        "realised-impact", (_code(municipality),), lambda: _realised_impact(municipality)
+    )
+
+
+def matched_mass_kg(municipality: Municipality | None = None) -> float:
+    """Mass of lots that found a next application (see `_matched_mass_kg`)."""
+    return public_cached(
+        "matched-mass", (_code(municipality),), lambda: _matched_mass_kg(municipality)
+    )
+
+
+def _realised_impact(municipality: Municipality | None = None) -> dict[str, float]:
     """Realised reuse from the lifecycle events, one aggregate query.
 
     applied: execution events (mass diverted from waste, CO2 avoided); committed: reservations
@@ -211,7 +260,7 @@ def realised_impact(municipality: Municipality | None = None) -> dict[str, float
     return {k: float(v or 0) for k, v in agg.items()}
 
 
-def matched_mass_kg(municipality: Municipality | None = None) -> float:
+def _matched_mass_kg(municipality: Municipality | None = None) -> float:
     """Mass of lots that found a next application (reserved, sold or applied), one query."""
     qs = plausible_lots(Lot.objects.filter(status__in=MATCHED_STATUSES))
     if municipality is not None:
@@ -220,6 +269,11 @@ def matched_mass_kg(municipality: Municipality | None = None) -> float:
 
 
 def realised_by_municipality() -> dict[str, float]:
+    """Applied (reused) kg per source municipality code (public; from the shared cache)."""
+    return public_cached("realised-by-municipality", (), _realised_by_municipality)
+
+
+def _realised_by_municipality() -> dict[str, float]:
     """Applied (reused) kg per source municipality code, one query."""
     rows = (
         LifecycleEvent.objects.filter(step=Step.EXECUTION)
@@ -234,6 +288,13 @@ def realised_by_municipality() -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- hubs
+def hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
+    """Occupancy and dwell-time alerts per hub (see `_hub_overview`)."""
+    return public_cached(
+        "hub-overview", (_code(municipality),), lambda: _hub_overview(municipality)
+    )
+
+
 @dataclass
 class HubLine:
     hub: Hub
@@ -244,7 +305,7 @@ class HubLine:
     n_alert: int
 
 
-def hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
+def _hub_overview(municipality: Municipality | None = None) -> list[HubLine]:
     """Occupancy (lots.selectors.hub_occupancy) and dwell-time alerts per hub: 3 queries.
 
     Levels follow lots.selectors.hub_stock: warning past HUB_DWELL_WARNING_DAYS (6 months),

@@ -21,13 +21,16 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.fields import SkipField
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.relations import PKOnlyObject
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils import encoders
@@ -50,6 +53,7 @@ from urbanmine.core.api import (
     param,
     truthy,
 )
+from urbanmine.core.cache import public_cached
 from urbanmine.hubs.api import HubSerializer, HubSettingsSerializer
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.selectors import hubs_listed
@@ -75,7 +79,34 @@ class FileTooLarge(ValidationError):
 # ------------------------------------------------------------------------------ shapes
 
 
-class LotSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """A serializer whose fields are built once per class instead of once per instance:
+    DRF introspects the model for every serializer it makes (a fifth of an API request on
+    a lot). Only for serializers whose fields read nothing from the context (no request,
+    no per-call options): the representation is then the same, field by field."""
+
+    _readable_once: list | None = None
+
+    def to_representation(self, instance):
+        cls = type(self)
+        fields = cls.__dict__.get("_readable_once")
+        if fields is None:
+            fields = list(self._readable_fields)  # type: ignore[attr-defined]
+            cls._readable_once = fields
+        ret = {}
+        for field in fields:
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[field.field_name] = (
+                None if check_for_none is None else field.to_representation(attribute)
+            )
+        return ret
+
+
+class LotSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     product_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = OrganisationRefSerializer(read_only=True)
     custodian = OrganisationRefSerializer(read_only=True)
@@ -124,7 +155,7 @@ class LotSerializer(serializers.ModelSerializer):
         return f"{mass.quantize(Decimal('0.001')):f}"
 
 
-class SupplySerializer(serializers.ModelSerializer):
+class SupplySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A publicly offered lot at its current place (no owner or custodian: public)."""
 
     product_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -288,6 +319,10 @@ SUPPLY_PARAMETERS = [
 ]
 
 
+#: The parameters of a public supply list the cache stores pages for (others: uncached).
+SUPPLY_QUERY_KEYS = frozenset(p.name for p in SUPPLY_PARAMETERS) | {"limit", "offset"}
+
+
 def supply_queryset(request):
     p = request.query_params
     available_by = None
@@ -321,6 +356,19 @@ class SupplyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return selectors.published_supply()
         return supply_queryset(self.request)
+
+    def list(self, request, *args, **kwargs):
+        """Anonymous callers get the page from the shared cache (the same for everyone
+        asking the same URL in the same language; core/cache.py)."""
+        if request.user.is_authenticated or not set(request.query_params) <= SUPPLY_QUERY_KEYS:
+            return super().list(request, *args, **kwargs)
+        key = (get_language(), request.build_absolute_uri())
+        data = public_cached(
+            "api-supply",
+            key,
+            lambda: super(SupplyViewSet, self).list(request, *args, **kwargs).data,
+        )
+        return Response(data)
 
     @extend_schema(summary="Mass offered per product group and per status (public)")
     @action(detail=False, serializer_class=SupplyAggregatesSerializer, pagination_class=None)

@@ -13,3 +13,24 @@ class LotsConfig(AppConfig):
 
         # the SQLite triggers that keep the history append-only ask this function
         connection_created.connect(register_sqlite_function, dispatch_uid="urbanmine-history")
+        _public_cache_invalidation()
+
+
+def _public_cache_invalidation() -> None:
+    """Writes that change public content (the supply list and its API, aggregates, the
+    dashboard) bump the public cache version (core/cache.py): lots, their events and
+    lineage, and the assets and interventions they are placed and forecast by."""
+    from urbanmine.assets.models import Asset, PlannedIntervention
+    from urbanmine.core.cache import bump_on_change
+
+    from .models import Inspection, LifecycleEvent, Lot, LotLineage
+
+    bump_on_change(
+        Lot,
+        LifecycleEvent,
+        LotLineage,
+        Inspection,
+        Asset,
+        PlannedIntervention,
+        m2m=(Lot.source_assets.through,),
+    )

@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from urbanmine.assets.permissions import asset_sees_whole_passport
 from urbanmine.catalogue.models import material_label
+from urbanmine.core.cache import public_cached
 from urbanmine.engine.inventory import MAX_LOT_MASS_KG
 from urbanmine.hubs.models import Hub
 
@@ -112,7 +114,12 @@ def lot_place(lot: Lot) -> tuple[float, float, str]:
 
 
 def supply_aggregates():
-    """Public aggregates: mass offered per product group and per status."""
+    """Public aggregates: mass offered per product group and per status (the same for
+    everyone: from the shared cache, core/cache.py)."""
+    return public_cached("supply-aggregates", (), _supply_aggregates)
+
+
+def _supply_aggregates():
     by_group = (
         plausible_lots(Lot.objects.filter(is_published=True))
         .values("product_group__code", "product_group__name_nl", "product_group__name_en")
@@ -125,7 +132,7 @@ def supply_aggregates():
         .annotate(mass_kg=Sum(MASS))
         .order_by("status")
     )
-    return _totals(by_group), _totals(by_status)
+    return _totals(list(by_group)), _totals(list(by_status))
 
 
 def _totals(rows) -> list[dict]:
@@ -147,13 +154,30 @@ def passport_lots(asset, viewer=None):
     )
 
 
+#: (model, field, language) -> {value: label}: a few dozen entries at most.
+_CHOICE_LABELS: dict[tuple[str, str, str | None], dict] = {}
+
+
+def choice_label(obj, field: str) -> str:
+    """`obj.get_<field>_display()` with the field's labels translated once per language.
+    Django's own hashes every (lazy, translated) label of the field on every call: the 90
+    calls of a passport page cost more than all its queries."""
+    key = (obj._meta.label, field, get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        choices = obj._meta.get_field(field).flatchoices
+        labels = _CHOICE_LABELS[key] = {value: str(text) for value, text in choices}
+    value = getattr(obj, field)
+    return labels.get(value, value)
+
+
 def passport_summary(lots) -> dict:
     """Mass per material and per status, from already-fetched lots (no extra queries)."""
     per_material: dict[str, Decimal] = defaultdict(Decimal)
     per_status: dict[str, Decimal] = defaultdict(Decimal)
     for lot in lots:
         per_material[material_label(lot.product_group.material)] += lot.mass_kg_total
-        per_status[lot.get_status_display()] += lot.mass_kg_total
+        per_status[choice_label(lot, "status")] += lot.mass_kg_total
     total = sum(per_material.values(), Decimal(0))
     return {
         "per_material": sorted(per_material.items(), key=lambda kv: -kv[1]),
@@ -162,9 +186,28 @@ def passport_summary(lots) -> dict:
     }
 
 
+#: Up to this many lots, an asset's history asks for its lots' ids (see `asset_history`).
+MAX_HISTORY_LOT_IDS = 5000
+
+
 def asset_history(asset, limit: int = 200, viewer=None):
-    """Events of the asset's lots, newest first; with a `viewer`, as `passport_lots`."""
-    qs = LifecycleEvent.objects.filter(Q(lot__source_asset=asset) | Q(asset=asset))
+    """Events of the asset's lots, newest first; with a `viewer`, as `passport_lots`.
+
+    The asset's lot ids are read first (one indexed query): "the lot's source asset is X
+    or the event's asset is X" across the join (or over a subquery) makes PostgreSQL scan
+    every event (17-25 ms on the demo x10); two conditions on ids are two index lookups
+    (0.2 ms)."""
+    lot_ids = list(
+        Lot.objects.filter(source_asset=asset)
+        .order_by()
+        .values_list("id", flat=True)[: MAX_HISTORY_LOT_IDS + 1]
+    )
+    of_lots = (
+        Q(lot__source_asset=asset)  # a huge passport: the join (no list of parameters)
+        if len(lot_ids) > MAX_HISTORY_LOT_IDS
+        else Q(lot_id__in=lot_ids)
+    )
+    qs = LifecycleEvent.objects.filter(of_lots | Q(asset=asset))
     if viewer is not None and not asset_sees_whole_passport(viewer, asset):
         qs = qs.filter(lots_visible_filter(viewer, prefix="lot__"))
     return qs.select_related("lot", "organisation", "actor", "hub").order_by("-occurred_at", "-id")[

@@ -6,3 +6,12 @@ class MarketConfig(AppConfig):
     name = "urbanmine.market"
     label = "market"
     verbose_name = _("market")
+
+    def ready(self) -> None:
+        """Demand (the dashboard's demand and the matching) bumps the public cache
+        version (core/cache.py)."""
+        from urbanmine.core.cache import bump_on_change
+
+        from .models import DemandRequest
+
+        bump_on_change(DemandRequest)

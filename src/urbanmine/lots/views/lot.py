@@ -9,11 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.catalogue.models import ProductGroup
+from urbanmine.core.cache import public_cached
 from urbanmine.core.forms import add_service_errors
 from urbanmine.regions.services import zuid_holland
 
@@ -30,21 +34,57 @@ from ..permissions import (
 
 
 def supply_list(request):
-    """The public list of available supply, with filters and a map."""
-    form = SupplyFilterForm(
+    """The public list of available supply, with filters and a map. Its content is the same
+    for everyone with the same filters, page and language: anonymous visitors get it from
+    the shared cache (core/cache.py, invalidated by every write that changes supply)."""
+    if request.GET.get("format") == "csv":
+        form = _supply_filter_form(request)
+        response = HttpResponse(
+            supply_csv(_supply_queryset(form).iterator(chunk_size=2000)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="urbanmine-aanbod.csv"'
+        return response
+    if request.user.is_authenticated or not _cacheable_supply_query(request.GET):
+        results = _supply_results(request)
+    else:
+        key = (get_language(), sorted(request.GET.lists()))
+        results = public_cached("supply-list", key, lambda: _supply_results(request))
+    return render(request, "lots/supply_list.html", {"results": mark_safe(results)})  # noqa: S308
+
+
+#: What a supply list URL may carry to be served from the cache: its filters and a page.
+SUPPLY_QUERY_KEYS = frozenset(SupplyFilterForm.base_fields) | {"page"}
+
+
+def _cacheable_supply_query(query) -> bool:
+    """Only the list's own parameters, each once, and a page number: made-up parameters
+    or values are rendered but not stored, so they cannot fill the cache."""
+    if not set(query) <= SUPPLY_QUERY_KEYS or any(
+        len(values) > 1 for _key, values in query.lists()
+    ):
+        return False
+    page = query.get("page", "1")
+    return page.isascii() and page.isdigit() and len(page) <= 4
+
+
+def _supply_filter_form(request) -> SupplyFilterForm:
+    return SupplyFilterForm(
         request.GET or None,
         groups=ProductGroup.objects.all(),
         municipalities=zuid_holland().only("code", "name"),
     )
+
+
+def _supply_queryset(form: SupplyFilterForm):
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.published_supply(**{k: v for k, v in filters.items() if v})
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            supply_csv(qs.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="urbanmine-aanbod.csv"'
-        return response
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return selectors.published_supply(**{k: v for k, v in filters.items() if v})
+
+
+def _supply_results(request) -> str:
+    """The list's content (filters, map, table, pager) as HTML (the template escapes)."""
+    form = _supply_filter_form(request)
+    page = Paginator(_supply_queryset(form), 50).get_page(request.GET.get("page"))
     points = []
     for lot in page.object_list:
         lat, lon, place = selectors.lot_place(lot)
@@ -67,7 +107,7 @@ def supply_list(request):
         "points_json": json.dumps(points),
         "query": query.urlencode(),
     }
-    return render(request, "lots/supply_list.html", context)
+    return render_to_string("lots/_supply_results.html", context, request=request)
 
 
 def _visible_lot(request, code) -> Lot:

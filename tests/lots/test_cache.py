@@ -1,0 +1,158 @@
+"""The shared cache of public content (core/cache.py): the supply list, its API and the
+aggregates are served from the cache to anonymous visitors, show a write at once (the
+signal receivers bump the public version) and never mix in what a signed-in user sees."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.support.chain import harvest_into_hub
+from urbanmine.core.cache import public_version
+from urbanmine.lots.lifecycle import Step
+from urbanmine.lots.services import lot_record_step
+
+
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    """The public cache lives in a memory cache (Redis in production; Django's local
+    memory cache here, one process); the database cache holds no public content."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "public-cache-tests",
+        }
+    }
+    from django.core.cache import caches
+
+    memory = caches["default"]
+    memory.clear()
+    yield
+    memory.clear()
+
+
+def _signed_in(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.mark.django_db
+def test_a_cached_supply_page_shows_a_lot_right_after_the_step_that_publishes_it(
+    chain, identified_lot
+):
+    anon = Client()
+    for url in ("/supply/", "/api/v1/supply"):
+        assert identified_lot.code not in anon.get(url).content.decode()  # cached now
+        assert identified_lot.code not in anon.get(url).content.decode()  # from the cache
+    before = public_version()
+
+    lot_record_step(lot_id=identified_lot.id, step=Step.INVENTORY, actor=chain.owner_user)
+
+    assert public_version() > before
+    assert identified_lot.code in anon.get("/supply/").content.decode()
+    assert identified_lot.code in anon.get("/api/v1/supply").content.decode()
+    groups = anon.get("/api/v1/supply/aggregates").json()["by_product_group"]
+    assert [g["product_group"] for g in groups] == ["bricks-clay"]
+
+
+@pytest.mark.django_db
+def test_filters_pages_and_language_are_part_of_the_key(chain, harvested_lot):
+    anon = Client()
+    assert harvested_lot.code in anon.get("/supply/").content.decode()
+    other = anon.get("/supply/?product_group=steel-beams").content.decode()
+    assert harvested_lot.code not in other
+    assert harvested_lot.code in anon.get("/supply/").content.decode()
+    anon.cookies["django_language"] = "en"
+    english = anon.get("/supply/").content.decode()
+    assert "Available supply" in english and harvested_lot.code in english
+
+
+@pytest.mark.django_db
+def test_a_cached_supply_page_costs_no_query(chain, harvested_lot, django_assert_max_num_queries):
+    anon = Client()
+    anon.get("/supply/?quality=C")
+    anon.get("/api/v1/supply?quality=C")
+    with django_assert_max_num_queries(0):
+        page = anon.get("/supply/?quality=C")
+    assert harvested_lot.code in page.content.decode()
+    assert page["Content-Security-Policy"]  # the page still passes the middleware
+    with django_assert_max_num_queries(0):
+        assert anon.get("/api/v1/supply?quality=C").json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_the_database_cache_holds_no_public_content(
+    chain, harvested_lot, settings, django_assert_max_num_queries
+):
+    """Without Redis (the database cache) pages are computed as before: storing one would
+    cost five queries and reading it one."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "urbanmine_cache",
+        }
+    }
+    anon = Client()
+    anon.get("/supply/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert harvested_lot.code in anon.get("/supply/").content.decode()
+    assert not [q for q in ctx.captured_queries if "urbanmine_cache" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_signed_in_users_never_get_or_leave_a_cached_body(chain, identified_lot):
+    """The owner's pages carry their name and their unpublished lot; neither reaches the
+    anonymous cache, and the owner is never served the anonymous body."""
+    owner = _signed_in(chain.owner_user)
+    mine = owner.get("/supply/").content.decode()
+    assert f'<span class="who">{chain.owner_user.username}</span>' in mine
+    assert identified_lot.code in owner.get("/api/v1/lots").content.decode()
+    owner.get("/api/v1/supply")
+
+    anon = Client()
+    for _ in range(2):  # filled, then from the cache
+        page = anon.get("/supply/").content.decode()
+        assert 'class="who"' not in page
+        assert "/accounts/login/" in page
+        assert identified_lot.code not in page
+        assert identified_lot.code not in anon.get("/api/v1/supply").content.decode()
+
+    again = owner.get("/supply/").content.decode()
+    assert f'<span class="who">{chain.owner_user.username}</span>' in again
+    assert identified_lot.code in owner.get("/api/v1/lots").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboards_hub_occupancy_follows_a_harvest(chain, identified_lot):
+    from urbanmine.insight.selectors import hub_overview
+
+    (line,) = hub_overview()
+    assert line.held_t == 0
+    harvest_into_hub(chain, identified_lot)
+    (line,) = hub_overview()
+    assert line.held_t == pytest.approx(21.0)  # 10,000 bricks of 2.1 kg
+
+
+@pytest.mark.django_db
+def test_catalogue_and_hub_changes_bump_the_version(chain):
+    before = public_version()
+    chain.hub.name = "Hub Rotterdam-West"
+    chain.hub.save()
+    assert public_version() > before
+    before = public_version()
+    chain.bricks.name_en = "Clay bricks (reclaimed)"
+    chain.bricks.save()
+    assert public_version() > before
+
+
+@pytest.mark.django_db
+def test_made_up_parameters_are_served_but_not_stored(chain, harvested_lot):
+    anon = Client()
+    for url in ("/supply/?utm=1", "/supply/?page=x", "/api/v1/supply?utm=1"):
+        anon.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert harvested_lot.code in anon.get(url).content.decode()
+        assert [q for q in ctx.captured_queries if "lots_lot" in q["sql"]], url

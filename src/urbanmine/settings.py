@@ -78,13 +78,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only until its keys are copied into accounts.ApiToken
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_prometheus",
+    "health_check",
     "urbanmine.core",
     "urbanmine.organisations",
+    "urbanmine.accounts",
     "urbanmine.regions",
     "urbanmine.catalogue",
     "urbanmine.assets",
@@ -95,10 +101,15 @@ INSTALLED_APPS = [
     "urbanmine.impact",
     "urbanmine.portal",
     "urbanmine.demo",
+    "auditlog",
+    "urbanmine.audit",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times everything
+    "urbanmine.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "urbanmine.core.middleware.ChosenLanguageMiddleware",
@@ -107,9 +118,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # auditlog's, without the client's headers (audit/middleware.py); the API names its
+    # key-authenticated caller after DRF's authentication (core.api.audit_actor_from_api)
+    "urbanmine.audit.middleware.AuditlogMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() (second factor)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
+    # after it: a locked-out sign-in becomes the lockout page (429) before it is counted
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "urbanmine.urls"
@@ -127,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "urbanmine.core.context_processors.platform",
+                "urbanmine.audit.context_processors.audit",
             ],
         },
     }
@@ -147,8 +166,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -240,7 +264,7 @@ FILE_UPLOAD_HANDLERS = [
 # --- REST API (errors, parsers, pagination) -----------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "urbanmine.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -310,12 +334,116 @@ else:
     }
 
 # --- authentication (sign-in throttling, passwords, API tokens, second factor) -------------
+# (section owned by the authentication work: urbanmine/accounts)
+# django-axes counts failed sign-ins (site and admin) per username + address in the database,
+# shared by every process; after the limit that pair waits out the cool-off (the lockout
+# page, 429). Every failure during the lockout starts the cool-off again.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair
+    "django.contrib.auth.backends.ModelBackend",
+]
+URBANMINE_LOGIN_FAILURE_LIMIT = int(env("URBANMINE_LOGIN_FAILURE_LIMIT", "5"))
+URBANMINE_LOGIN_COOLOFF_MINUTES = int(env("URBANMINE_LOGIN_COOLOFF_MINUTES", "15"))
+# Reverse proxies in front that append to X-Forwarded-For (0: the address is REMOTE_ADDR,
+# and X-Forwarded-For, which a client can write, is ignored). Used by the lockout and the
+# API's failure throttle (accounts/network.py).
+URBANMINE_PROXY_COUNT = int(env("URBANMINE_PROXY_COUNT", "0"))
+# DRF's anonymous throttle takes the address the same way (not a client-written header)
+REST_FRAMEWORK["NUM_PROXIES"] = URBANMINE_PROXY_COUNT
+AXES_FAILURE_LIMIT = URBANMINE_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = URBANMINE_LOGIN_COOLOFF_MINUTES / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "urbanmine.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "urbanmine.accounts.network.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # personal data: no record of every successful sign-in
+AXES_VERBOSE = False
+
+# E-mail (password reset): SMTP when URBANMINE_EMAIL_HOST is set, the console otherwise.
+URBANMINE_EMAIL_HOST = env("URBANMINE_EMAIL_HOST")
+if URBANMINE_EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = URBANMINE_EMAIL_HOST
+    EMAIL_PORT = int(env("URBANMINE_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env("URBANMINE_EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env("URBANMINE_EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("URBANMINE_EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("URBANMINE_DEFAULT_FROM_EMAIL", "urbanmine <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
+
+# API keys (accounts.ApiToken): valid this many days unless the owner picks 1-365.
+URBANMINE_API_TOKEN_DAYS = min(max(int(env("URBANMINE_API_TOKEN_DAYS", "90")), 1), 365)
+# Failed API authentications per client address before 429 (shared cache).
+URBANMINE_API_AUTH_FAILURE_RATE = env("URBANMINE_API_AUTH_FAILURE_RATE", "20/min")
+
+# Second factor (TOTP, django-otp). With URBANMINE_ADMIN_OTP=true (recommended in
+# production) the admin requires a session verified with a code; users set up TOTP at
+# /accounts/two-factor/ and are then asked for a code after the password.
+URBANMINE_ADMIN_OTP = env_bool("URBANMINE_ADMIN_OTP", False)
+OTP_TOTP_ISSUER = "urbanmine Zuid-Holland"
 
 # --- audit log and personal data (GDPR) ----------------------------------------------------
+# (section owned by the audit work: docs/privacy.md) django-auditlog follows the models of
+# audit/registry.py; entries older than the retention are deleted by `urbanmine audit_prune`.
+URBANMINE_AUDIT_RETENTION_DAYS = int(env("URBANMINE_AUDIT_RETENTION_DAYS", "730"))
+# No client addresses in the log (the proxy's access log has them); each entry carries the
+# request id of the application's logs instead (audit/middleware.py).
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # loaddata and fixtures are no one's change
 
 # --- background jobs (Celery when a broker is configured) ----------------------------------
+# Jobs (matching runs, forecasts) run on Celery workers when a broker is set (Redis, e.g.
+# redis://127.0.0.1:6379/2, a database apart from the cache's, which `cache.clear()` would
+# flush; `celery -A urbanmine worker`); without one, in a thread of the web process.
+# docs/development/jobs.md explains the modes, heartbeat and stale detection.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A worker that dies mid-job loses the message: the job ends failed (stale), never runs twice.
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long job holds no queued ones hostage
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # our logging configuration stays
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "urbanmine")
+CELERY_RESULT_EXPIRES = 86400
+# A running job refreshes its heartbeat this often; one silent for URBANMINE_JOB_STALE_S is
+# failed ("the worker stopped") by the reaper of every worker, `urbanmine jobs_reap` and
+# the pages that poll it.
+URBANMINE_JOB_HEARTBEAT_S = float(env("URBANMINE_JOB_HEARTBEAT_S", "10"))
+URBANMINE_JOB_STALE_S = float(env("URBANMINE_JOB_STALE_S", "60"))
 
 # --- operations (health, metrics, logs, security headers) ---------------------------------
+# (section owned by the deployment work: docs/deploy.md)
+# Browser features the site never uses are switched off for it and for anything it embeds
+# (django-permissions-policy sends `camera=(), microphone=(), ...`). A WebAuthn second
+# factor would need publickey-credentials-* = "self".
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        "camera", "clipboard-read", "display-capture", "encrypted-media", "fullscreen",
+        "gamepad", "geolocation", "gyroscope", "hid", "identity-credentials-get",
+        "idle-detection", "interest-cohort", "local-fonts", "magnetometer", "microphone",
+        "midi", "otp-credentials", "payment", "picture-in-picture",
+        "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "speaker-selection", "storage-access", "usb", "web-share",
+        "window-management", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+# Probes (/health/…) and the Prometheus scraper (/metrics) reach gunicorn directly over
+# plain http on the host, not through the TLS proxy: no redirect to https for them.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+# /metrics answers only `Authorization: Bearer <this token>`; unset, /metrics is 404.
+URBANMINE_METRICS_TOKEN = env("URBANMINE_METRICS_TOKEN")
+# Readiness fails when the disk holding URBANMINE_VAR_DIR has less free space than this.
+URBANMINE_HEALTH_MIN_FREE_MB = int(env("URBANMINE_HEALTH_MIN_FREE_MB", "500"))
+# Console logs: "text" (default) or "json" (one object a line, for a log collector).
+URBANMINE_LOG_FORMAT = env("URBANMINE_LOG_FORMAT", "text").strip().lower()
 
 
 # Hubs: the report's time horizon for stored items (6–9 months).
@@ -323,7 +451,7 @@ HUB_DWELL_WARNING_DAYS = int(env("URBANMINE_HUB_DWELL_WARNING_DAYS", "183"))
 HUB_DWELL_ALERT_DAYS = int(env("URBANMINE_HUB_DWELL_ALERT_DAYS", "274"))
 HUB_DEFAULT_MAX_DWELL_DAYS = 270
 
-# Jobs run in a thread of the web process by default; inline when this is true (tests).
+# Jobs run synchronously in the caller when this is true (tests); see "background jobs".
 URBANMINE_JOBS_INLINE = env_bool("URBANMINE_JOBS_INLINE", False)
 # Demo mode (`make run` sets it): the demo may create the data steward "beheerder", a
 # superuser with the documented password. Never set it on a real deployment.
@@ -347,6 +475,23 @@ MATCHING_TIME_LIMIT_S = float(env("URBANMINE_MATCHING_TIME_LIMIT_S", "60"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # every record carries the request's id (X-Request-ID; "-" outside a request)
+    "filters": {"request_id": {"()": "urbanmine.core.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "timestamp",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if URBANMINE_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("URBANMINE_LOG_LEVEL", "WARNING")},
 }

@@ -34,8 +34,13 @@ NOT_PAGES = {
     "asset-plan-intervention",
     "municipalities-geojson",
     "matching-run-status",
+    "matching-run-cancel",
     "proposal-accept",
     "forecast-run",
+    "forecast-cancel",
+    "health-live",  # operations: JSON probes and the Prometheus text (docs/deploy.md)
+    "health-ready",
+    "metrics",
 }
 SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
 LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')
@@ -78,7 +83,12 @@ def demo_world(django_db_setup, django_db_blocker):
         result = insight.forecast_start(scenario=insight.reference_scenario_ensure(), inline=True)
         assert settings.DEBUG is False
         # pages no link reaches while nothing runs: the progress fragment a running job polls
-        seeds = ["/", "/dashboard/scenarios/compare/", f"/dashboard/forecasts/{result.pk}/status/"]
+        seeds = [
+            "/",
+            "/dashboard/scenarios/compare/",
+            f"/dashboard/forecasts/{result.pk}/status/",
+            "/accounts/password/reset/MQ/0-0/",  # reached from the e-mail only: "invalid link"
+        ]
         yield [username for username, _pw, _org in demo_accounts()], seeds
         transaction.set_rollback(True)
 

@@ -6,6 +6,7 @@ owner."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -49,6 +50,7 @@ def test_a_key_lasts_90_days_by_default_and_at_most_365(chain):
 
 
 def _refused(client: APIClient, fragment: str) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the fragments are the English texts
     r = client.get("/api/v1/assets")
     assert r.status_code == 401
     assert r["Content-Type"] == "application/problem+json"

@@ -169,6 +169,14 @@ def test_declared_parameter_types_and_values_are_enforced(client_for, chain, url
     _problem(client_for(chain.owner_user).get(url), 400)
 
 
+def test_an_empty_format_is_400_naming_the_formats(client_for, chain):
+    # schemathesis: `passport.xlsx?format=` was answered 200 although the schema lists formats
+    c = client_for(chain.owner_user)
+    problem = _problem(c.get(f"/api/v1/assets/{chain.building.pk}/passport.xlsx?format="), 400)
+    assert _names(problem) == {"format"}
+    assert c.get(f"/api/v1/assets/{chain.building.pk}/passport.xlsx").status_code == 200
+
+
 def test_valid_parameters_still_filter(client_for, chain, harvested_lot):
     c = client_for(chain.hub_operator_user)
     assert c.get("/api/v1/lots?published=ja&status=harvested&limit=1&offset=0").json()["count"] == 1

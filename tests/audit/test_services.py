@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.admin.models import CHANGE
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.auth import get_user_model
@@ -222,6 +223,7 @@ def test_the_admin_deactivates_the_selected_accounts(chain, jan, steward):
 def test_the_admin_action_pseudonymises_the_selected_accounts_after_asking(chain, jan, steward):
     client = Client()
     client.force_login(steward)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     chosen = {"action": "pseudonymise_users", "_selected_action": [jan.pk, steward.pk]}
     r = client.post("/admin/auth/user/", chosen)
     assert r.status_code == 200 and "cannot be undone" in r.content.decode()

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import close_old_connections, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from urbanmine.core.jobs import execute_job, job_cancel, job_function, jobs_reap, run_job
 from urbanmine.core.models import JobCancelled, JobStatus
@@ -245,7 +245,7 @@ def test_the_province_cancels_a_running_forecast_from_the_dashboard(jobs, chain,
     assert r.status_code == 302 and r["Location"].endswith(f"?scenario={scenario.pk}")
     result.refresh_from_db()
     assert result.cancel_requested and result.status == JobStatus.RUNNING
-    with pytest.raises(Exception, match="Cancelled"):
+    with translation.override("en"), pytest.raises(Exception, match="Cancelled"):
         result.report_progress(50, "next step")
     result.finish(JobCancelled())
     fragment = client.get(f"/dashboard/forecasts/{result.pk}/status/").content.decode()

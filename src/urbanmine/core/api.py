@@ -32,6 +32,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer
+from rest_framework.settings import api_settings
 from rest_framework.utils import encoders
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -288,6 +289,7 @@ class ApiViewMixin:
         if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
             return  # 405, from the dispatch
         check_query(request.query_params, _declared_query_parameters(self, request))
+        _check_format(request, self)
         if request.method in ("POST", "PUT", "PATCH"):
             if not request.stream:  # DRF reads an empty body as {}: it is not a JSON object
                 raise ParseError(_("The request body is empty."))
@@ -295,6 +297,21 @@ class ApiViewMixin:
                 _check_form(request.data)
             elif not isinstance(request.data, Mapping):  # a parser other than ours
                 raise ParseError(_("The request body must be a JSON object."))
+
+
+def _check_format(request, view) -> None:
+    """An empty `?format=` is refused like an unknown one (DRF would ignore it and answer
+    with the default renderer, although the schema lists the formats)."""
+    given = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+    if given is not None and not given.strip():
+        formats = sorted({r.format for r in view.get_renderers()})
+        raise ValidationError(
+            {
+                api_settings.URL_FORMAT_OVERRIDE: [
+                    _("Give one of: %(values)s.") % {"values": ", ".join(formats)}
+                ]
+            }
+        )
 
 
 def audit_actor_from_api(request) -> None:

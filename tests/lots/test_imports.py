@@ -23,7 +23,7 @@ def inventory(rows: int = ROWS, bad_row: int | None = None) -> str:
     negative quantity."""
     lines = [HEADER]
     for i in range(2, rows + 2):
-        quantity = "-4" if i == bad_row else str(100 + i)
+        quantity = "-4" if i == bad_row else str(100 + i % 500)
         if i % 2:
             lines.append(f"bricks-clay;Baksteen {i};{quantity};stuks;2,1;B;nee;01-03-2027\n")
         else:

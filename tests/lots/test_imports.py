@@ -4,12 +4,15 @@ cancel between batches and removes its upload. Small files keep the request's ow
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from urbanmine.core.jobs import jobs_reap
 from urbanmine.lots import services
 from urbanmine.lots.models import InventoryImport, LifecycleEvent, Lot
 
@@ -275,3 +278,24 @@ def test_who_starts_sees_and_cancels_an_import(
     assert client.post(f"/imports/{job.pk}/cancel/").status_code == 403
     job.refresh_from_db()
     assert job.status == "queued" and not job.cancel_requested
+
+
+def test_files_of_jobs_that_never_ran_go_with_the_next_import(
+    client_for, chain, jobs, settings, django_capture_on_commit_callbacks
+):
+    c = client_for(chain.owner_user)
+    with django_capture_on_commit_callbacks(execute=False):  # its process dies before it runs
+        api_upload(c, chain.building, inventory())
+    job = InventoryImport.objects.get()
+    settings.URBANMINE_JOB_STALE_S = 0
+    assert jobs_reap() == 1
+    settings.URBANMINE_JOB_STALE_S = 60
+    orphan = jobs / f"{'0' * 32}.csv"  # a day old, its row gone
+    orphan.write_text("x")
+    os.utime(orphan, (time.time() - 2 * 86400,) * 2)
+    assert len(files_left(jobs)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        api_upload(c, chain.building, inventory())
+    job.refresh_from_db()
+    assert job.status == "failed" and job.file_name == ""
+    assert files_left(jobs) == [] and Lot.objects.count() == ROWS

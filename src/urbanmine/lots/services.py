@@ -7,6 +7,7 @@ what is asked of `permissions`; what each step checks and does lives in `steps`.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -876,9 +877,15 @@ def _inventory_import_file_drop(job: InventoryImport) -> None:
 
 def _inventory_import_files_sweep() -> None:
     """Files of jobs that ended without running (cancelled while queued, a broker that
-    could not be reached, reaped as stale) go with the next import."""
+    could not be reached, reaped as stale) go with the next import, and so does a file a
+    day old that no job waits for (its row deleted with its asset)."""
     for job in InventoryImport.objects.exclude(file_name="").exclude(status__in=ACTIVE_STATUSES):
         _inventory_import_file_drop(job)
+    waiting = set(InventoryImport.objects.exclude(file_name="").values_list("file_name", flat=True))
+    cutoff = time.time() - 24 * 3600
+    for path in imports.import_dir().iterdir():
+        if path.name not in waiting and path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 @job_function

@@ -303,6 +303,7 @@ SPECTACULAR_SETTINGS = {
         "DemandStatusEnum": "urbanmine.market.models.DemandStatus",
         "ProposalStatusEnum": "urbanmine.market.models.ProposalStatus",
         "QualityEnum": "urbanmine.lots.models.Quality",
+        "JobStatusEnum": "urbanmine.core.models.JobStatus",
     },
     # Every operation documents the problem+json errors it can answer (api/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -416,6 +417,10 @@ CELERY_RESULT_EXPIRES = 86400
 # the pages that poll it.
 URBANMINE_JOB_HEARTBEAT_S = float(env("URBANMINE_JOB_HEARTBEAT_S", "10"))
 URBANMINE_JOB_STALE_S = float(env("URBANMINE_JOB_STALE_S", "60"))
+# An inventory upload (page or API) with more rows than this is parsed and stored as a
+# background job (lots.InventoryImport: a status page, 202 from the API); smaller ones
+# inline, within the request.
+URBANMINE_IMPORT_JOB_ROWS = int(env("URBANMINE_IMPORT_JOB_ROWS", "2000"))
 
 # --- operations (health, metrics, logs, security headers) ---------------------------------
 # (section owned by the deployment work: docs/deploy.md)

@@ -38,6 +38,8 @@ NOT_PAGES = {
     "proposal-accept",
     "forecast-run",
     "forecast-cancel",
+    "inventory-import-status",  # JSON polled by the import job page
+    "inventory-import-cancel",
     "health-live",  # operations: JSON probes and the Prometheus text (docs/deploy.md)
     "health-ready",
     "metrics",
@@ -71,8 +73,11 @@ def demo_world(django_db_setup, django_db_blocker):
     the module."""
     from django.conf import settings
 
+    from urbanmine.assets.models import Asset
     from urbanmine.demo.generator import DEMO_PASSWORD, demo_accounts, load_demo
+    from urbanmine.engine.inventory.issues import issue
     from urbanmine.insight import services as insight
+    from urbanmine.lots.models import InventoryImport
     from urbanmine.market.models import MatchRun
     from urbanmine.market.services import match_run_execute
 
@@ -81,6 +86,27 @@ def demo_world(django_db_setup, django_db_blocker):
         run = MatchRun.objects.create(solver="optimal")
         match_run_execute(run_id=run.id, time_limit=20)
         result = insight.forecast_start(scenario=insight.reference_scenario_ensure(), inline=True)
+        # a finished background import per asset: the import pages link to them
+        InventoryImport.objects.bulk_create(
+            InventoryImport(
+                asset=asset,
+                organisation_id=asset.owner_id,
+                source_name="inventaris-groot.csv",
+                status="done",
+                progress=100,
+                rows=2500,
+                mass_kg=125000.0,
+                stored=2500,
+                issues={
+                    "errors": [],
+                    "error_count": 0,
+                    "warnings": [
+                        issue("no_hazardous_column").to_dict(),
+                    ],
+                },
+            )
+            for asset in Asset.objects.all()
+        )
         assert settings.DEBUG is False
         # pages no link reaches while nothing runs: the progress fragment a running job polls
         seeds = [

@@ -16,6 +16,7 @@ from urbanmine.core.api import CSVRenderer, GeoJSONRenderer
 from urbanmine.impact.api import CompareView, Top10View
 from urbanmine.lots.api import (
     HubViewSet,
+    InventoryImportViewSet,
     LotViewSet,
     PassportViewSet,
     SupplyExportViewSet,
@@ -43,6 +44,7 @@ router = SimpleRouter(trailing_slash=False)
 router.register("assets", AssetViewSet, basename="api-asset")
 router.register("assets", PassportViewSet, basename="api-asset-passport")
 router.register("lots", LotViewSet, basename="api-lot")
+router.register("inventory-imports", InventoryImportViewSet, basename="api-inventory-import")
 router.register("hubs", HubViewSet, basename="api-hub")
 router.register("demand-requests", DemandRequestViewSet, basename="api-demand-request")
 router.register("proposals", ProposalViewSet, basename="api-proposal")

@@ -19,12 +19,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -54,6 +61,9 @@ from urbanmine.core.api import (
     truthy,
 )
 from urbanmine.core.cache import public_cached
+from urbanmine.core.jobs import job_reap_if_stale
+from urbanmine.core.models import JobStatus
+from urbanmine.engine.inventory import InventoryIssue
 from urbanmine.hubs.api import HubSerializer, HubSettingsSerializer
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.selectors import hubs_listed
@@ -65,8 +75,13 @@ from urbanmine.organisations.models import Organisation
 from . import exports, imports, selectors, services
 from .hub_exports import hub_stock_csv
 from .lifecycle import Status, Step
-from .models import LifecycleEvent, Location, Lot, RStrategy
-from .permissions import lot_may_record, lot_sees_private_notes, lots_visible_to
+from .models import InventoryImport, LifecycleEvent, Location, Lot, RStrategy
+from .permissions import (
+    inventory_imports_visible_filter,
+    lot_may_record,
+    lot_sees_private_notes,
+    lots_visible_to,
+)
 from .selectors import lot_place
 
 
@@ -425,6 +440,105 @@ class SupplyExportViewSet(ApiViewMixin, viewsets.GenericViewSet):
         return download(body, GEOJSON_CONTENT_TYPE, "urbanmine-supply.geojson")
 
 
+class InventoryImportStartedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=JobStatus.choices)
+    statusUrl = serializers.URLField()  # noqa: N815 (the name the clients read)
+
+
+class InventoryImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+
+
+#: the result of a finished import (as the 200/201 body of a small file, plus its errors);
+#: inline: a serializer class may not declare a field named `errors`
+INVENTORY_IMPORT_RESULT = inline_serializer(
+    "InventoryImportResult",
+    fields={
+        "valid": serializers.BooleanField(),
+        "rows": serializers.IntegerField(),
+        "mass_kg": serializers.FloatField(allow_null=True),
+        "warnings": serializers.ListField(child=serializers.CharField()),
+        "errors": InventoryImportErrorSerializer(many=True),
+        "error_count": serializers.IntegerField(),
+        "stored": serializers.IntegerField(),
+        "lots": serializers.ListField(child=serializers.CharField()),
+    },
+    allow_null=True,
+)
+
+
+class InventoryImportSerializer(serializers.ModelSerializer):
+    """An inventory import job: where it is, and once finished what it did."""
+
+    asset = serializers.IntegerField(source="asset_id", read_only=True)
+    finished = serializers.BooleanField(source="is_finished", read_only=True)
+    result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InventoryImport
+        fields = [
+            "id",
+            "asset",
+            "source_name",
+            "dry_run",
+            "status",
+            "finished",
+            "progress",
+            "message",
+            "cancel_requested",
+            "created_at",
+            "finished_at",
+            "result",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(INVENTORY_IMPORT_RESULT)
+    def get_result(self, job: InventoryImport) -> dict | None:
+        """Null until the job has finished."""
+        if not job.is_finished:
+            return None
+        issues = job.issues or {}
+        errors = issues.get("errors", [])
+        return {
+            "valid": bool(issues) and not errors,
+            "rows": job.rows,
+            "mass_kg": job.mass_kg,
+            "warnings": [str(InventoryIssue(**w)) for w in issues.get("warnings", [])],
+            "errors": [
+                {"row": e["row"], "column": e["column"], "reason": e["reason"]} for e in errors
+            ],
+            "error_count": issues.get("error_count", len(errors)),
+            "stored": job.stored,
+            "lots": job.lot_codes,
+        }
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="An inventory import job: status, progress and, once finished, its result",
+        responses={200: InventoryImportSerializer, **PROTECTED_ERRORS},
+    )
+)
+class InventoryImportViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Inventory imports running as background jobs (started by a large upload to
+    `assets/{id}/inventory`): its starter, its organisation and platform-wide roles see it."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = InventoryImportSerializer
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return InventoryImport.objects.filter(inventory_imports_visible_filter(self.request.user))
+
+    def get_object(self):
+        job = super().get_object()
+        job_reap_if_stale(job)
+        return job
+
+
 @extend_schema_view()
 class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """An asset's material passport under `assets/{id}/…`: its lots (as the viewer may see
@@ -458,7 +572,10 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
         description=(
             "multipart/form-data with `file`; `dry_run=true` only validates. All or nothing: "
             "on any bad row nothing is stored and every error names row, column and reason "
-            "(`invalid_params` name = `row 12, column aantal`)."
+            "(`invalid_params` name = `row 12, column aantal`). A file of more than "
+            "URBANMINE_IMPORT_JOB_ROWS rows (2,000 by default) is imported as a background "
+            "job instead: 202 with `Location` and `{id, status, statusUrl}`; GET the status "
+            "URL until `finished` (its `result` as the 200/201 body here, or `errors`)."
         ),
         request={
             "multipart/form-data": {
@@ -472,6 +589,13 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
         responses={
             200: OpenApiTypes.OBJECT,
             201: OpenApiTypes.OBJECT,
+            202: OpenApiResponse(
+                InventoryImportStartedSerializer,
+                description=(
+                    "A large file, queued as a background job; the `Location` header names "
+                    "its status URL (`statusUrl`)."
+                ),
+            ),
             413: PROBLEM,
             **PROTECTED_ERRORS,
         },
@@ -490,7 +614,21 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
             raise FileTooLarge({"file": [too_large]})
         if upload is None:
             raise ValidationError({"file": [_("Attach the inventory as `file` (CSV or XLSX).")]})
-        result = imports.parse_upload(upload.read(), upload.name)
+        data = upload.read()
+        dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "ja", "yes"}
+        if imports.import_is_large(data, upload.name):
+            job = services.inventory_import_start(
+                asset=asset, actor=request.user, data=data, filename=upload.name, dry_run=dry_run
+            )
+            url = request.build_absolute_uri(
+                reverse("api-inventory-import-detail", kwargs={"pk": job.pk})
+            )
+            return Response(
+                {"id": job.pk, "status": job.status, "statusUrl": url},
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": url},
+            )
+        result = imports.parse_upload(data, upload.name)
         if result.errors:
             raise ValidationError(
                 {
@@ -498,7 +636,6 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
                     for e in result.errors[:1000]
                 }
             )
-        dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "ja", "yes"}
         body = {
             "valid": True,
             "rows": len(result.rows),

@@ -1,8 +1,14 @@
 """Inventory and IFC uploads for the passport pages: parse → preview with row-level
 errors → all-or-nothing commit (`services.lots_import_inventory`). The uploaded file waits
-under var/uploads until confirmed, at most a day."""
+under var/uploads until confirmed, at most a day.
+
+An inventory with more rows than URBANMINE_IMPORT_JOB_ROWS is imported as a background job
+instead (`services.inventory_import_start`): its file waits under var/imports, a private
+directory, until the job ends."""
 
 import json
+import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +21,12 @@ from urbanmine.catalogue.selectors import (
     product_group_mass_references,
     product_group_name_aliases,
 )
-from urbanmine.engine.inventory import InventoryLimits, InventoryParseResult, parse_inventory
+from urbanmine.engine.inventory import (
+    InventoryLimits,
+    InventoryParseResult,
+    count_rows,
+    parse_inventory,
+)
 
 UPLOAD_DIR_NAME = "uploads"
 #: Rows below the header an upload may have: twice the 100,000 rows the import benchmark
@@ -87,7 +98,12 @@ def upload_limits() -> InventoryLimits:
 
 
 def parse_upload(
-    data: bytes, filename: str, column_map: dict[str, str] | None = None
+    data: bytes,
+    filename: str,
+    column_map: dict[str, str] | None = None,
+    *,
+    limits: InventoryLimits | None = None,
+    on_progress=None,
 ) -> InventoryParseResult:
     return parse_inventory(
         data,
@@ -96,8 +112,67 @@ def parse_upload(
         today=timezone.localdate(),
         column_map=column_map or None,
         product_group_aliases=product_group_name_aliases(),
-        limits=upload_limits(),
+        limits=limits or upload_limits(),
+        on_progress=on_progress,
     )
+
+
+# ----------------------------------------------------------------------- background imports
+IMPORT_DIR_NAME = "imports"
+#: Seconds the parse of an import job may take: it holds a worker, not a web request.
+IMPORT_JOB_TIME_LIMIT_S = 600.0
+_IMPORT_FILE = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{1,5}$")
+
+
+def import_is_large(data: bytes, filename: str, column_map: dict[str, str] | None = None) -> bool:
+    """More rows than URBANMINE_IMPORT_JOB_ROWS: imported as a job, not within the request."""
+    threshold = settings.URBANMINE_IMPORT_JOB_ROWS
+    rows = count_rows(
+        data,
+        filename,
+        column_map=column_map or None,
+        at_most=threshold,
+        limits=InventoryLimits(time_limit_s=UPLOAD_TIME_LIMIT_S),
+    )
+    return rows > threshold
+
+
+def job_limits() -> InventoryLimits:
+    """The limits of an import job's parse: an upload's rows, a worker's time."""
+    return InventoryLimits(
+        max_rows=UPLOAD_MAX_ROWS,
+        time_limit_s=IMPORT_JOB_TIME_LIMIT_S,
+        mass_references=product_group_mass_references(),
+    )
+
+
+def import_dir() -> Path:
+    """VAR_DIR/imports, readable by the application's user only (never served)."""
+    path = Path(settings.VAR_DIR) / IMPORT_DIR_NAME
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def import_file_save(data: bytes, filename: str) -> str:
+    """Keep an upload for its job; returns the name of the file in `import_dir()`."""
+    suffix = "".join(c for c in Path(filename).suffix.lower() if c.isalnum())[:5] or "bin"
+    name = f"{uuid.uuid4().hex}.{suffix}"
+    path = import_dir() / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return name
+
+
+def import_file_path(name: str) -> Path:
+    if not _IMPORT_FILE.match(name or ""):
+        raise FileNotFoundError(name)
+    return import_dir() / name
+
+
+def import_file_drop(name: str) -> None:
+    if name and _IMPORT_FILE.match(name):
+        (import_dir() / name).unlink(missing_ok=True)
 
 
 def ifc_draft(data_path: Path, filename: str):

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Unit
+from urbanmine.core.models import Job
 
 from .lifecycle import OFFERABLE, Status, Step
 
@@ -276,3 +277,46 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.inspected_on} {self.result}"
+
+
+class InventoryImport(Job):
+    """An inventory upload too large to parse and store within a request (more rows than
+    URBANMINE_IMPORT_JOB_ROWS): parsed, validated and stored as a background job, all or
+    nothing. The upload waits under VAR_DIR/imports (`file_name`) until the job ends.
+
+    The result: `rows` valid rows of `mass_kg`, `stored` lots (`lot_codes`), and `issues`
+    (the engine's errors and warnings as dicts with code and params, rendered in the
+    viewer's language by `inventory_messages.issue_text`)."""
+
+    asset = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("asset"),
+        on_delete=models.CASCADE,
+        related_name="inventory_imports",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("acting organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_name = models.CharField(_("file name"), max_length=255)
+    #: the upload under VAR_DIR/imports while the job has not ended; "" once removed
+    file_name = models.CharField(max_length=64, blank=True, editable=False)
+    column_map = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    mass_kg = models.FloatField(_("mass (kg)"), null=True, blank=True)
+    stored = models.PositiveIntegerField(_("lots stored"), default=0)
+    lot_codes = models.JSONField(default=list, blank=True)
+    issues = models.JSONField(default=dict, blank=True)  # {"errors": [...], "warnings": [...]}
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("inventory import")
+        verbose_name_plural = _("inventory imports")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.source_name} {self.status}"

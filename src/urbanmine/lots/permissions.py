@@ -14,6 +14,7 @@ from collections.abc import Collection
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from urbanmine.assets.permissions import asset_may_add_lots
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.permissions import hub_may_change
 from urbanmine.organisations.membership import (
@@ -111,3 +112,34 @@ def lot_sees_private_notes(user, lot: Lot) -> bool:
     """The login names of the people who recorded the steps and the notes they wrote are for
     the owner, the custodian and platform-wide roles; other organisations see neither."""
     return lot_may_change(user, lot) or user_is_platform_wide(user)
+
+
+# ------------------------------------------------------------------------ inventory imports
+def inventory_import_may_start(user, asset) -> bool:
+    """Whoever adds lots to an asset's passport imports an inventory into it (the owner, or
+    an inventoriser who may see the asset)."""
+    return asset_may_add_lots(user, asset)
+
+
+def inventory_import_may_view(user, job) -> bool:
+    """An import job (its progress, result and issues) is seen by its starter, the
+    organisation it was started for, and platform-wide roles."""
+    if not (user and user.is_authenticated):
+        return False
+    if job.started_by_id == user.pk or user_is_platform_wide(user):
+        return True
+    return job.organisation_id is not None and job.organisation_id in user_organisation_ids(user)
+
+
+def inventory_import_may_cancel(user, job) -> bool:
+    """Its starter stops an import job."""
+    return bool(user and user.is_authenticated) and job.started_by_id == user.pk
+
+
+def inventory_imports_visible_filter(user) -> Q:
+    """`inventory_import_may_view` as a filter."""
+    if not (user and user.is_authenticated):
+        return Q(pk__in=[])
+    if user_is_platform_wide(user):
+        return Q()
+    return Q(started_by_id=user.pk) | Q(organisation_id__in=user_organisation_ids(user))

@@ -7,21 +7,28 @@ what is asked of `permissions`; what each step checks and does lives in `steps`.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from urbanmine.assets.models import Asset
 from urbanmine.catalogue.models import COUNTED_UNITS, ProductGroup, Unit
 from urbanmine.catalogue.selectors import product_group_mass_band
+from urbanmine.core.forms import error_text
+from urbanmine.core.jobs import job_cancel, job_function, run_job
 from urbanmine.core.keywords import check_keywords
+from urbanmine.core.models import ACTIVE_STATUSES, JobCancelled, JobStatus, cancelled_message
 from urbanmine.engine.inventory import (
     MAX_LOT_MASS_KG,
     MAX_VALUE,
@@ -35,10 +42,17 @@ from urbanmine.engine.inventory import (
 from urbanmine.organisations.membership import acting_organisation
 from urbanmine.organisations.models import ChainRole, Organisation
 
+from . import imports
 from .inventory_messages import MESSAGES
 from .lifecycle import OFFERABLE, EventFacts, Status, Step, TransitionError, next_status
-from .models import LifecycleEvent, Location, Lot, LotLineage
-from .permissions import lot_acts_as_certifier, lot_may_change, lot_may_record
+from .models import InventoryImport, LifecycleEvent, Location, Lot, LotLineage
+from .permissions import (
+    inventory_import_may_cancel,
+    inventory_import_may_start,
+    lot_acts_as_certifier,
+    lot_may_change,
+    lot_may_record,
+)
 from .steps import HANDLERS, StepFields, StepInput, StepRecording, check_r_strategy
 
 
@@ -609,6 +623,13 @@ def _in_row(row_number: int, error: ValidationError) -> ValidationError:
     )
 
 
+#: Lots stored per batch of an import (a progress report, and a chance to cancel, between).
+IMPORT_BATCH = 5000
+#: progress(stage, done, total): stage "validate" (rows checked) or "store" (lots stored);
+#: raising from it (e.g. JobCancelled) stops the import and rolls everything back.
+ImportProgress = Callable[[str, int, int], None]
+
+
 @transaction.atomic
 def lots_import_inventory(
     *,
@@ -617,9 +638,12 @@ def lots_import_inventory(
     actor=None,
     source_name: str,
     organisation: Organisation | None = None,
+    progress: ImportProgress | None = None,
+    batch: int = IMPORT_BATCH,
 ) -> list[StoredLot]:
     """Store validated inventory rows (engine.inventory.InventoryRow) as inventoried lots of
-    an asset, each with its identification and inventory events: all or nothing."""
+    an asset, each with its identification and inventory events: all or nothing (one
+    transaction), in batches of `batch` lots with `progress` called after each."""
     try:
         asset = Asset.objects.select_related("owner").get(pk=asset_id)
     except Asset.DoesNotExist:
@@ -640,8 +664,9 @@ def lots_import_inventory(
         "source_asset_id", "location", "status", "status_since", "r_strategy", "expected_release_date",
         "is_published", "is_demo", "created_at",
     ]  # fmt: skip
+    total = len(rows)
     lot_rows, codes, quantities = [], [], []
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         group_id, q, mass = groups.checked(row)
         hazardous = bool(row.hazardous)
         code = new_lot_code()
@@ -673,14 +698,8 @@ def lots_import_inventory(
                 now_db,
             )  # fmt: skip
         )
-    _insert_rows(Lot, lot_columns, lot_rows)
-    ids: dict[str, int] = {}
-    for i in range(0, len(codes), 5000):
-        ids.update(Lot.objects.filter(code__in=codes[i : i + 5000]).values_list("code", "id"))
-    stored = [StoredLot(ids[c], c) for c in codes]
-    _insert_rows(
-        Lot.source_assets.through, ["lot_id", "asset_id"], [(lot.id, asset.id) for lot in stored]
-    )
+        if progress is not None and (n % batch == 0 or n == total):
+            progress("validate", n, total)
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     notes = _("Imported from %(f)s") % {"f": source_name}
     payload = LifecycleEvent._meta.get_field("payload").get_db_prep_save({}, connection)
@@ -688,31 +707,45 @@ def lots_import_inventory(
         "lot_id", "step", "occurred_at", "recorded_at", "actor_id", "organisation_id", "location",
         "asset_id", "quantity", "notes", "payload", "status_after", "r_strategy",
     ]  # fmt: skip
-    events = []
-    for lot, q in zip(stored, quantities, strict=True):
-        q_db = quantity_field.get_db_prep_save(q, connection)
-        for step, status in (
-            (Step.IDENTIFICATION, Status.IDENTIFIED),
-            (Step.INVENTORY, Status.INVENTORIED),
-        ):
-            events.append(
-                (
-                    lot.id,
-                    step,
-                    now_db,
-                    now_db,
-                    actor_id,
-                    org.id,
-                    Location.IN_ASSET,
-                    asset.id,
-                    q_db,
-                    notes,
-                    payload,
-                    status,
-                    "",
-                )  # fmt: skip
-            )
-    _insert_rows(LifecycleEvent, event_columns, events)
+    stored: list[StoredLot] = []
+    for start in range(0, total, batch):
+        chunk_codes = codes[start : start + batch]
+        _insert_rows(Lot, lot_columns, lot_rows[start : start + batch])
+        ids = dict(Lot.objects.filter(code__in=chunk_codes).values_list("code", "id"))
+        chunk = [StoredLot(ids[c], c) for c in chunk_codes]
+        _insert_rows(
+            Lot.source_assets.through,
+            ["lot_id", "asset_id"],
+            [(lot.id, asset.id) for lot in chunk],
+        )
+        events = []
+        for lot, q in zip(chunk, quantities[start : start + batch], strict=True):
+            q_db = quantity_field.get_db_prep_save(q, connection)
+            for step, status in (
+                (Step.IDENTIFICATION, Status.IDENTIFIED),
+                (Step.INVENTORY, Status.INVENTORIED),
+            ):
+                events.append(
+                    (
+                        lot.id,
+                        step,
+                        now_db,
+                        now_db,
+                        actor_id,
+                        org.id,
+                        Location.IN_ASSET,
+                        asset.id,
+                        q_db,
+                        notes,
+                        payload,
+                        status,
+                        "",
+                    )  # fmt: skip
+                )
+        _insert_rows(LifecycleEvent, event_columns, events)
+        stored.extend(chunk)
+        if progress is not None:
+            progress("store", len(stored), total)
     return stored
 
 
@@ -784,3 +817,188 @@ def lots_import_ifc_draft(
         source_name=source_name,
         organisation=organisation,
     )
+
+
+# ------------------------------------------------------------------------ inventory import jobs
+# Large inventories (more rows than URBANMINE_IMPORT_JOB_ROWS) are imported as a background
+# job (docs/development/jobs.md): parse (progress per 2,000 rows), check against the
+# catalogue and store in batches within one transaction (all or nothing: a cancelled or
+# failed import stores nothing), then the upload is removed.
+
+
+def inventory_import_start(
+    *,
+    asset: Asset,
+    actor,
+    data: bytes,
+    filename: str,
+    column_map: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> InventoryImport:
+    """Keep the upload under VAR_DIR/imports and queue its import; runs after commit."""
+    if not inventory_import_may_start(actor, asset):
+        raise PermissionDenied(_("Only the owner or an inventoriser adds lots to this passport."))
+    organisation = acting_organisation(actor)
+    _inventory_import_files_sweep()
+    name = imports.import_file_save(data, filename)
+    try:
+        job = InventoryImport.objects.create(
+            started_by=actor,
+            asset=asset,
+            organisation=organisation,
+            source_name=filename[:255],
+            file_name=name,
+            column_map=column_map or {},
+            dry_run=dry_run,
+        )
+    except BaseException:
+        imports.import_file_drop(name)
+        raise
+    transaction.on_commit(lambda: run_job(job, inventory_import_execute, import_id=job.id))
+    return job
+
+
+def inventory_import_cancel(*, job: InventoryImport, actor) -> bool:
+    """Stop an import (its starter): a queued one ends now (and its file goes), a running
+    one at its next batch, storing nothing. False when it had ended already."""
+    if not inventory_import_may_cancel(actor, job):
+        raise PermissionDenied(_("Only the one who started the import cancels it."))
+    changed = job_cancel(job)
+    if not job.is_active:  # ended while queued: the job function will never run
+        _inventory_import_file_drop(job)
+    return changed
+
+
+def _inventory_import_file_drop(job: InventoryImport) -> None:
+    imports.import_file_drop(job.file_name)
+    InventoryImport.objects.filter(pk=job.pk).update(file_name="")
+    job.file_name = ""
+
+
+def _inventory_import_files_sweep() -> None:
+    """Files of jobs that ended without running (cancelled while queued, a broker that
+    could not be reached, reaped as stale) go with the next import, and so does a file a
+    day old that no job waits for (its row deleted with its asset)."""
+    for job in InventoryImport.objects.exclude(file_name="").exclude(status__in=ACTIVE_STATUSES):
+        _inventory_import_file_drop(job)
+    waiting = set(InventoryImport.objects.exclude(file_name="").values_list("file_name", flat=True))
+    cutoff = time.time() - 24 * 3600
+    for path in imports.import_dir().iterdir():
+        if path.name not in waiting and path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+@job_function
+def inventory_import_execute(*, import_id: int) -> InventoryImport:
+    """Parse → check → store, all or nothing; the result and the issues on the row."""
+    job = InventoryImport.objects.get(pk=import_id)
+    try:
+        job.report_progress(1, _("Reading %(f)s…") % {"f": job.source_name})
+        data = imports.import_file_path(job.file_name).read_bytes()
+
+        def parsed(done: int, total: int | None) -> None:
+            pct = 2 + (48 * done // total if total else 0)
+            job.report_progress(
+                min(pct, 50),
+                _("Reading and checking row %(n)s of %(t)s…")
+                % {"n": f"{done:,}", "t": f"{total:,}" if total else "?"},
+            )
+
+        result = imports.parse_upload(
+            data, job.source_name, job.column_map, limits=imports.job_limits(), on_progress=parsed
+        )
+        job.rows, job.mass_kg = len(result.rows), float(result.total_mass_kg)
+        job.issues = {
+            "errors": [e.to_dict() for e in result.errors[:1000]],
+            "error_count": len(result.errors),
+            "warnings": [w.to_dict() for w in result.warnings],
+        }
+        if result.errors:
+            raise InventoryInvalid(
+                ngettext(
+                    "%(n)s error: nothing was imported.",
+                    "%(n)s errors: nothing was imported.",
+                    len(result.errors),
+                )
+                % {"n": len(result.errors)}
+            )
+        if job.dry_run:
+            job.message = _("The file is valid: %(n)d rows; nothing was stored (check only).") % {
+                "n": job.rows
+            }
+        else:
+            job.report_progress(
+                50, _("Checking %(n)s rows against the catalogue…") % {"n": f"{job.rows:,}"}
+            )
+            with _ProgressOutsideTransaction(job) as report:
+                stored = lots_import_inventory(
+                    asset_id=job.asset_id,
+                    rows=result.rows,
+                    actor=job.started_by,
+                    source_name=job.source_name,
+                    organisation=job.organisation,
+                    progress=report,
+                    batch=IMPORT_BATCH,
+                )
+            job.stored, job.lot_codes = len(stored), [lot.code for lot in stored]
+            job.message = ngettext(
+                "%(n)d lot imported from %(f)s.", "%(n)d lots imported from %(f)s.", len(stored)
+            ) % {"n": len(stored), "f": job.source_name}
+    except ValidationError as exc:  # a row the catalogue refuses (it changed meanwhile)
+        job.finish(InventoryInvalid(error_text(exc)))
+    except Exception as exc:  # recorded on the job for the user to see
+        job.finish(exc)
+    else:
+        job.finish()
+    finally:
+        _inventory_import_file_drop(job)
+    return job
+
+
+class InventoryInvalid(Exception):
+    """The inventory has errors: nothing is stored (its issues are on the job)."""
+
+
+class _ProgressOutsideTransaction:
+    """Progress of the store, which runs in one transaction. Between batches it reads the
+    job row (a cancel committed meanwhile stops the import: JobCancelled rolls it all
+    back), and writes the progress through a connection of its own: written from inside the
+    transaction, it would stay invisible to the status page until the end and lock the row
+    against the cancel and the heartbeat. SQLite has one writer, the store itself: there
+    the progress shows again when the store ends."""
+
+    def __init__(self, job: InventoryImport) -> None:
+        self.job = job
+        self.side: BaseDatabaseWrapper | None = None
+
+    def __enter__(self) -> ImportProgress:
+        if connection.vendor == "postgresql":
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        return self.report
+
+    def __exit__(self, *exc: object) -> None:
+        if self.side is not None:
+            self.side.close()
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        state = (
+            InventoryImport.objects.filter(pk=self.job.pk)
+            .values_list("status", "cancel_requested")
+            .first()
+        )
+        if state is None or state[0] not in ACTIVE_STATUSES or state[1]:
+            raise JobCancelled(cancelled_message())
+        if stage == "validate":
+            pct, text = 50 + 10 * done // max(total, 1), _("Checked %(n)s of %(t)s rows…")
+        else:
+            pct, text = 60 + 39 * done // max(total, 1), _("Stored %(n)s of %(t)s lots…")
+        if self.side is None:
+            return
+        message = text % {"n": f"{done:,}", "t": f"{total:,}"}
+        table = connection.ops.quote_name(InventoryImport._meta.db_table)
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress = %s, message = %s, heartbeat_at = %s "  # noqa: S608
+                "WHERE id = %s AND status = %s AND NOT cancel_requested",
+                [pct, message[:500], timezone.now(), self.job.pk, JobStatus.RUNNING],
+            )

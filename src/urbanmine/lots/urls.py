@@ -9,6 +9,17 @@ urlpatterns = [
     path("assets/<int:pk>/", passports.asset_passport, name="asset-passport"),
     path("assets/<int:pk>/lots/new/", passports.asset_add_lot, name="asset-add-lot"),
     path("assets/<int:pk>/import/", passports.asset_import, name="asset-import"),
+    path("imports/<int:pk>/", passports.inventory_import, name="inventory-import"),
+    path(
+        "imports/<int:pk>/status/",
+        passports.inventory_import_status,
+        name="inventory-import-status",
+    ),
+    path(
+        "imports/<int:pk>/cancel/",
+        passports.inventory_import_cancel,
+        name="inventory-import-cancel",
+    ),
     path("inventory-template/", passports.inventory_template, name="inventory-template"),
     path("hubs/", hubs.hub_list, name="hub-list"),
     path("hubs/<int:pk>/", hubs.hub_detail, name="hub-detail"),

@@ -71,7 +71,7 @@ from .issues import (
     IssueParams,
 )
 from .limits import MAX_ROWS, InventoryLimits
-from .parse import parse_inventory
+from .parse import count_rows, parse_inventory
 from .result import InventoryParseResult, InventoryRow
 from .template import (
     REQUIRED_COLUMNS,
@@ -94,6 +94,7 @@ from .values import (
 )
 
 __all__ = [
+    "count_rows",
     "FIXED_MASS_KG",
     "FORMULA_PREFIXES",
     "HEADER_ALIASES",

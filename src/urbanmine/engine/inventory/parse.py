@@ -87,3 +87,43 @@ def _read_and_validate(
         raise InventoryFileError.from_code("csv_unreadable", None, detail=str(exc)) from exc
     finally:
         source.close()
+
+
+def count_rows(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    filename: str | None = None,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    at_most: int | None = None,
+    limits: InventoryLimits | None = None,
+) -> int:
+    """Rows below a file's first row (its header, usually), counted without parsing them:
+    the lines of a CSV, the declared size of an XLSX sheet, or, for a sheet that declares
+    none, its rows read until there are more than `at_most`. A file that cannot be opened
+    counts 0: `parse_inventory` says why."""
+    name = filename or (
+        str(path_or_bytes) if not isinstance(path_or_bytes, bytes | bytearray) else ""
+    )
+    try:
+        source = open_source(
+            path_or_bytes,
+            name,
+            column_map or {},
+            InventoryParseResult(),
+            Clock.start(limits or InventoryLimits()),
+        )
+    except InventoryFileError:
+        return 0
+    try:
+        if source.total is not None:
+            return max(source.total - 1, 0)
+        n = 0
+        for _row in source.rows:
+            n += 1
+            if at_most is not None and n > at_most + 1:
+                break
+        return max(n - 1, 0)
+    except (InventoryFileError, csv.Error):
+        return 0
+    finally:
+        source.close()

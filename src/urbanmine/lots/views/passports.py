@@ -8,22 +8,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from urbanmine.assets.forms import InterventionForm
 from urbanmine.assets.permissions import asset_may_add_lots, asset_may_change, assets_visible_to
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.forms import add_service_errors, error_text
+from urbanmine.core.jobs import job_reap_if_stale
+from urbanmine.core.models import JobStatus
 from urbanmine.engine.ifc import IfcImportError
-from urbanmine.engine.inventory import write_inventory_template
+from urbanmine.engine.inventory import InventoryIssue, write_inventory_template
 from urbanmine.organisations.membership import acting_organisation
 
 from .. import imports, selectors, services
 from ..forms import LotIdentifyForm
 from ..inventory_messages import issue_text
+from ..models import InventoryImport
+from ..permissions import inventory_import_may_cancel, inventory_import_may_view
 
 
 def _visible_asset(request, pk):
@@ -101,6 +106,8 @@ def _import_context(asset, **extra) -> dict:
         "token": "",
     }
     context.update(extra)
+    context["import_jobs_from"] = settings.URBANMINE_IMPORT_JOB_ROWS
+    context["import_jobs"] = asset.inventory_imports.order_by("-created_at")[:5]
     result = context["result"]
     # The engine's issues in the interface's language (the first 500 errors are listed).
     context["errors"] = [
@@ -111,7 +118,11 @@ def _import_context(asset, **extra) -> dict:
 
 
 def _import_page(request, asset, status=200, **extra):
-    return render(request, "lots/import.html", _import_context(asset, **extra), status=status)
+    context = _import_context(asset, **extra)
+    context["import_jobs"] = [
+        job for job in context["import_jobs"] if inventory_import_may_view(request.user, job)
+    ]
+    return render(request, "lots/import.html", context, status=status)
 
 
 @login_required
@@ -139,6 +150,15 @@ def _upload(request, asset):
     if f.name.lower().endswith(".ifc"):
         return _ifc_preview(request, asset, data, f.name)
     column_map_text = request.POST.get("column_map", "")
+    if imports.import_is_large(data, f.name, _column_map(column_map_text)):
+        job = services.inventory_import_start(
+            asset=asset,
+            actor=request.user,
+            data=data,
+            filename=f.name,
+            column_map=_column_map(column_map_text),
+        )
+        return redirect("inventory-import", pk=job.pk)
     result = imports.parse_upload(data, f.name, column_map=_column_map(column_map_text))
     token = "" if result.errors else imports.stash_upload(data, f.name)
     return _import_page(
@@ -236,3 +256,69 @@ def _ifc_commit(request, asset):
         request, _("%(n)d lots added from the IFC model %(f)s.") % {"n": len(lots), "f": upload[1]}
     )
     return redirect("asset-passport", pk=asset.pk)
+
+
+# ------------------------------------------------------------------------ import jobs
+def _visible_import(request, pk) -> InventoryImport:
+    job = get_object_or_404(
+        InventoryImport.objects.select_related("asset", "started_by", "organisation"), pk=pk
+    )
+    if not inventory_import_may_view(request.user, job):
+        raise Http404
+    job_reap_if_stale(job)
+    return job
+
+
+def _issues(job: InventoryImport, kind: str) -> list[InventoryIssue]:
+    return [InventoryIssue(**issue) for issue in (job.issues or {}).get(kind, [])]
+
+
+@login_required
+def inventory_import(request, pk):
+    """A large inventory's import: progress while it runs, then its result and issues."""
+    job = _visible_import(request, pk)
+    errors = _issues(job, "errors")
+    context = {
+        "job": job,
+        "asset": job.asset,
+        "may_cancel": job.is_active and inventory_import_may_cancel(request.user, job),
+        "errors": [(e.row, e.column, issue_text(e)) for e in errors[:500]],
+        "error_count": (job.issues or {}).get("error_count", len(errors)),
+        "warnings": [issue_text(w) for w in _issues(job, "warnings")],
+    }
+    return render(request, "lots/import_job.html", context)
+
+
+@login_required
+def inventory_import_status(request, pk):
+    """The progress of an import job as JSON (its page polls it every second)."""
+    job = _visible_import(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "finished": job.is_finished,
+            "cancel_requested": job.cancel_requested,
+            "progress": job.progress,
+            "message": job.message,
+        }
+    )
+
+
+@login_required
+@require_POST
+def inventory_import_cancel(request, pk):
+    """Stop a queued or running import (its starter): nothing is stored."""
+    job = _visible_import(request, pk)
+    if not inventory_import_may_cancel(request.user, job):
+        raise PermissionDenied
+    if services.inventory_import_cancel(job=job, actor=request.user):
+        text = (
+            _("The import of %(f)s is cancelled.")
+            if job.status == JobStatus.CANCELLED
+            else _("The import of %(f)s stops at its next step.")
+        )
+        messages.success(request, text % {"f": job.source_name})
+    else:
+        messages.info(request, _("The import of %(f)s had already ended.") % {"f": job.source_name})
+    return redirect("inventory-import", pk=job.pk)

@@ -217,7 +217,7 @@ def test_api_answers_202_and_the_status_url_gives_the_result(
     job = InventoryImport.objects.get()
     url = f"http://testserver/api/v1/inventory-imports/{job.pk}"
     assert r.status_code == 202 and r["Location"] == url
-    assert r.json() == {"id": job.pk, "status": "queued", "statusUrl": url}
+    assert r.json() == {"id": job.pk, "status": "queued", "status_url": url}
     r = c.get(url)
     assert r.status_code == 200
     body = r.json()

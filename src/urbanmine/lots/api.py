@@ -443,7 +443,7 @@ class SupplyExportViewSet(ApiViewMixin, viewsets.GenericViewSet):
 class InventoryImportStartedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=JobStatus.choices)
-    statusUrl = serializers.URLField()  # noqa: N815 (the name the clients read)
+    status_url = serializers.URLField()
 
 
 class InventoryImportErrorSerializer(serializers.Serializer):
@@ -574,7 +574,7 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
             "on any bad row nothing is stored and every error names row, column and reason "
             "(`invalid_params` name = `row 12, column aantal`). A file of more than "
             "URBANMINE_IMPORT_JOB_ROWS rows (2,000 by default) is imported as a background "
-            "job instead: 202 with `Location` and `{id, status, statusUrl}`; GET the status "
+            "job instead: 202 with `Location` and `{id, status, status_url}`; GET the status "
             "URL until `finished` (its `result` as the 200/201 body here, or `errors`)."
         ),
         request={
@@ -593,7 +593,7 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 InventoryImportStartedSerializer,
                 description=(
                     "A large file, queued as a background job; the `Location` header names "
-                    "its status URL (`statusUrl`)."
+                    "its status URL (`status_url`)."
                 ),
             ),
             413: PROBLEM,
@@ -624,7 +624,7 @@ class PassportViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 reverse("api-inventory-import-detail", kwargs={"pk": job.pk})
             )
             return Response(
-                {"id": job.pk, "status": job.status, "statusUrl": url},
+                {"id": job.pk, "status": job.status, "status_url": url},
                 status=status.HTTP_202_ACCEPTED,
                 headers={"Location": url},
             )

@@ -264,3 +264,72 @@ def test_a_cached_passport_costs_only_the_frames_queries(
     with django_assert_max_num_queries(6):  # session, user, asset, memberships, roles, ...
         assert identified_lot.code in owner.get(url).content.decode()
 
+
+# ------------------------------------------------------------- the API's lots (with a key)
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _codes(response) -> set[str]:
+    return {lot["code"] for lot in response.json()["results"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("owner_first", [True, False])
+def test_the_cached_api_lots_differ_for_callers_who_see_other_lots(
+    chain, identified_lot, owner_first
+):
+    kept = _kept_lot(chain)
+    harvested = harvest_into_hub(chain, identify_bricks_again(chain))
+    callers = [chain.owner_user, chain.buyer_user, chain.matchmaker_user]
+    if not owner_first:
+        callers.reverse()
+    lists, details = {}, {}
+    for _round in range(2):  # the second round is served from the cache
+        for user in callers:
+            lists[user.username] = _codes(_api(user).get("/api/v1/lots"))
+            details[user.username] = _api(user).get(f"/api/v1/lots/{kept.code}").status_code
+    assert lists["owner"] == lists["matchmaker"] == {identified_lot.code, kept.code, harvested.code}
+    assert lists["buyer"] == {harvested.code}  # published only
+    assert details == {"owner": 200, "matchmaker": 200, "buyer": 404}
+
+
+def identify_bricks_again(chain):
+    from tests.support.chain import identify_bricks
+
+    return identify_bricks(chain, quantity=500, description="Tweede partij")
+
+
+@pytest.mark.django_db
+def test_a_lifecycle_step_shows_in_the_cached_api_lots_at_once(chain, identified_lot):
+    buyer, owner = _api(chain.buyer_user), _api(chain.owner_user)
+    url = f"/api/v1/lots/{identified_lot.code}"
+    assert identified_lot.code not in _codes(buyer.get("/api/v1/lots"))
+    assert owner.get(url).json()["status"] == "identified"
+    assert owner.get(url).json()["status"] == "identified"  # from the cache
+
+    lot_record_step(lot_id=identified_lot.id, step=Step.INVENTORY, actor=chain.owner_user)
+
+    assert owner.get(url).json()["status"] == "inventoried"
+    assert identified_lot.code in _codes(buyer.get("/api/v1/lots"))  # published now
+
+
+@pytest.mark.django_db
+def test_the_cached_api_lots_keep_their_query_and_cost_only_the_callers_queries(
+    chain, identified_lot, django_assert_max_num_queries
+):
+    harvested = harvest_into_hub(chain, identify_bricks_again(chain))
+    owner = _api(chain.owner_user)
+    everything = _codes(owner.get("/api/v1/lots"))
+    assert _codes(owner.get("/api/v1/lots?published=true")) == {harvested.code}
+    assert _codes(owner.get("/api/v1/lots")) == everything == {identified_lot.code, harvested.code}
+    page = owner.get("/api/v1/lots?limit=1").json()
+    assert page["count"] == 2 and "offset=1" in page["next"]
+    with django_assert_max_num_queries(2):  # the caller's organisations and roles
+        assert owner.get("/api/v1/lots?limit=1").json() == page

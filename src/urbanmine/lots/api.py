@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -172,16 +173,16 @@ class LotRows:
     a test compares the two representations."""
 
     #: (name, kind, row keys, field) per readable field, in the serializer's order
-    _plan: list[tuple[str, str, tuple[str, ...], serializers.Field]] | None = None
+    _plan: list[tuple[str, str, tuple[str, ...], Any]] | None = None
     _columns: tuple[str, ...] = ()
 
     @classmethod
-    def plan(cls) -> list[tuple[str, str, tuple[str, ...], serializers.Field]]:
+    def plan(cls) -> list[tuple[str, str, tuple[str, ...], Any]]:
         if cls._plan is None:
             serializer = LotSerializer()
-            plan = []
+            plan: list[tuple[str, str, tuple[str, ...], Any]] = []
             for field in serializer._readable_fields:
-                name, source = field.field_name, field.source
+                name, source = str(field.field_name), str(field.source)
                 if name == "mass_kg":
                     plan.append((name, "mass", ("mass_kg_total",), field))
                 elif source == "is_hazardous":

@@ -152,9 +152,11 @@ def gunicorn_cmd(args) -> tuple[list[str], str]:
     return cmd, f"{workers} gthread workers x {args.threads or 4} threads"
 
 
-def wait_ready(port: int, timeout: float = 60) -> None:
+def wait_ready(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
+        if server.poll() is not None:  # e.g. the port is taken: another server would answer
+            raise SystemExit(f"gunicorn exited ({server.returncode}); is port {port} free?")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/supply/", timeout=10).read()
             return
@@ -398,11 +400,12 @@ def main() -> int:
         flush_redis(args.redis)  # every scenario starts with a cold cache
         server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
         try:
-            wait_ready(args.port)
+            wait_ready(args.port, server)
             results.append(run_scenario(name, args, env, raw, server.pid))
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
     for f in raw.glob("*_exceptions.csv"):
         f.unlink()
     write_report(out / "load.md", setup, results, args)

@@ -34,7 +34,10 @@ def main() -> int:
     args = p.parse_args()
     data = scenario_data()
     anon, owner, api = Client(), Client(), Client()
-    owner.login(username="eigenaar", password="urbanmine-demo")
+    from django.contrib.auth import get_user_model
+
+    # as the load test's sessions are made (axes needs a request for a password login)
+    owner.force_login(get_user_model().objects.get(username=data["owner"]))
     auth = {"HTTP_AUTHORIZATION": f"Token {data['token']}"}
     lot = data["lot_codes"][0]
     pages = [

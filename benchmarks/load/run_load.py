@@ -79,7 +79,7 @@ def base_env(args) -> dict:
         {
             "PYTHONPATH": str(REPO / "src"),
             "DJANGO_SETTINGS_MODULE": "urbanmine.settings",
-            "DATABASE_URL": f"{PG}/{DB_NAME}",
+            "DATABASE_URL": f"{PG}/{args.db}",
             "URBANMINE_REDIS_URL": args.redis,
             "URBANMINE_CACHE_PREFIX": "urbanmine-load",
             "URBANMINE_API_ANON_RATE": "1000000/min",
@@ -94,12 +94,12 @@ def base_env(args) -> dict:
     return env
 
 
-def recreate_database(env: dict, scale: int) -> dict:
+def recreate_database(env: dict, scale: int, db: str) -> dict:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {db}")
     sh([str(VENV_BIN / "urbanmine"), "migrate", "-v0"], env)
     out = sh(
         [str(VENV_BIN / "urbanmine"), "demo", "--scale", str(scale), "--format", "json"],
@@ -152,9 +152,11 @@ def gunicorn_cmd(args) -> tuple[list[str], str]:
     return cmd, f"{workers} gthread workers x {args.threads or 4} threads"
 
 
-def wait_ready(port: int, timeout: float = 60) -> None:
+def wait_ready(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
+        if server.poll() is not None:  # e.g. the port is taken: another server would answer
+            raise SystemExit(f"gunicorn exited ({server.returncode}); is port {port} free?")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/supply/", timeout=10).read()
             return
@@ -295,7 +297,7 @@ def write_report(path: Path, setup: dict, results: list[dict], args) -> None:
         f"- machine: {setup['cpu']}, {os.cpu_count()} cores, shared with other sessions"
         " (the load average before each run is listed; locust runs on the same cores)",
         f"- commit: {setup['commit']}",
-        f"- database: PostgreSQL `{DB_NAME}`, `urbanmine demo --scale {args.scale}`:"
+        f"- database: PostgreSQL `{args.db}`, `urbanmine demo --scale {args.scale}`:"
         f" {setup['db']['assets']} assets, {setup['db']['lots']} lots,"
         f" {setup['db']['events']} lifecycle events"
         f" ({setup['published']} lots published at the start)",
@@ -355,7 +357,8 @@ def main() -> int:
     p.add_argument("--run-time", default="60s")
     p.add_argument("--warmup", default="15s", help="unrecorded run first (0s: none)")
     p.add_argument("--scale", type=int, default=10)
-    p.add_argument("--reuse-db", action="store_true", help="keep urbanmine_load as it is")
+    p.add_argument("--db", default=DB_NAME, help="the PostgreSQL database (default: %(default)s)")
+    p.add_argument("--reuse-db", action="store_true", help="keep the database as it is")
     p.add_argument("--workers", type=int, default=0, help="default: gunicorn.conf.py or 2n+1")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--port", type=int, default=8765)
@@ -372,7 +375,7 @@ def main() -> int:
     raw.mkdir(parents=True, exist_ok=True)
     env = base_env(args)
     if not args.reuse_db:
-        recreate_database(env, args.scale)
+        recreate_database(env, args.scale, args.db)
     work = REPO / "var" / "load"
     work.mkdir(parents=True, exist_ok=True)
     data_path = work / "scenario.json"
@@ -397,11 +400,12 @@ def main() -> int:
         flush_redis(args.redis)  # every scenario starts with a cold cache
         server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
         try:
-            wait_ready(args.port)
+            wait_ready(args.port, server)
             results.append(run_scenario(name, args, env, raw, server.pid))
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
     for f in raw.glob("*_exceptions.csv"):
         f.unlink()
     write_report(out / "load.md", setup, results, args)

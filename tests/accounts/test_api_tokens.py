@@ -112,6 +112,28 @@ def test_use_is_recorded(chain):
     assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
 
 
+def test_use_is_written_at_most_once_a_minute(chain):
+    """Not a write on every request: within a minute of the recorded use, requests with
+    the key leave it (and make no UPDATE); a minute later the next one records it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token, key = api_token_issue(user=chain.owner_user, name="ERP", days=30)
+    client = _with(key)
+    client.get("/api/v1/assets")
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/assets").status_code == 200
+        writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert not [sql for sql in writes if "accounts_apitoken" in sql]
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    a_minute_ago = first - timedelta(seconds=61)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=a_minute_ago)
+    client.get("/api/v1/assets")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
 def test_existing_drf_tokens_are_carried_over_for_90_days(chain):
     """The data migration: a DRF token made before the switch keeps working, hashed."""
     import importlib

@@ -156,3 +156,180 @@ def test_made_up_parameters_are_served_but_not_stored(chain, harvested_lot):
         with CaptureQueriesContext(connection) as ctx:
             assert harvested_lot.code in anon.get(url).content.decode()
         assert [q for q in ctx.captured_queries if "lots_lot" in q["sql"]], url
+
+
+# ------------------------------------------------------------------- the owner's passport
+
+
+def _kept_lot(chain):
+    """A second lot of the building, the owner's own and held by the owner: not
+    published, so the demolisher (custodian of the other lot) may not see it."""
+    from urbanmine.lots.services import lot_identify
+
+    return lot_identify(
+        asset=chain.building,
+        product_group=chain.steel,
+        quantity=4,
+        unit="piece",
+        mass_kg_per_unit="310",
+        quality="A",
+        organisation=chain.owner,
+        actor=None,
+        description="Stalen liggers, eigen beheer",
+        custodian=chain.owner,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("owner_first", [True, False])
+def test_a_cached_passport_body_is_never_served_to_a_viewer_with_other_rights(
+    chain, identified_lot, owner_first
+):
+    kept = _kept_lot(chain)
+    url = f"/assets/{chain.building.pk}/"
+    viewers = [chain.owner_user, chain.demolisher_user, chain.matchmaker_user]
+    if not owner_first:
+        viewers.reverse()
+    pages = {}
+    for _round in range(2):  # the second round is served from the cache
+        for user in viewers:
+            r = _signed_in(user).get(url)
+            assert r.status_code == 200
+            pages[user.username] = r.content.decode()
+    owner, demolisher, matchmaker = (pages[k] for k in ("owner", "demolisher", "matchmaker"))
+    # the owner and the platform-wide matchmaker see the whole passport ...
+    assert identified_lot.code in owner and kept.code in owner
+    assert identified_lot.code in matchmaker and kept.code in matchmaker
+    # ... the custodian of one lot only that lot (and its history)
+    assert identified_lot.code in demolisher and kept.code not in demolisher
+    assert "eigen beheer" not in demolisher
+    # only the owner plans interventions, with a CSRF token of their own request
+    assert f'action="/assets/{chain.building.pk}/interventions/"' in owner
+    assert "/interventions/" not in demolisher and "/interventions/" not in matchmaker
+    assert "placeholder" not in owner
+
+
+@pytest.mark.django_db
+def test_the_owners_cached_passport_posts_with_their_own_csrf_token(chain, identified_lot):
+    import re
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(chain.owner_user)
+    client.cookies["django_language"] = "en"
+    url = f"/assets/{chain.building.pk}/"
+    client.get(url)  # fills the cache
+    page = client.get(url).content.decode()  # from the cache
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert tokens and all("placeholder" not in t for t in tokens)
+    r = client.post(
+        f"/assets/{chain.building.pk}/interventions/",
+        {
+            "kind": "demolition",
+            "planned_start": "2027-01-01",
+            "planned_end": "2027-03-01",
+            "csrfmiddlewaretoken": tokens[-1],
+        },
+    )
+    assert r.status_code == 302
+    assert chain.building.interventions.count() == 1
+    # the planned intervention is on the next page (the write bumped the version)
+    assert "2027" in client.get(url).content.decode().split("Planned interventions")[-1][:400]
+
+
+@pytest.mark.django_db
+def test_a_lifecycle_step_shows_on_the_cached_passport_at_once(chain, identified_lot):
+    owner = _signed_in(chain.owner_user)
+    owner.cookies["django_language"] = "en"
+    url = f"/assets/{chain.building.pk}/"
+    first = owner.get(url).content.decode()
+    again = owner.get(url).content.decode()  # from the cache (the CSRF tokens differ)
+    assert again.split('id="passport-lots"')[1] == first.split('id="passport-lots"')[1]
+    assert "Inventoried" not in first
+
+    lot_record_step(lot_id=identified_lot.id, step=Step.INVENTORY, actor=chain.owner_user)
+
+    page = owner.get(url).content.decode()
+    assert "Inventoried" in page
+    history = page.split(">History<")[-1]
+    assert "Inventory" in history and identified_lot.code in history
+
+
+@pytest.mark.django_db
+def test_a_cached_passport_costs_only_the_frames_queries(
+    chain, identified_lot, django_assert_max_num_queries
+):
+    owner = _signed_in(chain.owner_user)
+    url = f"/assets/{chain.building.pk}/"
+    owner.get(url)
+    with django_assert_max_num_queries(6):  # session, user, asset, memberships, roles, ...
+        assert identified_lot.code in owner.get(url).content.decode()
+
+
+# ------------------------------------------------------------- the API's lots (with a key)
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _codes(response) -> set[str]:
+    return {lot["code"] for lot in response.json()["results"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("owner_first", [True, False])
+def test_the_cached_api_lots_differ_for_callers_who_see_other_lots(
+    chain, identified_lot, owner_first
+):
+    kept = _kept_lot(chain)
+    harvested = harvest_into_hub(chain, identify_bricks_again(chain))
+    callers = [chain.owner_user, chain.buyer_user, chain.matchmaker_user]
+    if not owner_first:
+        callers.reverse()
+    lists, details = {}, {}
+    for _round in range(2):  # the second round is served from the cache
+        for user in callers:
+            lists[user.username] = _codes(_api(user).get("/api/v1/lots"))
+            details[user.username] = _api(user).get(f"/api/v1/lots/{kept.code}").status_code
+    assert lists["owner"] == lists["matchmaker"] == {identified_lot.code, kept.code, harvested.code}
+    assert lists["buyer"] == {harvested.code}  # published only
+    assert details == {"owner": 200, "matchmaker": 200, "buyer": 404}
+
+
+def identify_bricks_again(chain):
+    from tests.support.chain import identify_bricks
+
+    return identify_bricks(chain, quantity=500, description="Tweede partij")
+
+
+@pytest.mark.django_db
+def test_a_lifecycle_step_shows_in_the_cached_api_lots_at_once(chain, identified_lot):
+    buyer, owner = _api(chain.buyer_user), _api(chain.owner_user)
+    url = f"/api/v1/lots/{identified_lot.code}"
+    assert identified_lot.code not in _codes(buyer.get("/api/v1/lots"))
+    assert owner.get(url).json()["status"] == "identified"
+    assert owner.get(url).json()["status"] == "identified"  # from the cache
+
+    lot_record_step(lot_id=identified_lot.id, step=Step.INVENTORY, actor=chain.owner_user)
+
+    assert owner.get(url).json()["status"] == "inventoried"
+    assert identified_lot.code in _codes(buyer.get("/api/v1/lots"))  # published now
+
+
+@pytest.mark.django_db
+def test_the_cached_api_lots_keep_their_query_and_cost_only_the_callers_queries(
+    chain, identified_lot, django_assert_max_num_queries
+):
+    harvested = harvest_into_hub(chain, identify_bricks_again(chain))
+    owner = _api(chain.owner_user)
+    everything = _codes(owner.get("/api/v1/lots"))
+    assert _codes(owner.get("/api/v1/lots?published=true")) == {harvested.code}
+    assert _codes(owner.get("/api/v1/lots")) == everything == {identified_lot.code, harvested.code}
+    page = owner.get("/api/v1/lots?limit=1").json()
+    assert page["count"] == 2 and "offset=1" in page["next"]
+    with django_assert_max_num_queries(2):  # the caller's organisations and roles
+        assert owner.get("/api/v1/lots?limit=1").json() == page

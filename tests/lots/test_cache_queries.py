@@ -4,17 +4,20 @@ representation as DRF's own."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from tests.support.chain import harvest_into_hub, identify_bricks
 from urbanmine.lots.api import LotSerializer, SupplySerializer
 from urbanmine.lots.lifecycle import Step
 from urbanmine.lots.models import Lot
-from urbanmine.lots.selectors import published_supply
+from urbanmine.lots.selectors import MASS, published_supply
 from urbanmine.lots.services import lot_record_step
 
 
@@ -75,6 +78,43 @@ def test_serializers_built_once_represent_lots_as_drf_does(chain, identified_lot
         dict(x)
         for x in serializers.ListSerializer(child=_plain(SupplySerializer), instance=supply).data
     ]
+
+
+@pytest.mark.django_db
+def test_the_api_lot_list_and_detail_from_rows_equal_drfs_representation(chain, identified_lot):
+    """LotRows (values rows) against DRF's LotSerializer on the same lots: at a hub, on
+    site, hazardous, applied in a project, published or not."""
+    from rest_framework.test import APIClient
+
+    from urbanmine.lots.api import LotRows
+
+    lots = _more_lots(chain, 4)
+    Lot.objects.filter(pk=lots[2].pk).update(has_asbestos=True)  # not published
+    Lot.objects.filter(pk=lots[1].pk).update(
+        applied_asset=chain.project, expected_release_date="2027-05-01", hazard_note="Lood"
+    )
+    lot_record_step(lot_id=identified_lot.id, step=Step.INVENTORY, actor=chain.owner_user)
+    qs = (
+        Lot.objects.select_related("product_group", "owner", "custodian")
+        .annotate(mass_kg_total=MASS)
+        .order_by("code")
+    )
+    plain = [
+        dict(x) for x in serializers.ListSerializer(child=_plain(LotSerializer), instance=qs).data
+    ]
+    rows = LotRows.represent(qs.values(*LotRows.columns()))
+    assert rows == plain
+    assert any(r["hazardous"] for r in rows) and any(r["expected_release_date"] for r in rows)
+    assert any(r["hub"] for r in rows) and any(r["applied_asset"] for r in rows)
+    api = APIClient()
+    api.force_authenticate(chain.owner_user)
+    listed = api.get("/api/v1/lots?limit=500").json()
+    assert listed["results"] == json.loads(JSONRenderer().render(plain))
+    for lot in plain:
+        assert api.get(f"/api/v1/lots/{lot['code']}").json() == json.loads(
+            JSONRenderer().render(lot)
+        )
+    assert api.get("/api/v1/lots/NOPE-0").status_code == 404
 
 
 def _plain(cls):

@@ -55,7 +55,7 @@ def test_anonymous_acts_for_nobody(db):
 
 def test_roles_and_platform_wide(chain, django_assert_num_queries):
     user = chain.matchmaker_user
-    with django_assert_num_queries(2):  # memberships, roles: then cached on the user
+    with django_assert_num_queries(1):  # memberships with their roles: then cached on the user
         assert user_is_platform_wide(user)
         assert user_has_role(user, ChainRole.MATCHMAKER)
         assert not user_has_role(user, ChainRole.CERTIFIER)

@@ -2,14 +2,17 @@
 list of supply, supply aggregates, the dashboard's aggregates).
 
 Everything cached here is the same for every caller who may see it: pages only for
-anonymous requests, aggregates that are public anyway. Entries are not deleted one by
-one: every entry carries the *public version* it was computed under, a counter in the
-shared cache (Redis, or the database cache) that the apps bump on every write that
-changes public content (lots and their lifecycle events, assets, hubs, demand, the
-catalogue; receivers registered in the apps' `ready()` through `bump_on_change`). A bump
-makes every older entry stale at once; the next reader recomputes it, and the cache's own
-expiry (`PUBLIC_CACHE_SECONDS`) bounds how long time-dependent content (dwell times,
-"available now") can lag.
+anonymous requests, aggregates that are public anyway, and content keyed by what the
+permission functions decide for the viewer (a passport's body per asset and "sees the
+whole passport, or the lots these organisations may see; may change; may add lots"):
+viewers whose rights differ never share an entry. Entries are not deleted one by one:
+every entry carries the *public version* it was computed under, a counter in the shared
+cache (Redis, or the database cache) that the apps bump on every write that changes
+cached content (lots and their lifecycle events, assets, hubs, demand, the catalogue,
+organisations; receivers registered in the apps' `ready()` through `bump_on_change`). A
+bump makes every older entry stale at once; the next reader recomputes it, and the
+cache's own expiry (`PUBLIC_CACHE_SECONDS`) bounds how long time-dependent content (dwell
+times, "available now") can lag.
 
 The version is bumped at once and again when the writing transaction commits: a reader
 between the two could have cached what it read before the commit under the first bump;

@@ -47,6 +47,15 @@ def lots_visible_filter(user, prefix: str = "") -> Q:
     )
 
 
+def lots_visibility_key(user) -> tuple:
+    """What `lots_visible_filter` decides for this user, as a cache key: users with equal
+    keys see the same lots (platform-wide: all; otherwise published lots and those of
+    these organisations). Change it with the filter."""
+    if user_is_platform_wide(user):
+        return ("all",)
+    return ("orgs", tuple(sorted(user_organisation_ids(user))))
+
+
 def lots_visible_to(user) -> QuerySet[Lot]:
     return Lot.objects.filter(lots_visible_filter(user))
 

@@ -1,7 +1,7 @@
 """Who a user acts for: their organisations and the chain roles those hold.
 
 Every permission module asks these functions; none reads memberships on its own. Results are
-cached on the user object for the request, so a page asking ten questions costs two queries.
+cached on the user object for the request, so a page asking ten questions costs one query.
 """
 
 from __future__ import annotations
@@ -9,33 +9,32 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import ChainRole, Organisation, OrganisationRole
+from .models import ChainRole, Organisation
+
+
+def _load(user) -> None:
+    """The user's organisations and their roles in one query, cached on the user object."""
+    rows = list(user.memberships.values_list("organisation_id", "organisation__roles__role"))
+    user._urbanmine_org_ids = frozenset(org for org, _role in rows)
+    user._urbanmine_roles = frozenset(role for _org, role in rows if role is not None)
 
 
 def user_organisation_ids(user) -> frozenset[int]:
     """The organisations a user acts for (empty for anonymous users)."""
     if not user or not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_urbanmine_org_ids", None)
-    if cached is None:
-        cached = frozenset(user.memberships.values_list("organisation_id", flat=True))
-        user._urbanmine_org_ids = cached
-    return cached
+    if getattr(user, "_urbanmine_org_ids", None) is None:
+        _load(user)
+    return user._urbanmine_org_ids
 
 
 def user_roles(user) -> frozenset[str]:
     """The chain roles held by any organisation the user acts for."""
     if not user or not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_urbanmine_roles", None)
-    if cached is None:
-        cached = frozenset(
-            OrganisationRole.objects.filter(
-                organisation_id__in=user_organisation_ids(user)
-            ).values_list("role", flat=True)
-        )
-        user._urbanmine_roles = cached
-    return cached
+    if getattr(user, "_urbanmine_roles", None) is None:
+        _load(user)
+    return user._urbanmine_roles
 
 
 def user_has_role(user, role: str) -> bool:

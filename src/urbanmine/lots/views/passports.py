@@ -9,14 +9,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from urbanmine.assets.forms import InterventionForm
-from urbanmine.assets.permissions import asset_may_add_lots, asset_may_change, assets_visible_to
+from urbanmine.assets.models import Asset
+from urbanmine.assets.permissions import (
+    asset_may_add_lots,
+    asset_may_change,
+    asset_may_view,
+    asset_sees_whole_passport,
+)
 from urbanmine.catalogue.models import ProductGroup
+from urbanmine.core.cache import public_cached
 from urbanmine.core.forms import add_service_errors, error_text
 from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
@@ -28,32 +39,81 @@ from .. import imports, selectors, services
 from ..forms import LotIdentifyForm
 from ..inventory_messages import issue_text
 from ..models import InventoryImport
-from ..permissions import inventory_import_may_cancel, inventory_import_may_view
+from ..permissions import (
+    inventory_import_may_cancel,
+    inventory_import_may_view,
+    lots_visibility_key,
+)
 
 
 def _visible_asset(request, pk):
-    return get_object_or_404(
-        assets_visible_to(request.user).select_related("municipality", "owner"), pk=pk
-    )
+    """The asset if the user may open it, else 404. Its owner and platform-wide roles are
+    decided without the visibility query (a join over the asset's lots)."""
+    asset = get_object_or_404(Asset.objects.select_related("municipality", "owner"), pk=pk)
+    if not asset_sees_whole_passport(request.user, asset) and not asset_may_view(
+        request.user, asset
+    ):
+        raise Http404
+    return asset
+
+
+#: What the cached passport body carries in place of the viewer's CSRF token.
+CSRF_PLACEHOLDER = "urbanmine-csrf-token-placeholder"
 
 
 @login_required
 def asset_passport(request, pk):
-    """An asset's material passport: its lots, mass per material and status, and history."""
+    """An asset's material passport: its lots, mass per material and status, and history.
+
+    The page's content is the same for every viewer the permission functions decide the
+    same for: it is cached in the shared cache (core/cache.py, invalidated by every write
+    to lots, their events, assets and interventions) per asset, language, time zone and
+    that permission signature; the frame (user menu, messages, CSRF tokens) is rendered
+    per request."""
     asset = _visible_asset(request, pk)
-    lots = list(selectors.passport_lots(asset, viewer=request.user))
-    can_change = asset_may_change(request.user, asset)
+    user = request.user
+    can_change = asset_may_change(user, asset)
+    may_add_lots = asset_may_add_lots(user, asset)
+    whole = asset_sees_whole_passport(user, asset)
+    # Who sees what: the whole passport (owner, platform-wide roles), or the lots that
+    # `lots_visible_filter` lets this user see.
+    sees = ("whole",) if whole else lots_visibility_key(user)
+    key = (
+        asset.pk,
+        get_language(),
+        timezone.get_current_timezone_name(),
+        sees,
+        can_change,
+        may_add_lots,
+    )
+    body = public_cached(
+        "passport-body",
+        key,
+        lambda: _passport_body(asset, user, can_change=can_change, may_add_lots=may_add_lots),
+    )
+    if can_change:
+        body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+    return render(
+        request,
+        "lots/passport.html",
+        {"asset": asset, "body": mark_safe(body)},  # noqa: S308 (rendered by our template)
+    )
+
+
+def _passport_body(asset, viewer, *, can_change: bool, may_add_lots: bool) -> str:
+    lots = list(selectors.passport_lots(asset, viewer=viewer))
     context = {
         "asset": asset,
         "lots": lots,
         "summary": selectors.passport_summary(lots),
         "interventions": list(asset.interventions.all()),
-        "history": list(selectors.asset_history(asset, limit=50, viewer=request.user)),
+        "history": list(selectors.asset_history(asset, limit=50, viewer=viewer)),
         "can_change": can_change,
-        "may_add_lots": asset_may_add_lots(request.user, asset),
+        "may_add_lots": may_add_lots,
         "intervention_form": InterventionForm() if can_change else None,
+        "csrf_token": CSRF_PLACEHOLDER,
     }
-    return render(request, "lots/passport.html", context)
+    return render_to_string("lots/_passport_body.html", context)
 
 
 def _asset_for_adding_lots(request, pk):

@@ -325,6 +325,9 @@ if URBANMINE_REDIS_URL:
             "KEY_PREFIX": env("URBANMINE_CACHE_PREFIX", "urbanmine"),
         }
     }
+    # Signed-in requests read their session from Redis, written through to the database
+    # (which stays the record: signing a user out everywhere deletes both, audit/services.py).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -271,3 +271,43 @@ def test_a_username_that_is_an_ordinary_word_stays_in_others_text(chain, steward
     assert LogEntry.objects.get_for_object(membership).get().object_repr == (
         f"removed-user-{jan.pk} @ {chain.owner.name}"
     )
+
+
+def test_deactivating_ends_sessions_kept_in_redis(chain, jan, steward):
+    """With Redis configured, sessions are read from the cache (settings: cached_db): signing
+    the person out everywhere must empty the cached copy too, not only the table."""
+    import os
+
+    import redis
+    from django.test import override_settings
+
+    url = os.environ.get("URBANMINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("URBANMINE_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is not reachable at {url} (URBANMINE_REQUIRE_REDIS=1)")
+        pytest.skip(f"Redis is not reachable at {url}")
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "urbanmine-test-sessions",
+        }
+    }
+    with override_settings(
+        CACHES=caches, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"
+    ):
+        from django.contrib.sessions.backends.cached_db import SessionStore
+
+        web = Client()
+        web.force_login(jan)
+        key = web.cookies[settings.SESSION_COOKIE_NAME].value
+        Session.objects.filter(session_key=key).delete()  # the cached copy alone signs in
+        assert web.get("/assets/").status_code == 200
+        web = Client()
+        web.force_login(jan)
+        key = web.cookies[settings.SESSION_COOKIE_NAME].value
+        user_deactivate(user=jan, actor=steward)
+        assert SessionStore(key).load() == {}
+        assert not Session.objects.filter(session_key=key).exists()

@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "urbanmine.market.models.ProposalStatus",
         "QualityEnum": "urbanmine.lots.models.Quality",
         "JobStatusEnum": "urbanmine.core.models.JobStatus",
+        "StepEnum": "urbanmine.lots.lifecycle.Step",
+        "TransferStepEnum": "urbanmine.lots.api.TRANSFER_STEP_CHOICES",
+        "TransferStatusEnum": "urbanmine.lots.models.TransferStatus",
+        "EngagementStatusEnum": "urbanmine.lots.models.EngagementStatus",
     },
     # Every operation documents the problem+json errors it can answer (api/schema.py).
     "POSTPROCESSING_HOOKS": [

@@ -32,7 +32,35 @@ OBJECTS = {
     "/api/v1/hubs/{id}": ("hub_operator_user", lambda c, lot: {"id": c.hub.pk}),
     "/api/v1/impact/compare": ("owner_user", lambda c, lot: {}),
     "/api/v1/lots/{code}/events": ("hub_operator_user", lambda c, lot: {"code": lot.code}),
+    "/api/v1/lots/{code}/engagements": ("hub_operator_user", lambda c, lot: {"code": lot.code}),
+    "/api/v1/lots/{code}/transfer-proposals": (
+        "hub_operator_user",
+        lambda c, lot: {"code": lot.code},
+    ),
+    "/api/v1/transfer-proposals/{id}/accept": (
+        "owner_user",
+        lambda c, lot: {"id": _pending_transfer(c, lot).pk},
+    ),
+    "/api/v1/transfer-proposals/{id}/decline": (
+        "owner_user",
+        lambda c, lot: {"id": _pending_transfer(c, lot).pk},
+    ),
 }
+
+
+def _pending_transfer(chain, lot):
+    """The custodian's proposal to sell part of the lot, awaiting the owner."""
+    from urbanmine.lots.lifecycle import Step
+    from urbanmine.lots.services import lot_transfer_propose
+
+    return lot_transfer_propose(
+        lot_id=lot.id,
+        step=Step.SALE,
+        counterparty=chain.buyer,
+        actor=chain.hub_operator_user,
+        quantity=10,
+    )
+
 
 DEEP = 10_000
 HUGE = "9" * 10_000
@@ -90,9 +118,13 @@ def _huge_numbers(method: str, path: str) -> list[tuple[str, bytes, str]]:
 
 
 def _state(chain):
+    from urbanmine.lots.models import InspectionEngagement, TransferProposal
+
     hub = Hub.objects.get(pk=chain.hub.pk)
     return (
         LifecycleEvent.objects.count(),
+        InspectionEngagement.objects.count(),
+        list(TransferProposal.objects.values_list("status", flat=True)),
         Lot.objects.count(),
         Asset.objects.count(),
         DemandRequest.objects.count(),

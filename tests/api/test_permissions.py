@@ -168,12 +168,20 @@ def test_custodian_of_one_lot_sees_only_that_lot_of_the_passport(
 
 
 def test_certifier_records_a_quality_control_and_nothing_else(client_for, chain, harvested_lot):
-    """A product inspector & certifier inspects offered supply it does not hold; the
-    inspection is recorded for the certifier; other steps stay with owner and custodian."""
+    """A product inspector & certifier inspects a lot it was engaged for and does not hold;
+    the inspection is recorded for the certifier; other steps stay with owner and custodian."""
     from urbanmine.lots.models import Inspection
 
     c = client_for(chain.certifier_user)
     url = f"/api/v1/lots/{harvested_lot.code}/events"
+    r = c.post(url, {"step": "quality_control", "passed": True}, format="json")
+    assert r.status_code == 403  # not engaged: offered supply is not enough (issue #14)
+    r = client_for(chain.hub_operator_user).post(
+        f"/api/v1/lots/{harvested_lot.code}/engagements",
+        {"certifier": chain.certifier.pk},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
     r = c.post(url, {"step": "sale", "counterparty": chain.certifier.pk}, format="json")
     assert r.status_code == 403
     r = c.post(url, {"step": "quality_control", "passed": True}, format="json")
@@ -203,6 +211,11 @@ def test_certifier_page_offers_only_the_quality_control(client, client_for, chai
     from django.urls import reverse
     from django.utils import timezone
 
+    from urbanmine.lots.services import lot_engage_certifier
+
+    lot_engage_certifier(
+        lot_id=harvested_lot.id, certifier=chain.certifier, actor=chain.hub_operator_user
+    )
     client.force_login(chain.certifier_user)
     page = client.get(reverse("lot-detail", args=[harvested_lot.code])).content.decode()
     assert 'value="quality_control"' in page and 'value="sale"' not in page

@@ -47,6 +47,10 @@ BUSINESS_RULES = {
     ("POST", "/api/v1/impact/compare"),
     ("GET", "/api/v1/impact/top10"),
     ("POST", "/api/v1/lots/{code}/events"),
+    ("POST", "/api/v1/lots/{code}/engagements"),
+    ("POST", "/api/v1/lots/{code}/transfer-proposals"),
+    ("POST", "/api/v1/transfer-proposals/{id}/accept"),
+    ("POST", "/api/v1/transfer-proposals/{id}/decline"),
 }
 
 

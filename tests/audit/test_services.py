@@ -77,7 +77,7 @@ def test_pseudonymised_person_leaves_the_history_whole_and_no_trace_of_who(
     # he records lifecycle events
     lot = identify_bricks(chain)
     lot_record_step(lot_id=lot.id, step=Step.DISMANTLING, actor=jan, hub=chain.hub)
-    lot_record_step(lot_id=lot.id, step=Step.CONNECTION, actor=chain.hub_operator_user)
+    lot_record_step(lot_id=lot.id, step=Step.CONNECTION, actor=chain.owner_user)
     # the steward adds him to the owner's organisation in the admin (admin log + audit log)
     admin = Client()
     admin.force_login(steward)

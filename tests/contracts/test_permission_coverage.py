@@ -516,7 +516,7 @@ def world(chain, settings) -> World:
     for q in (2000, 500, 300):
         harvested.append(harvest_into_hub(chain, identify_bricks(chain, q)))
     w.published_lot, w.twin_lot, w.reserved_lot = harvested
-    lot_record_step(lot_id=w.reserved_lot.id, step=Step.CONNECTION, actor=chain.hub_operator_user)
+    lot_record_step(lot_id=w.reserved_lot.id, step=Step.CONNECTION, actor=chain.owner_user)
     w.demand = DemandRequest.objects.create(
         project=chain.project,
         organisation=chain.buyer,

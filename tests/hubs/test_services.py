@@ -71,3 +71,27 @@ def test_intake_consent_acceptance_and_capacity(chain):
         incoming_kg=Decimal(1),
         held_kg=Decimal(0),
     )
+
+
+@pytest.mark.parametrize("via", ["service", "api"])
+def test_a_capacity_below_the_stock_is_refused(chain, identified_lot, client_for, via):
+    """The hub holds 21 t of bricks: 10 t would leave it at 210 % unnoticed (issue #14)."""
+    from tests.support.chain import harvest_into_hub
+
+    harvest_into_hub(chain, identified_lot)  # 10,000 x 2.1 kg
+    if via == "service":
+        with pytest.raises(ValidationError) as e:
+            hub_settings_update(
+                hub=chain.hub, actor=chain.hub_operator_user, capacity_t=Decimal(10)
+            )
+        assert "21.0 t" in e.value.message_dict["capacity_t"][0]
+    else:
+        r = client_for(chain.hub_operator_user).patch(
+            f"/api/v1/hubs/{chain.hub.pk}", {"capacity_t": "10"}, format="json"
+        )
+        assert r.status_code == 400, r.content
+        assert [p["name"] for p in r.json()["invalid_params"]] == ["capacity_t"]
+    assert Hub.objects.get(pk=chain.hub.pk).capacity_t == 50
+    # at or above the stock it is accepted
+    hub_settings_update(hub=chain.hub, actor=chain.hub_operator_user, capacity_t=Decimal(21))
+    assert Hub.objects.get(pk=chain.hub.pk).capacity_t == 21

@@ -36,7 +36,7 @@ def test_legal_step_is_201_and_appends_an_event(client_for, chain, identified_lo
 
 
 def test_partial_quantity_splits_and_the_event_names_the_new_lot(client_for, chain, harvested_lot):
-    c = client_for(chain.hub_operator_user)
+    c = client_for(chain.owner_user)
     r = _post(c, harvested_lot, {"step": "sale", "quantity": "400", "counterparty": chain.buyer.pk})
     assert r.status_code == 201, r.content
     child = Lot.objects.get(code=r.json()["lot"])
@@ -46,7 +46,7 @@ def test_partial_quantity_splits_and_the_event_names_the_new_lot(client_for, cha
 
 
 def test_illegal_transition_is_400_naming_step(client_for, chain, identified_lot):
-    c = client_for(chain.demolisher_user)
+    c = client_for(chain.owner_user)
     before = LifecycleEvent.objects.count()
     _assert_problem(
         _post(c, identified_lot, {"step": "sale", "counterparty": chain.buyer.pk}), "step"
@@ -60,7 +60,7 @@ def test_illegal_transition_is_400_naming_step(client_for, chain, identified_lot
 
 
 def test_bad_fields_are_named(client_for, chain, identified_lot, harvested_lot):
-    c = client_for(chain.hub_operator_user)
+    c = client_for(chain.owner_user)
     before = LifecycleEvent.objects.count()
     _assert_problem(_post(c, harvested_lot, {"step": "sorting", "quantity": "-3"}), "quantity")
     _assert_problem(_post(c, harvested_lot, {"step": "sorting", "quantity": "abc"}), "quantity")
@@ -81,9 +81,18 @@ def test_bad_fields_are_named(client_for, chain, identified_lot, harvested_lot):
 
 
 def test_failed_inspection_blocks_application(client_for, chain, harvested_lot):
-    c = client_for(chain.hub_operator_user)
-    r = _post(c, harvested_lot, {"step": "quality_control", "passed": False})
+    from urbanmine.lots.services import lot_engage_certifier
+
+    lot_engage_certifier(
+        lot_id=harvested_lot.id, certifier=chain.certifier, actor=chain.hub_operator_user
+    )
+    r = _post(
+        client_for(chain.certifier_user),
+        harvested_lot,
+        {"step": "quality_control", "passed": False},
+    )
     assert r.status_code == 201 and r.json()["status_after"] == "rejected"
+    c = client_for(chain.owner_user)
     _assert_problem(
         _post(c, harvested_lot, {"step": "execution", "target_asset": chain.project.pk}), "step"
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tests.support.chain import inspect
 from urbanmine.lots.lifecycle import EventFacts, Status, Step, fold_status
 from urbanmine.lots.models import AppendOnlyError, LifecycleEvent, Location, Lot
 from urbanmine.lots.services import lot_identify, lot_record_step, lot_split, lots_merge
@@ -38,17 +39,11 @@ def test_full_chain_to_application_and_passport_of_new_asset(chain, identified_l
     lot_record_step(
         lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
     )
-    lot_record_step(
-        lot_id=identified_lot.id,
-        step=Step.QUALITY_CONTROL,
-        actor=chain.hub_operator_user,
-        passed=True,
-        certificate_number="CERT-1",
-    )
+    inspect(chain, identified_lot, passed=True, certificate_number="CERT-1")
     lot_record_step(
         lot_id=identified_lot.id,
         step=Step.SALE,
-        actor=chain.hub_operator_user,
+        actor=chain.owner_user,
         counterparty=chain.buyer,
     )
     lot = Lot.objects.get(pk=identified_lot.pk)
@@ -91,7 +86,7 @@ def test_sale_before_harvest_is_refused_and_nothing_changes(chain, identified_lo
         lot_record_step(
             lot_id=identified_lot.id,
             step=Step.SALE,
-            actor=chain.demolisher_user,
+            actor=chain.owner_user,
             counterparty=chain.buyer,
         )
     assert "step" in e.value.message_dict
@@ -103,17 +98,12 @@ def test_failed_inspection_blocks_application(chain, identified_lot):
     lot_record_step(
         lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
     )
-    lot_record_step(
-        lot_id=identified_lot.id,
-        step=Step.QUALITY_CONTROL,
-        actor=chain.hub_operator_user,
-        passed=False,
-    )
+    inspect(chain, identified_lot, passed=False)
     with pytest.raises(ValidationError):
         lot_record_step(
             lot_id=identified_lot.id,
             step=Step.EXECUTION,
-            actor=chain.hub_operator_user,
+            actor=chain.owner_user,
             target_asset=chain.project,
         )
     assert Lot.objects.get(pk=identified_lot.pk).status == Status.REJECTED
@@ -140,7 +130,7 @@ def test_hazardous_lot_can_never_be_offered_or_sold(chain):
         (Step.EXECUTION, {"target_asset": chain.project}),
     ]:
         with pytest.raises(ValidationError):
-            lot_record_step(lot_id=lot.id, step=step, actor=chain.demolisher_user, **extra)
+            lot_record_step(lot_id=lot.id, step=step, actor=chain.owner_user, **extra)
     # The database refuses a published hazardous lot too.
     from django.db import IntegrityError, transaction
 
@@ -155,7 +145,7 @@ def test_partial_sale_splits_and_keeps_the_trace(chain, identified_lot):
     event = lot_record_step(
         lot_id=identified_lot.id,
         step=Step.SALE,
-        actor=chain.hub_operator_user,
+        actor=chain.owner_user,
         counterparty=chain.buyer,
         quantity=4000,
     )
@@ -228,7 +218,7 @@ def test_merge_at_hub_traces_back_to_every_source_asset(chain):
         assert lot.status == Status.CLOSED and not lot.is_published
     with pytest.raises(ValidationError):
         lot_record_step(
-            lot_id=a.id, step=Step.SALE, actor=chain.hub_operator_user, counterparty=chain.buyer
+            lot_id=a.id, step=Step.SALE, actor=chain.owner_user, counterparty=chain.buyer
         )
     # Split a merged lot: the child still traces to both buildings.
     child = lot_split(lot_id=merged.id, quantity=50, actor=chain.hub_operator_user)

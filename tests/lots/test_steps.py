@@ -37,7 +37,7 @@ def test_steps_that_take_part_of_a_lot_are_the_partial_ones():
 def test_a_failed_check_writes_nothing(chain, identified_lot, step, fields, field):
     before = LifecycleEvent.objects.count()
     with pytest.raises(ValidationError) as e:
-        lot_record_step(lot_id=identified_lot.id, step=step, actor=chain.demolisher_user, **fields)
+        lot_record_step(lot_id=identified_lot.id, step=step, actor=chain.owner_user, **fields)
     assert field in e.value.message_dict
     assert LifecycleEvent.objects.count() == before
     assert Lot.objects.count() == 1

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from urbanmine.lots.lifecycle import Step
-from urbanmine.lots.services import lot_record_step
+from urbanmine.lots.services import lot_engage_certifier, lot_record_step
 from urbanmine.organisations.models import Membership
 
 NOTE_HARVEST = "Sleutel ligt bij de buurvrouw op nummer 12"
@@ -40,6 +40,9 @@ def lot_page(chain, identified_lot):
         actor=worker,
         hub=chain.hub,
         notes=NOTE_HARVEST,
+    )
+    lot_engage_certifier(
+        lot_id=identified_lot.id, certifier=chain.certifier, actor=chain.hub_operator_user
     )
     lot_record_step(
         lot_id=identified_lot.id,

@@ -90,7 +90,7 @@ def test_stale_proposal_is_rechecked_and_refused(chain, market, identified_lot):
     lot_record_step(
         lot_id=identified_lot.id,
         step=Step.SALE,
-        actor=chain.hub_operator_user,
+        actor=chain.owner_user,
         counterparty=chain.outsider,
     )
     with pytest.raises(ValidationError) as e:

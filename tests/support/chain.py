@@ -55,3 +55,28 @@ def proposal_for(demand, lot, *, hub=None, quantity: int = 400):
         transport_co2_kg=2.0,
         value_eur=50.0,
     )
+
+
+def inspect(chain, lot, *, passed: bool = True, engaged_by=None, **fields):
+    """The custodian (or `engaged_by`) engages the test certifier, which records a quality
+    control: the only way an inspection gets onto a lot (issue #14)."""
+    from urbanmine.lots.lifecycle import Step
+    from urbanmine.lots.models import Lot
+    from urbanmine.lots.services import lot_engage_certifier, lot_record_step
+
+    lot = Lot.objects.get(pk=lot.pk)
+    if engaged_by is None:
+        from django.contrib.auth import get_user_model
+
+        from urbanmine.organisations.models import Membership
+
+        member = Membership.objects.filter(organisation_id=lot.custodian_id).first()
+        engaged_by = get_user_model().objects.get(pk=member.user_id)
+    lot_engage_certifier(lot_id=lot.id, certifier=chain.certifier, actor=engaged_by)
+    return lot_record_step(
+        lot_id=lot.id,
+        step=Step.QUALITY_CONTROL,
+        actor=chain.certifier_user,
+        passed=passed,
+        **fields,
+    )

@@ -21,6 +21,7 @@ from urbanmine.lots.api import (
     PassportViewSet,
     SupplyExportViewSet,
     SupplyViewSet,
+    TransferProposalViewSet,
 )
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
 from urbanmine.regions.api import MunicipalityViewSet
@@ -48,6 +49,7 @@ router.register("inventory-imports", InventoryImportViewSet, basename="api-inven
 router.register("hubs", HubViewSet, basename="api-hub")
 router.register("demand-requests", DemandRequestViewSet, basename="api-demand-request")
 router.register("proposals", ProposalViewSet, basename="api-proposal")
+router.register("transfer-proposals", TransferProposalViewSet, basename="api-transfer-proposal")
 router.register("product-groups", ProductGroupViewSet, basename="api-product-group")
 router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
 router.register("supply", SupplyViewSet, basename="api-supply")

@@ -17,14 +17,19 @@ def catalogue_rows() -> list[dict]:
         for f in INT_FIELDS:
             row[f] = int(row[f])
         row["assessment_guideline"] = row.pop("guideline")
+        row["inspection_required"] = row.get("inspection_required", "no").strip() == "yes"
     return rows
 
 
 def install_catalogue(product_group_model) -> int:
     """Create or update every product group of the reference table; returns the count."""
+    # Only the columns the model has at this point of the migrations (a data migration runs
+    # with the historical model; later columns are filled by their own migration).
+    fields = {f.name for f in product_group_model._meta.get_fields()}
     n = 0
     for row in catalogue_rows():
         code = row.pop("code")
-        product_group_model.objects.update_or_create(code=code, defaults=row)
+        defaults = {k: v for k, v in row.items() if k in fields}
+        product_group_model.objects.update_or_create(code=code, defaults=defaults)
         n += 1
     return n

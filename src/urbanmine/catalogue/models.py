@@ -81,6 +81,9 @@ class ProductGroup(models.Model):
         _("market readiness (1–5)"), validators=score
     )
     assessment_guideline = models.CharField(_("assessment guideline"), max_length=200, blank=True)
+    # Products whose safety depends on their condition (structure, glazing, installations)
+    # are sold or applied only with a passed, unexpired inspection (issue #14).
+    inspection_required = models.BooleanField(_("inspection required before reuse"), default=False)
 
     class Meta:
         ordering = ["code"]

@@ -29,7 +29,16 @@ from urbanmine.core.cache import public_version_bump
 from urbanmine.engine import stock as stock_vocabulary
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
-from urbanmine.lots.models import LifecycleEvent, Location, Lot, RStrategy
+from urbanmine.lots.models import (
+    EngagementStatus,
+    Inspection,
+    InspectionEngagement,
+    InspectionResult,
+    LifecycleEvent,
+    Location,
+    Lot,
+    RStrategy,
+)
 from urbanmine.market.models import DemandRequest
 from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
 from urbanmine.regions.models import ZUID_HOLLAND, Municipality
@@ -476,7 +485,53 @@ def _store_lots(lots: list[Lot], event_specs: list[list[dict]]) -> int:
         for spec in specs
     ]
     LifecycleEvent.objects.bulk_create(events, batch_size=5000)
+    _store_inspections(lots)
     return len(events)
+
+
+def _store_inspections(lots: list[Lot]) -> None:
+    """Each demo quality control as the services record it (issue #14): the owner or
+    custodian engaged the certifier, which inspected once (the engagement is done), with a
+    certificate valid for two years when it passed."""
+    events = list(
+        LifecycleEvent.objects.filter(
+            lot_id__in=[lot.pk for lot in lots], step=Step.QUALITY_CONTROL
+        ).select_related("lot__product_group")
+    )
+    inspections = [
+        Inspection(
+            lot_id=e.lot_id,
+            event_id=e.pk,
+            inspector_id=e.organisation_id,
+            inspected_on=e.occurred_at.date(),
+            guideline=e.lot.product_group.assessment_guideline or "-",
+            result=InspectionResult.PASSED if e.payload.get("passed") else InspectionResult.FAILED,
+            certificate_number=f"DEMO-{e.lot.code}" if e.payload.get("passed") else "",
+            valid_until=e.occurred_at.date() + timedelta(days=730)
+            if e.payload.get("passed")
+            else None,
+            notes="demo",
+        )
+        for e in events
+    ]
+    Inspection.objects.bulk_create(inspections, batch_size=5000)
+    by_event = dict(
+        Inspection.objects.filter(event_id__in=[e.pk for e in events]).values_list("event_id", "id")
+    )
+    InspectionEngagement.objects.bulk_create(
+        [
+            InspectionEngagement(
+                lot_id=e.lot_id,
+                certifier_id=e.organisation_id,
+                engaged_by_id=e.lot.owner_id,
+                engaged_at=e.occurred_at - timedelta(days=3),
+                status=EngagementStatus.DONE,
+                inspection_id=by_event[e.pk],
+            )
+            for e in events
+        ],
+        batch_size=5000,
+    )
 
 
 DEMAND_GROUPS = [
@@ -669,7 +724,7 @@ class _LotHistories:
                 {"passed": not step.endswith("!")},
                 {},
             ),
-            Step.CONNECTION: lambda lot, step: (orgs["provincie"], {}, _impact(lot)),
+            Step.CONNECTION: self._connection,
             Step.SALE: self._sale,
             Step.EXECUTION: self._execution,
             Step.MONITORING: lambda lot, step: (orgs["provincie"], {}, {}),
@@ -800,8 +855,15 @@ class _LotHistories:
             payload = {"hub": hub.id}
         return self.demo.orgs["sloper"], payload, {}
 
+    def _connection(self, lot: Lot, step: str):
+        """The owner reserves the lot for the builder's project: it binds (issue #14)."""
+        builder = self.demo.orgs["bouwer"]
+        lot.reserved_for = builder
+        return lot.owner, {"for_organisation": builder.id}, _impact(lot)
+
     def _sale(self, lot: Lot, step: str):
-        org = lot.custodian
+        """The owner sells (a sale is the owner's decision, issue #14)."""
+        org = lot.owner
         buyer = self.demo.orgs["bouwer"]
         payload = {"owner_from": lot.owner_id, "owner_to": buyer.id}
         lot.owner = buyer

@@ -7,6 +7,7 @@ decides here whether it takes the lot in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from auditlog.context import set_actor
@@ -19,6 +20,33 @@ from .permissions import hub_may_change, hub_takes_in_from
 
 MAX_DWELL_DAYS_LIMIT = 3650
 MAX_CAPACITY_T = Decimal("100000000")  # far above any hub; keeps sums finite
+
+#: kg a hub holds now, provided by the lots app at start-up (lots/apps.py): the layer
+#: above owns the lots, this one only the rule.
+_held_mass: Callable[[Hub], Decimal] | None = None
+
+
+def register_held_mass(provider: Callable[[Hub], Decimal]) -> None:
+    global _held_mass
+    _held_mass = provider
+
+
+def _check_capacity_holds_stock(hub: Hub, capacity_t: Decimal) -> None:
+    """A capacity below what the hub holds would leave it over capacity unnoticed: refused,
+    naming the stock (move or sell lots first)."""
+    if _held_mass is None:
+        return
+    held_kg = _held_mass(hub)
+    if capacity_t * 1000 < held_kg:
+        raise ValidationError(
+            {
+                "capacity_t": _(
+                    "The hub holds %(held).1f t now: a capacity of %(cap).1f t is below its "
+                    "stock. Move or sell lots first, or choose at least %(held).1f t."
+                )
+                % {"held": held_kg / 1000, "cap": capacity_t}
+            }
+        )
 
 
 def _check_settings(
@@ -57,6 +85,9 @@ def hub_settings_update(
     if not hub_may_change(actor, hub):
         raise PermissionDenied(_("Only the hub's operator changes its settings."))
     _check_settings(capacity_t=capacity_t, capacity_m2=capacity_m2, max_dwell_days=max_dwell_days)
+    if capacity_t is not None and capacity_t < hub.capacity_t:
+        hub_lock(hub)  # an intake at the same moment is checked against the new capacity
+        _check_capacity_holds_stock(hub, capacity_t)
     changes = {
         "capacity_t": capacity_t,
         "capacity_m2": capacity_m2,

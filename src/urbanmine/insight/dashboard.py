@@ -215,8 +215,8 @@ def hubs_table(lines: list[selectors.HubLine]) -> Table:
             "held_t",
             "capacity_t",
             "fill_pct",
-            "lots_past_6_months",
-            "lots_past_9_months",
+            "lots_6_to_9_months",
+            "lots_over_9_months",
         ],
         rows,
     )

@@ -71,21 +71,31 @@ from urbanmine.hubs.models import Hub
 from urbanmine.hubs.selectors import hubs_listed
 from urbanmine.hubs.services import hub_settings_update
 from urbanmine.organisations.api import OrganisationRefSerializer
-from urbanmine.organisations.membership import acting_organisation
+from urbanmine.organisations.membership import acting_organisation, user_organisation_ids
 from urbanmine.organisations.models import Organisation
 
 from . import exports, imports, selectors, services
 from .hub_exports import hub_stock_csv
-from .lifecycle import Status, Step
-from .models import InventoryImport, LifecycleEvent, Location, Lot, RStrategy
+from .lifecycle import RECORDED_BY, Status, Step
+from .models import (
+    InspectionEngagement,
+    InventoryImport,
+    LifecycleEvent,
+    Location,
+    Lot,
+    RStrategy,
+    TransferProposal,
+)
 from .permissions import (
     inventory_imports_visible_filter,
     lot_may_record,
+    lot_proposable_steps,
+    lot_recordable_steps,
     lot_sees_private_notes,
     lots_visibility_key,
     lots_visible_to,
 )
-from .selectors import lot_place
+from .selectors import lot_place, payload_for
 
 #: Longer URLs of the lot list are answered but not kept in the shared cache.
 MAX_CACHED_URL = 600
@@ -346,6 +356,7 @@ class LifecycleEventSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if not self.context.get("private", True):
             data["actor"], data["notes"] = None, ""
+        data["payload"] = payload_for(data.get("payload"), self.context.get("viewer_orgs"))
         return data
 
 
@@ -382,6 +393,85 @@ class RecordStepSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=60
     )
     valid_until = serializers.DateField(required=False, allow_null=True)
+    price_eur = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal("99999999999"),
+        required=False,
+        allow_null=True,
+        help_text="Sale: the agreed price (seen by the parties only).",
+    )
+    terms = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    certifier = OrganisationRefSerializer(read_only=True)
+    engaged_by = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = InspectionEngagement
+        fields = ["id", "lot", "certifier", "engaged_by", "engaged_at", "status", "inspection"]
+        read_only_fields = fields
+
+
+class EngageSerializer(serializers.Serializer):
+    certifier = IdRelatedField(queryset=Organisation.objects.all())
+
+
+class TransferProposalSerializer(serializers.ModelSerializer):
+    lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    counterparty = OrganisationRefSerializer(read_only=True)
+    proposed_by = OrganisationRefSerializer(read_only=True)
+    event = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TransferProposal
+        fields = [
+            "id",
+            "lot",
+            "step",
+            "quantity",
+            "counterparty",
+            "price_eur",
+            "terms",
+            "proposed_by",
+            "proposed_at",
+            "status",
+            "decided_at",
+            "reason",
+            "event",
+        ]
+        read_only_fields = fields
+
+
+TRANSFER_STEP_CHOICES = [(s, Step(s).label) for s in services.TRANSFER_STEPS]
+
+
+class ProposeTransferSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=TRANSFER_STEP_CHOICES)
+    counterparty = IdRelatedField(queryset=Organisation.objects.all())
+    quantity = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        help_text="Default: the whole lot.",
+    )
+    price_eur = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal("99999999999"),
+        required=False,
+        allow_null=True,
+    )
+    terms = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class DecideTransferSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class StockLineSerializer(serializers.Serializer):
@@ -390,7 +480,7 @@ class StockLineSerializer(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=[("ok", "ok"), ("warning", "warning"), ("alert", "alert")],
         read_only=True,
-        help_text="warning: past 6 months at the hub; alert: past 9 months.",
+        help_text="warning: 6 to 9 months at the hub; alert: over 9 months.",
     )
 
 
@@ -893,18 +983,22 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         lot = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.lot_history(lot))
-            private = lot_sees_private_notes(request.user, lot)
-            events = LifecycleEventSerializer(page, many=True, context={"private": private})
+            context = {
+                "private": lot_sees_private_notes(request.user, lot),
+                "viewer_orgs": user_organisation_ids(request.user),
+            }
+            events = LifecycleEventSerializer(page, many=True, context=context)
             return self.get_paginated_response(events.data)
         form = RecordStepSerializer(data=request.data)
         step = request.data.get("step", "") if isinstance(request.data, Mapping) else ""
-        if not lot_may_record(request.user, lot, str(step)):
-            raise PermissionDenied(
-                _(
-                    "Only the owner or custodian of a lot may record steps on it; a certifier "
-                    "may record a quality control."
-                )
-            )
+        # Who may record it is decided before the fields are read (an outsider learns no
+        # validation details); an unknown step is the serializer's 400.
+        if not lot_recordable_steps(request.user, lot) and not lot_proposable_steps(
+            request.user, lot
+        ):
+            raise PermissionDenied(_("You do not own, hold or inspect this lot."))
+        if str(step) in RECORDED_BY and not lot_may_record(request.user, lot, str(step)):
+            raise services.step_refusal(request.user, lot, str(step))
         form.is_valid(raise_exception=True)
         v = form.validated_data
         event = services.lot_record_step(
@@ -922,8 +1016,130 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             certificate_number=v.get("certificate_number", ""),
             valid_until=v.get("valid_until"),
             r_strategy=v.get("r_strategy", ""),
+            price_eur=v.get("price_eur"),
+            terms=v.get("terms", ""),
         )
         return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Certifiers engaged to inspect the lot",
+        responses={200: EngagementSerializer(many=True), **PROTECTED_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Engage a certifier to inspect the lot (owner or custodian)",
+        request=EngageSerializer,
+        responses={201: EngagementSerializer, 400: PROBLEM, **PROTECTED_ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=EngagementSerializer)
+    def engagements(self, request, code=None):
+        lot = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(
+                lot.engagements.select_related("lot", "certifier", "engaged_by").order_by("id")
+            )
+            return self.get_paginated_response(EngagementSerializer(page, many=True).data)
+        form = EngageSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        engagement = services.lot_engage_certifier(
+            lot_id=lot.id, certifier=form.validated_data["certifier"], actor=request.user
+        )
+        return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Transfer proposals on the lot that you are a party to",
+        responses={200: TransferProposalSerializer(many=True), **PROTECTED_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Propose a sale or ownership change to the lot's owner (custodian)",
+        request=ProposeTransferSerializer,
+        responses={201: TransferProposalSerializer, 400: PROBLEM, **PROTECTED_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="transfer-proposals",
+        url_name="transfer-proposals",
+        serializer_class=TransferProposalSerializer,
+    )
+    def transfer_proposals(self, request, code=None):
+        lot = self.get_object()
+        if request.method == "GET":
+            qs = selectors.transfer_proposals_visible(request.user).filter(lot=lot)
+            page = self.paginate_queryset(qs.order_by("id"))
+            return self.get_paginated_response(TransferProposalSerializer(page, many=True).data)
+        form = ProposeTransferSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        v = form.validated_data
+        proposal = services.lot_transfer_propose(
+            lot_id=lot.id,
+            step=v["step"],
+            counterparty=v["counterparty"],
+            actor=request.user,
+            quantity=v.get("quantity"),
+            price_eur=v.get("price_eur"),
+            terms=v.get("terms", ""),
+        )
+        return Response(TransferProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Transfer proposals you are a party to (owner, proposer or counterparty)",
+        parameters=[param("status", "pending, accepted, declined or withdrawn.")],
+        responses={200: TransferProposalSerializer(many=True), 401: PROBLEM},
+    ),
+    retrieve=extend_schema(
+        summary="One transfer proposal",
+        responses={200: TransferProposalSerializer, **PROTECTED_ERRORS},
+    ),
+)
+class TransferProposalViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = TransferProposalSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        qs = selectors.transfer_proposals_visible(self.request.user).order_by("-proposed_at", "-id")
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            qs = qs.filter(status=wanted)
+        return qs
+
+    def _decide(self, request, decide):
+        proposal = self.get_object()
+        form = DecideTransferSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(TransferProposalSerializer(decide(proposal, form.validated_data)).data)
+
+    @extend_schema(
+        summary="Accept: the owner records the sale or ownership change",
+        request=None,
+        responses={200: TransferProposalSerializer, 400: PROBLEM, **PROTECTED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._decide(
+            request,
+            lambda p, _v: services.lot_transfer_accept(proposal_id=p.pk, actor=request.user),
+        )
+
+    @extend_schema(
+        summary="Decline (the owner) or withdraw (the proposer)",
+        request=DecideTransferSerializer,
+        responses={200: TransferProposalSerializer, 400: PROBLEM, **PROTECTED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(
+            request,
+            lambda p, v: services.lot_transfer_decline(
+                proposal_id=p.pk, actor=request.user, reason=v.get("reason", "")
+            ),
+        )
 
 
 @extend_schema_view(
@@ -985,7 +1201,7 @@ class HubViewSet(
         return Response(self._hub_data(self.get_queryset().get(pk=hub.pk)))
 
     @extend_schema(
-        summary="The hub's stock with dwell times (warning past 6, alert past 9 months)",
+        summary="The hub's stock with dwell times (warning 6 to 9 months, alert over 9 months)",
         responses={200: StockLineSerializer(many=True), **PROTECTED_ERRORS},
     )
     @action(detail=True, serializer_class=StockLineSerializer)

@@ -14,6 +14,12 @@ class LotsConfig(AppConfig):
         # the SQLite triggers that keep the history append-only ask this function
         connection_created.connect(register_sqlite_function, dispatch_uid="urbanmine-history")
         _public_cache_invalidation()
+        # the hub's capacity rule needs what it holds, which lots know (hubs sit below lots)
+        from urbanmine.hubs.services import register_held_mass
+
+        from .selectors import hub_stock_mass_kg
+
+        register_held_mass(hub_stock_mass_kg)
 
 
 def _public_cache_invalidation() -> None:
@@ -23,13 +29,14 @@ def _public_cache_invalidation() -> None:
     from urbanmine.assets.models import Asset, PlannedIntervention
     from urbanmine.core.cache import bump_on_change
 
-    from .models import Inspection, LifecycleEvent, Lot, LotLineage
+    from .models import Inspection, InspectionEngagement, LifecycleEvent, Lot, LotLineage
 
     bump_on_change(
         Lot,
         LifecycleEvent,
         LotLineage,
         Inspection,
+        InspectionEngagement,  # an engaged certifier sees the lot (lots_visible_filter)
         Asset,
         PlannedIntervention,
         m2m=(Lot.source_assets.through,),

@@ -5,7 +5,7 @@ from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import projects_of
 from urbanmine.catalogue.models import ProductGroup, Unit
 from urbanmine.hubs.models import Hub
-from urbanmine.organisations.models import Organisation
+from urbanmine.organisations.models import ChainRole, Organisation
 
 from .lifecycle import Step, allowed_steps
 from .models import Quality, RStrategy
@@ -47,6 +47,13 @@ class RecordStepForm(forms.Form):
     r_strategy = forms.ChoiceField(
         label=_("R-strategy realised"), required=False, choices=[("", "—"), *RStrategy.choices]
     )
+    price_eur = forms.DecimalField(
+        label=_("Price (EUR, seen by the parties only)"),
+        required=False,
+        min_value=0,
+        max_value=99999999999,
+        decimal_places=2,
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -64,8 +71,66 @@ class RecordStepForm(forms.Form):
         self.fields["counterparty"].queryset = Organisation.objects.order_by("name")
         if only_steps is not None and set(only_steps) == {Step.QUALITY_CONTROL}:
             # an inspection: only its own fields
-            for name in ("quantity", "hub", "target_asset", "counterparty", "r_strategy"):
+            for name in (
+                "quantity",
+                "hub",
+                "target_asset",
+                "counterparty",
+                "r_strategy",
+                "price_eur",
+            ):
                 del self.fields[name]
+
+
+def certifiers_for(lot) -> "forms.models.QuerySet[Organisation]":
+    """Certifiers that may inspect this lot: the role, and neither its owner nor custodian."""
+    return (
+        Organisation.objects.filter(roles__role=ChainRole.CERTIFIER)
+        .exclude(pk__in=[lot.owner_id, lot.custodian_id])
+        .order_by("name")
+        .distinct()
+    )
+
+
+class EngageCertifierForm(forms.Form):
+    """The owner or custodian asks a certifier to inspect the lot."""
+
+    certifier = forms.ModelChoiceField(label=_("Certifier"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, lot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certifier"].queryset = certifiers_for(lot)
+
+
+class ProposeTransferForm(forms.Form):
+    """The custodian proposes a sale (or ownership change) that the owner accepts."""
+
+    step = forms.ChoiceField(
+        label=_("Proposal"),
+        choices=[(Step.SALE, _("Sale")), (Step.OWNERSHIP_CHANGE, _("Ownership change"))],
+    )
+    counterparty = forms.ModelChoiceField(
+        label=_("To (buyer or new owner)"), queryset=Organisation.objects.none()
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        required=False,
+        min_value=0,
+        decimal_places=3,
+        help_text=_("Leave empty for the whole lot."),
+    )
+    price_eur = forms.DecimalField(
+        label=_("Price (EUR)"), required=False, min_value=0, max_value=99999999999, decimal_places=2
+    )
+    terms = forms.CharField(
+        label=_("Terms"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, lot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counterparty"].queryset = Organisation.objects.exclude(
+            pk=lot.owner_id
+        ).order_by("name")
 
 
 class SupplyFilterForm(forms.Form):

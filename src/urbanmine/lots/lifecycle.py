@@ -198,3 +198,51 @@ def allowed_steps(current: str | None, *, hazardous: bool = False) -> list[str]:
         and not (hazardous and step in BLOCKED_FOR_HAZARDOUS)
         and step not in (Step.SPLIT, Step.MERGE)
     ]
+
+
+# ----------------------------------------------------------------- who records which step
+class Relation(models.TextChoices):
+    """How an organisation stands to a lot; `RECORDED_BY` decides from these alone."""
+
+    OWNER = "owner", _("owner")
+    CUSTODIAN = "custodian", _("custodian")
+    RESERVATION_HOLDER = "reservation_holder", _("reservation holder")
+    ENGAGED_CERTIFIER = "engaged_certifier", _("certifier engaged for the lot")
+
+
+R = Relation
+# step -> the relations that record it themselves. Changes of hands are the owner's: the
+# custodian holds the material, it does not own it (issue #14). Inspections are only by a
+# certifier the owner or custodian engaged, never by a party that owns or holds the lot.
+RECORDED_BY: dict[str, frozenset[str]] = {
+    Step.INVENTORY: frozenset({R.OWNER, R.CUSTODIAN}),
+    Step.DISMANTLING: frozenset({R.OWNER, R.CUSTODIAN}),
+    Step.CONNECTION: frozenset({R.OWNER}),
+    Step.SORTING: frozenset({R.OWNER, R.CUSTODIAN}),
+    Step.TREATMENT: frozenset({R.OWNER, R.CUSTODIAN}),
+    Step.QUALITY_CONTROL: frozenset({R.ENGAGED_CERTIFIER}),
+    Step.SALE: frozenset({R.OWNER}),
+    Step.TRANSPORT_STORAGE: frozenset({R.OWNER, R.CUSTODIAN}),
+    Step.DESIGN: frozenset({R.OWNER, R.RESERVATION_HOLDER}),
+    Step.PERMIT: frozenset({R.OWNER, R.RESERVATION_HOLDER}),
+    Step.EXECUTION: frozenset({R.OWNER}),
+    Step.MONITORING: frozenset({R.OWNER}),
+    Step.OWNERSHIP_CHANGE: frozenset({R.OWNER}),
+    Step.CUSTODY_CHANGE: frozenset({R.OWNER, R.CUSTODIAN}),
+}
+# step -> the relations that may propose it; it happens when the owner accepts.
+PROPOSED_BY: dict[str, frozenset[str]] = {
+    Step.SALE: frozenset({R.CUSTODIAN}),
+    Step.OWNERSHIP_CHANGE: frozenset({R.CUSTODIAN}),
+}
+
+
+def may_record(relations: Iterable[str], step: str) -> bool:
+    """Whether an organisation standing in `relations` to a lot records `step` itself."""
+    return bool(RECORDED_BY.get(step, frozenset()) & set(relations))
+
+
+def may_propose(relations: Iterable[str], step: str) -> bool:
+    """Whether it may propose `step` for the owner to accept (and not record it itself)."""
+    rel = set(relations)
+    return not may_record(rel, step) and bool(PROPOSED_BY.get(step, frozenset()) & rel)

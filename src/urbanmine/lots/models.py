@@ -116,6 +116,16 @@ class Lot(models.Model):
     r_strategy = models.CharField(
         _("R-strategy"), max_length=2, choices=RStrategy.choices, blank=True
     )
+    # Who a reservation (connection) binds the lot to: until it is released, the reserved
+    # quantity is sold or applied only to this organisation (issue #14).
+    reserved_for = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("reserved for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reserved_lots",
+    )
     expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
     is_published = models.BooleanField(_("published as supply"), default=False, db_index=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -277,6 +287,111 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.inspected_on} {self.result}"
+
+
+class EngagementStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("inspected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class InspectionEngagement(models.Model):
+    """The owner or custodian engages a certifier to inspect a lot: only an engaged
+    certifier records a quality control, once per engagement (issue #14)."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="engagements")
+    certifier = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("certifier"),
+        on_delete=models.PROTECT,
+        related_name="inspection_engagements",
+    )
+    engaged_by = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("engaged by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    engaged_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    engaged_at = models.DateTimeField(_("engaged at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.OPEN
+    )
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="engagement"
+    )
+
+    class Meta:
+        ordering = ["-engaged_at"]
+        verbose_name = _("inspection engagement")
+        verbose_name_plural = _("inspection engagements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot", "certifier"],
+                condition=models.Q(status="open"),
+                name="one_open_engagement_per_lot_and_certifier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} → {self.certifier_id} ({self.status})"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting the owner")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class TransferProposal(models.Model):
+    """A custodian's proposal to sell a lot or hand its ownership over: it happens only when
+    the owner accepts (issue #14). Price and terms are seen by the parties only."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="transfer_proposals")
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    counterparty = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    price_eur = models.DecimalField(
+        _("price (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    terms = models.TextField(_("terms"), blank=True)
+    proposed_by = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    event = models.ForeignKey(
+        LifecycleEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = _("transfer proposal")
+        verbose_name_plural = _("transfer proposals")
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.step} → {self.counterparty_id} ({self.status})"
 
 
 class InventoryImport(Job):

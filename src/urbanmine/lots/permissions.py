@@ -2,15 +2,16 @@
 no other module decides it.
 
 - Anyone sees published lots (the public supply).
-- The owner and the custodian see their lots and record every step on them.
-- A product inspector & certifier records quality controls on offered lots it does not hold,
-  and keeps seeing the lots it inspected (also after a rejection).
+- The owner and the custodian see their lots; who records which step is the table
+  `lifecycle.RECORDED_BY` over the user's relations to the lot (`lot_relations`): changes of
+  hands are the owner's (a custodian proposes, the owner accepts), inspections are a
+  certifier's that the owner or custodian engaged.
+- A reservation holder sees the lot reserved for it; a certifier sees the lots it was
+  engaged for or inspected (also after a rejection).
 - Platform-wide roles (matchmaker / platform manager, staff) see every lot.
 """
 
 from __future__ import annotations
-
-from collections.abc import Collection
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -24,8 +25,8 @@ from urbanmine.organisations.membership import (
 )
 from urbanmine.organisations.models import ChainRole
 
-from .lifecycle import Step
-from .models import Inspection, Lot
+from .lifecycle import PROPOSED_BY, RECORDED_BY, Relation, may_propose, may_record
+from .models import EngagementStatus, Inspection, InspectionEngagement, Lot
 
 
 def lots_visible_filter(user, prefix: str = "") -> Q:
@@ -36,14 +37,16 @@ def lots_visible_filter(user, prefix: str = "") -> Q:
     orgs = user_organisation_ids(user)
     if not orgs:
         return published
-    inspected = Exists(
-        Inspection.objects.filter(lot=OuterRef(prefix[:-2] or "pk"), inspector_id__in=orgs)
-    )
+    lot_ref = OuterRef(prefix[:-2] or "pk")
+    inspected = Exists(Inspection.objects.filter(lot=lot_ref, inspector_id__in=orgs))
+    engaged = Exists(InspectionEngagement.objects.filter(lot=lot_ref, certifier_id__in=orgs))
     return (
         published
         | Q(**{f"{prefix}owner_id__in": orgs})
         | Q(**{f"{prefix}custodian_id__in": orgs})
+        | Q(**{f"{prefix}reserved_for_id__in": orgs})
         | Q(inspected)
+        | Q(engaged)
     )
 
 
@@ -64,7 +67,13 @@ def lot_may_view(user, lot: Lot) -> bool:
     if lot.is_published or user_is_platform_wide(user) or lot_may_change(user, lot):
         return True
     orgs = user_organisation_ids(user)
-    return bool(orgs) and lot.inspections.filter(inspector_id__in=orgs).exists()
+    if not orgs:
+        return False
+    return (
+        lot.reserved_for_id in orgs
+        or lot.inspections.filter(inspector_id__in=orgs).exists()
+        or lot.engagements.filter(certifier_id__in=orgs).exists()
+    )
 
 
 def lot_may_change(user, lot: Lot) -> bool:
@@ -73,32 +82,81 @@ def lot_may_change(user, lot: Lot) -> bool:
     return lot.owner_id in orgs or lot.custodian_id in orgs
 
 
-def lot_may_inspect(user, lot: Lot) -> bool:
-    """A certifier records quality controls on lots it may see as offered supply (every lot
-    for platform-wide users): the inspection need not be the owner's own."""
-    return user_has_role(user, ChainRole.CERTIFIER) and (
-        lot.is_published or user_is_platform_wide(user)
+def lot_relations(user, lot: Lot) -> frozenset[str]:
+    """How the user's organisations stand to the lot (lifecycle.Relation): what
+    `lifecycle.RECORDED_BY` decides from. A certifier is engaged only while an open
+    engagement names one of its organisations, and never on a lot it owns or holds."""
+    orgs = user_organisation_ids(user)
+    if not orgs:
+        return frozenset()
+    rel = set()
+    if lot.owner_id in orgs:
+        rel.add(Relation.OWNER)
+    if lot.custodian_id in orgs:
+        rel.add(Relation.CUSTODIAN)
+    if lot.reserved_for_id in orgs and lot.reserved_for_id != lot.owner_id:
+        rel.add(Relation.RESERVATION_HOLDER)
+    if not rel & {Relation.OWNER, Relation.CUSTODIAN} and lot_engaged_certifier(user, lot):
+        rel.add(Relation.ENGAGED_CERTIFIER)
+    return frozenset(rel)
+
+
+def lot_engaged_certifier(user, lot: Lot) -> int | None:
+    """The user's certifier organisation with an open engagement for this lot, if any."""
+    if not user_has_role(user, ChainRole.CERTIFIER):
+        return None
+    orgs = [o for o in user_organisation_ids(user) if o not in (lot.owner_id, lot.custodian_id)]
+    if not orgs:
+        return None
+    return (
+        InspectionEngagement.objects.filter(
+            lot=lot, certifier_id__in=orgs, status=EngagementStatus.OPEN
+        )
+        .values_list("certifier_id", flat=True)
+        .first()
     )
 
 
-def lot_recordable_steps(user, lot: Lot) -> Collection[str] | None:
-    """The steps this user may record on this lot: None means every legal step (owner,
-    custodian); a certifier gets quality control only; others an empty set."""
-    if lot_may_change(user, lot):
-        return None
-    if lot_may_inspect(user, lot):
-        return {Step.QUALITY_CONTROL}
-    return frozenset()
+def lot_recordable_steps(user, lot: Lot) -> frozenset[str]:
+    """The steps this user records on this lot (lifecycle.RECORDED_BY); legality in the
+    lot's status is the state machine's question, not this one's."""
+    rel = lot_relations(user, lot)
+    return frozenset(step for step in RECORDED_BY if may_record(rel, step))
+
+
+def lot_proposable_steps(user, lot: Lot) -> frozenset[str]:
+    """The steps this user may propose for the owner to accept (a custodian's sale)."""
+    rel = lot_relations(user, lot)
+    return frozenset(step for step in PROPOSED_BY if may_propose(rel, step))
 
 
 def lot_may_record(user, lot: Lot, step: str) -> bool:
-    steps = lot_recordable_steps(user, lot)
-    return steps is None or step in steps
+    return may_record(lot_relations(user, lot), step)
 
 
-def lot_acts_as_certifier(user, lot: Lot) -> bool:
-    """The user records an inspection as a certifier, not as owner or custodian."""
-    return not lot_may_change(user, lot) and lot_may_inspect(user, lot)
+def lot_may_engage_certifier(user, lot: Lot) -> bool:
+    """The owner or the custodian asks a certifier to inspect the lot."""
+    return lot_may_change(user, lot)
+
+
+def transfer_may_decide(user, proposal) -> bool:
+    """The lot's owner accepts or declines a custodian's transfer proposal."""
+    return proposal.lot.owner_id in user_organisation_ids(user)
+
+
+def transfer_may_view(user, proposal) -> bool:
+    """Proposals (with their price and terms) are for the parties: owner, proposer and the
+    counterparty, and platform-wide roles."""
+    if user_is_platform_wide(user):
+        return True
+    orgs = user_organisation_ids(user)
+    return bool(
+        {proposal.lot.owner_id, proposal.proposed_by_id, proposal.counterparty_id} & set(orgs)
+    )
+
+
+def transfer_may_withdraw(user, proposal) -> bool:
+    return proposal.proposed_by_id in user_organisation_ids(user)
 
 
 def hub_stock_visible_filter(user, hub: Hub) -> Q:

@@ -19,9 +19,10 @@ from urbanmine.catalogue.models import material_label
 from urbanmine.core.cache import public_cached
 from urbanmine.engine.inventory import MAX_LOT_MASS_KG
 from urbanmine.hubs.models import Hub
+from urbanmine.organisations.membership import user_is_platform_wide, user_organisation_ids
 
 from .lifecycle import Status
-from .models import LifecycleEvent, Location, Lot
+from .models import LifecycleEvent, Location, Lot, LotLineage, TransferProposal
 from .permissions import hub_stock_visible_filter, lots_visible_filter
 
 
@@ -247,7 +248,7 @@ HELD = Q(location=Location.AT_HUB) & ~Q(status__in=[Status.CLOSED, Status.APPLIE
 class StockLine:
     lot: Lot
     dwell_days: int
-    level: str  # "ok" | "warning" (past 6 months) | "alert" (past 9 months)
+    level: str  # "ok" | "warning" (6 to 9 months) | "alert" (over 9 months)
 
 
 def dwell_level(days: int) -> str:
@@ -294,3 +295,72 @@ def hub_stock_mass_kg(hub: Hub, exclude_lot_id: int | None = None) -> Decimal:
     if exclude_lot_id:
         qs = qs.exclude(id=exclude_lot_id)
     return total_kg(plausible_lots(qs).aggregate(m=Sum(MASS))["m"])
+
+
+# ------------------------------------------------------------------------------- lineage
+def lot_lineage_filter(lot: Lot, time_field: str) -> Q:
+    """Rows (with a `lot` and a time) that belong to this lot's material: its own, and its
+    ancestors' (the lots it was split or merged from) up to the moment the material left
+    them. `time_field` is the row's time, e.g. `event__occurred_at` for inspections:
+    Q(lot=self) | Q(lot=parent, time ≤ split)."""
+    q = Q(lot_id=lot.id)
+    frontier, seen = {lot.id: None}, {lot.id}
+    for _depth in range(50):  # lineage is a DAG; 50 generations is far beyond any chain
+        links = list(
+            LotLineage.objects.filter(child_id__in=frontier).values_list(
+                "parent_id", "child_id", "created_at"
+            )
+        )
+        nxt: dict[int, object] = {}
+        for parent, child, created in links:
+            bound = frontier[child]
+            until = created if bound is None else min(created, bound)
+            if parent not in seen:
+                seen.add(parent)
+                nxt[parent] = until
+                q |= Q(lot_id=parent, **{f"{time_field}__lte": until})
+        if not nxt:
+            break
+        frontier = nxt
+    return q
+
+
+# ------------------------------------------------------------------ consent and privacy
+#: payload keys of an event that only the parties read (a sale's price and terms)
+PRIVATE_PAYLOAD_KEYS = ("price_eur", "terms")
+
+
+def payload_for(payload: dict | None, viewer_orgs: Iterable[int] | None) -> dict:
+    """An event's payload as a viewer sees it: the price and terms of a sale only for its
+    parties, the seller and the buyer (`viewer_orgs` None: the recorder itself)."""
+    payload = dict(payload or {})
+    if viewer_orgs is None:
+        return payload
+    if {payload.get("owner_from"), payload.get("owner_to")} & set(viewer_orgs):
+        return payload
+    return {k: v for k, v in payload.items() if k not in PRIVATE_PAYLOAD_KEYS}
+
+
+def transfer_proposals_visible(user) -> QuerySet[TransferProposal]:
+    """Proposals the user is a party to (`permissions.transfer_may_view` as a filter)."""
+    qs = TransferProposal.objects.select_related("lot", "counterparty", "proposed_by")
+    if user_is_platform_wide(user):
+        return qs
+    orgs = user_organisation_ids(user)
+    return qs.filter(
+        Q(lot__owner_id__in=orgs) | Q(proposed_by_id__in=orgs) | Q(counterparty_id__in=orgs)
+    )
+
+
+def lot_engagements(lot: Lot, viewer) -> list:
+    """The certifiers engaged for a lot, for its owner, custodian, the certifiers themselves
+    and platform-wide roles; nobody else learns who inspects what before the result."""
+    from .models import InspectionEngagement
+
+    qs = InspectionEngagement.objects.filter(lot=lot).select_related("certifier", "engaged_by")
+    if user_is_platform_wide(viewer):
+        return list(qs)
+    orgs = user_organisation_ids(viewer)
+    if lot.owner_id in orgs or lot.custodian_id in orgs:
+        return list(qs)
+    return list(qs.filter(certifier_id__in=orgs))

@@ -39,19 +39,45 @@ from urbanmine.engine.inventory import (
     mass_problem,
     tonnes,
 )
-from urbanmine.organisations.membership import acting_organisation
+from urbanmine.organisations.membership import (
+    acting_organisation,
+    user_organisation_ids,
+)
 from urbanmine.organisations.models import ChainRole, Organisation
 
 from . import imports
 from .inventory_messages import MESSAGES
-from .lifecycle import OFFERABLE, EventFacts, Status, Step, TransitionError, next_status
-from .models import InventoryImport, LifecycleEvent, Location, Lot, LotLineage
+from .lifecycle import (
+    OFFERABLE,
+    RECORDED_BY,
+    EventFacts,
+    Status,
+    Step,
+    TransitionError,
+    next_status,
+)
+from .models import (
+    EngagementStatus,
+    InspectionEngagement,
+    InventoryImport,
+    LifecycleEvent,
+    Location,
+    Lot,
+    LotLineage,
+    TransferProposal,
+    TransferStatus,
+)
 from .permissions import (
     inventory_import_may_cancel,
     inventory_import_may_start,
-    lot_acts_as_certifier,
+    lot_engaged_certifier,
     lot_may_change,
+    lot_may_engage_certifier,
     lot_may_record,
+    lot_proposable_steps,
+    lot_relations,
+    transfer_may_decide,
+    transfer_may_withdraw,
 )
 from .steps import HANDLERS, StepFields, StepInput, StepRecording, check_r_strategy
 
@@ -418,25 +444,69 @@ def lots_merge(
 
 
 # ------------------------------------------------------------------------ process steps
+#: step -> why a user without the relation `lifecycle.RECORDED_BY` asks for cannot record it
+OWNER_ONLY = {
+    Step.CONNECTION,
+    Step.SALE,
+    Step.EXECUTION,
+    Step.MONITORING,
+    Step.OWNERSHIP_CHANGE,
+}
+
+
+def step_refusal(actor, lot: Lot, step: str) -> PermissionDenied:
+    """Why this user may not record `step` on this lot, in words that say who may."""
+    label = Step(step).label if step in Step.values else step
+    if step == Step.QUALITY_CONTROL:
+        return PermissionDenied(
+            _(
+                "Only a certifier that the owner or custodian engaged for this lot records a "
+                "quality control, and never on a lot its own organisation owns or holds."
+            )
+        )
+    if step in lot_proposable_steps(actor, lot):
+        return PermissionDenied(
+            _(
+                "%(step)s is the owner's decision: as custodian, propose it to the owner, who "
+                "accepts or declines."
+            )
+            % {"step": label}
+        )
+    if step in OWNER_ONLY:
+        return PermissionDenied(_("Only the lot's owner records %(step)s.") % {"step": label})
+    return PermissionDenied(
+        _("Only the owner or custodian of a lot records %(step)s.") % {"step": label}
+    )
+
+
 def _recording_organisation(
     actor, lot: Lot, step: str, organisation: Organisation | None, authorised_by_platform: bool
 ) -> Organisation:
-    """The organisation an event is recorded for, after checking the actor may record it."""
+    """The organisation an event is recorded for, after checking the actor may record it
+    (`permissions.lot_may_record`, from the table `lifecycle.RECORDED_BY`)."""
     if authorised_by_platform:
         if organisation is None:
             raise ValidationError(
                 {"organisation": _("Name the organisation the step is recorded for.")}
             )
         return organisation
-    if not lot_may_record(actor, lot, step):
-        raise PermissionDenied(
-            _(
-                "Only the owner or custodian of a lot may record steps on it; a certifier "
-                "may record a quality control."
+    if step not in RECORDED_BY:  # split, merge, identification, or no step at all
+        if not lot_relations(actor, lot):
+            raise PermissionDenied(_("You do not own, hold or inspect this lot."))
+        if step in (Step.SPLIT, Step.MERGE, Step.IDENTIFICATION):
+            raise ValidationError(
+                {"step": _("Use the split, merge or identify actions for this step.")}
             )
-        )
-    if lot_acts_as_certifier(actor, lot):  # an inspection by a certifier: act as one
-        return acting_organisation(actor, organisation, role=ChainRole.CERTIFIER)
+        raise ValidationError({"step": _("Unknown process step “%(step)s”.") % {"step": step}})
+    if not lot_may_record(actor, lot, step):
+        raise step_refusal(actor, lot, step)
+    if step == Step.QUALITY_CONTROL:  # for the engaged certifier, whatever else the user is
+        return Organisation.objects.get(pk=lot_engaged_certifier(actor, lot))
+    if organisation is None:
+        orgs = set(user_organisation_ids(actor))
+        for candidate in (lot.owner_id, lot.custodian_id, lot.reserved_for_id):
+            if candidate in orgs:
+                return Organisation.objects.get(pk=candidate)
     return acting_organisation(actor, organisation)
 
 
@@ -533,6 +603,163 @@ def lot_record_step(
     if handler.after is not None:
         handler.after(rec, event)
     return event
+
+
+# ------------------------------------------------------------- inspections and consent
+@transaction.atomic
+def lot_engage_certifier(
+    *, lot_id: int, certifier: Organisation, actor, organisation: Organisation | None = None
+) -> InspectionEngagement:
+    """The owner or custodian asks a certifier to inspect a lot; only then may that
+    certifier record a quality control on it (once)."""
+    lot = _lock(lot_id)
+    if not lot_may_engage_certifier(actor, lot):
+        raise PermissionDenied(_("Only the owner or custodian of a lot engages a certifier."))
+    org = _recording_organisation(actor, lot, Step.INVENTORY, organisation, False)
+    if not certifier.roles.filter(role=ChainRole.CERTIFIER).exists():
+        raise ValidationError({"certifier": _("%(org)s is not a certifier.") % {"org": certifier}})
+    if certifier.id in (lot.owner_id, lot.custodian_id):
+        raise ValidationError(
+            {
+                "certifier": _(
+                    "%(org)s owns or holds lot %(code)s: an inspection must be independent."
+                )
+                % {"org": certifier, "code": lot.code}
+            }
+        )
+    if lot.engagements.filter(certifier=certifier, status=EngagementStatus.OPEN).exists():
+        raise ValidationError(
+            {
+                "certifier": _("%(org)s is already engaged for lot %(code)s.")
+                % {"org": certifier, "code": lot.code}
+            }
+        )
+    return InspectionEngagement.objects.create(
+        lot=lot,
+        certifier=certifier,
+        engaged_by=org,
+        engaged_by_user=actor if getattr(actor, "is_authenticated", False) else None,
+        engaged_at=timezone.now(),
+    )
+
+
+#: steps a custodian proposes and the owner accepts
+TRANSFER_STEPS = (Step.SALE, Step.OWNERSHIP_CHANGE)
+
+
+@transaction.atomic
+def lot_transfer_propose(
+    *,
+    lot_id: int,
+    step: str,
+    counterparty: Organisation | None,
+    actor,
+    quantity=None,
+    price_eur: Decimal | None = None,
+    terms: str = "",
+) -> TransferProposal:
+    """The custodian proposes to sell the owner's lot (or hand its ownership over): the
+    owner accepts (`lot_transfer_accept`, which records the step) or declines."""
+    lot = _lock(lot_id)
+    if step not in TRANSFER_STEPS:
+        raise ValidationError({"step": _("Only a sale or an ownership change is proposed.")})
+    if step not in lot_proposable_steps(actor, lot):
+        raise PermissionDenied(
+            _("Only the custodian of a lot proposes a sale or ownership change to its owner.")
+        )
+    if counterparty is None:
+        raise ValidationError(
+            {"counterparty": _("Choose the organisation that takes the lot over.")}
+        )
+    q = _step_quantity(lot, quantity)
+    if price_eur is not None and not Decimal(0) <= price_eur <= MAX_VALUE:
+        raise ValidationError({"price_eur": _("The price must lie between 0 and 10^11 EUR.")})
+    # the state machine's and the step's own rules, asked now rather than at acceptance
+    _transition(lot, EventFacts(step))
+    rec = StepRecording(
+        lot=lot,
+        step=step,
+        actor=actor,
+        organisation=lot.owner,
+        occurred_at=timezone.now(),
+        given=StepInput(counterparty=counterparty, quantity=q),
+        quantity=q,
+    )
+    for check in HANDLERS[step].checks:
+        check(rec)
+    return TransferProposal.objects.create(
+        lot=lot,
+        step=step,
+        quantity=q,
+        counterparty=counterparty,
+        price_eur=price_eur,
+        terms=terms,
+        proposed_by=lot.custodian,
+        proposed_by_user=actor if getattr(actor, "is_authenticated", False) else None,
+        proposed_at=timezone.now(),
+    )
+
+
+def _pending_transfer(proposal_id: int) -> TransferProposal:
+    try:
+        proposal = (
+            TransferProposal.objects.select_for_update(of=("self",))
+            .select_related("lot", "counterparty")
+            .get(pk=proposal_id)
+        )
+    except TransferProposal.DoesNotExist:
+        raise ValidationError(
+            {"proposal": _("Proposal %(id)s does not exist.") % {"id": proposal_id}}
+        ) from None
+    if proposal.status != TransferStatus.PENDING:
+        raise ValidationError(
+            {"proposal": _("This proposal is %(s)s.") % {"s": proposal.get_status_display()}}
+        )
+    return proposal
+
+
+@transaction.atomic
+def lot_transfer_accept(*, proposal_id: int, actor) -> TransferProposal:
+    """The owner accepts: the sale (or ownership change) is recorded for the owner, with
+    the proposed price and terms, exactly as if the owner had recorded it."""
+    proposal = _pending_transfer(proposal_id)
+    if not transfer_may_decide(actor, proposal):
+        raise PermissionDenied(_("Only the lot's owner accepts or declines this proposal."))
+    event = lot_record_step(
+        lot_id=proposal.lot_id,
+        step=proposal.step,
+        actor=actor,
+        organisation=proposal.lot.owner,
+        quantity=proposal.quantity,
+        counterparty=proposal.counterparty,
+        price_eur=proposal.price_eur,
+        terms=proposal.terms,
+        notes=_("Proposed by %(org)s (proposal %(id)s), accepted by the owner")
+        % {"org": proposal.proposed_by, "id": proposal.pk},
+    )
+    proposal.status, proposal.decided_by, proposal.decided_at = (
+        TransferStatus.ACCEPTED,
+        actor,
+        timezone.now(),
+    )
+    proposal.event = event
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "event"])
+    return proposal
+
+
+@transaction.atomic
+def lot_transfer_decline(*, proposal_id: int, actor, reason: str = "") -> TransferProposal:
+    """The owner declines (nothing changes on the lot), or the proposer withdraws."""
+    proposal = _pending_transfer(proposal_id)
+    if transfer_may_decide(actor, proposal):
+        proposal.status = TransferStatus.DECLINED
+    elif transfer_may_withdraw(actor, proposal):
+        proposal.status = TransferStatus.WITHDRAWN
+    else:
+        raise PermissionDenied(_("Only the lot's owner or the proposer decides on this."))
+    proposal.decided_by, proposal.decided_at, proposal.reason = actor, timezone.now(), reason[:300]
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return proposal
 
 
 # ------------------------------------------------------------------------------ imports

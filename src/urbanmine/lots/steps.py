@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from urbanmine.assets.permissions import asset_may_change
 from urbanmine.hubs import services as hub_services
 
-from .lifecycle import Step
+from .lifecycle import Status, Step
 from .models import Inspection, InspectionResult, LifecycleEvent, Location, Lot, RStrategy
-from .selectors import hub_stock_mass_kg
+from .selectors import hub_stock_mass_kg, lot_lineage_filter
 
 if TYPE_CHECKING:
     from urbanmine.assets.models import Asset
@@ -46,6 +46,8 @@ class StepFields(TypedDict, total=False):
     valid_until: date | None
     r_strategy: str
     in_transit: bool  # dismantling without a hub: on its way rather than still on site
+    price_eur: Decimal | None  # sale: the agreed price (the parties see it, no one else)
+    terms: str  # sale: terms agreed
 
 
 @dataclass
@@ -61,6 +63,8 @@ class StepInput:
     valid_until: date | None = None
     r_strategy: str = ""
     in_transit: bool = False
+    price_eur: Decimal | None = None
+    terms: str = ""
 
 
 @dataclass
@@ -110,6 +114,72 @@ def check_counterparty(rec: StepRecording) -> None:
     if rec.given.counterparty is None:
         raise ValidationError(
             {"counterparty": _("Choose the organisation that takes the lot over.")}
+        )
+
+
+def check_reservation_binds(rec: StepRecording) -> None:
+    """A reserved lot goes only to the organisation it is reserved for (sold, handed over
+    or applied in its asset) until the reservation is released."""
+    lot = rec.lot
+    holder = lot.reserved_for_id
+    if lot.status != Status.RESERVED or holder is None or holder == lot.owner_id:
+        return
+    if rec.step in (Step.SALE, Step.OWNERSHIP_CHANGE):
+        party = rec.given.counterparty
+        if party is not None and party.id != holder:
+            raise ValidationError(
+                {
+                    "counterparty": _(
+                        "Lot %(code)s is reserved for %(holder)s: it can only go to them."
+                    )
+                    % {"code": lot.code, "holder": lot.reserved_for}
+                }
+            )
+    if rec.step == Step.EXECUTION:
+        target = rec.given.target_asset
+        if target is not None and target.owner_id != holder:
+            raise ValidationError(
+                {
+                    "target_asset": _(
+                        "Lot %(code)s is reserved for %(holder)s: it is applied only in "
+                        "their asset (sell it to them first)."
+                    )
+                    % {"code": lot.code, "holder": lot.reserved_for}
+                }
+            )
+
+
+def check_inspection_passed(rec: StepRecording) -> None:
+    """Product groups whose safety depends on their condition are sold or applied only
+    with a passed inspection whose certificate has not expired on the day of the step."""
+    group = rec.lot.product_group
+    if not group.inspection_required:
+        return
+    day = rec.occurred_at.date()
+    latest = (
+        Inspection.objects.filter(lot_lineage_filter(rec.lot, "event__occurred_at"))
+        .order_by("-inspected_on", "-id")
+        .first()
+    )
+    if latest is None or latest.result != InspectionResult.PASSED:
+        raise ValidationError(
+            {
+                "step": _(
+                    "%(group)s needs a passed inspection before it is sold or applied "
+                    "(%(guideline)s): engage a certifier first."
+                )
+                % {"group": group, "guideline": group.assessment_guideline or "-"}
+            }
+        )
+    if latest.valid_until is not None and latest.valid_until < day:
+        raise ValidationError(
+            {
+                "step": _(
+                    "The certificate of lot %(code)s expired on %(d)s: a new inspection is "
+                    "needed before it is sold or applied."
+                )
+                % {"code": rec.lot.code, "d": f"{latest.valid_until:%d-%m-%Y}"}
+            }
         )
 
 
@@ -176,25 +246,36 @@ def apply_transport_storage(rec: StepRecording) -> None:
     rec.lot.location, rec.lot.hub, rec.lot.hub_since = Location.IN_TRANSIT, None, None
 
 
-def apply_sale(rec: StepRecording) -> None:
+def _hand_over(rec: StepRecording) -> None:
+    """Ownership passes to the counterparty; a reservation for it is fulfilled by that."""
     counterparty = rec.given.counterparty
     assert counterparty is not None  # check_counterparty ran
     rec.payload["owner_from"], rec.payload["owner_to"] = rec.lot.owner_id, counterparty.id
     rec.lot.owner = counterparty
+    if rec.lot.reserved_for_id == counterparty.id:
+        rec.lot.reserved_for = None
+
+
+def apply_sale(rec: StepRecording) -> None:
+    _hand_over(rec)
+    if rec.given.price_eur is not None:
+        rec.payload["price_eur"] = str(rec.given.price_eur)
+    if rec.given.terms:
+        rec.payload["terms"] = rec.given.terms
     _record_impact(rec)
 
 
 def apply_connection(rec: StepRecording) -> None:
+    """A reservation binds the lot to the organisation it is made for (the owner's own
+    project when none is named)."""
     _record_impact(rec)
-    if rec.given.counterparty is not None:
-        rec.payload["for_organisation"] = rec.given.counterparty.id
+    holder = rec.given.counterparty or rec.lot.owner
+    rec.payload["for_organisation"] = holder.id
+    rec.lot.reserved_for = holder
 
 
 def apply_ownership_change(rec: StepRecording) -> None:
-    counterparty = rec.given.counterparty
-    assert counterparty is not None
-    rec.payload["owner_from"], rec.payload["owner_to"] = rec.lot.owner_id, counterparty.id
-    rec.lot.owner = counterparty
+    _hand_over(rec)
 
 
 def apply_custody_change(rec: StepRecording) -> None:
@@ -207,14 +288,46 @@ def apply_custody_change(rec: StepRecording) -> None:
     rec.lot.custodian = counterparty
 
 
+#: A material earns realised impact again only after a new building life: applied for at
+#: least this long before it was harvested again (a platform rule, issue #14, not a factor).
+NEW_LIFE_YEARS = 10
+
+
+def _credited_before(rec: StepRecording) -> LifecycleEvent | None:
+    """The earlier application of this material (this lot or the lots it came from) that
+    was credited and not followed by a building life of NEW_LIFE_YEARS before its harvest."""
+    lineage = lot_lineage_filter(rec.lot, "occurred_at")
+    events = list(
+        LifecycleEvent.objects.filter(lineage, step__in=[Step.EXECUTION, Step.DISMANTLING])
+        .order_by("occurred_at", "id")
+        .values_list("id", "step", "occurred_at", "co2_avoided_kg", "waste_diverted_kg")
+    )
+    credited: tuple | None = None
+    for event_id, step, occurred_at, co2, waste in events:
+        if step == Step.EXECUTION and (co2 or waste):
+            credited = (event_id, occurred_at)
+        elif step == Step.DISMANTLING and credited is not None:
+            if (occurred_at - credited[1]).days >= NEW_LIFE_YEARS * 365:
+                credited = None  # a building life in between: the next application counts
+    if credited is None:
+        return None
+    return LifecycleEvent.objects.get(pk=credited[0])
+
+
 def apply_execution(rec: StepRecording) -> None:
-    """Applied in a new asset: the lot becomes part of that asset's passport."""
+    """Applied in a new asset: the lot becomes part of that asset's passport. Its realised
+    impact is credited once per building life (`_credited_before`)."""
     lot, target = rec.lot, rec.given.target_asset
     assert target is not None
     rec.payload["asset"] = target.id
+    earlier = _credited_before(rec)
     lot.location, lot.applied_asset, lot.hub, lot.hub_since = Location.APPLIED, target, None, None
     _record_impact(rec, default_r=lot.r_strategy or RStrategy.R3)
+    if earlier is not None:
+        rec.co2_avoided_kg, rec.waste_diverted_kg = 0.0, 0.0
+        rec.payload["credited_before"] = earlier.id
     lot.r_strategy = rec.r_strategy
+    lot.reserved_for = None
 
 
 def apply_quality_control(rec: StepRecording) -> None:
@@ -226,8 +339,11 @@ def apply_nothing(rec: StepRecording) -> None:
 
 
 def record_inspection(rec: StepRecording, event: LifecycleEvent) -> None:
-    """A quality control leaves an inspection (and, when passed, its certificate)."""
-    Inspection.objects.create(
+    """A quality control leaves an inspection (and, when passed, its certificate); the
+    engagement it answers is done (a re-inspection needs a new one)."""
+    from .models import EngagementStatus, InspectionEngagement
+
+    inspection = Inspection.objects.create(
         lot=rec.lot,
         event=event,
         inspector=rec.organisation,
@@ -238,6 +354,9 @@ def record_inspection(rec: StepRecording, event: LifecycleEvent) -> None:
         valid_until=rec.given.valid_until,
         notes=rec.given.notes,
     )
+    InspectionEngagement.objects.filter(
+        lot=rec.lot, certifier=rec.organisation, status=EngagementStatus.OPEN
+    ).update(status=EngagementStatus.DONE, inspection=inspection)
 
 
 # ------------------------------------------------------------------------------- the table
@@ -259,12 +378,22 @@ HANDLERS: dict[str, StepHandler] = {
     Step.SORTING: StepHandler(),
     Step.TREATMENT: StepHandler(),
     Step.QUALITY_CONTROL: StepHandler(apply_quality_control, after=record_inspection),
-    Step.SALE: StepHandler(apply_sale, (check_counterparty,), partial=True),
+    Step.SALE: StepHandler(
+        apply_sale,
+        (check_counterparty, check_reservation_binds, check_inspection_passed),
+        partial=True,
+    ),
     Step.TRANSPORT_STORAGE: StepHandler(apply_transport_storage, (check_hub_intake,), partial=True),
     Step.DESIGN: StepHandler(),
     Step.PERMIT: StepHandler(),
-    Step.EXECUTION: StepHandler(apply_execution, (check_target_asset,), partial=True),
+    Step.EXECUTION: StepHandler(
+        apply_execution,
+        (check_target_asset, check_reservation_binds, check_inspection_passed),
+        partial=True,
+    ),
     Step.MONITORING: StepHandler(),
-    Step.OWNERSHIP_CHANGE: StepHandler(apply_ownership_change, (check_counterparty,)),
+    Step.OWNERSHIP_CHANGE: StepHandler(
+        apply_ownership_change, (check_counterparty, check_reservation_binds)
+    ),
     Step.CUSTODY_CHANGE: StepHandler(apply_custody_change, (check_counterparty,)),
 }

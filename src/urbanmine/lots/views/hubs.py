@@ -37,8 +37,8 @@ def hub_list(request):
 
 @login_required
 def hub_detail(request, pk):
-    """A hub's fill level and the stock this user may see, with dwell-time warnings (past 6
-    and past 9 months)."""
+    """A hub's fill level and the stock this user may see, with dwell-time warnings (6 to 9
+    and over 9 months)."""
     hub = get_object_or_404(hub_selectors.hubs_listed(), pk=pk)
     stock = selectors.hub_stock(hub, viewer=request.user)
     held_t = selectors.hub_occupancy([hub]).get(hub.id, Decimal(0)) / 1000

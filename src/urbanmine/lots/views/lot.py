@@ -19,14 +19,22 @@ from django.views.decorators.http import require_http_methods
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_cached
 from urbanmine.core.forms import add_service_errors
+from urbanmine.organisations.membership import user_organisation_ids
 from urbanmine.regions.services import zuid_holland
 
 from .. import selectors, services
 from ..exports import supply_csv
-from ..forms import RecordStepForm, SupplyFilterForm
+from ..forms import (
+    EngageCertifierForm,
+    ProposeTransferForm,
+    RecordStepForm,
+    SupplyFilterForm,
+)
 from ..models import Lot
 from ..permissions import (
+    lot_may_engage_certifier,
     lot_may_view,
+    lot_proposable_steps,
     lot_recordable_steps,
     lot_sees_identities,
     lot_sees_private_notes,
@@ -127,7 +135,20 @@ def _step_form(request, lot, data=None) -> RecordStepForm | None:
     return RecordStepForm(data, lot=lot, user=request.user, only_steps=steps, initial=initial)
 
 
-def _lot_context(request, lot, form) -> dict:
+def _consent_forms(request, lot, engage_data=None, propose_data=None) -> dict:
+    """The engagement form (owner, custodian) and the transfer proposal form (custodian)."""
+    user = request.user
+    return {
+        "engage_form": EngageCertifierForm(engage_data, lot=lot)
+        if lot_may_engage_certifier(user, lot)
+        else None,
+        "propose_form": ProposeTransferForm(propose_data, lot=lot)
+        if lot_proposable_steps(user, lot)
+        else None,
+    }
+
+
+def _lot_context(request, lot, form, **forms) -> dict:
     """What the lot page shows. Who is behind the lot (organisations, asset names) only to
     signed-in users; login names and notes only to the owner, the custodian and
     platform-wide roles (lots/permissions.py)."""
@@ -145,6 +166,12 @@ def _lot_context(request, lot, form) -> dict:
         "can_change": form is not None,
         "children": lot.children_links.select_related("child"),
         "parents": lot.parent_links.select_related("parent"),
+        "engagements": selectors.lot_engagements(lot, viewer=request.user),
+        "transfers": selectors.transfer_proposals_visible(request.user)
+        .filter(lot=lot)
+        .order_by("-proposed_at"),
+        "may_decide": lot.owner_id in user_organisation_ids(request.user),
+        **(forms or _consent_forms(request, lot)),
     }
 
 
@@ -186,6 +213,7 @@ def lot_record_step(request, code):
                 passed=d["passed"],
                 certificate_number=d["certificate_number"],
                 r_strategy=d.get("r_strategy", ""),
+                price_eur=d.get("price_eur"),
             )
         except ValidationError as e:
             add_service_errors(form, e)
@@ -197,3 +225,88 @@ def lot_record_step(request, code):
             )
             return redirect("lot-detail", code=event.lot.code)
     return render(request, "lots/lot_detail.html", _lot_context(request, lot, form), status=400)
+
+
+def _acting_on(request, code, allowed) -> Lot:
+    lot = get_object_or_404(selectors.lot_for_page(), code=code)
+    if not allowed(request.user, lot):
+        if not lot_may_view(request.user, lot):  # don't reveal others' unpublished lots
+            raise Http404
+        raise PermissionDenied
+    return lot
+
+
+@login_required
+@require_http_methods(["POST"])
+def lot_engage_certifier(request, code):
+    """The owner or custodian engages a certifier for the lot."""
+    lot = _acting_on(request, code, lot_may_engage_certifier)
+    form = EngageCertifierForm(request.POST, lot=lot)
+    if form.is_valid():
+        try:
+            services.lot_engage_certifier(
+                lot_id=lot.id, certifier=form.cleaned_data["certifier"], actor=request.user
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(org)s is asked to inspect lot %(code)s.")
+                % {"org": form.cleaned_data["certifier"], "code": lot.code},
+            )
+            return redirect("lot-detail", code=lot.code)
+    context = _lot_context(request, lot, _step_form(request, lot))
+    context["engage_form"] = form
+    return render(request, "lots/lot_detail.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def lot_propose_transfer(request, code):
+    """The custodian proposes a sale or ownership change; the owner decides."""
+    lot = _acting_on(request, code, lambda u, lot: bool(lot_proposable_steps(u, lot)))
+    form = ProposeTransferForm(request.POST, lot=lot)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.lot_transfer_propose(
+                lot_id=lot.id,
+                step=d["step"],
+                counterparty=d["counterparty"],
+                actor=request.user,
+                quantity=d.get("quantity"),
+                price_eur=d.get("price_eur"),
+                terms=d.get("terms", ""),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Your proposal is sent to the owner, %(owner)s, who accepts or declines it.")
+                % {"owner": lot.owner},
+            )
+            return redirect("lot-detail", code=lot.code)
+    context = _lot_context(request, lot, _step_form(request, lot))
+    context["propose_form"] = form
+    return render(request, "lots/lot_detail.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def transfer_decide(request, pk, decision):
+    """Accept or decline a transfer proposal (the owner), or withdraw it (the proposer)."""
+    proposal = get_object_or_404(selectors.transfer_proposals_visible(request.user), pk=pk)
+    try:
+        if decision == "accept":
+            services.lot_transfer_accept(proposal_id=proposal.pk, actor=request.user)
+            messages.success(request, _("Accepted: the step is recorded on the lot."))
+        else:
+            services.lot_transfer_decline(
+                proposal_id=proposal.pk, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The proposal is closed; the lot is unchanged."))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("lot-detail", code=proposal.lot.code)

@@ -1,0 +1,132 @@
+"""Permission cases of consent (issue #14): engaging a certifier, a custodian's transfer
+proposal and the owner's decision, on the pages and in the API.
+
+The world's private lot is the owner's, held by the demolisher (its custodian); its
+published lot is held by the hub operator. Proposals are made on first use."""
+
+from __future__ import annotations
+
+from tests.contracts.route_cases import API_ANON, LOGIN, Case, api, expect, page
+
+
+def _private(w):
+    return w.private_lot.code
+
+
+def _proposal(w, key: str):
+    """A pending proposal of the hub operator (custodian) to sell part of the published lot."""
+    if key not in w.extra:
+        from urbanmine.lots.lifecycle import Step
+        from urbanmine.lots.services import lot_transfer_propose
+
+        w.extra[key] = lot_transfer_propose(
+            lot_id=w.published_lot.id,
+            step=Step.SALE,
+            counterparty=w.chain.buyer,
+            actor=w.chain.hub_operator_user,
+            quantity=10,
+        )
+    return w.extra[key]
+
+
+def _handover(w) -> dict:
+    return {"step": "ownership_change", "counterparty": w.chain.demolisher.pk}
+
+
+CASES: list[Case] = [
+    page(
+        "lot-engage-certifier",
+        lambda w: f"/lots/{_private(w)}/engage/",
+        expect(LOGIN, (404,), (302,)),
+        own="demolisher_user",
+        method="post",
+        data=lambda w: {"certifier": w.chain.certifier.pk},
+        writes=True,
+    ),
+    page(
+        "lot-propose-transfer",
+        lambda w: f"/lots/{_private(w)}/propose/",
+        expect(LOGIN, (404,), (302,)),
+        own="demolisher_user",
+        method="post",
+        data=_handover,
+        writes=True,
+    ),
+    page(
+        "transfer-accept",
+        lambda w: f"/transfers/{_proposal(w, 'accept').pk}/accept/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        writes=True,
+    ),
+    page(
+        "transfer-decline",
+        lambda w: f"/transfers/{_proposal(w, 'decline').pk}/decline/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        writes=True,
+    ),
+    api(
+        "api-lot-engagements",
+        "get",
+        lambda w: f"/api/v1/lots/{_private(w)}/engagements",
+        expect(API_ANON, (404,), (200,)),
+        own="demolisher_user",
+    ),
+    api(
+        "api-lot-engagements",
+        "post",
+        lambda w: f"/api/v1/lots/{_private(w)}/engagements",
+        expect(API_ANON, (404,), (201,)),
+        own="demolisher_user",
+        data=lambda w: {"certifier": w.chain.certifier.pk},
+        json=True,
+        writes=True,
+    ),
+    api(
+        "api-lot-transfer-proposals",
+        "get",
+        lambda w: f"/api/v1/lots/{_private(w)}/transfer-proposals",
+        expect(API_ANON, (404,), (200,)),
+        own="demolisher_user",
+    ),
+    api(
+        "api-lot-transfer-proposals",
+        "post",
+        lambda w: f"/api/v1/lots/{_private(w)}/transfer-proposals",
+        expect(API_ANON, (404,), (201,)),
+        own="demolisher_user",
+        data=_handover,
+        json=True,
+        writes=True,
+    ),
+    api(
+        "api-transfer-proposal-list",
+        "get",
+        lambda w: f"/api/v1/transfer-proposals?status=pending&_={_proposal(w, 'list').pk}",
+        expect(API_ANON, (200,), (200,)),
+        shown=lambda w: w.published_lot.code,
+    ),
+    api(
+        "api-transfer-proposal-detail",
+        "get",
+        lambda w: f"/api/v1/transfer-proposals/{_proposal(w, 'detail').pk}",
+        expect(API_ANON, (404,), (200,)),
+    ),
+    api(
+        "api-transfer-proposal-accept",
+        "post",
+        lambda w: f"/api/v1/transfer-proposals/{_proposal(w, 'accept-api').pk}/accept",
+        expect(API_ANON, (404,), (200,)),
+        json=True,
+        writes=True,
+    ),
+    api(
+        "api-transfer-proposal-decline",
+        "post",
+        lambda w: f"/api/v1/transfer-proposals/{_proposal(w, 'decline-api').pk}/decline",
+        expect(API_ANON, (404,), (200,)),
+        json=True,
+        writes=True,
+    ),
+]

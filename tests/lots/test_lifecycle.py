@@ -23,6 +23,7 @@ EXPECTED_TARGET = {
     Step.CONNECTION: Status.RESERVED,
     Step.SALE: Status.SOLD,
     Step.EXECUTION: Status.APPLIED,
+    Step.EXIT: Status.EXITED,
 }
 
 

@@ -23,6 +23,7 @@ def test_steps_that_take_part_of_a_lot_are_the_partial_ones():
         Step.SALE,
         Step.TRANSPORT_STORAGE,
         Step.EXECUTION,
+        Step.EXIT,
     }
 
 

@@ -675,7 +675,9 @@ PATHS: list[tuple[list[str], float]] = [
     ([Step.INVENTORY], 0.30),
     ([Step.INVENTORY, Step.DISMANTLING], 0.22),
     ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL], 0.12),  # passed
-    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL + "!"], 0.04),  # failed
+    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL + "!"], 0.03),  # failed
+    # failed, then out of the chain by recycling (issue #14: exits on the R-ladder)
+    ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL + "!", Step.EXIT], 0.01),
     ([Step.INVENTORY, Step.DISMANTLING, Step.CONNECTION], 0.08),
     ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE], 0.08),
     ([Step.INVENTORY, Step.DISMANTLING, Step.QUALITY_CONTROL, Step.SALE, Step.EXECUTION], 0.06),
@@ -702,6 +704,7 @@ STATUS_AFTER = {
     Step.SALE: Status.SOLD,
     Step.EXECUTION: Status.APPLIED,
     Step.MONITORING: Status.APPLIED,
+    Step.EXIT: Status.EXITED,
 }
 
 
@@ -728,6 +731,7 @@ class _LotHistories:
             Step.SALE: self._sale,
             Step.EXECUTION: self._execution,
             Step.MONITORING: lambda lot, step: (orgs["provincie"], {}, {}),
+            Step.EXIT: self._exit,
         }
 
     def make(self, passport_assets) -> tuple[list[Lot], list[list[dict]]]:
@@ -854,6 +858,16 @@ class _LotHistories:
             lot.custodian = hub.operator
             payload = {"hub": hub.id}
         return self.demo.orgs["sloper"], payload, {}
+
+    def _exit(self, lot: Lot, step: str):
+        """The owner sends a rejected lot to the processor for recycling (R8)."""
+        if lot.hub_id:
+            self.hub_load[lot.hub_id] -= float(lot.quantity * lot.mass_kg_per_unit)
+        owner, recycler = lot.owner, self.demo.orgs["verwerker"]
+        lot.location, lot.hub, lot.hub_since = Location.EXITED, None, None
+        mass = float(lot.quantity * lot.mass_kg_per_unit)
+        payload = {"exit_route": "recycle", "received_by": recycler.id}
+        return owner, payload, {"r_strategy": "R8", "waste_diverted_kg": mass}
 
     def _connection(self, lot: Lot, step: str):
         """The owner reserves the lot for the builder's project: it binds (issue #14)."""

@@ -25,6 +25,7 @@ CHARTS = {
     "chain": _("Chain of potential"),
     "municipalities": _("Municipalities compared"),
     "hubs": _("Hub occupancy and dwell times"),
+    "r-ladder": _("Realised per R-strategy"),
 }
 
 
@@ -222,6 +223,15 @@ def hubs_table(lines: list[selectors.HubLine]) -> Table:
     )
 
 
+def ladder_table(ladder: dict[str, float]) -> Table:
+    """t realised per rung of the R-ladder, highest rung first (from lifecycle events)."""
+    return Table(
+        "r-ladder",
+        ["r_strategy", "realised_t"],
+        [[rung, _r(kg / 1000, 3)] for rung, kg in ladder.items()],
+    )
+
+
 def build(
     *,
     result,
@@ -261,4 +271,6 @@ def build(
             )
     if "hubs" in want:
         out["hubs"] = hubs_table(selectors.hub_overview(municipality))
+    if "r-ladder" in want:
+        out["r-ladder"] = ladder_table(selectors.realised_ladder(municipality))
     return out

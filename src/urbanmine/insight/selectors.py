@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, FloatField, Min, Q, Sum
 from django.utils import timezone
 
 from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
@@ -266,6 +266,38 @@ def _matched_mass_kg(municipality: Municipality | None = None) -> float:
     if municipality is not None:
         qs = qs.filter(source_asset__municipality=municipality)
     return float(total_kg(qs.aggregate(m=Sum(LOT_MASS))["m"]))
+
+
+#: The rungs of the R-ladder the chain realises, in ladder order (issue #14): applications
+#: (R3 reuse .. R7 repurpose) and exits (R8 recycle, R9 recover, disposal below the ladder).
+LADDER = ["R3", "R4", "R5", "R6", "R7", "R8", "R9", "dispose"]
+
+
+def realised_ladder(municipality: Municipality | None = None) -> dict[str, float]:
+    """kg realised per rung of the R-ladder (see `_realised_ladder`)."""
+    return public_cached(
+        "realised-ladder", (_code(municipality),), lambda: _realised_ladder(municipality)
+    )
+
+
+def _realised_ladder(municipality: Municipality | None = None) -> dict[str, float]:
+    """Mass per R-strategy from what really happened: applications (a material applied again
+    within one building life counts once, like its CO2: `lots.steps._credited_before`) and
+    exits (recycling, energy recovery, disposal). One aggregate query."""
+    qs = LifecycleEvent.objects.filter(
+        Q(step=Step.EXIT) | (Q(step=Step.EXECUTION) & ~Q(payload__has_key="credited_before"))
+    )
+    if municipality is not None:
+        qs = qs.filter(lot__source_asset__municipality=municipality)
+    rows = qs.values("step", "r_strategy").annotate(
+        kg=Sum(F("quantity") * F("lot__mass_kg_per_unit"), output_field=FloatField())
+    )
+    out = dict.fromkeys(LADDER, 0.0)
+    for r in rows:
+        rung = r["r_strategy"] or ("dispose" if r["step"] == Step.EXIT else "R3")
+        if rung in out:
+            out[rung] += float(r["kg"] or 0)
+    return out
 
 
 def realised_by_municipality() -> dict[str, float]:

@@ -17,12 +17,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import ScenarioParams, reference_scenario
+from urbanmine.lots.models import RStrategy
 
 from . import dashboard as dash
 from . import selectors, services
 from .forms import ScenarioForm
 from .models import ForecastResult, Scenario
 from .permissions import forecast_may_cancel, forecast_may_run, scenario_may_edit
+
+
+def _ladder_rows(table) -> list[tuple[str, str, float, float]]:
+    """(code, label, t, share of the largest rung) per rung of the R-ladder."""
+    labels = {**dict(RStrategy.choices), "dispose": _("Disposal (below the ladder)")}
+    top = max((t for _code, t in table.rows), default=0) or 1
+    return [(code, labels[code], t, t / top) for code, t in table.rows]
 
 
 def _csv(table: dash.Table, filename: str) -> HttpResponse:
@@ -119,6 +127,7 @@ def dashboard(request):
         "reference": ref,
         "charts": dash.CHARTS,
         "base_query": urlencode(query),
+        "ladder_rows": _ladder_rows(tables["r-ladder"]),
         "hub_alerts": sum(h[7] for h in hubs.rows),
         "hub_warnings": sum(h[6] for h in hubs.rows),
         "may_edit": scenario_may_edit(request.user),

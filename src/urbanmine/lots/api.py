@@ -78,6 +78,7 @@ from . import exports, imports, selectors, services
 from .hub_exports import hub_stock_csv
 from .lifecycle import RECORDED_BY, Status, Step
 from .models import (
+    ExitRoute,
     InspectionEngagement,
     InventoryImport,
     LifecycleEvent,
@@ -403,6 +404,13 @@ class RecordStepSerializer(serializers.Serializer):
         help_text="Sale: the agreed price (seen by the parties only).",
     )
     terms = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    exit_route = serializers.ChoiceField(
+        choices=ExitRoute.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Exit: recycle (R8), recover (R9) or dispose.",
+    )
 
 
 class EngagementSerializer(serializers.ModelSerializer):
@@ -1018,6 +1026,7 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             r_strategy=v.get("r_strategy", ""),
             price_eur=v.get("price_eur"),
             terms=v.get("terms", ""),
+            exit_route=v.get("exit_route", ""),
         )
         return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
 

@@ -8,7 +8,7 @@ from urbanmine.hubs.models import Hub
 from urbanmine.organisations.models import ChainRole, Organisation
 
 from .lifecycle import Step, allowed_steps
-from .models import Quality, RStrategy
+from .models import ExitRoute, Quality, RStrategy
 
 
 class RecordStepForm(forms.Form):
@@ -47,6 +47,9 @@ class RecordStepForm(forms.Form):
     r_strategy = forms.ChoiceField(
         label=_("R-strategy realised"), required=False, choices=[("", "—"), *RStrategy.choices]
     )
+    exit_route = forms.ChoiceField(
+        label=_("Exit route"), required=False, choices=[("", "—"), *ExitRoute.choices]
+    )
     price_eur = forms.DecimalField(
         label=_("Price (EUR, seen by the parties only)"),
         required=False,
@@ -78,6 +81,7 @@ class RecordStepForm(forms.Form):
                 "counterparty",
                 "r_strategy",
                 "price_eur",
+                "exit_route",
             ):
                 del self.fields[name]
 

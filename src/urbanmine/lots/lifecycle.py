@@ -38,6 +38,8 @@ class Step(models.TextChoices):
     CUSTODY_CHANGE = "custody_change", _("Custody change")
     SPLIT = "split", _("Split")
     MERGE = "merge", _("Merge")
+    # Leaving the chain: recycling, energy recovery or disposal (issue #14).
+    EXIT = "exit", _("Exit (recycling, energy recovery or disposal)")
 
 
 # The thirteen process steps of DOMAIN.md, in chain order (for forms and charts).
@@ -68,6 +70,7 @@ class Status(models.TextChoices):
     SOLD = "sold", _("Sold")
     APPLIED = "applied", _("Applied")
     CLOSED = "closed", _("Closed (merged into another lot)")
+    EXITED = "exited", _("Left the chain (recycled, recovered or disposed of)")
 
 
 S = Status
@@ -96,6 +99,8 @@ ALLOWED_FROM: dict[str, set] = {
     Step.SPLIT: PRE_HARVEST | HARVESTED_STATES,
     # Only lots on offer merge: a merge must never clear a rejection, reservation or sale.
     Step.MERGE: {S.HARVESTED, S.APPROVED},
+    # Harvested material that is not reused leaves the chain; a reservation is released first.
+    Step.EXIT: {S.HARVESTED, S.APPROVED, S.REJECTED, S.SOLD},
 }
 
 # Steps a hazardous lot may never take: it can never be offered, reserved, sold or applied.
@@ -151,6 +156,7 @@ STATUS_AFTER: dict[str, str | Callable[[str | None, EventFacts], str]] = {
     Step.SALE: S.SOLD,
     Step.EXECUTION: S.APPLIED,
     Step.MERGE: _after_merge,
+    Step.EXIT: S.EXITED,
 }
 
 
@@ -229,6 +235,7 @@ RECORDED_BY: dict[str, frozenset[str]] = {
     Step.MONITORING: frozenset({R.OWNER}),
     Step.OWNERSHIP_CHANGE: frozenset({R.OWNER}),
     Step.CUSTODY_CHANGE: frozenset({R.OWNER, R.CUSTODIAN}),
+    Step.EXIT: frozenset({R.OWNER}),
 }
 # step -> the relations that may propose it; it happens when the owner accepts.
 PROPOSED_BY: dict[str, frozenset[str]] = {

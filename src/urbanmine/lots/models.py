@@ -42,6 +42,19 @@ class Location(models.TextChoices):
     AT_HUB = "at_hub", _("At a hub")
     IN_TRANSIT = "in_transit", _("In transit")
     APPLIED = "applied", _("Applied in an asset")
+    EXITED = "exited", _("Left the chain")
+
+
+class ExitRoute(models.TextChoices):
+    """How material that is not reused leaves the chain, lowest rungs of the R-ladder."""
+
+    RECYCLE = "recycle", _("Recycling (R8)")
+    RECOVER = "recover", _("Energy recovery (R9)")
+    DISPOSE = "dispose", _("Disposal (landfill or incineration without recovery)")
+
+
+#: the R-strategy an exit route realises (disposal is below the ladder: none)
+EXIT_R_STRATEGY = {ExitRoute.RECYCLE: "R8", ExitRoute.RECOVER: "R9", ExitRoute.DISPOSE: ""}
 
 
 class Lot(models.Model):

@@ -451,6 +451,7 @@ OWNER_ONLY = {
     Step.EXECUTION,
     Step.MONITORING,
     Step.OWNERSHIP_CHANGE,
+    Step.EXIT,
 }
 
 

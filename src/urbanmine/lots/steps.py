@@ -23,7 +23,16 @@ from urbanmine.assets.permissions import asset_may_change
 from urbanmine.hubs import services as hub_services
 
 from .lifecycle import Status, Step
-from .models import Inspection, InspectionResult, LifecycleEvent, Location, Lot, RStrategy
+from .models import (
+    EXIT_R_STRATEGY,
+    ExitRoute,
+    Inspection,
+    InspectionResult,
+    LifecycleEvent,
+    Location,
+    Lot,
+    RStrategy,
+)
 from .selectors import hub_stock_mass_kg, lot_lineage_filter
 
 if TYPE_CHECKING:
@@ -48,6 +57,7 @@ class StepFields(TypedDict, total=False):
     in_transit: bool  # dismantling without a hub: on its way rather than still on site
     price_eur: Decimal | None  # sale: the agreed price (the parties see it, no one else)
     terms: str  # sale: terms agreed
+    exit_route: str  # exit: recycle, recover or dispose
 
 
 @dataclass
@@ -65,6 +75,7 @@ class StepInput:
     in_transit: bool = False
     price_eur: Decimal | None = None
     terms: str = ""
+    exit_route: str = ""
 
 
 @dataclass
@@ -179,6 +190,26 @@ def check_inspection_passed(rec: StepRecording) -> None:
                     "needed before it is sold or applied."
                 )
                 % {"code": rec.lot.code, "d": f"{latest.valid_until:%d-%m-%Y}"}
+            }
+        )
+
+
+def check_exit(rec: StepRecording) -> None:
+    """An exit names its route and the organisation that receives the material."""
+    if rec.given.exit_route not in ExitRoute.values:
+        raise ValidationError(
+            {
+                "exit_route": _(
+                    "Choose how the lot leaves the chain: recycling, energy recovery or disposal."
+                )
+            }
+        )
+    if rec.given.counterparty is None:
+        raise ValidationError(
+            {
+                "counterparty": _(
+                    "Name the organisation that receives the material (recycler, plant, landfill)."
+                )
             }
         )
 
@@ -330,6 +361,18 @@ def apply_execution(rec: StepRecording) -> None:
     lot.reserved_for = None
 
 
+def apply_exit(rec: StepRecording) -> None:
+    """The material leaves the chain: no longer supply, held by nobody in it. Recycling
+    diverts its mass from waste; no reuse CO2 is credited (no reuse happened)."""
+    lot, route, receiver = rec.lot, rec.given.exit_route, rec.given.counterparty
+    assert receiver is not None
+    rec.payload["exit_route"], rec.payload["received_by"] = route, receiver.id
+    rec.r_strategy = EXIT_R_STRATEGY[ExitRoute(route)]
+    mass_kg = float(rec.quantity * lot.mass_kg_per_unit)
+    rec.waste_diverted_kg = mass_kg if route != ExitRoute.DISPOSE else 0.0
+    lot.location, lot.hub, lot.hub_since, lot.reserved_for = Location.EXITED, None, None, None
+
+
 def apply_quality_control(rec: StepRecording) -> None:
     rec.payload["passed"] = bool(rec.given.passed)
 
@@ -396,4 +439,5 @@ HANDLERS: dict[str, StepHandler] = {
         apply_ownership_change, (check_counterparty, check_reservation_binds)
     ),
     Step.CUSTODY_CHANGE: StepHandler(apply_custody_change, (check_counterparty,)),
+    Step.EXIT: StepHandler(apply_exit, (check_exit,), partial=True),
 }

@@ -214,6 +214,7 @@ def lot_record_step(request, code):
                 certificate_number=d["certificate_number"],
                 r_strategy=d.get("r_strategy", ""),
                 price_eur=d.get("price_eur"),
+                exit_route=d.get("exit_route", ""),
             )
         except ValidationError as e:
             add_service_errors(form, e)

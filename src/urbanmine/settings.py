@@ -317,6 +317,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 
+# How long the organisation that recorded a lifecycle step may correct it itself (days);
+# after that only the data steward (issue #14).
+URBANMINE_CORRECTION_DAYS = int(env("URBANMINE_CORRECTION_DAYS", "14"))
+
 # --- cache: one shared cache for every process (API throttling, public pages) --------------
 # Redis when URBANMINE_REDIS_URL is set; the database otherwise (its table is made by
 # `migrate`, see core/apps.py), so several gunicorn workers count and cache together.

@@ -48,6 +48,7 @@ BUSINESS_RULES = {
     ("GET", "/api/v1/impact/top10"),
     ("POST", "/api/v1/lots/{code}/events"),
     ("POST", "/api/v1/lots/{code}/engagements"),
+    ("POST", "/api/v1/lots/{code}/corrections"),
     ("POST", "/api/v1/lots/{code}/transfer-proposals"),
     ("POST", "/api/v1/transfer-proposals/{id}/accept"),
     ("POST", "/api/v1/transfer-proposals/{id}/decline"),

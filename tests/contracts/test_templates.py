@@ -29,6 +29,7 @@ NOT_PAGES = {
     "set_language",
     "lot-record-step",
     "lot-engage-certifier",
+    "lot-correct",
     "lot-propose-transfer",
     "transfer-accept",
     "transfer-decline",

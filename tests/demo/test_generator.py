@@ -6,7 +6,7 @@ import pytest
 
 from urbanmine.demo.generator import load_demo
 from urbanmine.hubs.models import Hub, HubTypology
-from urbanmine.lots.lifecycle import EventFacts, Status, fold_status
+from urbanmine.lots.lifecycle import Status, fold_status
 from urbanmine.lots.models import LifecycleEvent, Lot
 from urbanmine.regions.models import Municipality
 
@@ -32,7 +32,7 @@ def test_demo_loads_every_state_and_histories_replay():
     assert not Lot.objects.filter(has_asbestos=True, is_published=True).exists()
     events = defaultdict(list)
     for e in LifecycleEvent.objects.order_by("occurred_at", "id"):
-        events[e.lot_id].append(EventFacts(e.step, passed=e.payload.get("passed")))
+        events[e.lot_id].append(e.facts())
     for lot in Lot.objects.all():
         assert fold_status(events[lot.id], hazardous=lot.is_hazardous) == lot.status, lot.code
     # Reproducible: the same seed gives the same stock.

@@ -29,10 +29,12 @@ EXPECTED_TARGET = {
 
 @pytest.mark.parametrize("step,current", list(itertools.product(Step.values, STATUSES)))
 def test_every_step_from_every_status(step, current):
-    facts = EventFacts(step, passed=True, closes=True)
+    facts = EventFacts(step, passed=True, closes=True, restores=Status.HARVESTED)
     if current in ALLOWED_FROM[step]:
         result = next_status(current, facts)
-        if step == Step.DISMANTLING and current == Status.RESERVED:
+        if step == Step.CORRECTION:
+            assert result == Status.HARVESTED  # the status before the corrected step
+        elif step == Step.DISMANTLING and current == Status.RESERVED:
             assert result == Status.RESERVED  # the reservation survives the harvest
         elif step in EXPECTED_TARGET:
             assert result == EXPECTED_TARGET[step]
@@ -70,7 +72,15 @@ def test_no_application_after_failed_inspection():
 
 def test_after_application_only_monitoring_and_new_harvest():
     allowed = {s for s in Step.values if Status.APPLIED in ALLOWED_FROM[s]}
-    assert allowed == {Step.MONITORING, Step.DISMANTLING}
+    assert allowed == {Step.MONITORING, Step.DISMANTLING, Step.CORRECTION}
+
+
+def test_a_correction_restores_a_status_and_nothing_else():
+    with pytest.raises(TransitionError):
+        next_status(Status.SOLD, EventFacts(Step.CORRECTION))
+    assert next_status(Status.SOLD, EventFacts(Step.CORRECTION, restores="approved")) == "approved"
+    with pytest.raises(TransitionError):  # a merged lot is gone: nothing to correct
+        next_status(Status.CLOSED, EventFacts(Step.CORRECTION, restores="approved"))
 
 
 @pytest.mark.parametrize("step", sorted(BLOCKED_FOR_HAZARDOUS))

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.support.chain import inspect
-from urbanmine.lots.lifecycle import EventFacts, Status, Step, fold_status
+from urbanmine.lots.lifecycle import Status, Step, fold_status
 from urbanmine.lots.models import AppendOnlyError, LifecycleEvent, Location, Lot
 from urbanmine.lots.services import lot_identify, lot_record_step, lot_split, lots_merge
 
@@ -15,7 +15,7 @@ def replay(lot: Lot) -> str:
     events = lot.events.order_by("occurred_at", "id")
     return fold_status(
         [
-            EventFacts(e.step, passed=e.payload.get("passed"), closes="into" in e.payload)
+            e.facts()
             for e in events
             if not (e.step == Step.SPLIT and e.payload.get("child") == lot.code)
         ],

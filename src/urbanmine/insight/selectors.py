@@ -248,8 +248,9 @@ def _realised_impact(municipality: Municipality | None = None) -> dict[str, floa
     qs = LifecycleEvent.objects.all()
     if municipality is not None:
         qs = qs.filter(lot__source_asset__municipality=municipality)
-    applied = Q(step=Step.EXECUTION)
-    committed = Q(step__in=[Step.CONNECTION, Step.SALE])
+    # a corrected step never happened (its correction event keeps the record)
+    applied = Q(step=Step.EXECUTION, corrected_by__isnull=True)
+    committed = Q(step__in=[Step.CONNECTION, Step.SALE], corrected_by__isnull=True)
     agg = qs.aggregate(
         applied_kg=Sum("waste_diverted_kg", filter=applied),
         applied_co2_kg=Sum("co2_avoided_kg", filter=applied),
@@ -285,7 +286,8 @@ def _realised_ladder(municipality: Municipality | None = None) -> dict[str, floa
     within one building life counts once, like its CO2: `lots.steps._credited_before`) and
     exits (recycling, energy recovery, disposal). One aggregate query."""
     qs = LifecycleEvent.objects.filter(
-        Q(step=Step.EXIT) | (Q(step=Step.EXECUTION) & ~Q(payload__has_key="credited_before"))
+        Q(step=Step.EXIT) | (Q(step=Step.EXECUTION) & ~Q(payload__has_key="credited_before")),
+        corrected_by__isnull=True,
     )
     if municipality is not None:
         qs = qs.filter(lot__source_asset__municipality=municipality)
@@ -308,7 +310,7 @@ def realised_by_municipality() -> dict[str, float]:
 def _realised_by_municipality() -> dict[str, float]:
     """Applied (reused) kg per source municipality code, one query."""
     rows = (
-        LifecycleEvent.objects.filter(step=Step.EXECUTION)
+        LifecycleEvent.objects.filter(step=Step.EXECUTION, corrected_by__isnull=True)
         .values("lot__source_asset__municipality__code")
         .annotate(kg=Sum("waste_diverted_kg"))
     )

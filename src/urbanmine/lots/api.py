@@ -413,6 +413,10 @@ class RecordStepSerializer(serializers.Serializer):
     )
 
 
+class CorrectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the step is corrected.")
+
+
 class EngagementSerializer(serializers.ModelSerializer):
     lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
     certifier = OrganisationRefSerializer(read_only=True)
@@ -1027,6 +1031,21 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             price_eur=v.get("price_eur"),
             terms=v.get("terms", ""),
             exit_route=v.get("exit_route", ""),
+        )
+        return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct (reverse) the lot's last step: the recorder within the period, or the data steward",
+        request=CorrectionSerializer,
+        responses={201: LifecycleEventSerializer, 400: PROBLEM, **PROTECTED_ERRORS},
+    )
+    @action(detail=True, methods=["post"], serializer_class=LifecycleEventSerializer)
+    def corrections(self, request, code=None):
+        lot = self.get_object()  # who may correct is the service's: the recorder or steward
+        form = CorrectionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        event = services.lot_correct_last_step(
+            lot_id=lot.id, actor=request.user, reason=form.validated_data["reason"]
         )
         return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
 

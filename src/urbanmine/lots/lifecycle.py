@@ -40,6 +40,8 @@ class Step(models.TextChoices):
     MERGE = "merge", _("Merge")
     # Leaving the chain: recycling, energy recovery or disposal (issue #14).
     EXIT = "exit", _("Exit (recycling, energy recovery or disposal)")
+    # Reverses the lot's last step; both stay in the history (issue #14).
+    CORRECTION = "correction", _("Correction (reverses the last step)")
 
 
 # The thirteen process steps of DOMAIN.md, in chain order (for forms and charts).
@@ -101,6 +103,8 @@ ALLOWED_FROM: dict[str, set] = {
     Step.MERGE: {S.HARVESTED, S.APPROVED},
     # Harvested material that is not reused leaves the chain; a reservation is released first.
     Step.EXIT: {S.HARVESTED, S.APPROVED, S.REJECTED, S.SOLD},
+    # Any step but a merge can be corrected (services decide which event and by whom).
+    Step.CORRECTION: set(Status) - {S.CLOSED},
 }
 
 # Steps a hazardous lot may never take: it can never be offered, reserved, sold or applied.
@@ -123,6 +127,7 @@ class EventFacts:
     step: str
     passed: bool | None = None  # quality control result
     closes: bool = False  # merge: the source lot is consumed
+    restores: str | None = None  # correction: the status before the corrected step
 
 
 def _after_dismantling(current: str | None, event: EventFacts) -> str:
@@ -141,6 +146,12 @@ def _after_quality_control(current: str | None, event: EventFacts) -> str:
     return current if current in (S.RESERVED, S.SOLD) else S.APPROVED  # type: ignore[return-value]
 
 
+def _after_correction(current: str | None, event: EventFacts) -> str:
+    if event.restores not in Status.values:
+        raise TransitionError(str(_("A correction restores the status before the last step.")))
+    return event.restores  # type: ignore[return-value]
+
+
 def _after_merge(current: str | None, event: EventFacts) -> str:
     return S.CLOSED if event.closes else current  # type: ignore[return-value]
 
@@ -157,6 +168,7 @@ STATUS_AFTER: dict[str, str | Callable[[str | None, EventFacts], str]] = {
     Step.EXECUTION: S.APPLIED,
     Step.MERGE: _after_merge,
     Step.EXIT: S.EXITED,
+    Step.CORRECTION: _after_correction,
 }
 
 
@@ -202,7 +214,7 @@ def allowed_steps(current: str | None, *, hazardous: bool = False) -> list[str]:
         for step, sources in ALLOWED_FROM.items()
         if current in sources
         and not (hazardous and step in BLOCKED_FOR_HAZARDOUS)
-        and step not in (Step.SPLIT, Step.MERGE)
+        and step not in (Step.SPLIT, Step.MERGE, Step.CORRECTION)
     ]
 
 

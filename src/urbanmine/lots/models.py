@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from urbanmine.catalogue.models import Unit
 from urbanmine.core.models import Job
 
-from .lifecycle import OFFERABLE, Status, Step
+from .lifecycle import OFFERABLE, EventFacts, Status, Step
 
 
 class Quality(models.TextChoices):
@@ -251,6 +251,17 @@ class LifecycleEvent(models.Model):
     waste_diverted_kg = models.FloatField(null=True, blank=True)
     r_strategy = models.CharField(max_length=2, choices=RStrategy.choices, blank=True)
 
+    # A correction names the event it reverses (issue #14): both stay in the history, and
+    # an event is corrected at most once.
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+    )
+
     objects = LifecycleEventQuerySet.as_manager()
 
     class Meta:
@@ -269,6 +280,16 @@ class LifecycleEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Lifecycle events are append-only.")
+
+    def facts(self) -> EventFacts:
+        """What the state machine needs of this stored event, to replay a history."""
+        payload = self.payload or {}
+        return EventFacts(
+            self.step,
+            passed=payload.get("passed"),
+            closes="into" in payload,
+            restores=self.status_after if self.step == Step.CORRECTION else None,
+        )
 
 
 class InspectionResult(models.TextChoices):

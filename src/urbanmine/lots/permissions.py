@@ -13,7 +13,11 @@ no other module decides it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from urbanmine.assets.permissions import asset_may_add_lots
 from urbanmine.hubs.models import Hub
@@ -132,6 +136,18 @@ def lot_proposable_steps(user, lot: Lot) -> frozenset[str]:
 
 def lot_may_record(user, lot: Lot, step: str) -> bool:
     return may_record(lot_relations(user, lot), step)
+
+
+def lot_may_correct(user, lot: Lot, event) -> bool:
+    """The organisation that recorded a step corrects it within the correction period; the
+    data steward (staff) at any time."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_staff:
+        return True
+    if event.organisation_id not in user_organisation_ids(user):
+        return False
+    return timezone.now() - event.recorded_at <= timedelta(days=settings.URBANMINE_CORRECTION_DAYS)
 
 
 def lot_may_engage_certifier(user, lot: Lot) -> bool:

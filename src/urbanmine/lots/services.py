@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypedDict, Unpack
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -72,6 +73,7 @@ from .permissions import (
     inventory_import_may_start,
     lot_engaged_certifier,
     lot_may_change,
+    lot_may_correct,
     lot_may_engage_certifier,
     lot_may_record,
     lot_proposable_steps,
@@ -170,6 +172,7 @@ class EventEntry:
     co2_avoided_kg: float | None = None
     waste_diverted_kg: float | None = None
     r_strategy: str = ""
+    corrects: LifecycleEvent | None = None
 
 
 def _append_event(lot: Lot, entry: EventEntry) -> LifecycleEvent:
@@ -190,6 +193,7 @@ def _append_event(lot: Lot, entry: EventEntry) -> LifecycleEvent:
         co2_avoided_kg=entry.co2_avoided_kg,
         waste_diverted_kg=entry.waste_diverted_kg,
         r_strategy=entry.r_strategy,
+        corrects=entry.corrects,
     )
 
 
@@ -583,6 +587,7 @@ def lot_record_step(
         check(rec)
     if handler.partial and rec.quantity < lot.quantity:
         rec.lot = _split_locked(lot, rec.quantity, EventEntry(Step.SPLIT, actor, org, now))
+    rec.payload["before"] = _snapshot(rec.lot)  # what a correction restores
     handler.apply(rec)
     lot = rec.lot
     if new_status != lot.status:
@@ -604,6 +609,91 @@ def lot_record_step(
     if handler.after is not None:
         handler.after(rec, event)
     return event
+
+
+# ------------------------------------------------------------------------ corrections
+#: what a step may change on a lot, kept in its event so a correction can restore it
+SNAPSHOT_FIELDS = (
+    "status",
+    "owner_id",
+    "custodian_id",
+    "location",
+    "hub_id",
+    "applied_asset_id",
+    "source_asset_id",
+    "reserved_for_id",
+    "r_strategy",
+)
+#: steps a correction may reverse (an inspection is superseded by a new one, never undone;
+#: splits, merges and identifications have their own actions)
+CORRECTABLE = frozenset(RECORDED_BY) - {Step.QUALITY_CONTROL}
+
+
+def _snapshot(lot: Lot) -> dict[str, Any]:
+    snap: dict[str, Any] = {f: getattr(lot, f) for f in SNAPSHOT_FIELDS}
+    for f in ("status_since", "hub_since"):
+        value = getattr(lot, f)
+        snap[f] = value.isoformat() if value else None
+    return snap
+
+
+def lot_last_event(lot: Lot) -> LifecycleEvent | None:
+    return lot.events.order_by("-occurred_at", "-id").select_related("organisation").first()
+
+
+@transaction.atomic
+def lot_correct_last_step(*, lot_id: int, actor, reason: str) -> LifecycleEvent:
+    """Reverse the lot's last step without rewriting history: a correction event restores
+    the lot as it was before that step and nets out the step's realised impact; both events
+    stay. By the organisation that recorded the step within URBANMINE_CORRECTION_DAYS, or by
+    the data steward."""
+    lot = _lock(lot_id)
+    last = lot_last_event(lot)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the step is corrected.")})
+    if last is None or last.step not in CORRECTABLE or hasattr(last, "corrected_by"):
+        raise ValidationError(
+            {"event": _("The last step of lot %(code)s cannot be corrected.") % {"code": lot.code}}
+        )
+    if not lot_may_correct(actor, lot, last):
+        raise PermissionDenied(
+            _(
+                "Only the organisation that recorded the step corrects it, within %(days)d "
+                "days; after that the data steward."
+            )
+            % {"days": settings.URBANMINE_CORRECTION_DAYS}
+        )
+    before = (last.payload or {}).get("before")
+    if not before:
+        raise ValidationError(
+            {"event": _("This step was recorded before corrections existed; it cannot be undone.")}
+        )
+    now = timezone.now()
+    new_status = _transition(lot, EventFacts(Step.CORRECTION, restores=before["status"]))
+    for f in SNAPSHOT_FIELDS:
+        setattr(lot, f, before[f])
+    lot.hub_since = datetime.fromisoformat(before["hub_since"]) if before["hub_since"] else None
+    lot.status = new_status
+    lot.status_since = datetime.fromisoformat(before["status_since"])
+    _sync_publication(lot)
+    lot.save()
+    org = last.organisation
+    if not actor.is_staff:
+        org = acting_organisation(actor, last.organisation)
+    return _append_event(
+        lot,
+        EventEntry(
+            Step.CORRECTION,
+            actor,
+            org,
+            now,
+            notes=reason.strip(),
+            payload={"corrects": last.id, "step": last.step},
+            co2_avoided_kg=-last.co2_avoided_kg if last.co2_avoided_kg else None,
+            waste_diverted_kg=-last.waste_diverted_kg if last.waste_diverted_kg else None,
+            corrects=last,
+        ),
+    )
 
 
 # ------------------------------------------------------------- inspections and consent

@@ -329,7 +329,9 @@ def _credited_before(rec: StepRecording) -> LifecycleEvent | None:
     was credited and not followed by a building life of NEW_LIFE_YEARS before its harvest."""
     lineage = lot_lineage_filter(rec.lot, "occurred_at")
     events = list(
-        LifecycleEvent.objects.filter(lineage, step__in=[Step.EXECUTION, Step.DISMANTLING])
+        LifecycleEvent.objects.filter(
+            lineage, step__in=[Step.EXECUTION, Step.DISMANTLING], corrected_by__isnull=True
+        )
         .order_by("occurred_at", "id")
         .values_list("id", "step", "occurred_at", "co2_avoided_kg", "waste_diverted_kg")
     )

@@ -34,6 +34,26 @@ def _handover(w) -> dict:
 
 
 CASES: list[Case] = [
+    # the world's published lot was harvested by the demolisher: it corrects that step
+    page(
+        "lot-correct",
+        lambda w: f"/lots/{w.published_lot.code}/correct/",
+        expect(LOGIN, (403,), (302,)),
+        own="demolisher_user",
+        method="post",
+        data=lambda w: {"reason": "Verkeerde hub"},
+        writes=True,
+    ),
+    api(
+        "api-lot-corrections",
+        "post",
+        lambda w: f"/api/v1/lots/{w.twin_lot.code}/corrections",
+        expect(API_ANON, (403,), (201,)),
+        own="demolisher_user",
+        data=lambda w: {"reason": "Verkeerde hub"},
+        json=True,
+        writes=True,
+    ),
     page(
         "lot-engage-certifier",
         lambda w: f"/lots/{_private(w)}/engage/",

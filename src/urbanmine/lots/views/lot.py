@@ -32,6 +32,7 @@ from ..forms import (
 )
 from ..models import Lot
 from ..permissions import (
+    lot_may_correct,
     lot_may_engage_certifier,
     lot_may_view,
     lot_proposable_steps,
@@ -148,6 +149,19 @@ def _consent_forms(request, lot, engage_data=None, propose_data=None) -> dict:
     }
 
 
+def _correctable(user, lot):
+    """The lot's last step, when this user may correct it (offered under the history)."""
+    if not user.is_authenticated:
+        return None
+    last = services.lot_last_event(lot)
+    # a correction is itself the last event then, and is not correctable: never twice
+    if last is None or last.step not in services.CORRECTABLE:
+        return None
+    if not (last.payload or {}).get("before"):
+        return None
+    return last if lot_may_correct(user, lot, last) else None
+
+
 def _lot_context(request, lot, form, **forms) -> dict:
     """What the lot page shows. Who is behind the lot (organisations, asset names) only to
     signed-in users; login names and notes only to the owner, the custodian and
@@ -166,6 +180,7 @@ def _lot_context(request, lot, form, **forms) -> dict:
         "can_change": form is not None,
         "children": lot.children_links.select_related("child"),
         "parents": lot.parent_links.select_related("parent"),
+        "correctable": _correctable(request.user, lot),
         "engagements": selectors.lot_engagements(lot, viewer=request.user),
         "transfers": selectors.transfer_proposals_visible(request.user)
         .filter(lot=lot)
@@ -311,3 +326,19 @@ def transfer_decide(request, pk, decision):
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     return redirect("lot-detail", code=proposal.lot.code)
+
+
+@login_required
+@require_http_methods(["POST"])
+def lot_correct(request, code):
+    """Reverse the lot's last step (the recording organisation, or the data steward)."""
+    lot = _acting_on(request, code, lambda u, lot: _correctable(u, lot) is not None)
+    try:
+        services.lot_correct_last_step(
+            lot_id=lot.id, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("The last step is corrected; both stay in the history."))
+    return redirect("lot-detail", code=lot.code)

@@ -175,8 +175,34 @@ def import_file_drop(name: str) -> None:
         (import_dir() / name).unlink(missing_ok=True)
 
 
-def ifc_draft(data_path: Path, filename: str):
-    """A draft passport (elements per IFC type with a suggested product group)."""
+def ifc_draft(data_path: Path, filename: str, asset=None, **options):
+    """A draft passport (elements per IFC type, proposed lots with quantities and masses),
+    judged against the asset's use type and floor area when given."""
     from urbanmine.engine.ifc import read_ifc
 
-    return read_ifc(data_path, known_product_groups=product_group_codes(), source_name=filename)
+    return read_ifc(data_path, **ifc_read_options(asset), source_name=filename, **options)
+
+
+def ifc_read_options(asset=None) -> dict:
+    """The catalogue as the data steward keeps it, the geometry settings and the asset's
+    use type and floor area, for engine.ifc.read_ifc."""
+    from urbanmine.catalogue.models import ProductGroup
+    from urbanmine.engine.ifc import ProductGroupInfo
+
+    catalogue = {
+        code: ProductGroupInfo(code, unit, float(typical), material)
+        for code, unit, typical, material in ProductGroup.objects.values_list(
+            "code", "unit", "typical_mass_kg_per_unit", "material"
+        )
+    }
+    options: dict = {
+        "known_product_groups": set(catalogue) or None,
+        "catalogue": catalogue or None,
+        "geometry": settings.URBANMINE_IFC_GEOMETRY,
+        "geometry_max_elements": settings.URBANMINE_IFC_GEOMETRY_MAX_ELEMENTS,
+    }
+    if asset is not None:
+        options["use_type"] = asset.use_type
+        if asset.floor_area_m2:
+            options["floor_area_m2"] = float(asset.floor_area_m2)
+    return options

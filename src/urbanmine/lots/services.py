@@ -758,12 +758,111 @@ def lots_import_ifc_draft(
     source_name: str,
     organisation: Organisation | None = None,
     overrides: dict[str, str] | None = None,
+    lot_overrides: dict[str, str] | None = None,
 ) -> list[StoredLot]:
-    """A passport from a reviewed IFC draft: one identified lot per (IFC type, product group),
-    counted in pieces; mass from the model's weight quantities where every element has one,
-    else the catalogue's typical mass. `overrides` maps an IFC type to the product group the
-    reviewer chose ("" skips the type)."""
+    """A passport from a reviewed IFC draft (engine.ifc): one identified lot per proposed
+    lot (IFC type x product group x material), its quantity in the product group's unit and
+    its mass from the model (weight, volume or geometry x density) or the catalogue's
+    typical mass; each lot records that source (`Lot.quantity_source`). The reviewer's
+    choices: `overrides` maps an IFC type to a product group for all its lots, and
+    `lot_overrides` a proposed lot's key to one ("" skips). All or nothing."""
+    if getattr(draft, "lots", None) is None:  # a draft of counts only (older callers)
+        return _lots_import_ifc_counts(
+            asset_id=asset_id,
+            draft=draft,
+            actor=actor,
+            source_name=source_name,
+            organisation=organisation,
+            overrides=overrides,
+        )
+    from urbanmine.engine.ifc import ProductGroupInfo, lot_in_group
 
+    groups = {g.code: g for g in ProductGroup.objects.all()}
+    overrides = overrides or {}
+    lot_overrides = lot_overrides or {}
+    rows: list[InventoryRow] = []
+    sources: list[str] = []
+    for proposed in draft.lots:
+        if proposed.ifc_type in overrides:
+            code = overrides[proposed.ifc_type]
+        elif proposed.key in lot_overrides:
+            code = lot_overrides[proposed.key]
+        else:
+            code = proposed.product_group
+        if not code:
+            continue
+        group = groups.get(code)
+        if group is None:
+            raise ValidationError(
+                {
+                    "product_group": _("%(t)s: unknown product group “%(g)s”.")
+                    % {"t": proposed.ifc_type, "g": code}
+                }
+            )
+        info = ProductGroupInfo(
+            group.code, group.unit, float(group.typical_mass_kg_per_unit), group.material
+        )
+        lot = lot_in_group(proposed, info)
+        if not lot.quantity or lot.quantity <= 0 or lot.mass_kg <= 0:
+            continue
+        if lot.unit == Unit.PIECE:
+            quantity = Decimal(max(1, round(lot.quantity)))
+        else:
+            quantity = max(Decimal(str(round(lot.quantity, 3))), Decimal("0.001"))
+        if lot.unit == "t":
+            per_unit = Decimal(1000)
+        else:
+            per_unit = max(Decimal(str(round(lot.mass_kg / float(quantity), 3))), Decimal("0.001"))
+        label = f"{proposed.ifc_type} {proposed.material}".strip()
+        error = lot_mass_error(group, lot.unit, quantity, per_unit)
+        if error is not None:  # e.g. weights in the wrong unit: name the IFC type
+            field_name, reason = error
+            raise ValidationError(
+                {field_name: _("%(t)s: %(reason)s") % {"t": label, "reason": reason}}
+            )
+        rows.append(
+            InventoryRow(
+                row_number=len(rows) + 1,
+                product_group=code,
+                description=f"{label} ({source_name})"[:300],
+                quantity=quantity,
+                unit=lot.unit,
+                mass_kg_per_unit=per_unit,
+                quality="B",
+                hazardous=False,
+                expected_release_date=None,
+            )
+        )
+        sources.append(lot.quantity_source)
+    if not rows:
+        return []
+    stored = lots_import_inventory(
+        asset_id=asset_id,
+        rows=rows,
+        actor=actor,
+        source_name=source_name,
+        organisation=organisation,
+    )
+    by_source: dict[str, list[int]] = {}
+    for lot_row, source in zip(stored, sources, strict=True):
+        by_source.setdefault(source, []).append(lot_row.id)
+    for source, ids in by_source.items():
+        Lot.objects.filter(id__in=ids).update(quantity_source=source)
+    return stored
+
+
+def _lots_import_ifc_counts(
+    *,
+    asset_id: int,
+    draft,
+    actor=None,
+    source_name: str,
+    organisation: Organisation | None = None,
+    overrides: dict[str, str] | None = None,
+) -> list[StoredLot]:
+    """A draft that only counts elements per IFC type: one lot per (IFC type, product
+    group) in pieces; mass from the model's weights where every element has one, else the
+    catalogue's typical mass."""
     groups = {g.code: g for g in ProductGroup.objects.all()}
     overrides = overrides or {}
     rows: list[InventoryRow] = []

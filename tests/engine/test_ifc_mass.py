@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from urbanmine.engine.ifc import IfcImportError, read_ifc
+from urbanmine.engine.ifc import IfcImportError, assess_plausibility, read_ifc
 
 from .ifc_models import ModelBuilder
 
@@ -250,12 +250,16 @@ def test_plausibility_of_the_total(tmp_path):
     m = ModelBuilder()
     m.box("IfcSlab", (10, 10, 0.25), predefined="FLOOR", material="Concrete")
     path = m.write(tmp_path / "p.ifc")
-    ok = read_ifc(path, use_type="house", floor_area_m2=100)
-    assert ok.plausibility["status"] == "ok"  # 600 kg/m2
-    heavy = read_ifc(path, use_type="house", floor_area_m2=5)
-    assert heavy.plausibility["status"] == "high"
-    assert "outside the plausible range" in heavy.warnings[0]
-    assert "intensity" in heavy.lots[0].flags
+    draft = read_ifc(path)
+    assert draft.plausibility["status"] == "unknown"  # no use type
+    assess_plausibility(draft, use_type="house", floor_area_m2=100)
+    assert draft.plausibility["status"] == "ok"  # 600 kg/m2
+    assess_plausibility(draft, use_type="house", floor_area_m2=5)
+    assert draft.plausibility["status"] == "high"
+    assert "outside the plausible range" in draft.warnings[0]
+    assert "intensity" in draft.lots[0].flags
+    assess_plausibility(draft, use_type="house", floor_area_m2=100)  # judged again
+    assert not any("outside" in w for w in draft.warnings) and not draft.lots[0].flags
 
 
 # ------------------------------------------------------------------------ bad input

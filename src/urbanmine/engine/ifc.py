@@ -351,7 +351,7 @@ class IfcDraft:
             "elements": [e.to_dict() for e in self.elements],
             "total_count": self.total_count,
             "warnings": self.warnings,
-            "lots": [lot.to_dict() for lot in self.lots],
+            "proposed_lots": [lot.to_dict() for lot in self.lots],
             "mass_kg": round(self.mapped_mass_kg, 3),
             "mass_by_material_kg": {
                 k: round(v, 3) for k, v in sorted(self.mass_by_material_kg().items())
@@ -490,40 +490,49 @@ def _part(material: Any, fraction: float, thickness: float | None = None) -> _Pa
     return _Part(name, cls, fraction, thickness, density)
 
 
+def _layer_parts(mat: Any, length_scale: float) -> list[_Part]:
+    layers = [
+        (layer.Material, float(layer.LayerThickness or 0.0)) for layer in mat.MaterialLayers or ()
+    ]
+    total = sum(t for _, t in layers)
+    if total <= 0:
+        return _equal_parts([m for m, _ in layers])
+    return [_part(m, t / total, t * length_scale) for m, t in layers if t > 0]
+
+
+def _constituent_parts(mat: Any, _length_scale: float) -> list[_Part]:
+    cons = list(mat.MaterialConstituents or ())
+    fractions = [getattr(c, "Fraction", None) for c in cons]
+    if cons and all(isinstance(f, int | float) and f > 0 for f in fractions):
+        total = float(sum(fractions))  # type: ignore[arg-type]
+        return [_part(c.Material, float(f) / total) for c, f in zip(cons, fractions, strict=True)]
+    return _equal_parts([c.Material for c in cons])
+
+
+def _equal_parts(materials: list[Any]) -> list[_Part]:
+    return [_part(m, 1.0 / len(materials)) for m in materials] if materials else []
+
+
+_SET_PARTS = {
+    "IfcMaterial": lambda mat, _scale: [_part(mat, 1.0)],
+    "IfcMaterialLayerSet": _layer_parts,
+    "IfcMaterialConstituentSet": _constituent_parts,
+    "IfcMaterialProfileSet": lambda mat, _scale: _equal_parts(
+        [p.Material for p in mat.MaterialProfiles or ()]
+    ),
+    "IfcMaterialList": lambda mat, _scale: _equal_parts(list(mat.Materials or ())),
+}
+
+
 def _material_parts(mat: Any, length_scale: float) -> list[_Part]:
+    """The materials of an element's material definition with their share of its volume
+    (layers by thickness; constituents by fraction; otherwise equal shares)."""
     if mat is None:
         return []
-    kind = mat.is_a()
-    if kind == "IfcMaterial":
-        return [_part(mat, 1.0)]
-    if kind == "IfcMaterialLayerSet":
-        layers = [
-            (layer.Material, float(layer.LayerThickness or 0.0))
-            for layer in mat.MaterialLayers or ()
-        ]
-        total = sum(t for _, t in layers)
-        if total <= 0:
-            n = len(layers) or 1
-            return [_part(m, 1.0 / n) for m, _ in layers]
-        return [_part(m, t / total, t * length_scale) for m, t in layers if t > 0]
-    if kind == "IfcMaterialConstituentSet":
-        cons = list(mat.MaterialConstituents or ())
-        fractions = [getattr(c, "Fraction", None) for c in cons]
-        if cons and all(isinstance(f, int | float) and f > 0 for f in fractions):
-            total = float(sum(fractions))  # type: ignore[arg-type]
-            return [
-                _part(c.Material, float(f) / total) for c, f in zip(cons, fractions, strict=True)
-            ]
-        return [_part(c.Material, 1.0 / len(cons)) for c in cons]
-    if kind == "IfcMaterialProfileSet":
-        profs = list(mat.MaterialProfiles or ())
-        return [_part(p.Material, 1.0 / len(profs)) for p in profs] if profs else []
-    if kind == "IfcMaterialList":
-        mats = list(mat.Materials or ())
-        return [_part(m, 1.0 / len(mats)) for m in mats] if mats else []
-    if getattr(mat, "Name", None):
-        return [_part(mat, 1.0)]
-    return []
+    split = _SET_PARTS.get(mat.is_a())
+    if split is not None:
+        return split(mat, length_scale)
+    return [_part(mat, 1.0)] if getattr(mat, "Name", None) else []
 
 
 def _material_names(element: Any) -> list[str]:
@@ -709,7 +718,6 @@ class _Builder:
         self.catalogue = catalogue
         self.takes: list[_Take] = []
         self.warnings: list[str] = []
-        self.crosscheck_warnings = 0
 
     def _density(self, part: _Part, group: str | None, bulk: bool) -> tuple[float | None, str]:
         if part.density_kg_m3 is not None:
@@ -723,122 +731,110 @@ class _Builder:
                 return cls.density_kg_m3, f"{cls.name} assumed"
         return None, ""
 
+    def _volume(
+        self, el: Any, label: str, q: dict[str, float], parts: list[_Part]
+    ) -> tuple[float, str, bool]:
+        """(volume m3, its source, replaced by the cross-check?): the quantity set,
+        cross-checked with the geometry (or area x layer thickness), else the geometry."""
+        geo = self.geometry.volumes_m3.get(el.id()) if self.geometry else None
+        qvol = q.get("volume_m3") or 0.0
+        if qvol <= 0:
+            return (geo, "geometry", False) if geo else (0.0, "", False)
+        thickness = sum(p.thickness_m for p in parts if p.thickness_m) or None
+        area = q.get("area_m2")
+        ref = geo or (area * thickness if area and thickness else None)
+        if not ref or not _ratio_off(qvol, ref, CROSSCHECK_FACTOR):
+            return qvol, "volume", False
+        ref_name = "its geometry" if geo else "area x layer thickness"
+        self.warnings.append(
+            f"{label}: quantity-set volume {qvol:.4g} m3 differs from {ref_name} "
+            f"({ref:.4g} m3) by more than a factor {CROSSCHECK_FACTOR:g}: "
+            f"{ref_name} used (exporter bug?)"
+        )
+        return ref, ("geometry" if geo else "volume"), True
+
+    def _weight_usable(self, label: str, weight: float, volume: float, densities: list) -> bool:
+        """Whether the model's weight stands against volume x density (when both known)."""
+        if weight <= 0:
+            return False
+        if volume <= 0 or not all(d for _, d in densities):
+            return True
+        est = sum(volume * p.fraction * d for p, d in densities)
+        if not _ratio_off(weight, est, WEIGHT_CHECK_FACTOR):
+            return True
+        self.warnings.append(
+            f"{label}: quantity-set weight {weight:.4g} kg differs from volume x "
+            f"density ({est:.4g} kg) by more than a factor {WEIGHT_CHECK_FACTOR:g}: "
+            "volume x density used"
+        )
+        return False
+
+    def _size(
+        self, el: Any, p: _Part, vol: float, q: dict[str, float], linear: bool
+    ) -> tuple[float, float]:
+        """(area m2, length m) of one part: layer volume / thickness, the quantity set,
+        or the geometry's thickness and length."""
+        area = 0.0
+        if p.thickness_m and vol > 0:
+            area = vol / p.thickness_m
+        elif q.get("area_m2"):
+            area = q["area_m2"] * (p.fraction if p.thickness_m is None else 1.0)
+        length = q.get("length_m", 0.0) * p.fraction
+        if self.geometry is not None:
+            if not length and linear:
+                length = self.geometry.length_m.get(el.id(), 0.0)
+            th = self.geometry.thickness_m.get(el.id())
+            if not area and vol > 0 and th:
+                area = vol / th
+        return area, length
+
     def add(self, el: Any, parts: list[_Part]) -> list[str | None]:
         """Takes for one element; returns the product groups of its parts (heaviest first)."""
         t = el.is_a()
-        predefined = _predefined_type(el)
-        external = _is_external(el)
         q = _quantities(el, self.scales)
-        geo = self.geometry.volumes_m3.get(el.id()) if self.geometry else None
         piece = any(el.is_a(p) for p in PIECE_TYPES)
-        linear = any(el.is_a(p) for p in LINEAR_TYPES)
-        if piece and len(parts) > 1:
+        if piece and len(parts) > 1:  # a door or window is one piece of its first material
             parts = [_Part(parts[0].name, parts[0].cls, 1.0, None, parts[0].density_kg_m3)]
-        if not parts:
-            parts = [_Part("", None, 1.0)]
-        parts = [p for p in parts if not (p.cls is not None and p.cls.density_kg_m3 == 0)]
+        parts = [p for p in parts or [_Part("", None, 1.0)] if p.cls is None or p.cls.density_kg_m3]
         if not parts:  # only air
             return []
         label = _label(el)
-        gid = str(getattr(el, "GlobalId", "") or "")
-
-        # The element's volume: quantity set, cross-checked with the geometry (or with
-        # area x layer thickness), else the geometry.
-        qvol = q.get("volume_m3") or 0.0
-        thickness = sum(p.thickness_m for p in parts if p.thickness_m) or None
-        area_ref = q.get("area_m2")
-        volume, vsource = 0.0, ""
-        crosscheck_flag = False
-        if qvol > 0:
-            ref = geo or (area_ref * thickness if area_ref and thickness else None)
-            ref_name = "its geometry" if geo else "area x layer thickness"
-            if ref and _ratio_off(qvol, ref, CROSSCHECK_FACTOR):
-                self.crosscheck_warnings += 1
-                self.warnings.append(
-                    f"{label}: quantity-set volume {qvol:.4g} m3 differs from {ref_name} "
-                    f"({ref:.4g} m3) by more than a factor {CROSSCHECK_FACTOR:g}: "
-                    f"{ref_name} used (exporter bug?)"
-                )
-                volume, vsource = ref, "geometry" if geo else "volume"
-                crosscheck_flag = True
-            else:
-                volume, vsource = qvol, "volume"
-        elif geo:
-            volume, vsource = geo, "geometry"
-
-        groups: list[tuple[float, str | None]] = []
-        weight = q.get("weight_kg") or 0.0
-        # Densities and rules per part.
+        volume, vsource, crosscheck = self._volume(el, label, q, parts)
+        predefined, external = _predefined_type(el), _is_external(el)
         mapped = []
         for p in parts:
             rule = self.mapper.map_part(t, p.name, p.cls, predefined, external)
             group = rule.product_group if rule else None
-            density, dnote = self._density(p, group, bulk=not piece)
-            mapped.append((p, rule, group, density, dnote))
-        # Weight from the model: split over the parts by volume x density.
-        use_weight = weight > 0
-        if use_weight and volume > 0 and all(m[3] for m in mapped):
-            est = sum(volume * p.fraction * (d or 0) for p, _, _, d, _ in mapped)
-            if _ratio_off(weight, est, WEIGHT_CHECK_FACTOR):
-                self.crosscheck_warnings += 1
-                self.warnings.append(
-                    f"{label}: quantity-set weight {weight:.4g} kg differs from volume x "
-                    f"density ({est:.4g} kg) by more than a factor {WEIGHT_CHECK_FACTOR:g}: "
-                    "volume x density used"
-                )
-                use_weight = False
-                crosscheck_flag = True
-        if use_weight and volume > 0:
-            density_flag = not (DENSITY_BAND_KG_M3[0] <= weight / volume <= DENSITY_BAND_KG_M3[1])
-        else:
-            density_flag = False
-        shares = [p.fraction * (d or 1.0) for p, _, _, d, _ in mapped]
-        share_total = sum(shares) or 1.0
-        for (p, rule, group, density, dnote), share in zip(mapped, shares, strict=True):
+            mapped.append((p, rule, group, *self._density(p, group, bulk=not piece)))
+        weight = q.get("weight_kg") or 0.0
+        use_weight = self._weight_usable(label, weight, volume, [(m[0], m[3]) for m in mapped])
+        crosscheck = crosscheck or (weight > 0 and not use_weight)
+        flags = ("crosscheck",) if crosscheck else ()
+        if (
+            use_weight
+            and volume > 0
+            and not (DENSITY_BAND_KG_M3[0] <= weight / volume <= DENSITY_BAND_KG_M3[1])
+        ):
+            flags += ("density",)
+        share_total = sum(p.fraction * (d or 1.0) for p, _, _, d, _ in mapped) or 1.0
+        linear = any(el.is_a(x) for x in LINEAR_TYPES)
+        gid = str(getattr(el, "GlobalId", "") or "")
+        groups: list[tuple[float, str | None]] = []
+        for p, rule, group, density, dnote in mapped:
             vol = volume * p.fraction
-            flags: list[str] = []
             note = rule.note if rule else ""
-            if crosscheck_flag:
-                flags.append("crosscheck")
-            if density_flag:
-                flags.append("density")
             if use_weight:
-                mass, source = weight * share / share_total, "weight"
+                mass, source = weight * p.fraction * (density or 1.0) / share_total, "weight"
             elif vol > 0 and density is not None:
                 mass, source = vol * density, vsource
                 if dnote.endswith("assumed"):
                     note = "; ".join(x for x in (note, f"density of {dnote}") if x)
             else:
                 info = self.catalogue.get(group or "")
-                mass = _typical_mass(info, 1, vol, q) if info else 0.0
-                source = "typical"
-            area = 0.0
-            if p.thickness_m and vol > 0:
-                area = vol / p.thickness_m
-            elif q.get("area_m2"):
-                area = q["area_m2"] * (p.fraction if p.thickness_m is None else 1.0)
-            length = q.get("length_m", 0.0) * p.fraction
-            if not length and self.geometry is not None and linear:
-                length = self.geometry.length_m.get(el.id(), 0.0)
-            if not area and self.geometry is not None and vol > 0:
-                th = self.geometry.thickness_m.get(el.id())
-                if th:
-                    area = vol / th
+                mass, source = (_typical_mass(info, 1, vol, q) if info else 0.0), "typical"
+            area, length = self._size(el, p, vol, q, linear)
             self.takes.append(
-                _Take(
-                    t,
-                    group,
-                    p.name,
-                    p.cls,
-                    mass,
-                    source,
-                    vol,
-                    area,
-                    length,
-                    note,
-                    tuple(flags),
-                    gid,
-                )
+                _Take(t, group, p.name, p.cls, mass, source, vol, area, length, note, flags, gid)
             )
             groups.append((mass, group))
         groups.sort(key=lambda mg: -mg[0])
@@ -869,23 +865,20 @@ def lot_quantity(
     element_is_piece: bool,
 ) -> tuple[float, bool]:
     """(quantity in the group's unit, estimated from the mass?). Pieces are whole."""
-    unit = info.unit
+    measured = {
+        "t": mass_kg / 1000.0,
+        "kg": mass_kg,
+        "m3": volume_m3,
+        "m2": area_m2,
+        "m": length_m,
+        "piece": float(element_count) if element_is_piece else 0.0,
+    }.get(info.unit, 0.0)
+    if measured > 0:
+        return measured, False
     typical = info.typical_mass_kg_per_unit
-    if unit == "t":
-        return mass_kg / 1000.0, False
-    if unit == "kg":
-        return mass_kg, False
-    if unit == "m3" and volume_m3 > 0:
-        return volume_m3, False
-    if unit == "m2" and area_m2 > 0:
-        return area_m2, False
-    if unit == "m" and length_m > 0:
-        return length_m, False
-    if unit == "piece" and element_is_piece:
-        return float(element_count), False
     if typical > 0 and mass_kg > 0:
         q = mass_kg / typical
-        return (float(max(1, round(q))) if unit == "piece" else q), True
+        return (float(max(1, round(q))) if info.unit == "piece" else q), True
     return float(element_count), True
 
 
@@ -1023,14 +1016,21 @@ def load_intensities(
     return dict(out)
 
 
+_VERDICT_PREFIX = "the total mass"
+
+
 def assess_plausibility(
-    draft: IfcDraft, *, use_type: str | None, floor_area_m2: float | None
+    draft: IfcDraft, *, use_type: str | None, floor_area_m2: float | None = None
 ) -> dict[str, Any]:
     """Flags per lot (material per m2 of floor area far above the material-intensity table
     for the use type) and the verdict on the building's total; sets `draft.plausibility`
     and adds a warning when the total is outside the plausible range."""
     area = floor_area_m2 or draft.floor_area_m2
     result: dict[str, Any] = {"use_type": use_type, "floor_area_m2": area}
+    draft.warnings = [w for w in draft.warnings if not w.startswith(_VERDICT_PREFIX)]
+    for lot in draft.lots:
+        if "intensity" in lot.flags:
+            lot.flags.remove("intensity")
     table = load_intensities().get(use_type or "") if use_type else None
     if not area or area <= 0 or table is None:
         result["status"] = "unknown"
@@ -1065,7 +1065,7 @@ def assess_plausibility(
     if result["status"] != "ok":
         draft.warnings.insert(
             0,
-            f"the total mass {total / 1000:,.1f} t is {per_m2:,.0f} kg per m2 of floor area "
+            f"{_VERDICT_PREFIX} {total / 1000:,.1f} t is {per_m2:,.0f} kg per m2 of floor area "
             f"({area:,.0f} m2): outside the plausible range {low:,.0f}-{high:,.0f} kg/m2 "
             f"for use type {use_type} (material-intensity table x {TOTAL_RANGE_FACTORS[0]:g}"
             f"-{TOTAL_RANGE_FACTORS[1]:g}); check the lots before storing",
@@ -1074,43 +1074,52 @@ def assess_plausibility(
     return result
 
 
+def _space_areas_from_quantities(model: Any, scales: UnitScales) -> float:
+    total = 0.0
+    for space in model.by_type("IfcSpace"):
+        q: dict[str, float] = {}
+        for rel in getattr(space, "IsDefinedBy", None) or ():
+            pdef = getattr(rel, "RelatingPropertyDefinition", None)
+            if pdef is None or not pdef.is_a("IfcElementQuantity"):
+                continue
+            for qq in pdef.Quantities or ():
+                if qq.is_a("IfcQuantityArea"):
+                    q.setdefault(qq.Name, float(qq.AreaValue) * scales.area_m2)
+        total += q.get("NetFloorArea") or q.get("GrossFloorArea") or 0.0
+    return total
+
+
+def _space_areas_from_geometry(model: Any, threads: int) -> float:
+    spaces = model.by_type("IfcSpace")
+    if not spaces:
+        return 0.0
+    geo = element_volumes(model, spaces, threads=threads)
+    total = 0.0
+    for sid, volume in geo.volumes_m3.items():
+        height = geo.thickness_m.get(sid)
+        if height and height > 1.5:  # a room, not a sliver
+            total += volume / height
+    return total
+
+
 def _floor_area(
     model: Any, scales: UnitScales, geometry: bool, threads: int = 1
 ) -> tuple[float | None, str]:
     """Floor area from IfcSpace quantities (net or gross floor area), else from the spaces'
     geometry (volume / height), else from the slabs that are floors (PredefinedType FLOOR
     or BASESLAB) with an area quantity."""
-    total = 0.0
-    for space in model.by_type("IfcSpace"):
-        q = {}
-        for rel in getattr(space, "IsDefinedBy", None) or ():
-            pdef = getattr(rel, "RelatingPropertyDefinition", None)
-            if pdef is not None and pdef.is_a("IfcElementQuantity"):
-                for qq in pdef.Quantities or ():
-                    if qq.is_a("IfcQuantityArea"):
-                        q.setdefault(qq.Name, float(qq.AreaValue) * scales.area_m2)
-        value = q.get("NetFloorArea") or q.get("GrossFloorArea")
-        if value:
-            total += value
+    total = _space_areas_from_quantities(model, scales)
     if total > 0:
         return total, "spaces"
-    spaces = model.by_type("IfcSpace")
-    if geometry and spaces:
-        geo = element_volumes(model, spaces, threads=threads)
-        for sid, volume in geo.volumes_m3.items():
-            height = geo.thickness_m.get(sid)
-            if height and height > 1.5:  # a room, not a sliver
-                total += volume / height
-        if total > 0:
-            return total, "space geometry"
-    for slab in model.by_type("IfcSlab"):
-        if _predefined_type(slab) in ("FLOOR", "BASESLAB"):
-            a = _quantities(slab, scales).get("area_m2")
-            if a:
-                total += a
+    total = _space_areas_from_geometry(model, threads) if geometry else 0.0
     if total > 0:
-        return total, "floor slabs"
-    return None, ""
+        return total, "space geometry"
+    total = sum(
+        _quantities(slab, scales).get("area_m2", 0.0)
+        for slab in model.by_type("IfcSlab")
+        if _predefined_type(slab) in ("FLOOR", "BASESLAB")
+    )
+    return (total, "floor slabs") if total > 0 else (None, "")
 
 
 # ------------------------------------------------------------------------ reading
@@ -1171,6 +1180,112 @@ def _aggregate_rule(elements: list[Any]) -> tuple[set[int], dict[int, Any]]:
     return left_out, container_of
 
 
+def _open_checked(p: Path) -> tuple[Any, UnitScales]:
+    """The model and its units; IfcImportError for a file that is not IFC, is truncated,
+    has a schema older than IFC2X3 or declares no units."""
+    _check_header(p)
+    model = _open_model(p)
+    schema_id = str(model.schema).upper()
+    if not any(schema_id == s or schema_id.startswith(s + "_") for s in SUPPORTED_SCHEMAS):
+        raise IfcImportError(
+            f"{p.name}: schema {model.schema} is not supported (IFC2X3 or newer); "
+            "export the model as IFC2X3 or IFC4"
+        )
+    try:
+        return model, model_unit_scales(model)
+    except UnitError as exc:
+        raise IfcImportError(f"{p.name}: {exc}") from exc
+
+
+def _measure(
+    model: Any, bearing: list[Any], geometry: bool, max_elements: int | None, threads: int
+) -> tuple[GeometryResult | None, str, list[str]]:
+    """(volumes from the geometry kernel, what happened, warnings)."""
+    if not geometry:
+        return None, "off", []
+    if max_elements is not None and len(bearing) > max_elements:
+        return (
+            None,
+            f"skipped ({len(bearing)} elements > {max_elements})",
+            [
+                f"geometry skipped for {len(bearing)} elements (limit {max_elements}): "
+                "masses from quantity sets and typical masses only"
+            ],
+        )
+    geo = element_volumes(model, bearing, threads=threads)
+    warnings = []
+    if geo.rejected:
+        warnings.append(
+            f"geometry of {len(geo.rejected)} element(s) not used (open or overlapping "
+            "solids): they fall back to quantity sets or typical masses"
+        )
+    return geo, ("failed" if geo.failed else "used"), warnings
+
+
+@dataclass
+class _Tally:
+    """Per IFC entity type: element count, product groups, materials, summed quantities,
+    notes (the `elements` of the contract)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    groups: dict[str, Counter[str | None]] = field(default_factory=dict)
+    materials: dict[str, Counter[str]] = field(default_factory=dict)
+    quantities: dict[str, dict[str, float]] = field(default_factory=dict)
+    with_q: Counter[str] = field(default_factory=Counter)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    left_out: Counter[str] = field(default_factory=Counter)
+
+    def add(self, t: str, names: list[str], q: dict[str, float]) -> None:
+        self.counts[t] += 1
+        self.materials.setdefault(t, Counter()).update(dict.fromkeys(names, 1))
+        if q:
+            self.with_q[t] += 1
+            acc = self.quantities.setdefault(t, {})
+            for k, v in q.items():
+                acc[k] = acc.get(k, 0.0) + v
+
+    def note(self, t: str, text: str) -> None:
+        if text and text not in self.notes.setdefault(t, []):
+            self.notes[t].append(text)
+
+    def group(self, t: str, lot_mass_kg: float, geometry: bool) -> IfcElementGroup:
+        by_group = self.groups.get(t, Counter())
+        mapped = [(n, g) for g, n in by_group.items() if g is not None]
+        main = max(mapped)[1] if mapped else None
+        note_parts = list(self.notes.get(t, []))
+        if self.with_q[t] == 0 and not geometry:
+            note_parts.append(NO_QUANTITIES_NOTE)
+        elif 0 < self.with_q[t] < self.counts[t]:
+            note_parts.append(f"quantities for {self.with_q[t]} of {self.counts[t]} elements")
+        if main is None:
+            note_parts.append("no product group mapped: edit ifc_mapping.csv or assign by hand")
+        elif len(by_group) > 1:
+            note_parts.append("materials differ: see product_groups")
+        return IfcElementGroup(
+            ifc_type=t,
+            count=self.counts[t],
+            product_group=main,
+            product_groups=dict(by_group.most_common()),
+            materials=[m for m, _ in self.materials.get(t, Counter()).most_common()],
+            quantities=self.quantities.get(t, {}),
+            elements_with_quantities=self.with_q[t],
+            note="; ".join(note_parts),
+            lot_mass_kg=lot_mass_kg,
+            left_out=self.left_out[t],
+        )
+
+
+def _element_parts(el: Any, container: Any, length_scale: float) -> list[_Part]:
+    """The element's materials, or its container's when it names none (a Revit roof's
+    slab takes the roof's layers)."""
+    import ifcopenshell.util.element as ue
+
+    parts = _material_parts(ue.get_material(el, should_skip_usage=True), length_scale)
+    if not parts and container is not None:
+        parts = _material_parts(ue.get_material(container, should_skip_usage=True), length_scale)
+    return parts
+
+
 def read_ifc(
     path: str | os.PathLike[str],
     *,
@@ -1181,8 +1296,6 @@ def read_ifc(
     geometry_max_elements: int | None = None,
     geometry_threads: int = 1,
     catalogue: Mapping[str, ProductGroupInfo] | None = None,
-    use_type: str | None = None,
-    floor_area_m2: float | None = None,
 ) -> IfcDraft:
     """Count the elements of an IFC model per entity type and propose lots with their mass.
 
@@ -1192,139 +1305,62 @@ def read_ifc(
     `data/ifc_mapping.csv`). `geometry=False` (or more elements than
     `geometry_max_elements`) skips the geometry kernel: quantity sets only. `catalogue`
     gives the product groups' units and typical masses (default: `data/catalogue.csv`).
-    `use_type` and `floor_area_m2` (default: from the model) judge plausibility."""
+    Plausibility needs the use type: `assess_plausibility(draft, use_type=...)`."""
     p = Path(path)
-    _check_header(p)
-    model = _open_model(p)
-    schema_id = str(model.schema).upper()
-    if not any(schema_id == s or schema_id.startswith(s + "_") for s in SUPPORTED_SCHEMAS):
-        raise IfcImportError(
-            f"{p.name}: schema {model.schema} is not supported (IFC2X3 or newer); "
-            "export the model as IFC2X3 or IFC4"
-        )
+    model, scales = _open_checked(p)
     warnings: list[str] = []
     if isinstance(mapping, list):
         rules = mapping
     else:
         rules, warnings = load_ifc_mapping(mapping, known_product_groups)
-    schema = _schema(model)
     try:
-        scales = model_unit_scales(model)
-    except UnitError as exc:
-        raise IfcImportError(f"{p.name}: {exc}") from exc
-    try:
-        all_elements = model.by_type("IfcElement")
+        elements = [el for el in model.by_type("IfcElement") if not el.is_a("IfcFeatureElement")]
     except Exception as exc:
         raise IfcImportError(f"{p.name}: schema {model.schema} has no IfcElement ({exc})") from exc
-    elements = [el for el in all_elements if not el.is_a("IfcFeatureElement")]
     cat = dict(catalogue) if catalogue is not None else load_catalogue()
     if known_product_groups is not None:
         cat = {k: v for k, v in cat.items() if k in known_product_groups}
     left_out, container_of = _aggregate_rule(elements)
     massless = {el.id() for el in elements if any(el.is_a(t) for t in MASSLESS_TYPES)}
     bearing = [el for el in elements if el.id() not in left_out and el.id() not in massless]
+    geo, geometry_state, geo_warnings = _measure(
+        model, bearing, geometry, geometry_max_elements, geometry_threads
+    )
+    warnings.extend(geo_warnings)
 
-    geo: GeometryResult | None = None
-    geometry_state = "off"
-    if geometry:
-        if geometry_max_elements is not None and len(bearing) > geometry_max_elements:
-            geometry_state = f"skipped ({len(bearing)} elements > {geometry_max_elements})"
-            warnings.append(
-                f"geometry skipped for {len(bearing)} elements (limit {geometry_max_elements}): "
-                "masses from quantity sets and typical masses only"
-            )
-        else:
-            geo = element_volumes(model, bearing, threads=geometry_threads)
-            geometry_state = "failed" if geo.failed else "used"
-            if geo.rejected:
-                warnings.append(
-                    f"geometry of {len(geo.rejected)} element(s) not used (open or overlapping "
-                    "solids): they fall back to quantity sets or typical masses"
-                )
-
-    builder = _Builder(_Mapper(rules, schema), scales, geo, cat)
-    counts: Counter[str] = Counter()
-    groups: dict[str, Counter[str | None]] = {}
-    materials: dict[str, Counter[str]] = {}
-    quantities: dict[str, dict[str, float]] = {}
-    with_q: Counter[str] = Counter()
-    notes: dict[str, list[str]] = {}
-    left_out_count: Counter[str] = Counter()
+    builder = _Builder(_Mapper(rules, _schema(model)), scales, geo, cat)
+    tally = _Tally()
     for el in elements:
         t = el.is_a()
-        counts[t] += 1
-        import ifcopenshell.util.element as ue
-
-        mat: Any = ue.get_material(el, should_skip_usage=True)
-        parts = _material_parts(mat, scales.length_m)
-        if not parts and el.id() in container_of:
-            parent_mat = ue.get_material(container_of[el.id()], should_skip_usage=True)
-            parts = _material_parts(parent_mat, scales.length_m)
+        parts = _element_parts(el, container_of.get(el.id()), scales.length_m)
         names = [pt.name for pt in parts if pt.name]
-        materials.setdefault(t, Counter()).update(dict.fromkeys(names, 1))
-        q = _quantities(el, scales)
-        if q:
-            with_q[t] += 1
-            acc = quantities.setdefault(t, {})
-            for k, v in q.items():
-                acc[k] = acc.get(k, 0.0) + v
+        tally.add(t, names, _quantities(el, scales))
         if el.id() in left_out or el.id() in massless:
-            left_out_count[t] += 1
+            tally.left_out[t] += 1
             rule = builder.mapper.map(t, names)
-            groups.setdefault(t, Counter())[rule.product_group if rule else None] += 1
-            reason = (
+            tally.groups.setdefault(t, Counter())[rule.product_group if rule else None] += 1
+            tally.note(
+                t,
                 "fixings and virtual elements carry no mass of their own"
                 if el.id() in massless
-                else "aggregate: counted once (see the rule in the import's documentation)"
+                else "aggregate: counted once (see the rule in the import's documentation)",
             )
-            notes.setdefault(t, [])
-            if reason not in notes[t]:
-                notes[t].append(reason)
             continue
         part_groups = builder.add(el, parts)
-        main = next((g for g in part_groups if g), None)
-        groups.setdefault(t, Counter())[main] += 1
+        tally.groups.setdefault(t, Counter())[next((g for g in part_groups if g), None)] += 1
         rule = builder.mapper.map_part(
             t, names[0] if names else "", parts[0].cls if parts else None
         )
-        if rule and rule.note:
-            notes.setdefault(t, [])
-            if rule.note not in notes[t]:
-                notes[t].append(rule.note)
+        tally.note(t, rule.note if rule else "")
 
     lots = _build_lots(builder.takes, cat)
     mass_by_type: dict[str, float] = defaultdict(float)
     for lot in lots:
         if lot.product_group:
             mass_by_type[lot.ifc_type] += lot.mass_kg
-    result: list[IfcElementGroup] = []
-    for t in sorted(counts):
-        by_group = groups.get(t, Counter())
-        mapped = [(n, g) for g, n in by_group.items() if g is not None]
-        main = max(mapped)[1] if mapped else None
-        note_parts = list(notes.get(t, []))
-        if with_q[t] == 0 and geo is None:
-            note_parts.append(NO_QUANTITIES_NOTE)
-        elif with_q[t] < counts[t] and with_q[t] > 0:
-            note_parts.append(f"quantities for {with_q[t]} of {counts[t]} elements")
-        if main is None:
-            note_parts.append("no product group mapped: edit ifc_mapping.csv or assign by hand")
-        elif len(by_group) > 1:
-            note_parts.append("materials differ: see product_groups")
-        result.append(
-            IfcElementGroup(
-                ifc_type=t,
-                count=counts[t],
-                product_group=main,
-                product_groups=dict(by_group.most_common()),
-                materials=[m for m, _ in materials.get(t, Counter()).most_common()],
-                quantities=quantities.get(t, {}),
-                elements_with_quantities=with_q[t],
-                note="; ".join(note_parts),
-                lot_mass_kg=mass_by_type.get(t, 0.0),
-                left_out=left_out_count[t],
-            )
-        )
+    result = [
+        tally.group(t, mass_by_type.get(t, 0.0), geo is not None) for t in sorted(tally.counts)
+    ]
     if not result:
         warnings.append(f"{p.name} contains no building elements")
     warnings.extend(builder.warnings)
@@ -1346,5 +1382,5 @@ def read_ifc(
         floor_area_m2=area,
         floor_area_source=area_source,
     )
-    assess_plausibility(draft, use_type=use_type, floor_area_m2=floor_area_m2)
+    assess_plausibility(draft, use_type=None, floor_area_m2=None)
     return draft

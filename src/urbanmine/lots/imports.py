@@ -180,12 +180,27 @@ def ifc_draft(data_path: Path, filename: str, asset=None, **options):
     judged against the asset's use type and floor area when given."""
     from urbanmine.engine.ifc import read_ifc
 
-    return read_ifc(data_path, **ifc_read_options(asset), source_name=filename, **options)
+    draft = read_ifc(data_path, **ifc_read_options(), source_name=filename, **options)
+    ifc_assess(draft, asset)
+    return draft
 
 
-def ifc_read_options(asset=None) -> dict:
-    """The catalogue as the data steward keeps it, the geometry settings and the asset's
-    use type and floor area, for engine.ifc.read_ifc."""
+def ifc_assess(draft, asset=None, use_type: str | None = None, floor_area_m2=None) -> None:
+    """Judge the draft's total against the material-intensity table of the asset's use
+    type per m2 of its floor area (else the model's), or the ones given."""
+    from urbanmine.engine.ifc import assess_plausibility
+
+    if asset is not None:
+        use_type = use_type or asset.use_type
+        floor_area_m2 = floor_area_m2 or (
+            float(asset.floor_area_m2) if asset.floor_area_m2 else None
+        )
+    assess_plausibility(draft, use_type=use_type, floor_area_m2=floor_area_m2)
+
+
+def ifc_read_options() -> dict:
+    """The catalogue as the data steward keeps it and the geometry settings, for
+    engine.ifc.read_ifc."""
     from urbanmine.catalogue.models import ProductGroup
     from urbanmine.engine.ifc import ProductGroupInfo
 
@@ -201,8 +216,4 @@ def ifc_read_options(asset=None) -> dict:
         "geometry": settings.URBANMINE_IFC_GEOMETRY,
         "geometry_max_elements": settings.URBANMINE_IFC_GEOMETRY_MAX_ELEMENTS,
     }
-    if asset is not None:
-        options["use_type"] = asset.use_type
-        if asset.floor_area_m2:
-            options["floor_area_m2"] = float(asset.floor_area_m2)
     return options

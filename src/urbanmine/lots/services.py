@@ -775,8 +775,6 @@ def lots_import_ifc_draft(
             organisation=organisation,
             overrides=overrides,
         )
-    from urbanmine.engine.ifc import ProductGroupInfo, lot_in_group
-
     groups = {g.code: g for g in ProductGroup.objects.all()}
     overrides = overrides or {}
     lot_overrides = lot_overrides or {}
@@ -799,41 +797,12 @@ def lots_import_ifc_draft(
                     % {"t": proposed.ifc_type, "g": code}
                 }
             )
-        info = ProductGroupInfo(
-            group.code, group.unit, float(group.typical_mass_kg_per_unit), group.material
-        )
-        lot = lot_in_group(proposed, info)
-        if not lot.quantity or lot.quantity <= 0 or lot.mass_kg <= 0:
+        made = _ifc_lot_row(proposed, group, source_name, len(rows) + 1)
+        if made is None:
             continue
-        if lot.unit == Unit.PIECE:
-            quantity = Decimal(max(1, round(lot.quantity)))
-        else:
-            quantity = max(Decimal(str(round(lot.quantity, 3))), Decimal("0.001"))
-        if lot.unit == "t":
-            per_unit = Decimal(1000)
-        else:
-            per_unit = max(Decimal(str(round(lot.mass_kg / float(quantity), 3))), Decimal("0.001"))
-        label = f"{proposed.ifc_type} {proposed.material}".strip()
-        error = lot_mass_error(group, lot.unit, quantity, per_unit)
-        if error is not None:  # e.g. weights in the wrong unit: name the IFC type
-            field_name, reason = error
-            raise ValidationError(
-                {field_name: _("%(t)s: %(reason)s") % {"t": label, "reason": reason}}
-            )
-        rows.append(
-            InventoryRow(
-                row_number=len(rows) + 1,
-                product_group=code,
-                description=f"{label} ({source_name})"[:300],
-                quantity=quantity,
-                unit=lot.unit,
-                mass_kg_per_unit=per_unit,
-                quality="B",
-                hazardous=False,
-                expected_release_date=None,
-            )
-        )
-        sources.append(lot.quantity_source)
+        row, source = made
+        rows.append(row)
+        sources.append(source)
     if not rows:
         return []
     stored = lots_import_inventory(
@@ -849,6 +818,47 @@ def lots_import_ifc_draft(
     for source, ids in by_source.items():
         Lot.objects.filter(id__in=ids).update(quantity_source=source)
     return stored
+
+
+def _ifc_lot_row(
+    proposed, group: ProductGroup, source_name: str, row_number: int
+) -> tuple[InventoryRow, str] | None:
+    """(the inventory row, the quantity source) of a proposed IFC lot as a lot of `group`
+    (its quantity in the group's unit; whole pieces), None when it holds nothing; a mass
+    per unit outside the group's bounds is refused, naming the IFC type and material."""
+    from urbanmine.engine.ifc import ProductGroupInfo, lot_in_group
+
+    info = ProductGroupInfo(
+        group.code, group.unit, float(group.typical_mass_kg_per_unit), group.material
+    )
+    lot = lot_in_group(proposed, info)
+    if not lot.quantity or lot.quantity <= 0 or lot.mass_kg <= 0:
+        return None
+    if lot.unit == Unit.PIECE:
+        quantity = Decimal(max(1, round(lot.quantity)))
+    else:
+        quantity = max(Decimal(str(round(lot.quantity, 3))), Decimal("0.001"))
+    if lot.unit == Unit.T:
+        per_unit = Decimal(1000)
+    else:
+        per_unit = max(Decimal(str(round(lot.mass_kg / float(quantity), 3))), Decimal("0.001"))
+    label = f"{proposed.ifc_type} {proposed.material}".strip()
+    error = lot_mass_error(group, lot.unit, quantity, per_unit)
+    if error is not None:  # e.g. weights in the wrong unit: name the IFC type
+        field_name, reason = error
+        raise ValidationError({field_name: _("%(t)s: %(reason)s") % {"t": label, "reason": reason}})
+    row = InventoryRow(
+        row_number=row_number,
+        product_group=group.code,
+        description=f"{label} ({source_name})"[:300],
+        quantity=quantity,
+        unit=lot.unit,
+        mass_kg_per_unit=per_unit,
+        quality="B",
+        hazardous=False,
+        expected_release_date=None,
+    )
+    return row, lot.quantity_source
 
 
 def _lots_import_ifc_counts(

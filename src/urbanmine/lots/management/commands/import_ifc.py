@@ -3,8 +3,8 @@
 passport from an IFC model.
 
 Contract (ARCHITECTURE.md): JSON output `{"elements": [{"ifc_type", "count",
-"product_group"}, ...]}` (plus optional fields: `lots` with quantity, unit, mass_kg,
-quantity_source and flags per proposed lot, `mass_kg`, `mass_by_material_kg`, `units`,
+"product_group"}, ...]}` (plus optional fields: `proposed_lots` with quantity, unit,
+mass_kg, quantity_source and flags per proposed lot; `lots`: the codes of the stored lots; `mass_kg`, `mass_by_material_kg`, `units`,
 `geometry`, `floor_area_m2`, `plausibility`), counting IfcElement instances except
 IfcFeatureElement subtypes per entity type as the file names them; exit 1 with a clear
 message on a file that is not IFC (or is truncated, older than IFC2X3, or has no units).
@@ -77,19 +77,9 @@ class Command(BaseCommand):
             asset = Asset.objects.filter(pk=asset_id).first()
             if asset is None:
                 self._fail(as_json, f"--asset: asset {asset_id} does not exist")
-        from urbanmine.lots.imports import ifc_read_options
-
-        read_options = ifc_read_options(asset)
-        if options["no_geometry"]:
-            read_options["geometry"] = False
-        if options["use_type"]:
-            read_options["use_type"] = options["use_type"]
-        if options["floor_area"]:
-            read_options["floor_area_m2"] = options["floor_area"]
-        try:
-            draft = read_ifc(path, mapping=options["mapping"], **read_options)
-        except IfcImportError as exc:
-            self._fail(as_json, str(exc))
+        draft = self._read(path, asset, options, as_json)
+        if not as_json:  # the draft and its plausibility are shown before anything is stored
+            self._write_text(draft)
 
         stored: list[Any] = []
         if not dry_run:
@@ -116,6 +106,25 @@ class Command(BaseCommand):
             )
             self.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False))
             return
+        if dry_run:
+            self.stdout.write("dry run: nothing stored")
+        else:
+            self.stdout.write(f"stored {len(stored)} lots on asset {asset_id}")
+
+    def _read(self, path: Path, asset: Any, options: dict[str, Any], as_json: bool) -> Any:
+        from urbanmine.lots.imports import ifc_assess, ifc_read_options
+
+        read_options = ifc_read_options()
+        if options["no_geometry"]:
+            read_options["geometry"] = False
+        try:
+            draft = read_ifc(path, mapping=options["mapping"], **read_options)
+        except IfcImportError as exc:
+            self._fail(as_json, str(exc))
+        ifc_assess(draft, asset, options["use_type"], options["floor_area"])
+        return draft
+
+    def _write_text(self, draft: Any) -> None:
         for w in draft.warnings:
             self.stderr.write(f"warning: {w}")
         width = max((len(e.ifc_type) for e in draft.elements), default=8)
@@ -143,10 +152,6 @@ class Command(BaseCommand):
                 f"({verdict['status']}; plausible {verdict['range_kg_per_m2'][0]:,.0f}-"
                 f"{verdict['range_kg_per_m2'][1]:,.0f} for {verdict['use_type']})"
             )
-        if dry_run:
-            self.stdout.write("dry run: nothing stored")
-        else:
-            self.stdout.write(f"stored {len(stored)} lots on asset {asset_id}")
 
     def _fail(self, as_json: bool, message: str) -> NoReturn:
         if as_json:

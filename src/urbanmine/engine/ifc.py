@@ -46,7 +46,7 @@ import csv
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -502,9 +502,11 @@ def _layer_parts(mat: Any, length_scale: float) -> list[_Part]:
 
 def _constituent_parts(mat: Any, _length_scale: float) -> list[_Part]:
     cons = list(mat.MaterialConstituents or ())
-    fractions = [getattr(c, "Fraction", None) for c in cons]
-    if cons and all(isinstance(f, int | float) and f > 0 for f in fractions):
-        total = float(sum(fractions))  # type: ignore[arg-type]
+    fractions = [
+        f if isinstance(f := getattr(c, "Fraction", None), int | float) else 0.0 for c in cons
+    ]
+    if cons and all(f > 0 for f in fractions):
+        total = float(sum(fractions))
         return [_part(c.Material, float(f) / total) for c, f in zip(cons, fractions, strict=True)]
     return _equal_parts([c.Material for c in cons])
 
@@ -513,7 +515,7 @@ def _equal_parts(materials: list[Any]) -> list[_Part]:
     return [_part(m, 1.0 / len(materials)) for m in materials] if materials else []
 
 
-_SET_PARTS = {
+_SET_PARTS: dict[str, Callable[[Any, float], list[_Part]]] = {
     "IfcMaterial": lambda mat, _scale: [_part(mat, 1.0)],
     "IfcMaterialLayerSet": _layer_parts,
     "IfcMaterialConstituentSet": _constituent_parts,
@@ -753,13 +755,15 @@ class _Builder:
         )
         return ref, ("geometry" if geo else "volume"), True
 
-    def _weight_usable(self, label: str, weight: float, volume: float, densities: list) -> bool:
+    def _weight_usable(
+        self, label: str, weight: float, volume: float, densities: list[tuple[_Part, float | None]]
+    ) -> bool:
         """Whether the model's weight stands against volume x density (when both known)."""
         if weight <= 0:
             return False
         if volume <= 0 or not all(d for _, d in densities):
             return True
-        est = sum(volume * p.fraction * d for p, d in densities)
+        est = sum(volume * p.fraction * (d or 0.0) for p, d in densities)
         if not _ratio_off(weight, est, WEIGHT_CHECK_FACTOR):
             return True
         self.warnings.append(
@@ -809,7 +813,7 @@ class _Builder:
         weight = q.get("weight_kg") or 0.0
         use_weight = self._weight_usable(label, weight, volume, [(m[0], m[3]) for m in mapped])
         crosscheck = crosscheck or (weight > 0 and not use_weight)
-        flags = ("crosscheck",) if crosscheck else ()
+        flags: tuple[str, ...] = ("crosscheck",) if crosscheck else ()
         if (
             use_weight
             and volume > 0

@@ -33,7 +33,7 @@ def element_volumes(model: Any, elements: list[Any], threads: int = 1) -> Geomet
     result = GeometryResult()
     if not elements:
         return result
-    settings = ifcopenshell.geom.settings()
+    settings = ifcopenshell.geom.settings()  # type: ignore[no-untyped-call]
     threads = max(1, min(threads, multiprocessing.cpu_count()))
     try:
         iterator = ifcopenshell.geom.iterator(settings, model, threads, include=elements)
@@ -44,7 +44,7 @@ def element_volumes(model: Any, elements: list[Any], threads: int = 1) -> Geomet
     if not ok:
         return result
     while True:
-        shape = iterator.get()
+        shape = iterator.get()  # type: ignore[no-untyped-call]
         geometry = shape.geometry
         try:
             volume = float(us.get_volume(geometry))

@@ -832,18 +832,19 @@ def _ifc_lot_row(
         group.code, group.unit, float(group.typical_mass_kg_per_unit), group.material
     )
     lot = lot_in_group(proposed, info)
+    unit = lot.unit or group.unit
     if not lot.quantity or lot.quantity <= 0 or lot.mass_kg <= 0:
         return None
-    if lot.unit == Unit.PIECE:
+    if unit == Unit.PIECE:
         quantity = Decimal(max(1, round(lot.quantity)))
     else:
         quantity = max(Decimal(str(round(lot.quantity, 3))), Decimal("0.001"))
-    if lot.unit == Unit.T:
+    if unit == Unit.T:
         per_unit = Decimal(1000)
     else:
         per_unit = max(Decimal(str(round(lot.mass_kg / float(quantity), 3))), Decimal("0.001"))
     label = f"{proposed.ifc_type} {proposed.material}".strip()
-    error = lot_mass_error(group, lot.unit, quantity, per_unit)
+    error = lot_mass_error(group, unit, quantity, per_unit)
     if error is not None:  # e.g. weights in the wrong unit: name the IFC type
         field_name, reason = error
         raise ValidationError({field_name: _("%(t)s: %(reason)s") % {"t": label, "reason": reason}})
@@ -852,7 +853,7 @@ def _ifc_lot_row(
         product_group=group.code,
         description=f"{label} ({source_name})"[:300],
         quantity=quantity,
-        unit=lot.unit,
+        unit=unit,
         mass_kg_per_unit=per_unit,
         quality="B",
         hazardous=False,

@@ -296,3 +296,32 @@ def test_units_scale_helpers():
     from urbanmine.engine.ifc_units import SI_PREFIX
 
     assert math.isclose(SI_PREFIX["MILLI"] ** 3, 1e-9)
+
+
+# ------------------------------------------------------------------------ tables
+def test_material_table_cites_every_density():
+    import csv
+
+    from urbanmine.engine.ifc import CATALOGUE_CSV
+    from urbanmine.engine.ifc_materials import load_material_classes
+
+    with open(CATALOGUE_CSV, encoding="utf-8", newline="") as fh:
+        materials = {row["material"] for row in csv.DictReader(fh)}
+    classes = load_material_classes()
+    assert len({c.name for c in classes}) == len(classes)
+    for c in classes:
+        assert c.keywords and c.density_kg_m3 >= 0 and c.basis, c.name
+        assert c.basis == "estimate" or c.basis.startswith("EN 1991-1-1"), c.name
+        assert c.catalogue_material in materials or c.name == "air", c.name
+
+
+def test_mapping_keywords_that_name_a_class_exist():
+    from urbanmine.engine.ifc import load_ifc_mapping
+    from urbanmine.engine.ifc_materials import load_material_classes
+
+    names = {c.name for c in load_material_classes()}
+    rules, _ = load_ifc_mapping()
+    for r in rules:
+        for k in r.keywords:
+            if "_" in k:  # class names have underscores; plain words match material names
+                assert k in names, (r.line, k)

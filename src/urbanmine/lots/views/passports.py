@@ -288,7 +288,11 @@ def _ifc_review_rows(draft) -> list[dict]:
         {
             "lot": lot,
             "unit": units.get(lot.unit, lot.unit or ""),
-            "source": sources.get(lot.quantity_source, lot.quantity_source),
+            "mapped": bool(lot.product_group),
+            # unmapped: no mass yet; its volume tells the reviewer what is at stake
+            "source": sources.get(lot.quantity_source, lot.quantity_source)
+            if lot.product_group
+            else "",
             "flags": [flags.get(f, f) for f in lot.flags],
             "warn": any(f in ("crosscheck", "density", "intensity") for f in lot.flags),
         }

@@ -44,25 +44,38 @@ def element_volumes(model: Any, elements: list[Any], threads: int = 1) -> Geomet
     if not ok:
         return result
     while True:
-        shape = iterator.get()  # type: ignore[no-untyped-call]
-        geometry = shape.geometry
         try:
-            volume = float(us.get_volume(geometry))
-            lo, hi = us.get_bbox(us.get_vertices(geometry))
-            sides = sorted(float(hi[i] - lo[i]) for i in range(3))
-            box = sides[0] * sides[1] * sides[2]
+            shape = iterator.get()  # type: ignore[no-untyped-call]
+        except Exception:  # the kernel gave up on the rest: keep what was measured
+            result.failed = not result.volumes_m3
+            break
+        _record(result, shape, us)
+        try:
+            more = iterator.next()
         except Exception:
-            volume, box, sides = 0.0, 0.0, [0.0, 0.0, 0.0]
-        if volume <= 0:
-            result.rejected[shape.id] = "no closed volume"
-        elif volume > box * 1.001 + 1e-9:
-            result.rejected[shape.id] = (
-                f"mesh volume {volume:.3f} m3 larger than its bounding box ({box:.3f} m3)"
-            )
-        else:
-            result.volumes_m3[shape.id] = volume
-            result.length_m[shape.id] = sides[2]
-            result.thickness_m[shape.id] = sides[0]
-        if not iterator.next():
+            break
+        if not more:
             break
     return result
+
+
+def _record(result: GeometryResult, shape: Any, us: Any) -> None:
+    """The volume, length and thickness of one triangulated element, or why not."""
+    try:
+        geometry = shape.geometry
+        volume = float(us.get_volume(geometry))
+        lo, hi = us.get_bbox(us.get_vertices(geometry))
+        sides = sorted(float(hi[i] - lo[i]) for i in range(3))
+        box = sides[0] * sides[1] * sides[2]
+    except Exception:
+        volume, box, sides = 0.0, 0.0, [0.0, 0.0, 0.0]
+    if volume <= 0:
+        result.rejected[shape.id] = "no closed volume"
+    elif volume > box * 1.001 + 1e-9:
+        result.rejected[shape.id] = (
+            f"mesh volume {volume:.3f} m3 larger than its bounding box ({box:.3f} m3)"
+        )
+    else:
+        result.volumes_m3[shape.id] = volume
+        result.length_m[shape.id] = sides[2]
+        result.thickness_m[shape.id] = sides[0]

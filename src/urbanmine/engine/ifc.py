@@ -232,10 +232,12 @@ class IfcLot:
 
     @property
     def quantity_source(self) -> str:
-        """The source that gave most of the lot's mass (weight, volume, geometry, typical)."""
-        if not self.source_mass_kg:
-            return "typical"
-        return max(self.source_mass_kg.items(), key=lambda kv: (kv[1], -_SRC_RANK[kv[0]]))[0]
+        """The source that gave most of the lot's mass (weight, volume, geometry, typical);
+        "" for an unmapped lot that has no mass yet."""
+        weighed = {k: v for k, v in self.source_mass_kg.items() if v > 0}
+        if not weighed:
+            return "typical" if self.product_group else ""
+        return max(weighed.items(), key=lambda kv: (kv[1], -_SRC_RANK[kv[0]]))[0]
 
     @property
     def mass_kg_per_unit(self) -> float | None:

@@ -139,11 +139,12 @@ class Command(BaseCommand):
             f"{draft.mapped_mass_kg / 1000:,.1f} t):"
         )
         for lot in draft.lots:
-            quantity = "-" if lot.quantity is None else f"{lot.quantity:,.3f} {lot.unit}"
+            digits = 0 if lot.unit == "piece" else 3
+            quantity = "-" if lot.quantity is None else f"{lot.quantity:,.{digits}f} {lot.unit}"
             self.stdout.write(
                 f"  {lot.ifc_type:<{width}} {lot.product_group or '(unmapped)':<24} "
                 f"{lot.material[:30]:<30} {quantity:>18} {lot.mass_kg / 1000:>10,.3f} t  "
-                f"{lot.quantity_source:<8} {' '.join(lot.flags)}"
+                f"{lot.quantity_source or '-':<8} {' '.join(lot.flags)}"
             )
         verdict = draft.plausibility
         if verdict.get("status") not in (None, "unknown"):

@@ -54,6 +54,17 @@ def test_millimetres_without_area_and_volume_units(tmp_path, geometry):
     assert not draft.warnings or all("differs" not in w for w in draft.warnings)
 
 
+@pytest.mark.parametrize("schema", ["IFC2X3", "IFC4X3"])
+def test_other_schemas(tmp_path, schema):
+    m = ModelBuilder(schema=schema, length="MILLIMETRE")
+    m.box("IfcWall", (5000, 300, 3000), material="Beton", quantities={"NetVolume": 4.5e9})
+    m.box("IfcSlab", (5000, 4000, 200), at=(0, 0, 3000), predefined="ROOF", material="Beton")
+    draft = read_ifc(m.write(tmp_path / f"{schema}.ifc"))
+    assert draft.schema == schema
+    assert one(draft, ifc_type="IfcWall").mass_kg == pytest.approx(4.5 * CONCRETE)
+    assert one(draft, ifc_type="IfcSlab").mass_kg == pytest.approx(4.0 * CONCRETE)
+
+
 def test_feet(tmp_path):
     """Imperial lengths (a conversion-based FOOT): volumes in ft3, areas in ft2."""
     m = ModelBuilder(length="FOOT")

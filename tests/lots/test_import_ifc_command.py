@@ -159,3 +159,24 @@ def test_draft_page_shows_quantities_masses_sources_and_flags(client, chain, tmp
     assert Lot.objects.count() == len(rows) - 1
     assert not Lot.objects.filter(product_group__code="mineral-wool").exists()
     assert set(Lot.objects.values_list("quantity_source", flat=True)) == {"geometry"}
+
+
+def test_reviewer_assigns_an_unmapped_material(client, chain, tmp_path):
+    """An unknown material stays unmapped, named; the reviewer's group gets the element's
+    volume x the density of the group's material."""
+    m = ModelBuilder()
+    m.box("IfcWall", (5, 0.2, 3), material="Material 17")
+    path = m.write(tmp_path / "unknown.ifc")
+    client.force_login(chain.owner_user)
+    r = client.post(
+        f"/assets/{chain.building.pk}/import/",
+        {"file": SimpleUploadedFile("unknown.ifc", path.read_bytes())},
+    )
+    (row,) = r.context["ifc_rows"]
+    assert row["lot"].product_group is None and "Material 17" in row["lot"].note
+    assert "Material 17" in r.content.decode()
+    post = {"ifc_token": r.context["ifc_token"], f"lot__{row['lot'].key}": "concrete-granulate"}
+    assert client.post(f"/assets/{chain.building.pk}/import/", post).status_code == 302
+    lot = Lot.objects.get()
+    assert lot.unit == "t" and float(lot.quantity) == pytest.approx(3.0 * 2.4)
+    assert lot.quantity_source == "geometry"

@@ -142,6 +142,37 @@ class ModelBuilder:
             self.contained.append(el)
         return el
 
+    def styled(
+        self,
+        ifc_class: str,
+        items: list[tuple[str, tuple[float, float, float], tuple[float, float, float], float]],
+        **kw: Any,
+    ) -> Any:
+        """An element made of boxes drawn in named surface styles: (style name, size,
+        offset, transparency) each, as a window's frame and its glass."""
+        f = self.f
+        solids = []
+        for name, size, at, transparency in items:
+            profile = f.createIfcRectangleProfileDef(
+                "AREA", None, f.createIfcAxis2Placement2D(f.createIfcCartesianPoint((size[0] / 2, size[1] / 2))),
+                float(size[0]), float(size[1]),
+            )  # fmt: skip
+            solid = f.createIfcExtrudedAreaSolid(
+                profile,
+                f.createIfcAxis2Placement3D(f.createIfcCartesianPoint(tuple(map(float, at)))),
+                f.createIfcDirection((0.0, 0.0, 1.0)),
+                float(size[2]),
+            )
+            colour = f.createIfcColourRgb(None, 0.5, 0.5, 0.5)
+            shading = f.createIfcSurfaceStyleShading(colour, float(transparency))
+            style = f.createIfcSurfaceStyle(name, "BOTH", [shading])
+            f.createIfcStyledItem(solid, [style], None)
+            solids.append(solid)
+        rep = f.createIfcShapeRepresentation(self.context, "Body", "SweptSolid", solids)
+        el = self.box(ifc_class, (1, 1, 1), geometry=False, **kw)
+        el.Representation = f.createIfcProductDefinitionShape(None, None, [rep])
+        return el
+
     def associate(self, element: Any, material: Any) -> None:
         self.f.createIfcRelAssociatesMaterial(
             ifcopenshell.guid.new(), None, None, None, [element], material

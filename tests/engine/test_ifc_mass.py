@@ -192,6 +192,28 @@ def test_cavity_wall_yields_a_lot_per_layer(tmp_path):
     assert group.count == 1 and group.product_group in {"bricks-clay", "concrete-granulate"}
 
 
+def test_window_glass_is_a_lot_of_its_own(tmp_path):
+    """A window drawn as a timber frame and a transparent pane: the frame is the piece, the
+    glass (named by its style, or found by its transparency) is glazing in m2."""
+    m = ModelBuilder()
+    frame = ("Vuren kozijn", (1.2, 0.1, 0.1), (0.0, 0.0, 0.0), 0.0)
+    m.styled("IfcWindow", [frame, ("Glas", (1.0, 0.02, 1.0), (0.1, 0.04, 0.1), 0.0)])
+    m.styled(
+        "IfcWindow",
+        [frame, ("Style 7", (1.0, 0.02, 1.0), (0.1, 0.04, 0.1), 0.9)],
+        material="Hout",
+        at=(5, 0, 0),
+    )
+    draft = read_ifc(m.write(tmp_path / "window.ifc"))
+    glass = one(draft, product_group="glazing-double", material="Glas")
+    assert glass.mass_kg == pytest.approx(0.02 * 2500) and glass.unit == "m2"
+    assert glass.quantity == pytest.approx(1.0 + 2 * 0.02, rel=0.01)  # half of its faces
+    transparent = one(draft, product_group="glazing-double", material="Style 7")
+    assert transparent.mass_kg == pytest.approx(0.02 * 2500)
+    framed = one(draft, product_group="window-frames-timber", material="Hout")
+    assert framed.quantity == 1 and framed.mass_kg == pytest.approx(0.012 * 500)
+
+
 def test_aggregate_counted_once(tmp_path):
     """A roof made of two slabs: the slabs carry the mass, the roof is counted (contract)
     but not weighed again. A window made of a frame and a pane: the window is the piece."""

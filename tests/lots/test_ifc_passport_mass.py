@@ -7,8 +7,10 @@ rules and densities (below), its own reading of layer sets, ifcopenshell.geom.cr
 per element. What it shares is the counting rule every passport must follow (an
 aggregate's parts carry the mass, except that a door or window is the piece) and the
 reading that a layer named "stud layer" is studs and air, not solid steel.
-Materials that hold less than 2 % of the estimated total (and less than 1 t) on both
-sides are too small to compare; the total is over the five main materials.
+A material of less than 0.5 t on both sides is too small to compare (there the typical
+masses of doors and windows that name no material weigh as much as what is measured); the
+total is over the five main materials. A window's glass is the part of its mesh drawn in a
+glass style (by name, or transparent).
 """
 
 from __future__ import annotations
@@ -63,9 +65,11 @@ def independent_estimate(path: Path) -> dict[str, float]:
     import ifcopenshell.geom
     import ifcopenshell.util.element as ue
     import ifcopenshell.util.shape as us
+    import numpy as np
 
     model = ifcopenshell.open(str(path))
     settings = ifcopenshell.geom.settings()
+    settings.set("use-material-names", True)
     elements = [e for e in model.by_type("IfcElement") if not e.is_a("IfcFeatureElement")]
     skip: set[int] = set()
     parent: dict[int, object] = {}
@@ -88,6 +92,19 @@ def independent_estimate(path: Path) -> dict[str, float]:
             continue
         volume = us.get_volume(geometry)
         lo, hi = us.get_bbox(us.get_vertices(geometry))
+        if e.is_a() in PIECES:  # a window's glass: faces in a glass or transparent style
+            verts = np.array(geometry.verts).reshape(-1, 3)
+            faces = np.array(geometry.faces).reshape(-1, 3)
+            ids = np.array(geometry.material_ids)
+            for i, style in enumerate(geometry.materials):
+                a, b, c = (verts[faces[ids == i][:, k]] for k in range(3))
+                part = np.einsum("ij,ij->i", a, np.cross(b, c)).sum() / 6
+                glassy = classify(style.name)[0] == "glass" or (
+                    classify(style.name)[0] is None and (style.transparency or 0) >= 0.5
+                )
+                if glassy and 0 < part <= (hi - lo).prod():
+                    mass["glass"] += part * 2500.0
+                    volume -= part
         if volume <= 0 or volume > (hi - lo).prod() * 1.001:  # not a closed solid
             continue
         mat = ue.get_material(e, should_skip_usage=True) or (
@@ -158,10 +175,11 @@ def test_stored_mass_matches_an_independent_estimate(chain, drafts, name):
     compared = []
     for m in MAIN:
         est, got = estimate.get(m, 0.0), stored.get(m, 0.0)
-        if max(est, got) < max(0.02 * total_est, 1000.0):
+        if max(est, got) < 500.0:
             continue  # too little of it to compare
         compared.append(m)
         assert est > 0 and 0.7 <= got / est <= 1.4, (m, got, est)
-    assert "concrete" in compared or "masonry" in compared
+    assert "concrete" in compared
+    print(f"compared: {', '.join(compared)}")
     # every stored lot says where its quantity came from
     assert not Lot.objects.filter(source_asset=chain.building, quantity_source="").exists()

@@ -794,19 +794,81 @@ class _Builder:
                 area = vol / th
         return area, length
 
+    def _glass(
+        self,
+        el: Any,
+        q: dict[str, float],
+        predefined: str,
+        external: bool | None,
+        groups: list[tuple[float, str | None]],
+    ) -> float | None:
+        """The glass of a window or door, from its mesh's styles (named after their
+        materials; a style with no known material and a transparency of 0.5 or more is
+        glass): a take of its own (volume x glass density; area = half the glass faces'
+        area). Returns the volume of the rest (the frame), or None when it has no glass."""
+        styles = self.geometry.styles.get(el.id()) if self.geometry else None
+        glass_cls = class_by_name("glass")
+        if not styles or glass_cls is None:
+            return None
+        glass, rest = [], 0.0
+        for st in styles:
+            cls = classify(st.name)
+            if (cls is not None and cls.name == "glass") or (
+                cls is None and st.transparency >= 0.5
+            ):
+                glass.append(st)
+            else:
+                rest += st.volume_m3
+        if not glass:
+            return None
+        name = glass[0].name
+        volume = sum(st.volume_m3 for st in glass)
+        rule = self.mapper.map_part(el.is_a(), name, glass_cls, predefined, external)
+        group = rule.product_group if rule else None
+        mass = volume * glass_cls.density_kg_m3
+        area = sum(st.area_m2 for st in glass) / 2.0
+        gid = str(getattr(el, "GlobalId", "") or "")
+        note = rule.note if rule else ""
+        self.takes.append(
+            _Take(
+                el.is_a(),
+                group,
+                name,
+                glass_cls,
+                mass,
+                "geometry",
+                volume,
+                area,
+                0.0,
+                note,
+                (),
+                gid,
+            )
+        )
+        groups.append((mass, group))
+        return rest
+
     def add(self, el: Any, parts: list[_Part]) -> list[str | None]:
         """Takes for one element; returns the product groups of its parts (heaviest first)."""
         t = el.is_a()
         q = _quantities(el, self.scales)
         piece = any(el.is_a(p) for p in PIECE_TYPES)
-        if piece and len(parts) > 1:  # a door or window is one piece of its first material
-            parts = [_Part(parts[0].name, parts[0].cls, 1.0, None, parts[0].density_kg_m3)]
+        predefined, external = _predefined_type(el), _is_external(el)
+        groups: list[tuple[float, str | None]] = []
+        rest_m3 = None
+        if piece and not q.get("weight_kg"):  # a window's glass is a lot of its own
+            rest_m3 = self._glass(el, q, predefined, external, groups)
+        if piece and len(parts) > 1:  # the frame: one piece of its first material not glass
+            frame = next((p for p in parts if p.cls is None or p.cls.name != "glass"), parts[0])
+            parts = [_Part(frame.name, frame.cls, 1.0, None, frame.density_kg_m3)]
         parts = [p for p in parts or [_Part("", None, 1.0)] if p.cls is None or p.cls.density_kg_m3]
         if not parts:  # only air
             return []
         label = _label(el)
-        volume, vsource, crosscheck = self._volume(el, label, q, parts)
-        predefined, external = _predefined_type(el), _is_external(el)
+        if rest_m3 is not None:
+            volume, vsource, crosscheck = rest_m3, "geometry", False
+        else:
+            volume, vsource, crosscheck = self._volume(el, label, q, parts)
         mapped = []
         for p in parts:
             rule = self.mapper.map_part(t, p.name, p.cls, predefined, external)
@@ -825,7 +887,6 @@ class _Builder:
         share_total = sum(p.fraction * (d or 1.0) for p, _, _, d, _ in mapped) or 1.0
         linear = any(el.is_a(x) for x in LINEAR_TYPES)
         gid = str(getattr(el, "GlobalId", "") or "")
-        groups: list[tuple[float, str | None]] = []
         for p, rule, group, density, dnote in mapped:
             vol = volume * p.fraction
             note = rule.note if rule else ""

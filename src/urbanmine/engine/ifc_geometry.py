@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class StyleVolume:
+    """The part of an element's mesh drawn in one style: a window's glass and its sash."""
+
+    name: str
+    transparency: float
+    volume_m3: float
+    area_m2: float
+
+
 @dataclass
 class GeometryResult:
     volumes_m3: dict[int, float] = field(default_factory=dict)  # element id -> m3
@@ -22,6 +32,9 @@ class GeometryResult:
     #: placement (m): the length of a beam, the thickness of a slab or a wall
     length_m: dict[int, float] = field(default_factory=dict)
     thickness_m: dict[int, float] = field(default_factory=dict)
+    #: per element with more than one surface style: (style or material name,
+    #: transparency, volume m3, surface area m2) of the faces of each style
+    styles: dict[int, list[StyleVolume]] = field(default_factory=dict)
     failed: bool = False  # the kernel could not run at all
 
 
@@ -34,6 +47,8 @@ def element_volumes(model: Any, elements: list[Any], threads: int = 1) -> Geomet
     if not elements:
         return result
     settings = ifcopenshell.geom.settings()  # type: ignore[no-untyped-call]
+    # styles named after their materials (or the style's own name), not by entity id
+    settings.set("use-material-names", True)
     threads = max(1, min(threads, multiprocessing.cpu_count()))
     try:
         iterator = ifcopenshell.geom.iterator(settings, model, threads, include=elements)
@@ -79,3 +94,37 @@ def _record(result: GeometryResult, shape: Any, us: Any) -> None:
         result.volumes_m3[shape.id] = volume
         result.length_m[shape.id] = sides[2]
         result.thickness_m[shape.id] = sides[0]
+    if box > 0 and len(getattr(shape.geometry, "materials", ()) or ()) > 1:
+        styles = _style_volumes(shape.geometry, box)
+        if styles:
+            result.styles[shape.id] = styles
+
+
+def _style_volumes(geometry: Any, box: float) -> list[StyleVolume]:
+    """Volume (divergence theorem over the faces of each style) and surface area of each
+    style's faces; styles whose faces do not close a plausible volume are left out."""
+    import numpy as np
+
+    try:
+        verts = np.asarray(geometry.verts, dtype=float).reshape(-1, 3)
+        faces = np.asarray(geometry.faces, dtype=np.int64).reshape(-1, 3)
+        ids = np.asarray(geometry.material_ids, dtype=np.int64)
+        materials = list(geometry.materials)
+    except Exception:
+        return []
+    if len(ids) != len(faces):
+        return []
+    out = []
+    for i, style in enumerate(materials):
+        tri = faces[ids == i]
+        if not len(tri):
+            continue
+        a, b, c = verts[tri[:, 0]], verts[tri[:, 1]], verts[tri[:, 2]]
+        volume = float(np.einsum("ij,ij->i", a, np.cross(b, c)).sum() / 6.0)
+        area = float(np.linalg.norm(np.cross(b - a, c - a), axis=1).sum() / 2.0)
+        if 0 < volume <= box * 1.001:
+            transparency = float(getattr(style, "transparency", 0.0) or 0.0)
+            if transparency != transparency:  # NaN: not set
+                transparency = 0.0
+            out.append(StyleVolume(str(style.name), transparency, volume, area))
+    return out

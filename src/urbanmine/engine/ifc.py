@@ -904,6 +904,12 @@ class _Builder:
                 _Take(t, group, p.name, p.cls, mass, source, vol, area, length, note, flags, gid)
             )
             groups.append((mass, group))
+        if piece:  # a window is a window: its frame's group first, its glass after
+            return (
+                [g for _, g in groups[1:] + groups[:1]]
+                if rest_m3 is not None
+                else [g for _, g in groups]
+            )
         groups.sort(key=lambda mg: -mg[0])
         return [g for _, g in groups]
 

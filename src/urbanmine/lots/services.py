@@ -780,7 +780,7 @@ def lots_import_ifc_draft(
     lot_overrides = lot_overrides or {}
     rows: list[InventoryRow] = []
     sources: list[str] = []
-    for proposed in draft.lots:
+    for proposed in _ifc_lots_by_type_choice(draft, overrides):
         if proposed.ifc_type in overrides:
             code = overrides[proposed.ifc_type]
         elif proposed.key in lot_overrides:
@@ -818,6 +818,38 @@ def lots_import_ifc_draft(
     for source, ids in by_source.items():
         Lot.objects.filter(id__in=ids).update(quantity_source=source)
     return stored
+
+
+def _ifc_lots_by_type_choice(draft, overrides: dict[str, str]) -> list:
+    """The proposed lots, those of an IFC type the reviewer mapped as a whole merged into
+    one (a window's frame and glass become one lot of windows, counted once)."""
+    from dataclasses import replace
+
+    merged: dict[str, Any] = {}
+    out = []
+    counts = {e.ifc_type: e.count - getattr(e, "left_out", 0) for e in draft.elements}
+    for lot in draft.lots:
+        if lot.ifc_type not in overrides:
+            out.append(lot)
+            continue
+        whole = merged.get(lot.ifc_type)
+        if whole is None:
+            whole = merged[lot.ifc_type] = replace(
+                lot,
+                material="",
+                source_mass_kg=dict(lot.source_mass_kg),
+                flags=list(lot.flags),
+                element_count=counts.get(lot.ifc_type, lot.element_count),
+            )
+            out.append(whole)
+            continue
+        whole.mass_kg += lot.mass_kg
+        whole.volume_m3 += lot.volume_m3
+        whole.area_m2 += lot.area_m2
+        whole.length_m += lot.length_m
+        for source, kg in lot.source_mass_kg.items():
+            whole.source_mass_kg[source] = whole.source_mass_kg.get(source, 0.0) + kg
+    return out
 
 
 def _ifc_lot_row(

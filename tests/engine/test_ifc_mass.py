@@ -296,12 +296,13 @@ def test_plausibility_of_the_total(tmp_path):
 
 
 # ------------------------------------------------------------------------ bad input
-def test_schema_older_than_ifc2x3(tmp_path):
+@pytest.mark.parametrize("schema", ["IFC2X_FINAL", "IFC2X2_FINAL", "IFC1.5.1"])
+def test_schema_older_than_ifc2x3(tmp_path, schema):
     path = tmp_path / "old.ifc"
     path.write_text(
         "ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\n"
         "FILE_NAME('old.ifc','2001-01-01T00:00:00',(''),(''),'','','');\n"
-        "FILE_SCHEMA(('IFC2X2_FINAL'));\nENDSEC;\nDATA;\n"
+        f"FILE_SCHEMA(('{schema}'));\nENDSEC;\nDATA;\n"
         "#1=IFCPERSON($,$,'x',$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n"
     )
     with pytest.raises(IfcImportError, match="not supported"):

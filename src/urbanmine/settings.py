@@ -432,6 +432,11 @@ URBANMINE_JOB_STALE_S = float(env("URBANMINE_JOB_STALE_S", "60"))
 # background job (lots.InventoryImport: a status page, 202 from the API); smaller ones
 # inline, within the request.
 URBANMINE_IMPORT_JOB_ROWS = int(env("URBANMINE_IMPORT_JOB_ROWS", "2000"))
+# IFC import (engine.ifc): the geometry kernel measures elements whose quantity sets are
+# missing or wrong (seconds for a house, minutes for a large model). Off, or above this
+# many mass-bearing elements, masses come from the quantity sets and typical masses only.
+URBANMINE_IFC_GEOMETRY = env_bool("URBANMINE_IFC_GEOMETRY", True)
+URBANMINE_IFC_GEOMETRY_MAX_ELEMENTS = int(env("URBANMINE_IFC_GEOMETRY_MAX_ELEMENTS", "20000"))
 
 # --- operations (health, metrics, logs, security headers) ---------------------------------
 # (section owned by the deployment work: docs/deploy.md)

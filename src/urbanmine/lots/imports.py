@@ -175,8 +175,45 @@ def import_file_drop(name: str) -> None:
         (import_dir() / name).unlink(missing_ok=True)
 
 
-def ifc_draft(data_path: Path, filename: str):
-    """A draft passport (elements per IFC type with a suggested product group)."""
+def ifc_draft(data_path: Path, filename: str, asset=None, **options):
+    """A draft passport (elements per IFC type, proposed lots with quantities and masses),
+    judged against the asset's use type and floor area when given."""
     from urbanmine.engine.ifc import read_ifc
 
-    return read_ifc(data_path, known_product_groups=product_group_codes(), source_name=filename)
+    draft = read_ifc(data_path, **ifc_read_options(), source_name=filename, **options)
+    ifc_assess(draft, asset)
+    return draft
+
+
+def ifc_assess(draft, asset=None, use_type: str | None = None, floor_area_m2=None) -> None:
+    """Judge the draft's total against the material-intensity table of the asset's use
+    type per m2 of its floor area (else the model's), or the ones given."""
+    from urbanmine.engine.ifc import assess_plausibility
+
+    if asset is not None:
+        use_type = use_type or asset.use_type
+        floor_area_m2 = floor_area_m2 or (
+            float(asset.floor_area_m2) if asset.floor_area_m2 else None
+        )
+    assess_plausibility(draft, use_type=use_type, floor_area_m2=floor_area_m2)
+
+
+def ifc_read_options() -> dict:
+    """The catalogue as the data steward keeps it and the geometry settings, for
+    engine.ifc.read_ifc."""
+    from urbanmine.catalogue.models import ProductGroup
+    from urbanmine.engine.ifc import ProductGroupInfo
+
+    catalogue = {
+        code: ProductGroupInfo(code, unit, float(typical), material)
+        for code, unit, typical, material in ProductGroup.objects.values_list(
+            "code", "unit", "typical_mass_kg_per_unit", "material"
+        )
+    }
+    options: dict = {
+        "known_product_groups": set(catalogue) or None,
+        "catalogue": catalogue or None,
+        "geometry": settings.URBANMINE_IFC_GEOMETRY,
+        "geometry_max_elements": settings.URBANMINE_IFC_GEOMETRY_MAX_ELEMENTS,
+    }
+    return options

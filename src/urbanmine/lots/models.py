@@ -37,6 +37,15 @@ class RStrategy(models.TextChoices):
     R9 = "R9", _("R9 Recover (energy)")
 
 
+class QuantitySource(models.TextChoices):
+    """Where the quantity of a lot made from an IFC model came from (engine.ifc)."""
+
+    WEIGHT = "weight", _("weight in the model")
+    VOLUME = "volume", _("volume × density")
+    GEOMETRY = "geometry", _("geometry × density")
+    TYPICAL = "typical", _("typical mass (estimate)")
+
+
 class Location(models.TextChoices):
     IN_ASSET = "in_asset", _("In the asset")
     AT_HUB = "at_hub", _("At a hub")
@@ -72,6 +81,15 @@ class Lot(models.Model):
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
     mass_kg_per_unit = models.DecimalField(
         _("mass per unit (kg)"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    # Lots from an IFC model: which quantity gave the mass ("" for lots entered otherwise).
+    quantity_source = models.CharField(
+        _("quantity source"),
+        max_length=10,
+        choices=QuantitySource.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
     width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)

@@ -1076,12 +1076,154 @@ def lots_import_ifc_draft(
     source_name: str,
     organisation: Organisation | None = None,
     overrides: dict[str, str] | None = None,
+    lot_overrides: dict[str, str] | None = None,
 ) -> list[StoredLot]:
-    """A passport from a reviewed IFC draft: one identified lot per (IFC type, product group),
-    counted in pieces; mass from the model's weight quantities where every element has one,
-    else the catalogue's typical mass. `overrides` maps an IFC type to the product group the
-    reviewer chose ("" skips the type)."""
+    """A passport from a reviewed IFC draft (engine.ifc): one identified lot per proposed
+    lot (IFC type x product group x material), its quantity in the product group's unit and
+    its mass from the model (weight, volume or geometry x density) or the catalogue's
+    typical mass; each lot records that source (`Lot.quantity_source`). The reviewer's
+    choices: `overrides` maps an IFC type to a product group for all its lots, and
+    `lot_overrides` a proposed lot's key to one ("" skips). All or nothing."""
+    if getattr(draft, "lots", None) is None:  # a draft of counts only (older callers)
+        return _lots_import_ifc_counts(
+            asset_id=asset_id,
+            draft=draft,
+            actor=actor,
+            source_name=source_name,
+            organisation=organisation,
+            overrides=overrides,
+        )
+    groups = {g.code: g for g in ProductGroup.objects.all()}
+    overrides = overrides or {}
+    lot_overrides = lot_overrides or {}
+    rows: list[InventoryRow] = []
+    sources: list[str] = []
+    for proposed in _ifc_lots_by_type_choice(draft, overrides):
+        if proposed.ifc_type in overrides:
+            code = overrides[proposed.ifc_type]
+        elif proposed.key in lot_overrides:
+            code = lot_overrides[proposed.key]
+        else:
+            code = proposed.product_group
+        if not code:
+            continue
+        group = groups.get(code)
+        if group is None:
+            raise ValidationError(
+                {
+                    "product_group": _("%(t)s: unknown product group “%(g)s”.")
+                    % {"t": proposed.ifc_type, "g": code}
+                }
+            )
+        made = _ifc_lot_row(proposed, group, source_name, len(rows) + 1)
+        if made is None:
+            continue
+        row, source = made
+        rows.append(row)
+        sources.append(source)
+    if not rows:
+        return []
+    stored = lots_import_inventory(
+        asset_id=asset_id,
+        rows=rows,
+        actor=actor,
+        source_name=source_name,
+        organisation=organisation,
+    )
+    by_source: dict[str, list[int]] = {}
+    for lot_row, source in zip(stored, sources, strict=True):
+        by_source.setdefault(source, []).append(lot_row.id)
+    for source, ids in by_source.items():
+        Lot.objects.filter(id__in=ids).update(quantity_source=source)
+    return stored
 
+
+def _ifc_lots_by_type_choice(draft, overrides: dict[str, str]) -> list:
+    """The proposed lots, those of an IFC type the reviewer mapped as a whole merged into
+    one (a window's frame and glass become one lot of windows, counted once)."""
+    from dataclasses import replace
+
+    merged: dict[str, Any] = {}
+    out = []
+    counts = {e.ifc_type: e.count - getattr(e, "left_out", 0) for e in draft.elements}
+    for lot in draft.lots:
+        if lot.ifc_type not in overrides:
+            out.append(lot)
+            continue
+        whole = merged.get(lot.ifc_type)
+        if whole is None:
+            whole = merged[lot.ifc_type] = replace(
+                lot,
+                material="",
+                source_mass_kg=dict(lot.source_mass_kg),
+                flags=list(lot.flags),
+                element_count=counts.get(lot.ifc_type, lot.element_count),
+            )
+            out.append(whole)
+            continue
+        whole.mass_kg += lot.mass_kg
+        whole.volume_m3 += lot.volume_m3
+        whole.area_m2 += lot.area_m2
+        whole.length_m += lot.length_m
+        for source, kg in lot.source_mass_kg.items():
+            whole.source_mass_kg[source] = whole.source_mass_kg.get(source, 0.0) + kg
+    return out
+
+
+def _ifc_lot_row(
+    proposed, group: ProductGroup, source_name: str, row_number: int
+) -> tuple[InventoryRow, str] | None:
+    """(the inventory row, the quantity source) of a proposed IFC lot as a lot of `group`
+    (its quantity in the group's unit; whole pieces), None when it holds nothing; a mass
+    per unit outside the group's bounds is refused, naming the IFC type and material."""
+    from urbanmine.engine.ifc import ProductGroupInfo, lot_in_group
+
+    info = ProductGroupInfo(
+        group.code, group.unit, float(group.typical_mass_kg_per_unit), group.material
+    )
+    lot = lot_in_group(proposed, info)
+    unit = lot.unit or group.unit
+    if not lot.quantity or lot.quantity <= 0 or lot.mass_kg <= 0:
+        return None
+    if unit == Unit.PIECE:
+        quantity = Decimal(max(1, round(lot.quantity)))
+    else:
+        quantity = max(Decimal(str(round(lot.quantity, 3))), Decimal("0.001"))
+    if unit == Unit.T:
+        per_unit = Decimal(1000)
+    else:
+        per_unit = max(Decimal(str(round(lot.mass_kg / float(quantity), 3))), Decimal("0.001"))
+    label = f"{proposed.ifc_type} {proposed.material}".strip()
+    error = lot_mass_error(group, unit, quantity, per_unit)
+    if error is not None:  # e.g. weights in the wrong unit: name the IFC type
+        field_name, reason = error
+        raise ValidationError({field_name: _("%(t)s: %(reason)s") % {"t": label, "reason": reason}})
+    row = InventoryRow(
+        row_number=row_number,
+        product_group=group.code,
+        description=f"{label} ({source_name})"[:300],
+        quantity=quantity,
+        unit=unit,
+        mass_kg_per_unit=per_unit,
+        quality="B",
+        hazardous=False,
+        expected_release_date=None,
+    )
+    return row, lot.quantity_source
+
+
+def _lots_import_ifc_counts(
+    *,
+    asset_id: int,
+    draft,
+    actor=None,
+    source_name: str,
+    organisation: Organisation | None = None,
+    overrides: dict[str, str] | None = None,
+) -> list[StoredLot]:
+    """A draft that only counts elements per IFC type: one lot per (IFC type, product
+    group) in pieces; mass from the model's weights where every element has one, else the
+    catalogue's typical mass."""
     groups = {g.code: g for g in ProductGroup.objects.all()}
     overrides = overrides or {}
     rows: list[InventoryRow] = []

@@ -26,7 +26,7 @@ from urbanmine.assets.permissions import (
     asset_may_view,
     asset_sees_whole_passport,
 )
-from urbanmine.catalogue.models import ProductGroup
+from urbanmine.catalogue.models import ProductGroup, Unit
 from urbanmine.core.cache import public_cached
 from urbanmine.core.forms import add_service_errors, error_text
 from urbanmine.core.jobs import job_reap_if_stale
@@ -38,7 +38,7 @@ from urbanmine.organisations.membership import acting_organisation
 from .. import imports, selectors, services
 from ..forms import LotIdentifyForm
 from ..inventory_messages import issue_text
-from ..models import InventoryImport
+from ..models import InventoryImport, QuantitySource
 from ..permissions import (
     inventory_import_may_cancel,
     inventory_import_may_view,
@@ -269,17 +269,81 @@ def _column_map(text: str | None) -> dict[str, str]:
     return out
 
 
+def _ifc_flag_labels() -> dict[str, str]:
+    return {
+        "typical": _("estimate: typical mass"),
+        "crosscheck": _("quantity set replaced by geometry"),
+        "density": _("extreme density"),
+        "intensity": _("high for this use type"),
+        "unmapped": _("no product group"),
+    }
+
+
+def _ifc_review_rows(draft) -> list[dict]:
+    """Per proposed lot what a reviewer checks: quantity in its unit, mass, source, flags."""
+    flags = _ifc_flag_labels()
+    sources = dict(QuantitySource.choices)
+    units = dict(Unit.choices)
+    return [
+        {
+            "lot": lot,
+            "unit": units.get(lot.unit, lot.unit or ""),
+            "mapped": bool(lot.product_group),
+            # unmapped: no mass yet; its volume tells the reviewer what is at stake
+            "source": sources.get(lot.quantity_source, lot.quantity_source)
+            if lot.product_group
+            else "",
+            "flags": [flags.get(f, f) for f in lot.flags],
+            "warn": any(f in ("crosscheck", "density", "intensity") for f in lot.flags),
+        }
+        for lot in draft.lots
+    ]
+
+
+def _ifc_verdict(draft) -> str:
+    """The building's total against the material-intensity table, in the user's language."""
+    p = draft.plausibility or {}
+    if p.get("status") in (None, "unknown"):
+        return _("No plausibility check: the floor area or the use type is unknown.")
+    values = {
+        "kg": round(p["kg_per_m2"]),
+        "low": round(p["range_kg_per_m2"][0]),
+        "high": round(p["range_kg_per_m2"][1]),
+        "area": round(p["floor_area_m2"]),
+    }
+    if p["status"] == "ok":
+        return (
+            _("%(kg)s kg per m² of floor area (%(area)s m²): plausible (%(low)s–%(high)s).")
+            % values
+        )
+    return (
+        _(
+            "%(kg)s kg per m² of floor area (%(area)s m²) is outside the plausible range "
+            "%(low)s–%(high)s for this use type: check the lots before adding them."
+        )
+        % values
+    )
+
+
 def _ifc_preview(request, asset, data: bytes, filename: str):
     """A draft passport from an IFC model, to review (and re-map) before it is committed."""
     token = imports.stash_upload(data, filename)
     try:
-        draft = imports.ifc_draft(imports.upload_path(token), filename)
+        draft = imports.ifc_draft(imports.upload_path(token), filename, asset=asset)
     except IfcImportError as e:
         imports.drop_upload(token)
         return _import_page(request, asset, 400, upload_error=str(e))
     groups = ProductGroup.objects.order_by("name_nl")
     return _import_page(
-        request, asset, ifc=draft, ifc_token=token, filename=filename, groups=groups
+        request,
+        asset,
+        ifc=draft,
+        ifc_token=token,
+        filename=filename,
+        groups=groups,
+        ifc_rows=_ifc_review_rows(draft),
+        ifc_verdict=_ifc_verdict(draft),
+        ifc_mass_t=draft.mapped_mass_kg / 1000,
     )
 
 
@@ -290,7 +354,7 @@ def _ifc_commit(request, asset):
         messages.error(request, _("The upload has expired; please upload the file again."))
         return redirect("asset-import", pk=asset.pk)
     try:
-        draft = imports.ifc_draft(imports.upload_path(token), upload[1])
+        draft = imports.ifc_draft(imports.upload_path(token), upload[1], asset=asset)
     except IfcImportError as e:
         messages.error(request, str(e))
         return redirect("asset-import", pk=asset.pk)
@@ -298,6 +362,11 @@ def _ifc_commit(request, asset):
         key.removeprefix("map__"): value
         for key, value in request.POST.items()
         if key.startswith("map__")
+    }
+    lot_overrides = {
+        key.removeprefix("lot__"): value
+        for key, value in request.POST.items()
+        if key.startswith("lot__")
     }
     try:
         lots = services.lots_import_ifc_draft(
@@ -307,6 +376,7 @@ def _ifc_commit(request, asset):
             source_name=upload[1],
             organisation=acting_organisation(request.user),
             overrides=overrides,
+            lot_overrides=lot_overrides,
         )
     except ValidationError as e:
         messages.error(request, error_text(e))

@@ -218,12 +218,15 @@ def test_certifier_page_offers_only_the_quality_control(client, client_for, chai
     )
     client.force_login(chain.certifier_user)
     page = client.get(reverse("lot-detail", args=[harvested_lot.code])).content.decode()
-    assert 'value="quality_control"' in page and 'value="sale"' not in page
-    assert 'name="counterparty"' not in page and 'name="hub"' not in page  # inspection only
-    r = client.post(
-        reverse("lot-record-step", args=[harvested_lot.code]),
-        {"step": "quality_control", "occurred_on": timezone.localdate().isoformat(), "passed": "0"},
-    )
+    assert 'data-step="quality_control"' in page and 'data-step="sale"' not in page
+    url = reverse("lot-step", args=[harvested_lot.code, "quality_control"])
+    form = client.get(url).content.decode()
+    assert 'name="counterparty"' not in form and 'name="hub"' not in form  # inspection only
+    assert client.get(reverse("lot-step", args=[harvested_lot.code, "sale"])).status_code == 403
+    data = {"occurred_on": timezone.localdate().isoformat(), "passed": "0"}
+    assert client.post(url, data).status_code == 200  # the confirmation, nothing written yet
+    assert Lot.objects.get(pk=harvested_lot.pk).status == "harvested"
+    r = client.post(url, {**data, "confirmed": "1"})
     assert r.status_code == 302
     assert Lot.objects.get(pk=harvested_lot.pk).status == "rejected"
     # the rejected lot is no longer offered, but its inspector still sees it

@@ -259,12 +259,11 @@ def test_dutch_by_default_english_on_request(client, db):
 
 
 def test_the_step_form_offers_only_own_projects(client, chain, identified_lot):
-    client.force_login(chain.demolisher_user)
-    form = client.get(f"/lots/{identified_lot.code}/").context["form"]
-    assert (
-        chain.building not in form.fields["target_asset"].queryset
-    )  # owned by another organisation
-    assert chain.project not in form.fields["target_asset"].queryset
+    lot_record_step(lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user)
+    client.force_login(chain.owner_user)
+    form = client.get(f"/lots/{identified_lot.code}/steps/execution/").context["form"]
+    assert chain.building in form.fields["target_asset"].queryset  # the owner's own
+    assert chain.project not in form.fields["target_asset"].queryset  # the buyer's
 
 
 def test_hub_operator_merges_like_lots_from_the_page(client, chain):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import Asset
@@ -180,3 +181,105 @@ class LotIdentifyForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+# ------------------------------------------------------------------ one form per step
+class Destination:
+    HUB = "hub"
+    ON_SITE = "on_site"
+    IN_TRANSIT = "in_transit"
+
+
+#: step -> the fields its form shows (issue #14: one clear form per step)
+STEP_FIELDS: dict[str, list[str]] = {
+    Step.INVENTORY: ["occurred_on", "notes"],
+    Step.DISMANTLING: ["destination", "hub", "quantity", "occurred_on", "notes"],
+    Step.CONNECTION: ["counterparty", "quantity", "occurred_on", "notes"],
+    Step.SORTING: ["occurred_on", "notes"],
+    Step.TREATMENT: ["occurred_on", "notes"],
+    Step.QUALITY_CONTROL: ["passed", "certificate_number", "valid_until", "occurred_on", "notes"],
+    Step.SALE: ["counterparty", "quantity", "price_eur", "occurred_on", "notes"],
+    Step.TRANSPORT_STORAGE: ["destination", "hub", "quantity", "occurred_on", "notes"],
+    Step.DESIGN: ["occurred_on", "notes"],
+    Step.PERMIT: ["occurred_on", "notes"],
+    Step.EXECUTION: ["target_asset", "quantity", "r_strategy", "occurred_on", "notes"],
+    Step.MONITORING: ["occurred_on", "notes"],
+    Step.OWNERSHIP_CHANGE: ["counterparty", "occurred_on", "notes"],
+    Step.CUSTODY_CHANGE: ["counterparty", "occurred_on", "notes"],
+    Step.EXIT: ["exit_route", "counterparty", "quantity", "occurred_on", "notes"],
+}
+#: step -> fields that must be given
+STEP_REQUIRED: dict[str, set[str]] = {
+    Step.DISMANTLING: {"destination"},
+    Step.TRANSPORT_STORAGE: {"destination"},
+    Step.CONNECTION: set(),
+    Step.QUALITY_CONTROL: {"passed"},
+    Step.SALE: {"counterparty"},
+    Step.EXECUTION: {"target_asset"},
+    Step.OWNERSHIP_CHANGE: {"counterparty"},
+    Step.CUSTODY_CHANGE: {"counterparty"},
+    Step.EXIT: {"exit_route", "counterparty"},
+}
+COUNTERPARTY_LABELS = {
+    Step.CONNECTION: _("Reserved for (leave empty for your own project)"),
+    Step.SALE: _("Buyer"),
+    Step.OWNERSHIP_CHANGE: _("New owner"),
+    Step.CUSTODY_CHANGE: _("New custodian"),
+    Step.EXIT: _("Received by (recycler, plant, landfill)"),
+}
+
+
+class HubChoiceField(forms.ModelChoiceField):
+    """A hub with the room it has left, so the choice is made knowing it."""
+
+    def __init__(self, *args, free_t: dict[int, float], **kwargs):
+        self.free_t = free_t
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        free = number_format(self.free_t[obj.pk], 1, use_l10n=True, force_grouping=True)
+        return _("%(hub)s (%(free)s t free)") % {"hub": obj.name, "free": free}
+
+
+class StepForm(RecordStepForm):
+    """One step's form: only that step's fields, its required ones required, and only the
+    hubs that accept the lot's product group, take in from this organisation and have room."""
+
+    destination = forms.ChoiceField(label=_("Destination"), required=False)
+    valid_until = forms.DateField(
+        label=_("Certificate valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, lot, user, step: str, hubs: list[tuple], **kwargs):
+        super().__init__(*args, lot=lot, user=user, only_steps=None, **kwargs)
+        self.step = step
+        keep = set(STEP_FIELDS[step])
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        for name in STEP_REQUIRED.get(step, ()):
+            self.fields[name].required = True
+        if "destination" in self.fields:
+            choices = [(Destination.HUB, _("into a hub"))]
+            if step == Step.DISMANTLING:
+                choices.append((Destination.ON_SITE, _("stays on site for now")))
+            choices.append((Destination.IN_TRANSIT, _("in transit (no hub yet)")))
+            self.fields["destination"].choices = [("", "—"), *choices]
+            self.fields["hub"] = HubChoiceField(
+                label=_("Hub (only hubs that take this lot in and have room)"),
+                queryset=Hub.objects.filter(pk__in=[h.pk for h, _free in hubs]).order_by("name"),
+                required=False,
+                free_t={h.pk: free for h, free in hubs},
+            )
+        if "counterparty" in self.fields and step in COUNTERPARTY_LABELS:
+            self.fields["counterparty"].label = COUNTERPARTY_LABELS[step]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("destination") == Destination.HUB and not data.get("hub"):
+            self.add_error("hub", _("Choose the hub the lot goes to."))
+        if data.get("destination") != Destination.HUB:
+            data["hub"] = None
+        return data

@@ -364,3 +364,24 @@ def lot_engagements(lot: Lot, viewer) -> list:
     if lot.owner_id in orgs or lot.custodian_id in orgs:
         return list(qs)
     return list(qs.filter(certifier_id__in=orgs))
+
+
+def hubs_for_intake(lot: Lot, organisation_ids: Iterable[int]) -> list[tuple[Hub, float]]:
+    """(hub, free t) for the hubs this lot can go into now: they accept its product group,
+    take in from one of these organisations, and have room for all of it. Three queries."""
+    orgs = set(organisation_ids)
+    hubs = [
+        h
+        for h in Hub.objects.prefetch_related("accepted_product_groups").order_by("name")
+        if (h.open_to_deliveries or h.operator_id in orgs) and h.accepts(lot.product_group)
+    ]
+    held = hub_occupancy(hubs)
+    mass = lot.quantity * lot.mass_kg_per_unit
+    out = []
+    for h in hubs:
+        free_kg = h.capacity_t * 1000 - held.get(h.id, Decimal(0))
+        if lot.hub_id == h.id and lot.location == Location.AT_HUB:
+            continue  # already there
+        if free_kg >= mass:
+            out.append((h, float(free_kg) / 1000))
+    return out

@@ -8,6 +8,7 @@ urlpatterns = [
     path("lots/<str:code>/record/", lot.lot_record_step, name="lot-record-step"),
     path("lots/<str:code>/engage/", lot.lot_engage_certifier, name="lot-engage-certifier"),
     path("lots/<str:code>/correct/", lot.lot_correct, name="lot-correct"),
+    path("lots/<str:code>/steps/<str:step>/", lot.lot_step, name="lot-step"),
     path("lots/<str:code>/propose/", lot.lot_propose_transfer, name="lot-propose-transfer"),
     path(
         "transfers/<int:pk>/accept/",

@@ -34,6 +34,12 @@ def _handover(w) -> dict:
 
 
 CASES: list[Case] = [
+    page(
+        "lot-step",
+        lambda w: f"/lots/{_private(w)}/steps/inventory/",
+        expect(LOGIN, (404,), (200,)),
+        own="demolisher_user",
+    ),
     # the world's published lot was harvested by the demolisher: it corrects that step
     page(
         "lot-correct",

@@ -3,6 +3,7 @@
 import json
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,11 +26,14 @@ from urbanmine.regions.services import zuid_holland
 from .. import selectors, services
 from ..exports import supply_csv
 from ..forms import (
+    Destination,
     EngageCertifierForm,
     ProposeTransferForm,
     RecordStepForm,
+    StepForm,
     SupplyFilterForm,
 )
+from ..lifecycle import Step, allowed_steps
 from ..models import Lot
 from ..permissions import (
     lot_may_correct,
@@ -181,6 +185,7 @@ def _lot_context(request, lot, form, **forms) -> dict:
         "children": lot.children_links.select_related("child"),
         "parents": lot.parent_links.select_related("parent"),
         "correctable": _correctable(request.user, lot),
+        "offered_steps": [(s, Step(s).label) for s in _offered_steps(request.user, lot)],
         "engagements": selectors.lot_engagements(lot, viewer=request.user),
         "transfers": selectors.transfer_proposals_visible(request.user)
         .filter(lot=lot)
@@ -342,3 +347,118 @@ def lot_correct(request, code):
     else:
         messages.success(request, _("The last step is corrected; both stay in the history."))
     return redirect("lot-detail", code=lot.code)
+
+
+def _consequences(step: str, lot, d: dict) -> list[str]:
+    """What recording this step will do, said before it is written (issue #14)."""
+    out = []
+    hub = d.get("hub")
+    party = d.get("counterparty")
+    if hub is not None:
+        out.append(
+            _("The lot goes into %(hub)s: custody passes to %(op)s.")
+            % {"hub": hub.name, "op": hub.operator.name}
+        )
+    elif d.get("destination") == Destination.IN_TRANSIT:
+        out.append(_("The lot is recorded as in transit, not yet at a hub."))
+    elif d.get("destination") == Destination.ON_SITE:
+        out.append(_("The lot is harvested and stays on site for now."))
+    if step == Step.SALE and party is not None:
+        out.append(_("Ownership passes to %(org)s.") % {"org": party.name})
+    elif step == Step.OWNERSHIP_CHANGE and party is not None:
+        out.append(_("Ownership passes to %(org)s.") % {"org": party.name})
+    elif step == Step.CUSTODY_CHANGE and party is not None:
+        out.append(_("Custody passes to %(org)s.") % {"org": party.name})
+    elif step == Step.CONNECTION:
+        holder = party.name if party is not None else lot.owner.name
+        out.append(
+            _("The quantity is reserved for %(org)s: it goes only to them.") % {"org": holder}
+        )
+    elif step == Step.EXECUTION and d.get("target_asset") is not None:
+        out.append(
+            _("The lot becomes part of the passport of %(asset)s.")
+            % {"asset": d["target_asset"].name}
+        )
+    elif step == Step.EXIT and party is not None:
+        out.append(
+            _("The lot leaves the chain to %(org)s and is no longer offered.") % {"org": party.name}
+        )
+    elif step == Step.QUALITY_CONTROL and d.get("passed") is False:
+        out.append(_("The lot is rejected: it is no longer offered, sold or applied."))
+    quantity = d.get("quantity")
+    if quantity and quantity < lot.quantity:
+        out.append(
+            _("Only %(q)s of %(all)s %(unit)s: the lot is split first.")
+            % {"q": quantity.normalize(), "all": lot.quantity.normalize(), "unit": lot.unit}
+        )
+    out.append(
+        _(
+            "The step is added to the lot's history and cannot be deleted; a mistake can be "
+            "corrected by your organisation within %(days)d days."
+        )
+        % {"days": settings.URBANMINE_CORRECTION_DAYS}
+    )
+    return out
+
+
+@login_required
+def lot_step(request, code, step):
+    """One step's own form (GET), its confirmation (POST), then the recording (POST with
+    `confirmed`): only steps legal now and recordable by this user are offered."""
+    lot = get_object_or_404(selectors.lot_for_page(), code=code)
+    if step not in _offered_steps(request.user, lot):
+        if not lot_may_view(request.user, lot):
+            raise Http404
+        raise PermissionDenied
+    hubs = (
+        selectors.hubs_for_intake(lot, user_organisation_ids(request.user))
+        if step in (Step.DISMANTLING, Step.TRANSPORT_STORAGE)
+        else []
+    )
+    initial = {"occurred_on": timezone.localdate()}
+    data = request.POST if request.method == "POST" else None
+    form = StepForm(data, lot=lot, user=request.user, step=step, hubs=hubs, initial=initial)
+    context = {"lot": lot, "step": step, "step_label": Step(step).label, "form": form}
+    if request.method != "POST" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "lots/step_form.html", context, status=status)
+    d = form.cleaned_data
+    if not request.POST.get("confirmed"):
+        context["consequences"] = _consequences(step, lot, d)
+        return render(request, "lots/step_confirm.html", context)
+    try:
+        event = services.lot_record_step(
+            lot_id=lot.id,
+            step=step,
+            actor=request.user,
+            occurred_at=_occurred_at(d["occurred_on"]),
+            quantity=d.get("quantity"),
+            notes=d.get("notes", ""),
+            hub=d.get("hub"),
+            in_transit=d.get("destination") == Destination.IN_TRANSIT,
+            target_asset=d.get("target_asset"),
+            counterparty=d.get("counterparty"),
+            passed=d.get("passed"),
+            certificate_number=d.get("certificate_number", ""),
+            valid_until=d.get("valid_until"),
+            r_strategy=d.get("r_strategy", ""),
+            price_eur=d.get("price_eur"),
+            exit_route=d.get("exit_route", ""),
+        )
+    except ValidationError as e:
+        add_service_errors(form, e)
+        return render(request, "lots/step_form.html", context, status=400)
+    messages.success(
+        request,
+        _("%(step)s recorded on lot %(code)s.")
+        % {"step": event.get_step_display(), "code": event.lot.code},
+    )
+    return redirect("lot-detail", code=event.lot.code)
+
+
+def _offered_steps(user, lot) -> list[str]:
+    """Steps legal in the lot's status that this user records itself, in chain order."""
+    if not user.is_authenticated:
+        return []
+    mine = lot_recordable_steps(user, lot)
+    return [s for s in allowed_steps(lot.status, hazardous=lot.is_hazardous) if s in mine]

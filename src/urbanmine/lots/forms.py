@@ -275,6 +275,7 @@ class StepForm(RecordStepForm):
             )
         if "counterparty" in self.fields and step in COUNTERPARTY_LABELS:
             self.fields["counterparty"].label = COUNTERPARTY_LABELS[step]
+        self.order_fields(STEP_FIELDS[step])  # the step's own order: destination before hub
 
     def clean(self):
         data = super().clean()

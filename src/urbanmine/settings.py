@@ -328,7 +328,7 @@ URBANMINE_REDIS_URL = env("URBANMINE_REDIS_URL")
 if URBANMINE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "urbanmine.core.redis_cache.RedisCache",  # one client per pool
             "LOCATION": URBANMINE_REDIS_URL,
             "KEY_PREFIX": env("URBANMINE_CACHE_PREFIX", "urbanmine"),
         }

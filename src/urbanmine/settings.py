@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "urbanmine.core.models.JobStatus",
         "StepEnum": "urbanmine.lots.lifecycle.Step",
         "TransferStepEnum": "urbanmine.lots.api.TRANSFER_STEP_CHOICES",
+        "RStrategyEnum": "urbanmine.lots.models.RStrategy",
+        "TransformationRStrategyEnum": "urbanmine.lots.api.TRANSFORMATION_R_CHOICES",
         "TransferStatusEnum": "urbanmine.lots.models.TransferStatus",
         "EngagementStatusEnum": "urbanmine.lots.models.EngagementStatus",
     },

@@ -49,6 +49,7 @@ BUSINESS_RULES = {
     ("POST", "/api/v1/lots/{code}/events"),
     ("POST", "/api/v1/lots/{code}/engagements"),
     ("POST", "/api/v1/lots/{code}/corrections"),
+    ("POST", "/api/v1/lots/transformations"),
     ("POST", "/api/v1/lots/{code}/transfer-proposals"),
     ("POST", "/api/v1/transfer-proposals/{id}/accept"),
     ("POST", "/api/v1/transfer-proposals/{id}/decline"),

@@ -36,6 +36,7 @@ NOT_PAGES = {
     "inventory-template",
     "hub-settings",
     "hub-merge-lots",
+    "hub-transform-lots",
     "asset-plan-intervention",
     "municipalities-geojson",
     "matching-run-status",

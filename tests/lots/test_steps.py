@@ -11,7 +11,13 @@ from urbanmine.lots.steps import HANDLERS
 
 
 def test_every_recordable_step_has_a_handler():
-    recordable = set(ALLOWED_FROM) - {Step.IDENTIFICATION, Step.SPLIT, Step.MERGE, Step.CORRECTION}
+    recordable = set(ALLOWED_FROM) - {
+        Step.IDENTIFICATION,
+        Step.SPLIT,
+        Step.MERGE,
+        Step.CORRECTION,
+        Step.TRANSFORMATION,
+    }
     assert set(HANDLERS) == recordable
 
 

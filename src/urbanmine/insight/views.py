@@ -28,7 +28,8 @@ from .permissions import forecast_may_cancel, forecast_may_run, scenario_may_edi
 
 def _ladder_rows(table) -> list[tuple[str, str, float, float]]:
     """(code, label, t, share of the largest rung) per rung of the R-ladder."""
-    labels = {**dict(RStrategy.choices), "dispose": _("Disposal (below the ladder)")}
+    labels: dict[str, str] = {code: str(label) for code, label in RStrategy.choices}
+    labels["dispose"] = _("Disposal (below the ladder)")
     top = max((t for _code, t in table.rows), default=0) or 1
     return [(code, labels[code], t, t / top) for code, t in table.rows]
 

@@ -46,6 +46,7 @@ from rest_framework.utils import encoders
 
 from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import asset_may_add_lots, assets_visible_to
+from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.api import (
     CSV_CONTENT_TYPE,
     DECIMAL_STRING,
@@ -84,6 +85,7 @@ from .models import (
     LifecycleEvent,
     Location,
     Lot,
+    Quality,
     RStrategy,
     TransferProposal,
 )
@@ -411,6 +413,33 @@ class RecordStepSerializer(serializers.Serializer):
         default="",
         help_text="Exit: recycle (R8), recover (R9) or dispose.",
     )
+
+
+TRANSFORMATION_R_CHOICES = [
+    (r, label) for r, label in RStrategy.choices if r in services.TRANSFORMATION_R
+]
+
+
+class TransformSerializer(serializers.Serializer):
+    """Lots held by the caller, transformed into a new product (`lots_transform`)."""
+
+    lots = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        min_length=1,
+        max_length=200,
+        help_text="Codes of the lots that go in (they close).",
+    )
+    product_group = serializers.SlugRelatedField(
+        slug_field="code", queryset=ProductGroup.objects.all()
+    )
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    mass_kg_per_unit = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quality = serializers.ChoiceField(choices=Quality.choices)
+    r_strategy = serializers.ChoiceField(choices=TRANSFORMATION_R_CHOICES)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -1033,6 +1062,37 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             exit_route=v.get("exit_route", ""),
         )
         return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Transform lots you hold into a new product (their trace and mass balance kept)",
+        request=TransformSerializer,
+        responses={201: LotSerializer, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
+    )
+    @action(detail=False, methods=["post"], serializer_class=LotSerializer)
+    def transformations(self, request):
+        form = TransformSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        v = form.validated_data
+        visible = lots_visible_to(request.user).filter(code__in=v["lots"])
+        found = dict(visible.values_list("code", "id"))
+        missing = [code for code in v["lots"] if code not in found]
+        if missing:
+            raise ValidationError(
+                {"lots": _("No such lot: %(codes)s.") % {"codes": ", ".join(missing)}}
+            )
+        into = services.TransformInto(
+            product_group=v["product_group"],
+            quantity=v["quantity"],
+            mass_kg_per_unit=v["mass_kg_per_unit"],
+            quality=v["quality"],
+            r_strategy=v["r_strategy"],
+            description=v["description"],
+        )
+        product = services.lots_transform(
+            lot_ids=list(found.values()), into=into, actor=request.user, notes=v["notes"]
+        )
+        product = self.get_queryset().get(pk=product.pk)
+        return Response(LotSerializer(product).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Correct (reverse) the lot's last step: the recorder within the period, or the data steward",

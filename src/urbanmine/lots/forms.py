@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -87,7 +90,7 @@ class RecordStepForm(forms.Form):
                 del self.fields[name]
 
 
-def certifiers_for(lot) -> "forms.models.QuerySet[Organisation]":
+def certifiers_for(lot) -> QuerySet[Organisation]:
     """Certifiers that may inspect this lot: the role, and neither its owner nor custodian."""
     return (
         Organisation.objects.filter(roles__role=ChainRole.CERTIFIER)
@@ -220,7 +223,7 @@ STEP_REQUIRED: dict[str, set[str]] = {
     Step.CUSTODY_CHANGE: {"counterparty"},
     Step.EXIT: {"exit_route", "counterparty"},
 }
-COUNTERPARTY_LABELS = {
+COUNTERPARTY_LABELS: dict[str, Any] = {
     Step.CONNECTION: _("Reserved for (leave empty for your own project)"),
     Step.SALE: _("Buyer"),
     Step.OWNERSHIP_CHANGE: _("New owner"),
@@ -254,7 +257,7 @@ class StepForm(RecordStepForm):
 
     def __init__(self, *args, lot, user, step: str, hubs: list[tuple], **kwargs):
         super().__init__(*args, lot=lot, user=user, only_steps=None, **kwargs)
-        self.step = step
+        self.step_code = step
         keep = set(STEP_FIELDS[step])
         for name in list(self.fields):
             if name not in keep:
@@ -266,7 +269,9 @@ class StepForm(RecordStepForm):
             if step == Step.DISMANTLING:
                 choices.append((Destination.ON_SITE, _("stays on site for now")))
             choices.append((Destination.IN_TRANSIT, _("in transit (no hub yet)")))
-            self.fields["destination"].choices = [("", "—"), *choices]
+            destination = self.fields["destination"]
+            assert isinstance(destination, forms.ChoiceField)
+            destination.choices = [("", "—"), *choices]
             self.fields["hub"] = HubChoiceField(
                 label=_("Hub (only hubs that take this lot in and have room)"),
                 queryset=Hub.objects.filter(pk__in=[h.pk for h, _free in hubs]).order_by("name"),
@@ -284,3 +289,23 @@ class StepForm(RecordStepForm):
         if data.get("destination") != Destination.HUB:
             data["hub"] = None
         return data
+
+
+class TransformForm(forms.Form):
+    """What the selected lots become (issue #14: a processor's transformation)."""
+
+    product_group = forms.ModelChoiceField(
+        label=_("New product group"), queryset=ProductGroup.objects.order_by("name_nl")
+    )
+    quantity = forms.DecimalField(label=_("Quantity (in the group's unit)"), decimal_places=3)
+    mass_kg_per_unit = forms.DecimalField(
+        label=_("Mass per unit (kg)"), decimal_places=3, min_value=0
+    )
+    quality = forms.ChoiceField(label=_("Quality grade"), choices=Quality.choices)
+    r_strategy = forms.ChoiceField(
+        label=_("R-strategy realised"),
+        choices=[
+            (r, label) for r, label in RStrategy.choices if r in ("R4", "R5", "R6", "R7", "R8")
+        ],
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)

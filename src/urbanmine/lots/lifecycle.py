@@ -42,6 +42,9 @@ class Step(models.TextChoices):
     EXIT = "exit", _("Exit (recycling, energy recovery or disposal)")
     # Reverses the lot's last step; both stay in the history (issue #14).
     CORRECTION = "correction", _("Correction (reverses the last step)")
+    # A processor turns lots into a new product (issue #14): the inputs close, the output
+    # begins its history harvested.
+    TRANSFORMATION = "transformation", _("Transformation into a new product")
 
 
 # The thirteen process steps of DOMAIN.md, in chain order (for forms and charts).
@@ -105,10 +108,19 @@ ALLOWED_FROM: dict[str, set] = {
     Step.EXIT: {S.HARVESTED, S.APPROVED, S.REJECTED, S.SOLD},
     # Any step but a merge can be corrected (services decide which event and by whom).
     Step.CORRECTION: set(Status) - {S.CLOSED},
+    # None: the new product's first event. A reservation binds, so reserved lots do not.
+    Step.TRANSFORMATION: {None, S.HARVESTED, S.APPROVED, S.REJECTED, S.SOLD},
 }
 
 # Steps a hazardous lot may never take: it can never be offered, reserved, sold or applied.
-BLOCKED_FOR_HAZARDOUS = {Step.CONNECTION, Step.SALE, Step.EXECUTION, Step.DESIGN, Step.PERMIT}
+BLOCKED_FOR_HAZARDOUS = {
+    Step.CONNECTION,
+    Step.SALE,
+    Step.EXECUTION,
+    Step.DESIGN,
+    Step.PERMIT,
+    Step.TRANSFORMATION,
+}
 
 
 class TransitionError(ValueError):
@@ -152,6 +164,14 @@ def _after_correction(current: str | None, event: EventFacts) -> str:
     return event.restores  # type: ignore[return-value]
 
 
+def _after_transformation(current: str | None, event: EventFacts) -> str:
+    if event.closes:
+        return S.CLOSED
+    if current is not None:
+        raise TransitionError(str(_("A transformation makes a new lot; its inputs close.")))
+    return S.HARVESTED
+
+
 def _after_merge(current: str | None, event: EventFacts) -> str:
     return S.CLOSED if event.closes else current  # type: ignore[return-value]
 
@@ -169,6 +189,7 @@ STATUS_AFTER: dict[str, str | Callable[[str | None, EventFacts], str]] = {
     Step.MERGE: _after_merge,
     Step.EXIT: S.EXITED,
     Step.CORRECTION: _after_correction,
+    Step.TRANSFORMATION: _after_transformation,
 }
 
 
@@ -214,7 +235,7 @@ def allowed_steps(current: str | None, *, hazardous: bool = False) -> list[str]:
         for step, sources in ALLOWED_FROM.items()
         if current in sources
         and not (hazardous and step in BLOCKED_FOR_HAZARDOUS)
-        and step not in (Step.SPLIT, Step.MERGE, Step.CORRECTION)
+        and step not in (Step.SPLIT, Step.MERGE, Step.CORRECTION, Step.TRANSFORMATION)
     ]
 
 

@@ -209,7 +209,14 @@ class LotLineage(models.Model):
 
     parent = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="children_links")
     child = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="parent_links")
-    kind = models.CharField(max_length=5, choices=[("split", _("split")), ("merge", _("merge"))])
+    kind = models.CharField(
+        max_length=14,
+        choices=[
+            ("split", _("split")),
+            ("merge", _("merge")),
+            ("transformation", _("transformation")),
+        ],
+    )
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -305,7 +312,7 @@ class LifecycleEvent(models.Model):
         return EventFacts(
             self.step,
             passed=payload.get("passed"),
-            closes="into" in payload,
+            closes="into" in payload or "transformed_into" in payload,
             restores=self.status_after if self.step == Step.CORRECTION else None,
         )
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
@@ -304,7 +305,8 @@ def lot_lineage_filter(lot: Lot, time_field: str) -> Q:
     them. `time_field` is the row's time, e.g. `event__occurred_at` for inspections:
     Q(lot=self) | Q(lot=parent, time ≤ split)."""
     q = Q(lot_id=lot.id)
-    frontier, seen = {lot.id: None}, {lot.id}
+    frontier: dict[int, Any] = {lot.id: None}
+    seen = {lot.id}
     for _depth in range(50):  # lineage is a DAG; 50 generations is far beyond any chain
         links = list(
             LotLineage.objects.filter(child_id__in=frontier).values_list(

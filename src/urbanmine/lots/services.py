@@ -447,6 +447,134 @@ def lots_merge(
     return merged
 
 
+# ------------------------------------------------------------------------ transformation
+#: what a transformation may realise on the R-ladder (reuse itself is not a transformation)
+TRANSFORMATION_R = ("R4", "R5", "R6", "R7", "R8")
+
+
+@dataclass(frozen=True)
+class TransformInto:
+    """The new product a transformation makes."""
+
+    product_group: ProductGroup
+    quantity: Decimal | int | str
+    mass_kg_per_unit: Decimal | int | str
+    quality: str
+    r_strategy: str
+    description: str = ""
+
+
+@transaction.atomic
+def lots_transform(
+    *,
+    lot_ids: list[int],
+    into: TransformInto,
+    actor,
+    occurred_at: datetime | None = None,
+    notes: str = "",
+) -> Lot:
+    """A processor turns lots it holds into a new lot of another product (bricks cleaned
+    into brick-slip panels, beams into cross-laminated panels, concrete into granulate).
+    The inputs close; the new lot traces to every source asset of every input; the mass
+    balance (input = output + losses) is recorded on every event, and the output can never
+    weigh more than the input."""
+    ids = sorted(set(lot_ids))
+    if not ids:
+        raise ValidationError({"lots": _("Choose the lots to transform.")})
+    lots = list(Lot.objects.select_for_update().select_related("product_group").filter(id__in=ids))
+    if len(lots) != len(ids):
+        raise ValidationError({"lots": _("One of the lots does not exist.")})
+    holders = set(user_organisation_ids(actor))
+    for lot in lots:
+        if lot.custodian_id not in holders:
+            raise PermissionDenied(
+                _("Only the organisation holding lot %(code)s transforms it.") % {"code": lot.code}
+            )
+        _transition(lot, EventFacts(Step.TRANSFORMATION, closes=True), field_name="lots")
+    first = lots[0]
+    if any(
+        lot.owner_id != first.owner_id or lot.custodian_id != first.custodian_id for lot in lots
+    ):
+        raise ValidationError(
+            {"lots": _("The lots to transform together have one owner and one custodian.")}
+        )
+    product_group, r_strategy, quality = into.product_group, into.r_strategy, into.quality
+    if r_strategy not in TRANSFORMATION_R:
+        raise ValidationError(
+            {"r_strategy": _("Choose what the transformation realises: R4 to R8.")}
+        )
+    if quality not in ("A", "B", "C"):
+        raise ValidationError({"quality": _("Choose a quality grade: A, B or C.")})
+    unit = product_group.unit
+    q = validate_quantity(into.quantity, unit)
+    per_unit = _decimal(into.mass_kg_per_unit, "mass_kg_per_unit")
+    check_lot_mass(product_group, unit, q, per_unit)
+    input_kg = sum((lot.quantity * lot.mass_kg_per_unit for lot in lots), Decimal(0))
+    output_kg = q * per_unit
+    if output_kg > input_kg:
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "The new lot would weigh %(out)s kg, more than the %(in)s kg that goes in."
+                )
+                % {"out": f"{output_kg:.0f}", "in": f"{input_kg:.0f}"}
+            }
+        )
+    org = Organisation.objects.get(pk=first.custodian_id)
+    now = occurred_at or timezone.now()
+    for lot in lots:
+        _check_occurred_at(lot, now)
+    same_hub = first.location == Location.AT_HUB and all(
+        lot.location == Location.AT_HUB and lot.hub_id == first.hub_id for lot in lots
+    )
+    product = Lot.objects.create(
+        code=new_lot_code(),
+        product_group=product_group,
+        description=into.description[:300] or product_group.name,
+        quantity=q,
+        unit=unit,
+        mass_kg_per_unit=per_unit,
+        quality=quality,
+        owner_id=first.owner_id,
+        custodian_id=first.custodian_id,
+        source_asset_id=first.source_asset_id,
+        location=Location.AT_HUB if same_hub else Location.IN_TRANSIT,
+        hub_id=first.hub_id if same_hub else None,
+        hub_since=now if same_hub else None,
+        status=Status.HARVESTED,
+        status_since=now,
+        r_strategy=r_strategy,
+    )
+    sources: set[int] = set()
+    for lot in lots:
+        sources.update(lot.source_assets.values_list("id", flat=True))
+    product.source_assets.set(sources)
+    _sync_publication(product)
+    product.save(update_fields=["is_published"])
+    balance = {
+        "input_kg": float(input_kg),
+        "output_kg": float(output_kg),
+        "losses_kg": float(input_kg - output_kg),
+        "yield": float(output_kg / input_kg) if input_kg else 0.0,
+    }
+    for lot in lots:
+        LotLineage.objects.create(
+            parent=lot, child=product, kind="transformation", quantity=lot.quantity
+        )
+        lot.status, lot.status_since, lot.is_published = Status.CLOSED, now, False
+        lot.save(update_fields=["status", "status_since", "is_published"])
+        payload = {"transformed_into": product.code, **balance}
+        _append_event(
+            lot, EventEntry(Step.TRANSFORMATION, actor, org, now, lot.quantity, notes, payload)
+        )
+    payload = {"from": [lot.code for lot in lots], **balance}
+    _append_event(
+        product,
+        EventEntry(Step.TRANSFORMATION, actor, org, now, q, notes, payload, r_strategy=r_strategy),
+    )
+    return product
+
+
 # ------------------------------------------------------------------------ process steps
 #: step -> why a user without the relation `lifecycle.RECORDED_BY` asks for cannot record it
 OWNER_ONLY = {
@@ -506,7 +634,9 @@ def _recording_organisation(
     if not lot_may_record(actor, lot, step):
         raise step_refusal(actor, lot, step)
     if step == Step.QUALITY_CONTROL:  # for the engaged certifier, whatever else the user is
-        return Organisation.objects.get(pk=lot_engaged_certifier(actor, lot))
+        certifier_id = lot_engaged_certifier(actor, lot)
+        assert certifier_id is not None  # lot_may_record asked the same
+        return Organisation.objects.get(pk=certifier_id)
     if organisation is None:
         orgs = set(user_organisation_ids(actor))
         for candidate in (lot.owner_id, lot.custodian_id, lot.reserved_for_id):

@@ -41,4 +41,5 @@ urlpatterns = [
     path("hubs/<int:pk>/", hubs.hub_detail, name="hub-detail"),
     path("hubs/<int:pk>/settings/", hubs.hub_settings, name="hub-settings"),
     path("hubs/<int:pk>/merge/", hubs.hub_merge_lots, name="hub-merge-lots"),
+    path("hubs/<int:pk>/transform/", hubs.hub_transform_lots, name="hub-transform-lots"),
 ]

@@ -33,7 +33,41 @@ def _handover(w) -> dict:
     return {"step": "ownership_change", "counterparty": w.chain.demolisher.pk}
 
 
+def _transform(w, api: bool = False) -> dict:
+    """The hub operator turns the twin lot (500 bricks, 1,050 kg) into brick slips."""
+    from urbanmine.catalogue.models import ProductGroup
+
+    slips = ProductGroup.objects.get(code="facade-bricks-slips")
+    return {
+        "lots": [w.twin_lot.code] if api else [w.twin_lot.pk],
+        "product_group": slips.code if api else slips.pk,
+        "quantity": "40",
+        "mass_kg_per_unit": "20",
+        "quality": "B",
+        "r_strategy": "R6",
+    }
+
+
 CASES: list[Case] = [
+    page(
+        "hub-transform-lots",
+        lambda w: f"/hubs/{w.chain.hub.pk}/transform/",
+        expect(LOGIN, (403,), (302,)),
+        own="hub_operator_user",
+        method="post",
+        data=_transform,
+        writes=True,
+    ),
+    api(
+        "api-lot-transformations",
+        "post",
+        lambda w: "/api/v1/lots/transformations",
+        expect(API_ANON, (403,), (201,)),
+        own="hub_operator_user",
+        data=lambda w: _transform(w, api=True),
+        json=True,
+        writes=True,
+    ),
     page(
         "lot-step",
         lambda w: f"/lots/{_private(w)}/steps/inventory/",

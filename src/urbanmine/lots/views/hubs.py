@@ -19,6 +19,7 @@ from urbanmine.hubs.models import Hub
 from urbanmine.hubs.permissions import hub_may_change
 
 from .. import selectors, services
+from ..forms import TransformForm
 
 
 def _fill_pct(held_t: Decimal, capacity_t: Decimal) -> Decimal:
@@ -53,6 +54,7 @@ def hub_detail(request, pk):
         "can_change": can_change,
         "accepted": list(hub.accepted_product_groups.all()),
         "settings_form": HubSettingsForm.for_hub(hub) if can_change else None,
+        "transform_form": TransformForm() if can_change else None,
     }
     return render(request, "lots/hub_detail.html", context)
 
@@ -94,3 +96,36 @@ def hub_merge_lots(request, pk):
             request, _("%(n)d lots merged into %(code)s.") % {"n": len(ids), "code": merged.code}
         )
     return redirect("hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def hub_transform_lots(request, pk):
+    """Transform the selected lots held at this hub into a new product (the holder)."""
+    hub = get_object_or_404(Hub, pk=pk)
+    if not hub_may_change(request.user, hub):
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("lot") if i.isascii() and i.isdigit()]
+    form = TransformForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(ValidationError(form.errors)))
+        return redirect("hub-detail", pk=hub.pk)
+    d = form.cleaned_data
+    into = services.TransformInto(
+        product_group=d["product_group"],
+        quantity=d["quantity"],
+        mass_kg_per_unit=d["mass_kg_per_unit"],
+        quality=d["quality"],
+        r_strategy=d["r_strategy"],
+        description=d["description"],
+    )
+    try:
+        product = services.lots_transform(lot_ids=ids, into=into, actor=request.user)
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+        return redirect("hub-detail", pk=hub.pk)
+    messages.success(
+        request,
+        _("%(n)d lots transformed into %(code)s.") % {"n": len(ids), "code": product.code},
+    )
+    return redirect("lot-detail", code=product.code)

@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "urbanmine.core.context_processors.platform",
                 "urbanmine.audit.context_processors.audit",
+                "urbanmine.market.context_processors.permits",
             ],
         },
     }

@@ -1,6 +1,7 @@
 """Assets: buildings (B&U) and infrastructure / public-space objects (GWW) — the material
 banks — with their planned interventions. Their passport is the set of lots in them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -112,3 +113,41 @@ class PlannedIntervention(models.Model):
     def clean(self) -> None:
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             raise ValidationError({"planned_end": _("The end date lies before the start date.")})
+
+
+class PermitStatus(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    GRANTED = "granted", _("granted")
+    GRANTED_WITH_CONDITIONS = "conditions", _("granted with conditions")
+    REFUSED = "refused", _("refused")
+
+
+class PermitDecision(models.Model):
+    """The permit authority's decision on a project that applies secondary materials
+    (issue #14). Decisions are added, never changed: the latest one holds. Lots are not
+    applied in a project whose permit was refused."""
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("project"), on_delete=models.PROTECT, related_name="permits"
+    )
+    authority = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("permit authority"),
+        on_delete=models.PROTECT,
+        related_name="permit_decisions",
+    )
+    status = models.CharField(_("decision"), max_length=12, choices=PermitStatus.choices)
+    conditions = models.TextField(_("conditions"), blank=True)
+    case_number = models.CharField(_("case number (Omgevingsloket)"), max_length=40, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("permit decision")
+        verbose_name_plural = _("permit decisions")
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.status} {self.decided_at:%Y-%m-%d}"

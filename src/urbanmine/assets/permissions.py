@@ -61,3 +61,35 @@ def asset_sees_whole_passport(user, asset: Asset) -> bool:
 def projects_of(user) -> QuerySet[Asset]:
     """Assets of the user's organisations: where they apply lots and request material."""
     return Asset.objects.filter(owner_id__in=user_organisation_ids(user))
+
+
+# ------------------------------------------------------------------------------ permits
+def permit_authority_municipality_ids(user) -> set[int]:
+    """Municipalities whose projects this user's permit authorities decide on: the ones
+    each authority serves, or its own municipality when it names none."""
+    if not (user and user.is_authenticated) or not user_has_role(user, ChainRole.PERMIT_AUTHORITY):
+        return set()
+    ids: set[int] = set()
+    authorities = Organisation.objects.filter(
+        pk__in=user_organisation_ids(user), roles__role=ChainRole.PERMIT_AUTHORITY
+    ).prefetch_related("municipalities_served")
+    for org in authorities:
+        served = {m.pk for m in org.municipalities_served.all()}
+        ids |= served or ({org.municipality_id} if org.municipality_id else set())
+    return ids
+
+
+def permit_may_decide(user, asset: Asset) -> bool:
+    """A permit authority decides on projects in the municipalities it serves."""
+    return asset.municipality_id in permit_authority_municipality_ids(user)
+
+
+def permit_authority_for(user, asset: Asset) -> Organisation | None:
+    """The user's permit authority serving the asset's municipality."""
+    for org in Organisation.objects.filter(
+        pk__in=user_organisation_ids(user), roles__role=ChainRole.PERMIT_AUTHORITY
+    ).prefetch_related("municipalities_served"):
+        served: set[int | None] = {m.pk for m in org.municipalities_served.all()}
+        if asset.municipality_id in (served or {org.municipality_id}):
+            return org
+    return None

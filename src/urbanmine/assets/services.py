@@ -16,8 +16,8 @@ from urbanmine.core.keywords import check_keywords
 from urbanmine.organisations.models import Organisation
 from urbanmine.regions.services import municipality_for_point, parse_location
 
-from .models import Asset, PlannedIntervention
-from .permissions import asset_may_change, asset_may_register_for
+from .models import Asset, PermitDecision, PermitStatus, PlannedIntervention
+from .permissions import asset_may_change, asset_may_register_for, permit_authority_for
 
 
 class _AssetRequired(TypedDict):
@@ -100,3 +100,31 @@ def intervention_plan(
     with set_actor(actor):  # the audit log names who planned it
         item.save()
     return item
+
+
+@transaction.atomic
+def permit_decide(
+    *, asset: Asset, status: str, actor, conditions: str = "", case_number: str = ""
+) -> PermitDecision:
+    """The permit authority records its decision on a project (added to the project's
+    decisions; the latest holds)."""
+    authority = permit_authority_for(actor, asset)
+    if authority is None:
+        raise PermissionDenied(
+            _("Only a permit authority serving %(m)s decides on this project.")
+            % {"m": asset.municipality}
+        )
+    if status not in PermitStatus.values:
+        raise ValidationError({"status": _("Choose a decision.")})
+    if status == PermitStatus.GRANTED_WITH_CONDITIONS and not conditions.strip():
+        raise ValidationError({"conditions": _("Name the conditions of the permit.")})
+    with set_actor(actor):
+        return PermitDecision.objects.create(
+            asset=asset,
+            authority=authority,
+            status=status,
+            conditions=conditions.strip(),
+            case_number=case_number.strip()[:40],
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )

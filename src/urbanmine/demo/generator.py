@@ -23,7 +23,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from urbanmine.assets.models import Asset, InterventionKind, PlannedIntervention
+from urbanmine.assets.models import (
+    Asset,
+    InterventionKind,
+    PermitDecision,
+    PermitStatus,
+    PlannedIntervention,
+)
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_version_bump
 from urbanmine.engine import stock as stock_vocabulary
@@ -305,8 +311,55 @@ def _make_organisations(*, steward_password: str | None) -> dict[str, Organisati
         for role in roles:
             OrganisationRole.objects.get_or_create(organisation=org, role=role)
         orgs[username] = org
+    # The real service area of Omgevingsdienst Haaglanden: its nine member municipalities.
+    authority = orgs["omgevingsdienst"]
+    authority.municipalities_served.add(
+        *Municipality.objects.filter(code__in=HAAGLANDEN).values_list("pk", flat=True)
+    )
     _ensure_users(orgs, steward_password=steward_password)
     return orgs
+
+
+#: CBS codes of the municipalities Omgevingsdienst Haaglanden serves (odh.nl, 2024): Delft,
+#: Den Haag, Leidschendam-Voorburg, Midden-Delfland, Pijnacker-Nootdorp, Rijswijk, Wassenaar,
+#: Westland, Zoetermeer.
+HAAGLANDEN = [
+    "GM0503",
+    "GM0518",
+    "GM1916",
+    "GM1842",
+    "GM1926",
+    "GM0603",
+    "GM0629",
+    "GM1783",
+    "GM0637",
+]
+
+
+def _make_permits(demo: _Demo, projects: list[Asset]) -> None:
+    """Demo decisions of the permit authority on projects in its area that apply secondary
+    materials: granted, granted with conditions, requested in turn."""
+    applied = set(
+        Lot.objects.filter(applied_asset__in=projects).values_list("applied_asset_id", flat=True)
+    )
+    codes = set(HAAGLANDEN)
+    mine = [p for p in projects if p.pk in applied and p.municipality.code in codes]
+    statuses = [PermitStatus.GRANTED, PermitStatus.GRANTED_WITH_CONDITIONS, PermitStatus.REQUESTED]
+    PermitDecision.objects.bulk_create(
+        [
+            PermitDecision(
+                asset=p,
+                authority=demo.orgs["omgevingsdienst"],
+                status=statuses[i % 3],
+                conditions="Constructieve toets hergebruikte elementen vóór uitvoering"
+                if statuses[i % 3] == PermitStatus.GRANTED_WITH_CONDITIONS
+                else "",
+                case_number=f"DEMO-OLO-{p.pk:05d}",
+                decided_at=timezone.now(),
+            )
+            for i, p in enumerate(mine)
+        ]
+    )
 
 
 def _make_hubs(demo: _Demo) -> None:
@@ -616,6 +669,7 @@ def load_demo(
     progress("material passports and lot histories…")
     lots, event_specs = _LotHistories(demo, mi, projects).make(passport_assets)
     n_events = _store_lots(lots, event_specs)
+    _make_permits(demo, projects)
     progress("demand requests…")
     n_demand = _make_demand(demo, projects, scale)
     public_version_bump()  # bulk writes send no signals: cached public pages are stale

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from urbanmine.assets.models import PermitStatus
 from urbanmine.assets.permissions import asset_may_change
 from urbanmine.hubs import services as hub_services
 
@@ -119,6 +120,17 @@ def check_target_asset(rec: StepRecording) -> None:
         raise ValidationError({"target_asset": _("Choose the asset the lot is applied in.")})
     if not rec.authorised_by_platform and not asset_may_change(rec.actor, target):
         raise PermissionDenied(_("A lot is applied only in an asset of your own organisation."))
+    latest = target.permits.order_by("-decided_at", "-id").first()
+    if latest is not None and latest.status == PermitStatus.REFUSED:
+        raise ValidationError(
+            {
+                "target_asset": _(
+                    "The permit for %(asset)s was refused by %(authority)s: no lots are "
+                    "applied in it."
+                )
+                % {"asset": target.name, "authority": latest.authority.name}
+            }
+        )
 
 
 def check_counterparty(rec: StepRecording) -> None:

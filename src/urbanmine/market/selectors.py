@@ -1,11 +1,15 @@
 """Reads for demand and proposals, including why a demand found nothing."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
+from urbanmine.assets.models import Asset, PermitDecision
+from urbanmine.assets.permissions import permit_authority_municipality_ids
 from urbanmine.engine import geo
-from urbanmine.lots.lifecycle import OFFERABLE
+from urbanmine.lots.lifecycle import OFFERABLE, Status
 from urbanmine.lots.models import QUALITY_RANK, Lot
 from urbanmine.lots.selectors import lot_place
 
@@ -112,3 +116,55 @@ def demand_unmatched_reasons(demand) -> list[str]:
         % {"n": len(in_time)}
     )
     return reasons
+
+
+# ------------------------------------------------------------------------------ permits
+@dataclass
+class PermitProject:
+    asset: Asset
+    applied_lots: int
+    reserved_kg: float
+    permit: PermitDecision | None
+
+
+def permit_projects(user) -> list[PermitProject]:
+    """Projects that apply secondary materials in the municipalities this user's permit
+    authorities serve: assets with lots applied in them, or projects of demand with an
+    accepted proposal (lots reserved for them). Each with `applied_lots`, `reserved_kg`
+    and `permit` (the latest decision, or None). Three queries."""
+    municipalities = permit_authority_municipality_ids(user)
+    if not municipalities:
+        return []
+    applied = Lot.objects.filter(applied_asset=OuterRef("pk"), status=Status.APPLIED)
+    reserved = Proposal.objects.filter(
+        demand__project=OuterRef("pk"), status=ProposalStatus.ACCEPTED
+    )
+    projects = list(
+        Asset.objects.filter(municipality_id__in=municipalities)
+        .filter(Exists(applied) | Exists(reserved))
+        .select_related("municipality", "owner")
+        .annotate(n_applied=Count("applied_lots", distinct=True))
+        .order_by("municipality__name", "name")
+    )
+    reserved_kg = dict(
+        Proposal.objects.filter(demand__project__in=projects, status=ProposalStatus.ACCEPTED)
+        .values("demand__project_id")
+        .annotate(kg=Sum("mass_kg"))
+        .values_list("demand__project_id", "kg")
+    )
+    latest: dict[int, PermitDecision] = {}
+    for decision in (
+        PermitDecision.objects.filter(asset__in=projects)
+        .select_related("authority")
+        .order_by("decided_at", "id")
+    ):
+        latest[decision.asset_id] = decision
+    return [
+        PermitProject(
+            asset=p,
+            applied_lots=p.n_applied,  # type: ignore[attr-defined]
+            reserved_kg=float(reserved_kg.get(p.pk) or 0),
+            permit=latest.get(p.pk),
+        )
+        for p in projects
+    ]

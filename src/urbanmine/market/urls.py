@@ -8,4 +8,5 @@ urlpatterns = [
     path("matching/runs/<int:pk>/cancel/", views.run_cancel, name="matching-run-cancel"),
     path("demand/<int:pk>/", views.demand_detail, name="demand-detail"),
     path("proposals/<int:pk>/accept/", views.proposal_accept, name="proposal-accept"),
+    path("permits/", views.permits, name="permits"),
 ]

@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from urbanmine.assets.models import Asset, PermitStatus
+from urbanmine.assets.permissions import permit_authority_municipality_ids, permit_may_decide
+from urbanmine.assets.services import permit_decide
 from urbanmine.core.forms import error_text
 from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
@@ -142,3 +145,33 @@ def proposal_accept(request, pk):
             % {"q": proposal.quantity.normalize(), "lot": proposal.lot.code},
         )
     return redirect("demand-detail", pk=proposal.demand_id)
+
+
+@login_required
+def permits(request):
+    """The permit authority's list of projects that apply secondary materials in the
+    municipalities it serves, with a decision form per project (issue #14)."""
+    if not permit_authority_municipality_ids(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        asset = get_object_or_404(Asset, pk=request.POST.get("asset") or 0)
+        if not permit_may_decide(request.user, asset):
+            raise PermissionDenied
+        try:
+            permit_decide(
+                asset=asset,
+                status=request.POST.get("status", ""),
+                actor=request.user,
+                conditions=request.POST.get("conditions", ""),
+                case_number=request.POST.get("case_number", ""),
+            )
+        except ValidationError as e:
+            messages.error(request, f"{asset.name}: {error_text(e)}")
+        else:
+            messages.success(request, _("Decision on %(asset)s recorded.") % {"asset": asset.name})
+        return redirect("permits")
+    context = {
+        "projects": selectors.permit_projects(request.user),
+        "statuses": PermitStatus.choices,
+    }
+    return render(request, "market/permits.html", context)

@@ -32,6 +32,13 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # A permit authority (omgevingsdienst) serves several municipalities; empty: its own.
+    municipalities_served = models.ManyToManyField(
+        "regions.Municipality",
+        verbose_name=_("municipalities served"),
+        blank=True,
+        related_name="served_by",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
     )

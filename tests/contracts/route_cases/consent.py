@@ -48,7 +48,29 @@ def _transform(w, api: bool = False) -> dict:
     }
 
 
+def _permits(w) -> str:
+    """The matchmaker's organisation is also the permit authority for Delft (first use)."""
+    from urbanmine.organisations.models import ChainRole, OrganisationRole
+    from urbanmine.regions.models import Municipality
+
+    OrganisationRole.objects.get_or_create(
+        organisation=w.chain.matchmaker, role=ChainRole.PERMIT_AUTHORITY
+    )
+    w.chain.matchmaker.municipalities_served.add(Municipality.objects.get(code="GM0503"))
+    return "/permits/"
+
+
 CASES: list[Case] = [
+    page("permits", _permits, expect(LOGIN, (403,), (200,)), own="matchmaker_user"),
+    page(
+        "permits",
+        _permits,
+        expect(LOGIN, (403,), (302,)),
+        own="matchmaker_user",
+        method="post",
+        data=lambda w: {"asset": w.chain.project.pk, "status": "requested"},
+        writes=True,
+    ),
     page(
         "hub-transform-lots",
         lambda w: f"/hubs/{w.chain.hub.pk}/transform/",

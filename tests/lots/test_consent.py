@@ -31,7 +31,7 @@ from urbanmine.lots.models import (
     TransferProposal,
     TransferStatus,
 )
-from urbanmine.lots.permissions import lot_relations
+from urbanmine.lots.permissions import lot_relations, lots_visible_filter
 from urbanmine.lots.services import (
     lot_engage_certifier,
     lot_identify,
@@ -93,7 +93,8 @@ def test_services_follow_the_table_for_each_actor(chain, harvested, step, who):
     fields = {
         Step.SALE: {"counterparty": chain.buyer},
         Step.OWNERSHIP_CHANGE: {"counterparty": chain.buyer},
-        Step.CUSTODY_CHANGE: {"counterparty": chain.demolisher},
+        # custody to your own organisation directly (to another: a proposal it accepts)
+        Step.CUSTODY_CHANGE: {"counterparty": getattr(chain, who.removesuffix("_user"))},
         Step.EXECUTION: {"target_asset": chain.building},
         Step.QUALITY_CONTROL: {"passed": True},
     }.get(step, {})
@@ -500,3 +501,32 @@ def test_the_api_refuses_a_custodians_sale_and_takes_its_proposal(chain, harvest
     )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert Lot.objects.filter(owner=chain.buyer, status=Status.SOLD, quantity=50).count() == 1
+
+
+def test_custody_into_another_organisations_site_waits_for_its_acceptance(chain, harvested):
+    with pytest.raises(PermissionDenied, match="accept"):
+        lot_record_step(
+            lot_id=harvested.id,
+            step=Step.CUSTODY_CHANGE,
+            actor=chain.owner_user,
+            counterparty=chain.demolisher,
+        )
+    proposal = lot_transfer_propose(
+        lot_id=harvested.id,
+        step=Step.CUSTODY_CHANGE,
+        counterparty=chain.demolisher,
+        actor=chain.owner_user,
+    )
+    assert proposal.proposed_by == chain.owner
+    # the demolisher now sees the lot it is asked to take, and only it decides
+    assert (
+        Lot.objects.filter(pk=harvested.pk)
+        .filter(lots_visible_filter(chain.demolisher_user))
+        .exists()
+    )
+    with pytest.raises(PermissionDenied):
+        lot_transfer_accept(proposal_id=proposal.pk, actor=chain.owner_user)
+    accepted = lot_transfer_accept(proposal_id=proposal.pk, actor=chain.demolisher_user)
+    lot = Lot.objects.get(pk=harvested.pk)
+    assert lot.custodian == chain.demolisher and accepted.event.organisation == chain.owner
+    assert accepted.status == TransferStatus.ACCEPTED

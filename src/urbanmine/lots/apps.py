@@ -29,7 +29,14 @@ def _public_cache_invalidation() -> None:
     from urbanmine.assets.models import Asset, PlannedIntervention
     from urbanmine.core.cache import bump_on_change
 
-    from .models import Inspection, InspectionEngagement, LifecycleEvent, Lot, LotLineage
+    from .models import (
+        Inspection,
+        InspectionEngagement,
+        LifecycleEvent,
+        Lot,
+        LotLineage,
+        TransferProposal,
+    )
 
     bump_on_change(
         Lot,
@@ -37,6 +44,7 @@ def _public_cache_invalidation() -> None:
         LotLineage,
         Inspection,
         InspectionEngagement,  # an engaged certifier sees the lot (lots_visible_filter)
+        TransferProposal,  # so does the organisation a proposal waits for
         Asset,
         PlannedIntervention,
         m2m=(Lot.source_assets.through,),

@@ -29,8 +29,15 @@ from urbanmine.organisations.membership import (
 )
 from urbanmine.organisations.models import ChainRole
 
-from .lifecycle import PROPOSED_BY, RECORDED_BY, Relation, may_propose, may_record
-from .models import EngagementStatus, Inspection, InspectionEngagement, Lot
+from .lifecycle import PROPOSED_BY, RECORDED_BY, Relation, Step, may_propose, may_record
+from .models import (
+    EngagementStatus,
+    Inspection,
+    InspectionEngagement,
+    Lot,
+    TransferProposal,
+    TransferStatus,
+)
 
 
 def lots_visible_filter(user, prefix: str = "") -> Q:
@@ -44,6 +51,11 @@ def lots_visible_filter(user, prefix: str = "") -> Q:
     lot_ref = OuterRef(prefix[:-2] or "pk")
     inspected = Exists(Inspection.objects.filter(lot=lot_ref, inspector_id__in=orgs))
     engaged = Exists(InspectionEngagement.objects.filter(lot=lot_ref, certifier_id__in=orgs))
+    asked = Exists(  # a proposal waits for this organisation's answer
+        TransferProposal.objects.filter(
+            lot=lot_ref, counterparty_id__in=orgs, status=TransferStatus.PENDING
+        )
+    )
     return (
         published
         | Q(**{f"{prefix}owner_id__in": orgs})
@@ -51,6 +63,7 @@ def lots_visible_filter(user, prefix: str = "") -> Q:
         | Q(**{f"{prefix}reserved_for_id__in": orgs})
         | Q(inspected)
         | Q(engaged)
+        | Q(asked)
     )
 
 
@@ -77,6 +90,9 @@ def lot_may_view(user, lot: Lot) -> bool:
         lot.reserved_for_id in orgs
         or lot.inspections.filter(inspector_id__in=orgs).exists()
         or lot.engagements.filter(certifier_id__in=orgs).exists()
+        or lot.transfer_proposals.filter(
+            counterparty_id__in=orgs, status=TransferStatus.PENDING
+        ).exists()
     )
 
 
@@ -156,8 +172,12 @@ def lot_may_engage_certifier(user, lot: Lot) -> bool:
 
 
 def transfer_may_decide(user, proposal) -> bool:
-    """The lot's owner accepts or declines a custodian's transfer proposal."""
-    return proposal.lot.owner_id in user_organisation_ids(user)
+    """The lot's owner accepts or declines a custodian's sale or ownership change; the
+    proposed new custodian a custody change."""
+    orgs = user_organisation_ids(user)
+    if proposal.step == Step.CUSTODY_CHANGE:
+        return proposal.counterparty_id in orgs
+    return proposal.lot.owner_id in orgs
 
 
 def transfer_may_view(user, proposal) -> bool:

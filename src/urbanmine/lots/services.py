@@ -81,7 +81,14 @@ from .permissions import (
     transfer_may_decide,
     transfer_may_withdraw,
 )
-from .steps import HANDLERS, StepFields, StepInput, StepRecording, check_r_strategy
+from .steps import (
+    HANDLERS,
+    StepFields,
+    StepInput,
+    StepRecording,
+    check_custody_accepted,
+    check_r_strategy,
+)
 
 
 def new_lot_code() -> str:
@@ -864,8 +871,9 @@ def lot_engage_certifier(
     )
 
 
-#: steps a custodian proposes and the owner accepts
-TRANSFER_STEPS = (Step.SALE, Step.OWNERSHIP_CHANGE)
+#: steps a custodian proposes and the owner accepts; a custody change the owner or custodian
+#: proposes and the new custodian accepts
+TRANSFER_STEPS = (Step.SALE, Step.OWNERSHIP_CHANGE, Step.CUSTODY_CHANGE)
 
 
 @transaction.atomic
@@ -883,8 +891,13 @@ def lot_transfer_propose(
     owner accepts (`lot_transfer_accept`, which records the step) or declines."""
     lot = _lock(lot_id)
     if step not in TRANSFER_STEPS:
-        raise ValidationError({"step": _("Only a sale or an ownership change is proposed.")})
-    if step not in lot_proposable_steps(actor, lot):
+        raise ValidationError(
+            {"step": _("Only a sale, an ownership change or a custody change is proposed.")}
+        )
+    custody = step == Step.CUSTODY_CHANGE
+    if custody and not lot_may_change(actor, lot):
+        raise PermissionDenied(_("Only the owner or custodian of a lot proposes a custody change."))
+    if not custody and step not in lot_proposable_steps(actor, lot):
         raise PermissionDenied(
             _("Only the custodian of a lot proposes a sale or ownership change to its owner.")
         )
@@ -907,7 +920,9 @@ def lot_transfer_propose(
         quantity=q,
     )
     for check in HANDLERS[step].checks:
-        check(rec)
+        if check is not check_custody_accepted:  # what the proposal asks for
+            check(rec)
+    proposer = lot.owner if custody and lot.owner_id in user_organisation_ids(actor) else None
     return TransferProposal.objects.create(
         lot=lot,
         step=step,
@@ -915,7 +930,7 @@ def lot_transfer_propose(
         counterparty=counterparty,
         price_eur=price_eur,
         terms=terms,
-        proposed_by=lot.custodian,
+        proposed_by=proposer or lot.custodian,
         proposed_by_user=actor if getattr(actor, "is_authenticated", False) else None,
         proposed_at=timezone.now(),
     )
@@ -946,6 +961,10 @@ def lot_transfer_accept(*, proposal_id: int, actor) -> TransferProposal:
     proposal = _pending_transfer(proposal_id)
     if not transfer_may_decide(actor, proposal):
         raise PermissionDenied(_("Only the lot's owner accepts or declines this proposal."))
+    if (
+        proposal.step == Step.CUSTODY_CHANGE
+    ):  # the new custodian consents: recorded for the proposer
+        return _custody_accept(proposal, actor)
     event = lot_record_step(
         lot_id=proposal.lot_id,
         step=proposal.step,
@@ -957,6 +976,28 @@ def lot_transfer_accept(*, proposal_id: int, actor) -> TransferProposal:
         terms=proposal.terms,
         notes=_("Proposed by %(org)s (proposal %(id)s), accepted by the owner")
         % {"org": proposal.proposed_by, "id": proposal.pk},
+    )
+    proposal.status, proposal.decided_by, proposal.decided_at = (
+        TransferStatus.ACCEPTED,
+        actor,
+        timezone.now(),
+    )
+    proposal.event = event
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "event"])
+    return proposal
+
+
+def _custody_accept(proposal: TransferProposal, actor) -> TransferProposal:
+    event = lot_record_step(
+        lot_id=proposal.lot_id,
+        step=Step.CUSTODY_CHANGE,
+        actor=actor,
+        organisation=proposal.proposed_by,
+        quantity=proposal.quantity,
+        counterparty=proposal.counterparty,
+        authorised_by_platform=True,  # the proposer may, the new custodian accepts: both asked
+        notes=_("Proposed by %(org)s (proposal %(id)s), accepted by %(to)s")
+        % {"org": proposal.proposed_by, "id": proposal.pk, "to": proposal.counterparty},
     )
     proposal.status, proposal.decided_by, proposal.decided_at = (
         TransferStatus.ACCEPTED,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from urbanmine.assets.models import PermitStatus
 from urbanmine.assets.permissions import asset_may_change
 from urbanmine.hubs import services as hub_services
+from urbanmine.organisations.membership import user_organisation_ids
 
 from .lifecycle import Status, Step
 from .models import (
@@ -130,6 +131,22 @@ def check_target_asset(rec: StepRecording) -> None:
                 )
                 % {"asset": target.name, "authority": latest.authority.name}
             }
+        )
+
+
+def check_custody_accepted(rec: StepRecording) -> None:
+    """Custody passes to another organisation only when it accepts (a transfer proposal it
+    decides on, which records the step with its consent)."""
+    party = rec.given.counterparty
+    if party is None or rec.authorised_by_platform:
+        return
+    if party.id not in user_organisation_ids(rec.actor):
+        raise PermissionDenied(
+            _(
+                "Custody passes to %(org)s only when they accept: propose the custody change, "
+                "and %(org)s accepts or declines."
+            )
+            % {"org": party.name}
         )
 
 
@@ -452,6 +469,8 @@ HANDLERS: dict[str, StepHandler] = {
     Step.OWNERSHIP_CHANGE: StepHandler(
         apply_ownership_change, (check_counterparty, check_reservation_binds)
     ),
-    Step.CUSTODY_CHANGE: StepHandler(apply_custody_change, (check_counterparty,)),
+    Step.CUSTODY_CHANGE: StepHandler(
+        apply_custody_change, (check_counterparty, check_custody_accepted)
+    ),
     Step.EXIT: StepHandler(apply_exit, (check_exit,), partial=True),
 }

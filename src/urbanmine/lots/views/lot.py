@@ -43,6 +43,7 @@ from ..permissions import (
     lot_recordable_steps,
     lot_sees_identities,
     lot_sees_private_notes,
+    transfer_may_decide,
 )
 
 
@@ -187,10 +188,12 @@ def _lot_context(request, lot, form, **forms) -> dict:
         "correctable": _correctable(request.user, lot),
         "offered_steps": [(s, Step(s).label) for s in _offered_steps(request.user, lot)],
         "engagements": selectors.lot_engagements(lot, viewer=request.user),
-        "transfers": selectors.transfer_proposals_visible(request.user)
-        .filter(lot=lot)
-        .order_by("-proposed_at"),
-        "may_decide": lot.owner_id in user_organisation_ids(request.user),
+        "transfers": [
+            (t, transfer_may_decide(request.user, t))
+            for t in selectors.transfer_proposals_visible(request.user)
+            .filter(lot=lot)
+            .order_by("-proposed_at")
+        ],
         **(forms or _consent_forms(request, lot)),
     }
 
@@ -368,7 +371,10 @@ def _consequences(step: str, lot, d: dict) -> list[str]:
     elif step == Step.OWNERSHIP_CHANGE and party is not None:
         out.append(_("Ownership passes to %(org)s.") % {"org": party.name})
     elif step == Step.CUSTODY_CHANGE and party is not None:
-        out.append(_("Custody passes to %(org)s.") % {"org": party.name})
+        out.append(
+            _("Custody passes to %(org)s once they accept; until then nothing changes.")
+            % {"org": party.name}
+        )
     elif step == Step.CONNECTION:
         holder = party.name if party is not None else lot.owner.name
         out.append(
@@ -426,6 +432,13 @@ def lot_step(request, code, step):
     if not request.POST.get("confirmed"):
         context["consequences"] = _consequences(step, lot, d)
         return render(request, "lots/step_confirm.html", context)
+    party = d.get("counterparty")
+    if (
+        step == Step.CUSTODY_CHANGE
+        and party
+        and party.pk not in user_organisation_ids(request.user)
+    ):
+        return _propose_custody(request, lot, form, context, party)
     try:
         event = services.lot_record_step(
             lot_id=lot.id,
@@ -462,3 +475,24 @@ def _offered_steps(user, lot) -> list[str]:
         return []
     mine = lot_recordable_steps(user, lot)
     return [s for s in allowed_steps(lot.status, hazardous=lot.is_hazardous) if s in mine]
+
+
+def _propose_custody(request, lot, form, context, party):
+    """Custody into another organisation's site: a proposal that organisation accepts."""
+    try:
+        services.lot_transfer_propose(
+            lot_id=lot.id,
+            step=Step.CUSTODY_CHANGE,
+            counterparty=party,
+            actor=request.user,
+            quantity=form.cleaned_data.get("quantity"),
+        )
+    except ValidationError as e:
+        add_service_errors(form, e)
+        return render(request, "lots/step_form.html", context, status=400)
+    messages.success(
+        request,
+        _("%(org)s is asked to take custody of lot %(code)s; it changes when they accept.")
+        % {"org": party.name, "code": lot.code},
+    )
+    return redirect("lot-detail", code=lot.code)

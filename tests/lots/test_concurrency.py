@@ -46,11 +46,17 @@ def test_concurrent_partial_reservations_never_over_allocate(chain, identified_l
     lot_record_step(
         lot_id=identified_lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
     )
-    # Both the hub operator (custodian) and the owner may act: each tries to reserve 6,000 of 10,000.
+    # Two colleagues of the owner (who alone reserves) each reserve 6,000 of 10,000.
+    from django.contrib.auth import get_user_model
+
+    from urbanmine.organisations.models import Membership
+
+    colleague = get_user_model().objects.create_user("eigenaar-2", password="pw-test-12345")
+    Membership.objects.create(user=colleague, organisation=chain.owner)
     outcomes = _at_the_same_moment(
         [
             dict(lot_id=identified_lot.id, step=Step.CONNECTION, actor=user, quantity=6000)
-            for user in (chain.hub_operator_user, chain.owner_user)
+            for user in (colleague, chain.owner_user)
         ]
     )
     assert sorted(o[:2] for o in outcomes) == ["ok", "re"], outcomes

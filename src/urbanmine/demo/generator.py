@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -334,6 +335,91 @@ HAAGLANDEN = [
     "GM1783",
     "GM0637",
 ]
+
+
+#: demo transformations: input group -> (output group, share of the input mass kept, R)
+TRANSFORMS = {
+    "bricks-clay": ("facade-bricks-slips", 0.8, "R6"),
+    "timber-beams": ("glulam-beams", 0.7, "R6"),
+    "hollow-core-slabs": ("concrete-granulate", 0.95, "R8"),
+}
+
+
+def _run_workflows(demo: _Demo, scale: int, lot_ids: list[int]) -> tuple[int, int]:
+    """A few chains as the services record them (issue #14), so every history and panel has
+    them: processors transform lots they hold, and a mistaken step is corrected. Returns the
+    number of events written and of lots made."""
+    from urbanmine.lots import services as lot_services
+
+    before = LifecycleEvent.objects.count()
+    groups = {
+        g.code: g for g in ProductGroup.objects.filter(code__in=[t[0] for t in TRANSFORMS.values()])
+    }
+    held = (
+        Lot.objects.filter(
+            id__in=lot_ids,
+            status__in=[Status.HARVESTED, Status.APPROVED],
+            location=Location.AT_HUB,
+            product_group__code__in=list(TRANSFORMS),
+            has_asbestos=False,
+            has_chromium6=False,
+            has_other_hazard=False,
+        )
+        .select_related("product_group", "custodian")
+        .order_by("code")
+    )
+    members = {
+        m.organisation_id: m.user
+        for m in Membership.objects.filter(organisation__in=demo.orgs.values()).select_related(
+            "user"
+        )
+    }
+    done = 0
+    for lot in held:
+        if done >= 2 * scale:
+            break
+        actor = members.get(lot.custodian_id)
+        if actor is None:
+            continue
+        code, keep, r = TRANSFORMS[lot.product_group.code]
+        group = groups[code]
+        out_kg = lot.quantity * lot.mass_kg_per_unit * Decimal(str(keep))
+        per_unit = group.typical_mass_kg_per_unit
+        qty = (out_kg / per_unit).quantize(
+            Decimal("1") if group.unit == "piece" else Decimal("0.001")
+        )
+        if qty <= 0:
+            continue
+        into = lot_services.TransformInto(
+            product_group=group,
+            quantity=qty,
+            mass_kg_per_unit=per_unit,
+            quality=lot.quality,
+            r_strategy=r,
+            description=f"{group.name_nl} uit {lot.code} (demo)",
+            # numbered on as a demo lot (a second load numbers on after it)
+            code=f"D-{_last_demo_code_number() + 1:07d}",
+        )
+        try:
+            product = lot_services.lots_transform(lot_ids=[lot.id], into=into, actor=actor)
+        except ValidationError:  # an implausible demo mass for the new group: skipped
+            continue
+        Lot.objects.filter(pk=product.pk).update(is_demo=True)
+        done += 1
+    # a step recorded by mistake and corrected: a transport on a harvested lot at a hub
+    for lot in Lot.objects.filter(
+        is_demo=True, status=Status.HARVESTED, location=Location.AT_HUB
+    ).order_by("-code")[:scale]:
+        actor = members.get(lot.custodian_id)
+        if actor is None:
+            continue
+        lot_services.lot_record_step(
+            lot_id=lot.id, step=Step.TRANSPORT_STORAGE, actor=actor, notes="demo"
+        )
+        lot_services.lot_correct_last_step(
+            lot_id=lot.id, actor=actor, reason="Transport per abuis vastgelegd (demo)"
+        )
+    return LifecycleEvent.objects.count() - before, done
 
 
 def _make_permits(demo: _Demo, projects: list[Asset]) -> None:
@@ -670,6 +756,8 @@ def load_demo(
     lots, event_specs = _LotHistories(demo, mi, projects).make(passport_assets)
     n_events = _store_lots(lots, event_specs)
     _make_permits(demo, projects)
+    wf_events, wf_lots = _run_workflows(demo, scale, [lot.pk for lot in lots])
+    n_events += wf_events
     progress("demand requests…")
     n_demand = _make_demand(demo, projects, scale)
     public_version_bump()  # bulk writes send no signals: cached public pages are stale
@@ -678,7 +766,7 @@ def load_demo(
         municipalities=Municipality.objects.count(),
         organisations=len(orgs),
         assets=len(assets) + len(projects),
-        lots=len(lots),
+        lots=len(lots) + wf_lots,
         events=n_events,
         hubs=len(demo.hubs),
         demand=n_demand,

@@ -469,6 +469,7 @@ class TransformInto:
     quality: str
     r_strategy: str
     description: str = ""
+    code: str = ""  # the new lot's code (the demo numbers its own); default: a new one
 
 
 @transaction.atomic
@@ -535,7 +536,7 @@ def lots_transform(
         lot.location == Location.AT_HUB and lot.hub_id == first.hub_id for lot in lots
     )
     product = Lot.objects.create(
-        code=new_lot_code(),
+        code=into.code or new_lot_code(),
         product_group=product_group,
         description=into.description[:300] or product_group.name,
         quantity=q,

@@ -530,3 +530,18 @@ def test_custody_into_another_organisations_site_waits_for_its_acceptance(chain,
     lot = Lot.objects.get(pk=harvested.pk)
     assert lot.custodian == chain.demolisher and accepted.event.organisation == chain.owner
     assert accepted.status == TransferStatus.ACCEPTED
+
+
+def test_the_holder_or_the_owner_releases_a_reservation(chain, harvested):
+    reserved = _reserve_for_buyer(chain, harvested)
+    with pytest.raises(PermissionDenied):
+        lot_record_step(lot_id=reserved.id, step=Step.RELEASE, actor=chain.outsider_user)
+    event = lot_record_step(lot_id=reserved.id, step=Step.RELEASE, actor=chain.buyer_user)
+    lot = Lot.objects.get(pk=reserved.pk)
+    assert lot.status == Status.HARVESTED and lot.reserved_for is None and lot.is_published
+    assert event.payload["released_for"] == chain.buyer.pk
+    # on offer again: the owner may now sell it to someone else
+    lot_record_step(
+        lot_id=lot.id, step=Step.SALE, actor=chain.owner_user, counterparty=chain.outsider
+    )
+    assert Lot.objects.get(pk=lot.pk).owner == chain.outsider

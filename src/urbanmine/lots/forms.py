@@ -210,6 +210,7 @@ STEP_FIELDS: dict[str, list[str]] = {
     Step.OWNERSHIP_CHANGE: ["counterparty", "occurred_on", "notes"],
     Step.CUSTODY_CHANGE: ["counterparty", "occurred_on", "notes"],
     Step.EXIT: ["exit_route", "counterparty", "quantity", "occurred_on", "notes"],
+    Step.RELEASE: ["occurred_on", "notes"],
 }
 #: step -> fields that must be given
 STEP_REQUIRED: dict[str, set[str]] = {

@@ -42,6 +42,8 @@ class Step(models.TextChoices):
     EXIT = "exit", _("Exit (recycling, energy recovery or disposal)")
     # Reverses the lot's last step; both stay in the history (issue #14).
     CORRECTION = "correction", _("Correction (reverses the last step)")
+    # The owner or the holder ends a reservation: the lot is on offer again (issue #14).
+    RELEASE = "release", _("Release of the reservation")
     # A processor turns lots into a new product (issue #14): the inputs close, the output
     # begins its history harvested.
     TRANSFORMATION = "transformation", _("Transformation into a new product")
@@ -110,6 +112,7 @@ ALLOWED_FROM: dict[str, set] = {
     Step.CORRECTION: set(Status) - {S.CLOSED},
     # None: the new product's first event. A reservation binds, so reserved lots do not.
     Step.TRANSFORMATION: {None, S.HARVESTED, S.APPROVED, S.REJECTED, S.SOLD},
+    Step.RELEASE: {S.RESERVED},
 }
 
 # Steps a hazardous lot may never take: it can never be offered, reserved, sold or applied.
@@ -159,6 +162,7 @@ def _after_quality_control(current: str | None, event: EventFacts) -> str:
 
 
 def _after_correction(current: str | None, event: EventFacts) -> str:
+    """A correction, or a released reservation: the status the services worked out."""
     if event.restores not in Status.values:
         raise TransitionError(str(_("A correction restores the status before the last step.")))
     return event.restores  # type: ignore[return-value]
@@ -190,6 +194,7 @@ STATUS_AFTER: dict[str, str | Callable[[str | None, EventFacts], str]] = {
     Step.EXIT: S.EXITED,
     Step.CORRECTION: _after_correction,
     Step.TRANSFORMATION: _after_transformation,
+    Step.RELEASE: _after_correction,
 }
 
 
@@ -269,6 +274,7 @@ RECORDED_BY: dict[str, frozenset[str]] = {
     Step.OWNERSHIP_CHANGE: frozenset({R.OWNER}),
     Step.CUSTODY_CHANGE: frozenset({R.OWNER, R.CUSTODIAN}),
     Step.EXIT: frozenset({R.OWNER}),
+    Step.RELEASE: frozenset({R.OWNER, R.RESERVATION_HOLDER}),
 }
 # step -> the relations that may propose it; it happens when the owner accepts.
 PROPOSED_BY: dict[str, frozenset[str]] = {

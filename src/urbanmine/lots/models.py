@@ -313,7 +313,7 @@ class LifecycleEvent(models.Model):
             self.step,
             passed=payload.get("passed"),
             closes="into" in payload or "transformed_into" in payload,
-            restores=self.status_after if self.step == Step.CORRECTION else None,
+            restores=self.status_after if self.step in (Step.CORRECTION, Step.RELEASE) else None,
         )
 
 

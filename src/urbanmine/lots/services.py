@@ -88,6 +88,7 @@ from .steps import (
     StepRecording,
     check_custody_accepted,
     check_r_strategy,
+    released_status,
 )
 
 
@@ -586,6 +587,7 @@ def lots_transform(
 # ------------------------------------------------------------------------ process steps
 #: step -> why a user without the relation `lifecycle.RECORDED_BY` asks for cannot record it
 OWNER_ONLY = {
+    Step.RELEASE,
     Step.CONNECTION,
     Step.SALE,
     Step.EXECUTION,
@@ -707,7 +709,8 @@ def lot_record_step(
             {"step": _("Use the split, merge or identify actions for this step.")}
         )
     given = StepInput(**fields)
-    new_status = _transition(lot, EventFacts(step, passed=given.passed))
+    restores = released_status(lot) if step == Step.RELEASE else None
+    new_status = _transition(lot, EventFacts(step, passed=given.passed, restores=restores))
     assert handler is not None  # next_status refused unknown steps
     rec = StepRecording(
         lot=lot,

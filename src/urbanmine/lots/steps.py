@@ -404,6 +404,30 @@ def apply_exit(rec: StepRecording) -> None:
     lot.location, lot.hub, lot.hub_since, lot.reserved_for = Location.EXITED, None, None, None
 
 
+def apply_release(rec: StepRecording) -> None:
+    """The reservation ends: the lot goes to anyone again."""
+    rec.payload["released_for"] = rec.lot.reserved_for_id
+    rec.lot.reserved_for = None
+
+
+def released_status(lot: Lot) -> str:
+    """What a lot is once its reservation ends: approved when its latest inspection passed
+    and has not expired, harvested when it is out of the building, else inventoried."""
+    from datetime import date as _date
+
+    latest = (
+        Inspection.objects.filter(lot_lineage_filter(lot, "event__occurred_at"))
+        .order_by("-inspected_on", "-id")
+        .first()
+    )
+    if latest is not None and latest.result == InspectionResult.PASSED:
+        if latest.valid_until is None or latest.valid_until >= _date.today():
+            return Status.APPROVED
+    if lot.location != Location.IN_ASSET:
+        return Status.HARVESTED
+    return Status.INVENTORIED
+
+
 def apply_quality_control(rec: StepRecording) -> None:
     rec.payload["passed"] = bool(rec.given.passed)
 
@@ -473,4 +497,5 @@ HANDLERS: dict[str, StepHandler] = {
         apply_custody_change, (check_counterparty, check_custody_accepted)
     ),
     Step.EXIT: StepHandler(apply_exit, (check_exit,), partial=True),
+    Step.RELEASE: StepHandler(apply_release),
 }

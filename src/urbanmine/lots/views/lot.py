@@ -389,6 +389,11 @@ def _consequences(step: str, lot, d: dict) -> list[str]:
         out.append(
             _("The lot leaves the chain to %(org)s and is no longer offered.") % {"org": party.name}
         )
+    elif step == Step.RELEASE and lot.reserved_for is not None:
+        out.append(
+            _("The reservation for %(org)s ends: the lot is on offer to anyone again.")
+            % {"org": lot.reserved_for.name}
+        )
     elif step == Step.QUALITY_CONTROL and d.get("passed") is False:
         out.append(_("The lot is rejected: it is no longer offered, sold or applied."))
     quantity = d.get("quantity")

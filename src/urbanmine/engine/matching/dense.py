@@ -650,7 +650,8 @@ KEEP_SUPPLY = KEEP_MAX  # pairs per supply in the first working set (at most kee
 KEEP_PRICED = 10  # pairs per demand added per pricing round (best positive reduced values)
 FIRST_ROUND_SHARE = 0.5  # of the time left, for the first round's Lagrangian + LP
 LATER_ROUND_SHARE = 0.6  # for each later round's
-WARM_SUBGRADIENT_ITER = 20  # subgradient steps of later rounds (warm multipliers)
+WARM_SUBGRADIENT_ITER = 20
+SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.2  # the last pass (with duals) against the first one, for the deadline
 
 
@@ -914,9 +915,10 @@ class DenseSolve:
         pass_s = first.seconds * PASS_SLOWDOWN
         warm: np.ndarray | None = None
         repaired: Duals | None = None
+        settled = False  # the bound no longer moves: the rest of the time goes to the primal
         while True:
-            got = self._lagrangian(work, pass_s, warm)
-            if got is None or self.within_gap():
+            got = self._lagrangian(work, 0.0 if settled else pass_s, warm, final=settled)
+            if got is None or self.within_gap() or settled:
                 break
             duals = got
             warm = duals.w
@@ -927,21 +929,22 @@ class DenseSolve:
             if not priced.complete:
                 self.timed_out = True
                 break
+            before = self.bound
             repaired = self._offer_bound(duals, priced)
             self.rounds += 1
-            if self.within_gap() or not len(priced.arcs):
+            if self.within_gap():
                 break
+            settled = before - self.bound < SETTLED * (self.bound - self.best_value)
             grown = self._working_set(Candidates.concat([work, priced.arcs]))
-            if len(grown) <= len(work) or self.budget.memory_left() < 0:
-                break
+            if self.budget.memory_left() > 0:
+                work = grown
             # another round only if the Lagrangian on the larger set and a pass still fit
             est = self.clock.est
-            need = est.get("inner", 0.0) * 0.6 + priced.seconds * PASS_SLOWDOWN + self.reserve
+            need = est.get("inner", 0.0) * 0.5 + priced.seconds * PASS_SLOWDOWN + self.reserve
             if need > self.clock.remaining():
-                break
-            work = grown
+                settled = True
             pass_s = priced.seconds * PASS_SLOWDOWN
-        if repaired is not None:
+        if repaired is not None and not settled:
             self._descend(repaired, pass_s)
         return self._result(len(work))
 
@@ -973,7 +976,7 @@ class DenseSolve:
             side = "v" if side == "u" else "u"
 
     def _lagrangian(
-        self, work: Candidates, pass_seconds: float, warm: np.ndarray | None
+        self, work: Candidates, pass_seconds: float, warm: np.ndarray | None, final: bool = False
     ) -> Duals | None:
         """Phase 2 on the working set; returns the duals to repair over all arcs: the
         multipliers of the best working-set Lagrangian bound with the transportation duals
@@ -993,6 +996,7 @@ class DenseSolve:
             # this round's share of what is left after the pass that prices its duals
             left = ctx.deadline - pass_seconds - self.reserve - time.perf_counter()
             share = FIRST_ROUND_SHARE if warm is None else LATER_ROUND_SHARE
+            share = 1.0 if final else share
             inner_deadline = time.perf_counter() + max(0.0, share * left)
         stats: dict[str, Any] = {}
         inner = SolveContext(ctx.inst, ctx.layout, w, inner_deadline, ctx.t_start, ctx.gap, stats)

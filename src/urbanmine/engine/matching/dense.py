@@ -393,8 +393,58 @@ class Pricer:
         )
         return out
 
-    def _pairs(self, blk: _Block) -> _Pairs | None:
-        """The block's pairs that pass group, quality, date and distance (as the generator)."""
+    def greedy_lists(
+        self, blk: _Block, s_mask: np.ndarray, keep: int
+    ) -> tuple[Candidates, np.ndarray]:
+        """For the first-come-first-served baseline: every route of the `keep` most
+        valuable pairs per demand of the block (supplies with units left only), and per
+        demand `theta`, an upper bound of every other route's value (exact or screened,
+        see `price_block`): the baseline takes the listed routes worth more than theta in
+        value order and generates the rest of a demand's routes only when that is not
+        enough."""
+        nb = len(blk.demands)
+        pairs = self._pairs(blk, s_mask)
+        if pairs is None:
+            return Candidates.concat([]), np.full(nb, -np.inf)
+        a = self.inst.arrays
+        direct = np.where(pairs.direct_ok, pairs.direct_val, -np.inf)
+        hubs_g = self.hubs_g[blk.g]
+        ub = np.full(len(pairs.dd), -np.inf)
+        if len(hubs_g):
+            c = self.gen.c_tkm * (1.0 - 1e-9)
+            ub = pairs.mass_t * (
+                a.g_value_eur_per_t[blk.g]
+                - c * pairs.dist
+                - a.h_handling[hubs_g].min()
+                - a.h_storage[hubs_g].min() * pairs.lagp
+            )
+            ub = np.where((pairs.lagp <= a.h_max_dwell[hubs_g].max()) & (ub > 0), ub, -np.inf)
+        score = np.maximum(direct, ub)  # exact where the hub routes cannot beat direct
+        exact = ~(ub > np.maximum(direct, 0.0))
+        pot = np.zeros((len(self.events), len(self.inst.hubs)))
+        while True:
+            live = np.flatnonzero(score > 0)
+            chosen = live[_top_per_row(pairs.di[live], score[live], keep)]
+            todo = chosen[~exact[chosen]]
+            if not len(todo):
+                break
+            # evaluate the chosen bounds exactly (and the next ones, to converge quickly)
+            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
+            todo = more[~exact[more]]
+            hub = self._hub_routes(blk, pairs, pot, todo)
+            score[todo] = np.maximum(direct[todo], hub.adj[todo])
+            exact[todo] = True
+        rest = np.ones(len(pairs.dd), dtype=bool)
+        rest[chosen] = False
+        rest &= score > 0
+        theta = np.full(nb, -np.inf)
+        r = np.flatnonzero(rest)
+        np.maximum.at(theta, pairs.di[r], score[r])
+        return self._all_routes(blk, pairs, chosen), theta
+
+    def _pairs(self, blk: _Block, s_mask: np.ndarray | None = None) -> _Pairs | None:
+        """The block's pairs that pass group, quality, date and distance (as the generator);
+        with `s_mask`, only supplies where it is True."""
         a = self.inst.arrays
         p = self.inst.params
         gen = self.gen
@@ -410,6 +460,8 @@ class Pricer:
             & (lag <= gen.max_lag)
             & (a.s_quality[sb][None, :] <= a.d_min_quality[db][:, None])
         )
+        if s_mask is not None:
+            ok &= s_mask[sb][None, :]
         di, si = np.nonzero(ok)
         del ok
         if len(di) == 0:

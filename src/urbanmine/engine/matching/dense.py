@@ -43,6 +43,7 @@ from urbanmine.engine.matching.instance import Instance, Result
 if TYPE_CHECKING:
     from urbanmine.engine.matching.optimal import Layout, SolveContext
 
+SAMPLE_BLOCKS = 12  # blocks timed and counted to choose the path (`Pricer.sample`)
 BLOCK_ELEMS = 2_000_000  # (pair x hub) entries per pricing block: ~16 MB per float array
 PRICE_TOL = 1e-7  # relative: reduced values below tol * value scale count as zero
 
@@ -230,8 +231,8 @@ class Pricer:
         out = PassResult(delta, np.zeros(len(self.inst.supply)), Candidates.concat([]), True, 0.0)
         pool = _SupplyPool(len(self.inst.supply), len(self.inst.demand), keep_sup)
         for blk in self.blocks:
-            if budget.expired(reserve):
-                complete = False
+            if out.blocks and budget.expired(reserve):  # one block always (a short limit
+                complete = False  # still gets some routes to fill)
                 break
             got = self.price_block(blk, duals, pot, keep, all_routes, pool)
             out.blocks += 1
@@ -247,13 +248,44 @@ class Pricer:
                 parts.append(got.arcs)
             if on_block is not None:
                 on_block()
-        if keep_sup > 0:
+        if keep_sup > 0 and complete:  # (cut short: no time to prune the pool)
             parts.append(pool.pruned())
         out.arcs = Candidates.concat(parts)
         out.arcs.pair = None
         out.complete = complete
         out.seconds = time.perf_counter() - t0
         return out
+
+    def sample(self, n: int = SAMPLE_BLOCKS) -> tuple[float, float]:
+        """(estimated candidate routes of the whole instance, estimated seconds of a
+        first pass without the supply pool), from `n` blocks drawn evenly by their
+        (demands x supplies) size (a ratio estimate; every block when there are few)."""
+        if not self.blocks:
+            return 0.0, 0.0
+        size = np.array([len(b.demands) * (b.hi - b.lo) for b in self.blocks], dtype=float)
+        if len(self.blocks) <= n:
+            pick = np.arange(len(self.blocks))
+        else:
+            cum = np.cumsum(size)
+            pick = np.unique(np.searchsorted(cum, (np.arange(n) + 0.5) * cum[-1] / n))
+        routes = 0.0
+        seconds = 0.0
+        zero = Duals.zero(len(self.inst.supply), len(self.inst.demand), 0, 0)
+        pot = np.zeros((len(self.events), len(self.inst.hubs)))
+        for b in pick:
+            blk = self.blocks[int(b)]
+            t0 = time.perf_counter()
+            self.price_block(blk, zero, pot, KEEP_MIN, all_routes=True)
+            seconds += time.perf_counter() - t0
+            pairs = self._pairs(blk)
+            if pairs is None:
+                continue
+            routes += float(pairs.direct_ok.sum())
+            need = np.flatnonzero(pairs.lagp <= self.gen.max_dwell_any)
+            if len(self.hubs_g[blk.g]) and len(need):
+                routes += float(self._hub_matrix(blk, pairs, need)[2].sum())
+        scale = size.sum() / max(1.0, size[pick].sum())
+        return routes * scale, seconds * scale
 
     def _hub_tables(self, g: int) -> tuple[np.ndarray, np.ndarray]:
         """Road km supply -> accepting hub and demand -> accepting hub of group g, rows in
@@ -698,13 +730,16 @@ KEEP_MIN, KEEP_MAX = 5, 40
 WORKING_SHARE = 0.45  # of the memory budget for the working set
 WORKING_BYTES_PER_PAIR = 1_000  # ~5 routes x BYTES_PER_CACHED_ARC + networks (measured)
 TIGHTEN_ROUNDS = 4  # alternations in `tighten_duals`
+POOL_COST = 3.5  # first pass with the supply pool against without (measured at 10k dense)
+FIRST_PASS_SHARE = 0.35  # of the time limit the first pass may take
 KEEP_SUPPLY = KEEP_MAX  # pairs per supply in the first working set (at most keep)
 KEEP_PRICED = 10  # pairs per demand added per pricing round (best positive reduced values)
 FIRST_ROUND_SHARE = 0.5  # of the time left, for the first round's Lagrangian + LP
 LATER_ROUND_SHARE = 0.6  # for each later round's
 WARM_SUBGRADIENT_ITER = 20
+MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
-PASS_SLOWDOWN = 1.2  # the last pass (with duals) against the first one, for the deadline
+PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
 
 
 def duals_from_rows(y: np.ndarray, layout: Layout) -> Duals:
@@ -873,7 +908,14 @@ class DenseSolve:
        the bound (`_offer_bound`). Phase 2 stops early enough for it (the first pass's
        duration, times PASS_SLOWDOWN)."""
 
-    def __init__(self, ctx: SolveContext, budget: Budget, pricer: Pricer, workers: int | None):
+    def __init__(
+        self,
+        ctx: SolveContext,
+        budget: Budget,
+        pricer: Pricer,
+        workers: int | None,
+        pass_estimate: float = 0.0,
+    ):
         from urbanmine.engine.matching.optimal import _Clock
 
         self.ctx, self.budget, self.pricer = ctx, budget, pricer
@@ -897,6 +939,9 @@ class DenseSolve:
         self.max_arcs = max(1_000, int(budget.max_bytes * WORKING_SHARE / 200))
         self.inner: dict[str, Any] = {}
         self.keep_sup = min(KEEP_SUPPLY, self.keep)
+        limit = None if ctx.deadline is None else ctx.deadline - ctx.t_start
+        if limit is not None and POOL_COST * pass_estimate > FIRST_PASS_SHARE * limit:
+            self.keep_sup = 0  # the supply side of the first pass would not fit
         self.keep_priced = KEEP_PRICED
         self.rounds = 0
         self.descent_steps = 0
@@ -977,7 +1022,12 @@ class DenseSolve:
             if self.clock.remaining() < self.reserve + 0.5 * first.seconds:
                 self.timed_out = ctx.deadline is not None
                 break
-            priced = self._pass(duals, self.keep_priced, all_routes=True, keep_sup=self.keep_priced)
+            priced = self._pass(
+                duals,
+                self.keep_priced,
+                all_routes=True,
+                keep_sup=self.keep_priced if self.keep_sup else 0,
+            )
             if not priced.complete:
                 self.timed_out = True
                 break
@@ -988,6 +1038,8 @@ class DenseSolve:
                 break
             settled = before - self.bound < SETTLED * (self.bound - self.best_value)
             grown = self._working_set(Candidates.concat([work, priced.arcs]))
+            if len(grown) <= len(work) or self.rounds >= MAX_ROUNDS:
+                break  # nothing new to price in (or enough rounds): the bound is final
             if self.budget.memory_left() > 0:
                 work = grown
             # another round only if the Lagrangian on the larger set and a pass still fit

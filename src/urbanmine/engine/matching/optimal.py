@@ -52,8 +52,13 @@ from urbanmine.engine.matching.lagrangian import (
 OPTIMAL_REL_GAP = 1e-6  # "optimal" means (bound - objective) <= 1e-6 * max(1, |bound|)
 DEFAULT_MAX_MEMORY_GB = 4.0  # memory budget of one solve (GiB), the `--max-memory-gb` default
 # resident bytes per cached candidate arc on the in-memory path, everything included
-# (measured: 17.9M arcs at 50k, 3.3 GB peak with the LP and the flow workers)
-BYTES_PER_CACHED_ARC = 190
+# (measured: 17.9M arcs at 50k, 3.3 GB peak with the LP and the flow workers; 24M arcs at
+# 10k dense, 3.7 GB)
+BYTES_PER_CACHED_ARC = 160
+# the dense path when a sample estimates more routes than this share of what the budget
+# holds (the estimate is a ratio estimate from SAMPLE_BLOCKS blocks: leave a margin)
+DENSE_ESTIMATE_SHARE = 0.9
+CACHE_GRACE_S = 0.5  # the arc cache may finish this long after the deadline (tiny limits)
 FULL_MODEL_MAX_ARCS = 300_000  # above this, Lagrangian relaxation + LP over its support
 
 # entries of one constraint family: (row per arc, value per arc, zeros per row, quantity per
@@ -318,15 +323,30 @@ def solve_optimal(
     events = event_days(inst)
     n_h = len(inst.hubs)
     cache = None
+    pricer: Pricer | None = None
+    est_routes, est_pass = 0.0, 0.0
+    max_arcs = int(budget.max_bytes / BYTES_PER_CACHED_ARC)
+    if dense is None:  # a sample of the candidate space decides (no arc is stored)
+        pricer = _pricer(inst, events)
+        est_routes, est_pass = pricer.sample()
+        dense = est_routes > DENSE_ESTIMATE_SHARE * max_arcs
     if not dense:
         # the cache gives up at the memory budget or well past the deadline
-        hard = None if time_limit is None else deadline + 0.05 * time_limit  # type: ignore[operator]
-        cache = _arc_cache(
-            inst, max_arcs=int(budget.max_bytes / BYTES_PER_CACHED_ARC), hard_deadline=hard
-        )
+        hard = None
+        if deadline is not None and time_limit is not None:
+            hard = deadline + max(0.05 * time_limit, CACHE_GRACE_S)
+        cache = _arc_cache(inst, max_arcs=max_arcs, hard_deadline=hard)
     gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
     if cache is None:
-        return _solve_dense(inst, events, budget, t_start, gap, flow_workers=flow_workers)
+        return _solve_dense(
+            inst,
+            events,
+            budget,
+            t_start,
+            gap,
+            flow_workers=flow_workers,
+            estimate=(est_routes, est_pass),
+        )
     all_arcs, last_day = cache
     binding = _binding_hubs(inst, events, last_day) if n_h else np.zeros(0, dtype=bool)
     slot = np.full(n_h, -1, dtype=np.int64)
@@ -352,25 +372,33 @@ def _solve_dense(
     gap: float,
     *,
     flow_workers: int | None = None,
+    estimate: tuple[float, float] = (0.0, 0.0),
 ) -> Result:
     """The dense path (`dense.DenseSolve`): hubs get capacity rows when they
     could bind at all (`conservative_binding`, no pairs needed)."""
-    n_h = len(inst.hubs)
-    binding = conservative_binding(inst, events) if n_h else np.zeros(0, dtype=bool)
-    slot = np.full(n_h, -1, dtype=np.int64)
-    slot[binding] = np.arange(int(binding.sum()))
-    layout = Layout(len(inst.supply), len(inst.demand), events, slot)
-    pricer = Pricer(inst, events, slot)
+    pricer = _pricer(inst, events)
+    layout = Layout(len(inst.supply), len(inst.demand), events, pricer.hub_slot)
     stats: dict[str, Any] = {
         "solver": "optimal",
-        "binding_hubs": int(binding.sum()),
+        "binding_hubs": int((pricer.hub_slot >= 0).sum()),
         "memory_budget_gb": budget.max_bytes / 2**30,
         "pricing_blocks": len(pricer.blocks),
+        "estimated_routes": estimate[0],
+        "estimated_first_pass_seconds": estimate[1],
         "generate_seconds": time.perf_counter() - t_start,
     }
     empty = Candidates.concat([])
     ctx = SolveContext(inst, layout, empty, budget.deadline, t_start, gap, stats)
-    return DenseSolve(ctx, budget, pricer, flow_workers).solve()
+    return DenseSolve(ctx, budget, pricer, flow_workers, estimate[1]).solve()
+
+
+def _pricer(inst: Instance, events: np.ndarray) -> Pricer:
+    """The streamed pricer of the dense path, hubs with rows where they could bind."""
+    n_h = len(inst.hubs)
+    binding = conservative_binding(inst, events) if n_h else np.zeros(0, dtype=bool)
+    slot = np.full(n_h, -1, dtype=np.int64)
+    slot[binding] = np.arange(int(binding.sum()))
+    return Pricer(inst, events, slot)
 
 
 def _arc_cache(

@@ -142,7 +142,13 @@ def test_first_pass_keeps_the_generators_arcs_of_the_best_pairs():
     zero = Duals.zero(len(inst.supply), len(inst.demand), 0, len(events))
     got = Pricer(inst, events, none).run(zero, 3, Budget(None, 1e12), all_routes=True, keep_sup=3)
     key = lambda c: set(  # noqa: E731
-        zip(c.sup.tolist(), c.dem.tolist(), c.hub.tolist(), c.value_eur_per_unit.tolist())
+        zip(
+            c.sup.tolist(),
+            c.dem.tolist(),
+            c.hub.tolist(),
+            c.value_eur_per_unit.tolist(),
+            strict=True,
+        )
     )
     assert key(got.arcs) <= key(arcs)
     assert len(got.arcs) > 0
@@ -160,8 +166,8 @@ def test_transport_duals_are_feasible_after_tightening_and_bound_the_flow():
     pv = transport.pair_values(arcs.value_eur_per_unit)
     z, flow = transport.solve(pv)
     a = inst.arrays
-    u, v = transport_duals(ps, pd, pv, flow, a.s_qty, a.d_qty)
-    u, v = tighten_duals(ps, pd, pv, u, v, (a.s_qty, a.d_qty))
+    u, v = transport_duals(ps, pd, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
+    u, v = tighten_duals(ps, pd, pv, u, v, qty=(a.s_qty, a.d_qty))
     assert np.all(u >= 0) and np.all(v >= 0)
     assert np.all(pv - u[ps] - v[pd] <= 1e-9)
     dual = float((a.s_qty * u).sum() + (a.d_qty * v).sum())

@@ -234,7 +234,7 @@ class Pricer:
             if out.blocks and budget.expired(reserve):  # one block always (a short limit
                 complete = False  # still gets some routes to fill)
                 break
-            got = self.price_block(blk, duals, pot, keep, all_routes, pool)
+            got = self.price_block(blk, duals, pot, keep, all_routes=all_routes, pool=pool)
             out.blocks += 1
             if got is None:
                 continue
@@ -327,6 +327,7 @@ class Pricer:
         duals: Duals,
         pot: np.ndarray,
         keep: int,
+        *,
         all_routes: bool = False,
         pool: _SupplyPool | None = None,
     ) -> _Priced | None:
@@ -353,10 +354,10 @@ class Pricer:
         n = len(pairs.dd)
         rv_ub = np.full(n, -np.inf)
         if len(hubs_g):
-            c = self.gen.c_tkm * (1.0 - 1e-9)  # float slack on the triangle inequality
+            c_tkm = self.gen.c_tkm * (1.0 - 1e-9)  # float slack on the triangle inequality
             ub = pairs.mass_t * (
                 a.g_value_eur_per_t[blk.g]
-                - c * pairs.dist
+                - c_tkm * pairs.dist
                 - a.h_handling[hubs_g].min()
                 - a.h_storage[hubs_g].min() * pairs.lagp
             )
@@ -400,10 +401,7 @@ class Pricer:
         if pool is not None and pool.keep > 0:
             # per supply: the best pairs of this block that beat its pool's keep-th best
             # (scored by exact value or bound; their routes are then computed exactly)
-            c = np.flatnonzero((rv_bound > self.tol) & (rv_bound > pool.sigma[pairs.ss]))
-            if len(c):
-                c = c[_top_per_row(pairs.ss[c], rv_bound[c], pool.keep)]
-                pool.add(self._all_routes(blk, pairs, c))
+            self._offer_to_pool(blk, pairs, rv_bound, pool)
         pos = np.flatnonzero(rv > self.tol)
         if keep <= 0 or not len(pos):
             return out
@@ -473,6 +471,16 @@ class Pricer:
         r = np.flatnonzero(rest)
         np.maximum.at(theta, pairs.di[r], score[r])
         return self._all_routes(blk, pairs, chosen), theta
+
+    def _offer_to_pool(
+        self, blk: _Block, pairs: _Pairs, score: np.ndarray, pool: _SupplyPool
+    ) -> None:
+        """Per supply, the block's best pairs that beat its pool's keep-th best (scored by
+        exact value or bound; their routes are then computed exactly)."""
+        sel = np.flatnonzero((score > self.tol) & (score > pool.sigma[pairs.ss]))
+        if len(sel):
+            sel = sel[_top_per_row(pairs.ss[sel], score[sel], pool.keep)]
+            pool.add(self._all_routes(blk, pairs, sel))
 
     def _pairs(self, blk: _Block, s_mask: np.ndarray | None = None) -> _Pairs | None:
         """The block's pairs that pass group, quality, date and distance (as the generator);
@@ -763,6 +771,7 @@ def transport_duals(
     pair_dem: np.ndarray,
     pv: np.ndarray,
     flow: np.ndarray,
+    *,
     s_qty: np.ndarray,
     d_qty: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -836,6 +845,7 @@ def tighten_duals(
     pv: np.ndarray,
     u: np.ndarray,
     v: np.ndarray,
+    *,
     qty: tuple[np.ndarray, np.ndarray],
     rounds: int = TIGHTEN_ROUNDS,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -871,7 +881,10 @@ def with_pairs(c: Candidates) -> Candidates:
 
 def arc_keys(c: Candidates, n_d: int, n_h: int) -> np.ndarray:
     """One int64 per route (supply, demand, hub or direct): the day is implied."""
-    return (c.sup.astype(np.int64) * n_d + c.dem) * (n_h + 1) + (c.hub.astype(np.int64) + 1)
+    keys: np.ndarray = (c.sup.astype(np.int64) * n_d + c.dem) * (n_h + 1) + (
+        c.hub.astype(np.int64) + 1
+    )
+    return keys
 
 
 def conservative_binding(inst: Instance, events: np.ndarray) -> np.ndarray:
@@ -1140,8 +1153,8 @@ class DenseSolve:
             lam, flow, pv = lp.best_flow
             a = self.ctx.inst.arrays
             t0 = time.perf_counter()
-            u, v = transport_duals(lp.pair_sup, lp.pair_dem, pv, flow, a.s_qty, a.d_qty)
-            u, v = tighten_duals(lp.pair_sup, lp.pair_dem, pv, u, v, (a.s_qty, a.d_qty))
+            u, v = transport_duals(lp.pair_sup, lp.pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
+            u, v = tighten_duals(lp.pair_sup, lp.pair_dem, pv, u, v, qty=(a.s_qty, a.d_qty))
             self.clock.record("duals", t0)
             return Duals(u, v, np.zeros((0, 0)), lam)
         finally:

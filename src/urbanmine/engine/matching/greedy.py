@@ -104,7 +104,8 @@ def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray
     lvl = np.minimum(lvl, len(table) - 1)
     stacked = np.stack(table)
     right = p1 - (1 << lvl)
-    return np.maximum(stacked[lvl, inv, p0], stacked[lvl, inv, right])
+    out: np.ndarray = np.maximum(stacked[lvl, inv, p0], stacked[lvl, inv, right])
+    return out
 
 
 def fill(cands: Candidates, order: np.ndarray, ledger: Ledger, x: np.ndarray) -> None:

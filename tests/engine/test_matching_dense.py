@@ -124,6 +124,11 @@ def test_pricing_pass_sees_every_arc():
     )
     got = Pricer(inst, events, slot).run(duals, 0, Budget(None, 1e12))
     assert got.complete
+    # many small blocks (priced on two threads): the same numbers
+    small = Pricer(inst, events, slot, block_elems=64)
+    assert len(small.blocks) >= 8
+    again = small.run(duals, 0, Budget(None, 1e12))
+    assert np.array_equal(again.delta, got.delta) and np.array_equal(again.eps, got.eps)
     rv = adjusted_values(arcs.value_eur_per_unit, hold, duals.w)
     rv -= duals.u[arcs.sup] + duals.v[arcs.dem]
     expect = np.full(len(inst.demand), -np.inf)

@@ -29,8 +29,11 @@ process nears its memory budget.
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +46,7 @@ from urbanmine.engine.matching.instance import Instance, Result
 if TYPE_CHECKING:
     from urbanmine.engine.matching.optimal import Layout, SolveContext
 
+PRICING_THREADS = 2  # blocks priced at once (the benchmark machine has 2 cores)
 SAMPLE_BLOCKS = 12  # blocks timed and counted to choose the path (`Pricer.sample`)
 BLOCK_ELEMS = 2_000_000  # (pair x hub) entries per pricing block: ~16 MB per float array
 PRICE_TOL = 1e-7  # relative: reduced values below tol * value scale count as zero
@@ -230,14 +234,11 @@ class Pricer:
         complete = True
         out = PassResult(delta, np.zeros(len(self.inst.supply)), Candidates.concat([]), True, 0.0)
         pool = _SupplyPool(len(self.inst.supply), len(self.inst.demand), keep_sup)
-        for blk in self.blocks:
-            if out.blocks and budget.expired(reserve):  # one block always (a short limit
-                complete = False  # still gets some routes to fill)
-                break
-            got = self.price_block(blk, duals, pot, keep, all_routes=all_routes, pool=pool)
+
+        def merge(blk: _Block, got: _Priced | None) -> None:
             out.blocks += 1
             if got is None:
-                continue
+                return
             delta[blk.demands] = np.maximum(delta[blk.demands], got.dmax)
             if len(got.pos_sup):
                 np.maximum.at(out.eps, got.pos_sup, got.pos_rv)
@@ -248,6 +249,25 @@ class Pricer:
                 parts.append(got.arcs)
             if on_block is not None:
                 on_block()
+
+        # NumPy releases the GIL in the heavy array work: two blocks at a time use both
+        # cores without a second copy of the instance (results merged in block order)
+        threads = PRICING_THREADS if len(self.blocks) >= 4 * PRICING_THREADS else 1
+        with ThreadPoolExecutor(threads) as ex:
+            pending: deque[tuple[_Block, Future[_Priced | None]]] = deque()
+            for blk in self.blocks:
+                if (out.blocks or pending) and budget.expired(reserve):
+                    complete = False  # (one block always: a short limit still gets routes)
+                    break
+                fut = ex.submit(
+                    self.price_block, blk, duals, pot, keep, all_routes=all_routes, pool=pool
+                )
+                pending.append((blk, fut))
+                if len(pending) > threads:
+                    done_blk, done = pending.popleft()
+                    merge(done_blk, done.result())
+            for done_blk, done in pending:
+                merge(done_blk, done.result())
         if keep_sup > 0 and complete:  # (cut short: no time to prune the pool)
             parts.append(pool.pruned())
         out.arcs = Candidates.concat(parts)
@@ -658,14 +678,16 @@ class _SupplyPool:
         self.parts: list[Candidates] = []
         self.size = 0
         self.limit = POOL_FACTOR * ROUTES_PER_PAIR * max(1, keep) * n_s
+        self.lock = threading.Lock()
 
     def add(self, arcs: Candidates) -> None:
         if len(arcs):
-            self.parts.append(arcs)
-            self.size += len(arcs)
-            if self.size > self.limit:
-                self.parts = [self.pruned()]
-                self.size = len(self.parts[0])
+            with self.lock:  # blocks are priced on two threads
+                self.parts.append(arcs)
+                self.size += len(arcs)
+                if self.size > self.limit:
+                    self.parts = [self.pruned()]
+                    self.size = len(self.parts[0])
 
     def pruned(self) -> Candidates:
         """The pool cut to the keep best pairs per supply (by best route value)."""
@@ -1159,8 +1181,9 @@ class DenseSolve:
             return Duals(u, v, np.zeros((0, 0)), lam)
         finally:
             if workers is not None:
-                self.inner["flow_workers_peak_mb"] = workers.close()
-                self.ctx.stats["flow_workers_peak_mb"] = self.inner["flow_workers_peak_mb"]
+                peak = max(workers.close(), self.ctx.stats.get("flow_workers_peak_mb", 0.0))
+                self.inner["flow_workers_peak_mb"] = peak
+                self.ctx.stats["flow_workers_peak_mb"] = peak
 
     def _dual_objective(self, duals: Duals) -> float:
         """sum q_s u_s + sum q_d v_d + sum cap_h w[h, k] (plus float slack)."""

@@ -762,7 +762,8 @@ WORKING_BYTES_PER_PAIR = 1_000  # ~5 routes x BYTES_PER_CACHED_ARC + networks (m
 TIGHTEN_ROUNDS = 4  # alternations in `tighten_duals`
 POOL_COST = 3.5  # first pass with the supply pool against without (measured at 10k dense)
 FIRST_PASS_SHARE = 0.35  # of the time limit the first pass may take
-KEEP_SUPPLY = KEEP_MAX  # pairs per supply in the first working set (at most keep)
+KEEP_SUPPLY = KEEP_MAX
+KEEP_SUPPLY_SMALL = 4  # pairs per supply when the first pass has to be quick  # pairs per supply in the first working set (at most keep)
 KEEP_PRICED = 10  # pairs per demand added per pricing round (best positive reduced values)
 FIRST_ROUND_SHARE = 0.5  # of the time left, for the first round's Lagrangian + LP
 LATER_ROUND_SHARE = 0.6  # for each later round's
@@ -974,9 +975,12 @@ class DenseSolve:
         self.max_arcs = max(1_000, int(budget.max_bytes * WORKING_SHARE / 200))
         self.inner: dict[str, Any] = {}
         self.keep_sup = min(KEEP_SUPPLY, self.keep)
+        self.pass_estimate = pass_estimate
         limit = None if ctx.deadline is None else ctx.deadline - ctx.t_start
         if limit is not None and POOL_COST * pass_estimate > FIRST_PASS_SHARE * limit:
-            self.keep_sup = 0  # the supply side of the first pass would not fit
+            # the full supply side would not fit: a few pairs per lot still matter most
+            # (with supply from a few sites every lot's best demands are the same ones)
+            self.keep_sup = min(self.keep_sup, KEEP_SUPPLY_SMALL)
         self.keep_priced = KEEP_PRICED
         self.rounds = 0
         self.descent_steps = 0
@@ -1044,7 +1048,8 @@ class DenseSolve:
         if not len(work) or self.within_gap() or not first.complete:
             self.timed_out = not first.complete
             return self._result(len(work))
-        pass_s = first.seconds * PASS_SLOWDOWN
+        # a pricing pass with duals and without the supply pool: about the sampled time
+        pass_s = PASS_SLOWDOWN * (self.pass_estimate or first.seconds)
         warm: np.ndarray | None = None
         repaired: Duals | None = None
         settled = False  # the bound no longer moves: the rest of the time goes to the primal
@@ -1061,7 +1066,7 @@ class DenseSolve:
                 duals,
                 self.keep_priced,
                 all_routes=True,
-                keep_sup=self.keep_priced if self.keep_sup else 0,
+                keep_sup=self.keep_priced if self.keep_sup >= self.keep else 0,
             )
             if not priced.complete:
                 self.timed_out = True

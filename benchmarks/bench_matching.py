@@ -328,6 +328,22 @@ def write_report(rows: list[dict], checks: list[dict] | None = None) -> None:
 
 
 NOTES = [
+    "Run of 2026-11-29, 18:50-19:10: other sessions' test suites (pytest with browser tests) "
+    "ran on the same 2 cores the whole time (load average 3-3.5). The 50k row lost most of "
+    "its subgradient steps to that: main's code (before issue #16) run right after on the "
+    "same 50k instance under the same load gave exactly the same numbers (objective "
+    "1,936,152,599, bound 1,941,974,833, gap 0.2998%, one subgradient step), against 0.0248% "
+    "on a quiet machine (previous results file). The in-memory path is unchanged by issue #16; "
+    "only a sample of the candidate space (about 1-2 s at 50k) now comes first.",
+    "Dense rows (issue #16, generator `--dense`): supply from a few large demolition "
+    "projects, 40-90 km maximum distances, binding hubs. Above the memory budget (4 GiB by "
+    "default; the sampled estimate of the routes decides) the optimal solver streams the "
+    "candidate routes in blocks and never stores them ('candidate arcs' is then the "
+    "estimate): a working set of the best pairs per demand and per supply, the Lagrangian + "
+    "LP on it, and a bound over ALL routes from its transportation duals repaired by a "
+    "streamed pass (ADR 0002, decision 7). 50k dense does not reach a useful gap in 120 s: "
+    "its bound is still the pair-free trivial bound and its solution is below the greedy "
+    "(see ADR 0002, known limits).",
     "Hub capacities are fixed per typology (generator docstring, ADR 0002): raw-materials "
     "hub 2-5 kt, urban mining hub 100-300 t, circular craft centre 10-40 t, material bank "
     "10-40 t, at the producer 50-200 t; they do not grow with the number of lots, so "

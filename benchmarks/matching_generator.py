@@ -23,6 +23,12 @@ number of lots (more lots bring more direct matches nearby), so the earlier rule
 proportional to the number of lots) left capacity slack at 10k and 50k.
 `capacity_factor` scales every capacity (sensitivity runs).
 
+DENSE (`--dense`, issue #16): the regional case where everything is within reach. Supply
+comes from a few large demolition projects (3 + one per 4,000 lots) that harvest over up to
+180 days, 85% of the lots in 6 main product groups; demand lines are spread over the
+province with maximum transport distances of 40-90 km, which reach most of Zuid-Holland;
+hubs as above (their fixed capacities bind). Same contract format.
+
 Usage: python benchmarks/matching_generator.py --supply 1000 --seed 1 --out instance.json
 """
 
@@ -108,6 +114,14 @@ HUB_TYPOLOGIES: dict[
         ("ceramics", "wood", "aluminum", "glass"),
     ),
 }
+
+# DENSE mode: a few large projects (5 at 10k lots, 8 at 20k, 15 at 50k) releasing their lots
+# over up to 180 days; 85% of the lots in 6 main product groups
+DENSE_PROJECTS_BASE = 3
+DENSE_LOTS_PER_EXTRA_PROJECT = 4000
+DENSE_RELEASE_DAYS = 180
+DENSE_MAIN_GROUPS = 6
+DENSE_MAIN_SHARE = 0.85
 
 
 def default_data_dir() -> Path:
@@ -213,15 +227,25 @@ def generate(
     seed: int = 0,
     data_dir: Path | None = None,
     capacity_factor: float = 1.0,
+    dense: bool = False,
 ) -> dict:
     """A JSON-ready instance dict. `capacity_factor` multiplies every hub capacity (fixed
-    per typology, see the module docstring and docs/adr/0002-matching-solver.md)."""
+    per typology, see the module docstring and docs/adr/0002-matching-solver.md). `dense`
+    draws the regional case (see DENSE in the module docstring): supply from a few large
+    demolition projects, long maximum distances, most lots in a few main product groups."""
     rng = np.random.default_rng(seed)
     n_demand = n_supply if n_demand is None else n_demand
     munis = read_municipalities(data_dir or default_data_dir())
     groups = read_product_groups()
     weights = np.array([g["weight"] for g in groups])
     weights /= weights.sum()
+    if dense:
+        # a large demolition yields mostly a few element types: DENSE_MAIN_GROUPS groups
+        # (drawn by scarcity weight) carry DENSE_MAIN_SHARE of the lots
+        main = rng.choice(len(groups), size=DENSE_MAIN_GROUPS, replace=False, p=weights)
+        boost = np.zeros(len(groups))
+        boost[main] = DENSE_MAIN_SHARE / DENSE_MAIN_GROUPS
+        weights = (1.0 - DENSE_MAIN_SHARE) * weights + boost
 
     def lots(n: int, median_t: float):
         gi = rng.choice(len(groups), size=n, p=weights)
@@ -230,17 +254,22 @@ def generate(
         qty = np.maximum(1, np.round(lot_t * 1000.0 / mass_kg)).astype(int)
         return gi, mass_kg, qty
 
-    # supply: demolition / renovation projects, each releasing several lots
-    n_proj = max(1, n_supply // 8)
+    # supply: demolition / renovation projects, each releasing several lots; dense: a few
+    # large projects, each harvesting in bursts over several months
+    if dense:
+        n_proj = DENSE_PROJECTS_BASE + n_supply // DENSE_LOTS_PER_EXTRA_PROJECT
+        release_days = DENSE_RELEASE_DAYS
+    else:
+        n_proj, release_days = max(1, n_supply // 8), 30
     proj_pts = _sites(munis, n_proj, rng)
-    proj_day = rng.integers(0, HORIZON_DAYS - 30, size=n_proj)
+    proj_day = rng.integers(0, HORIZON_DAYS - release_days, size=n_proj)
     sp = rng.integers(0, n_proj, size=n_supply)
     s_gi, s_mass, s_qty = lots(n_supply, 6.0)
     s_mass = s_mass * rng.uniform(0.9, 1.1, size=n_supply)
     s_quality = rng.choice([1, 2, 3], size=n_supply, p=[0.3, 0.5, 0.2])
-    s_day = proj_day[sp] + rng.integers(0, 30, size=n_supply)
+    s_day = proj_day[sp] + rng.integers(0, release_days, size=n_supply)
     s_haz = rng.random(n_supply) < 0.02
-    jitter = rng.normal(0.0, 0.001, size=(n_supply, 2))
+    jitter = rng.normal(0.0, 0.002 if dense else 0.001, size=(n_supply, 2))
     supply = [
         {
             "id": f"S{i}",
@@ -265,7 +294,10 @@ def generate(
     d_minq = rng.choice([1, 2, 3], size=n_demand, p=[0.2, 0.5, 0.3])
     d_start = site_day[ds] + rng.integers(0, 60, size=n_demand)
     d_len = rng.integers(14, 61, size=n_demand)
-    d_maxkm = rng.choice([15.0, 25.0, 40.0, 60.0], size=n_demand, p=[0.25, 0.35, 0.25, 0.15])
+    if dense:  # 40-90 km reaches most of the province from anywhere in it
+        d_maxkm = rng.uniform(40.0, 90.0, size=n_demand).round(1)
+    else:
+        d_maxkm = rng.choice([15.0, 25.0, 40.0, 60.0], size=n_demand, p=[0.25, 0.35, 0.25, 0.15])
     demand = [
         {
             "id": f"D{i}",
@@ -318,6 +350,7 @@ def generate(
             "n_hubs": n_hubs,
             "seed": seed,
             "capacity_factor": capacity_factor,
+            "dense": dense,
         },
         "params": {
             "road_factor": 1.3,
@@ -350,10 +383,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--capacity-factor", type=float, default=1.0)
+    ap.add_argument(
+        "--dense", action="store_true", help="regional case: few large projects, 40-90 km"
+    )
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     inst = generate(
-        args.supply, args.demand, args.hubs, args.seed, args.data_dir, args.capacity_factor
+        args.supply,
+        args.demand,
+        args.hubs,
+        args.seed,
+        args.data_dir,
+        args.capacity_factor,
+        dense=args.dense,
     )
     args.out.write_text(json.dumps(inst), encoding="utf-8")
     return 0

@@ -141,3 +141,28 @@ def test_rel_gap_out_of_range_exits_2(tmp_path, bad):
     with pytest.raises(CommandError) as exc:
         call_command("match_file", write(tmp_path, GOOD), "--rel-gap", bad, stdout=StringIO())
     assert exc.value.returncode == 2
+
+
+def test_max_memory_option_solves_within_a_tiny_budget(tmp_path):
+    """A budget far too small for the candidate routes: streamed, never refused."""
+    out = tmp_path / "result.json"
+    stdout = StringIO()
+    call_command(
+        "match_file",
+        write(tmp_path, GOOD),
+        "--max-memory-gb",
+        "0.00001",
+        out=str(out),
+        format="json",
+        stdout=stdout,
+    )
+    summary = json.loads(stdout.getvalue())
+    assert summary["check_violations"] == 0 and summary["bound_eur"] is not None
+    assert check(load_instance(GOOD), json.loads(out.read_text())).ok
+
+
+@pytest.mark.parametrize("bad", ["0", "-1"])
+def test_max_memory_out_of_range_exits_2(tmp_path, bad):
+    with pytest.raises(CommandError) as exc:
+        call_command("match_file", write(tmp_path, GOOD), "--max-memory-gb", bad, stdout=StringIO())
+    assert exc.value.returncode == 2

@@ -48,12 +48,17 @@ def solve(
     time_limit: float | None = None,
     *,
     rel_gap: float | None = None,
+    max_memory_gb: float | None = None,
 ) -> Result:
     """Solve with `solver` ("optimal" or "greedy"); `time_limit` in seconds (optimal only).
     `rel_gap` (optimal only) stops the search once the proven relative gap is at most that;
-    the status is `optimal` only within OPTIMAL_REL_GAP (1e-6) regardless."""
+    the status is `optimal` only within OPTIMAL_REL_GAP (1e-6) regardless. `max_memory_gb`
+    (optimal only, default 4) is the memory budget: a larger instance is solved by
+    streaming its candidate routes, never refused."""
     if solver == "optimal":
-        return solve_optimal(instance, time_limit=time_limit, rel_gap=rel_gap)
+        return solve_optimal(
+            instance, time_limit=time_limit, rel_gap=rel_gap, max_memory_gb=max_memory_gb
+        )
     if solver == "greedy":
         return solve_greedy(instance)
     raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
@@ -65,5 +70,12 @@ def solve_file(
     time_limit: float | None = None,
     *,
     rel_gap: float | None = None,
+    max_memory_gb: float | None = None,
 ) -> Result:
-    return solve(load_instance(path), solver=solver, time_limit=time_limit, rel_gap=rel_gap)
+    return solve(
+        load_instance(path),
+        solver=solver,
+        time_limit=time_limit,
+        rel_gap=rel_gap,
+        max_memory_gb=max_memory_gb,
+    )

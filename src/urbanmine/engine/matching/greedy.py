@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from urbanmine.engine.matching.candidates import Candidates, iter_candidate_blocks
+from urbanmine.engine.matching.candidates import Candidates
 from urbanmine.engine.matching.instance import Assignment, Instance, Result, Totals, iso
 
 # Relative safety margin when filling hub capacity (float sums must stay <= capacity).
 _CAP_MARGIN = 1e-12
+_PRECHECK_MIN = 200  # hub routes in a list before `_take` pre-checks them in one go
 
 
 def event_days(inst: Instance) -> np.ndarray:
@@ -62,6 +63,21 @@ class Ledger:
             fit -= 1
         return max(0, min(k, fit))
 
+    def fits_one(self, sup: np.ndarray, hub: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Whether one more unit fits on each hub route now (vectorised `max_units` > 0
+        for the capacity part): max held mass over the holding days + unit mass <= cap."""
+        p0 = np.searchsorted(self.events, self.s_day[sup])
+        p1 = np.searchsorted(self.events, day)
+        held = p1 > p0
+        out = np.ones(len(sup), dtype=bool)
+        if not held.any():
+            return out
+        q = np.flatnonzero(held)
+        top = _range_max(self.load_t, hub[q], p0[q], p1[q])
+        m = self.s_mass_t[sup[q]]
+        out[q] = top + m <= self.cap_t[hub[q]] * (1 + _CAP_MARGIN) + 1e-9 * m
+        return out
+
     def take(self, s: int, d: int, h: int, day: int, k: int) -> None:
         self.rem_s[s] -= k
         self.rem_d[d] -= k
@@ -69,6 +85,27 @@ class Ledger:
             p0, p1 = self.span(s, day)
             if p1 > p0:
                 self.load_t[h, p0:p1] += k * self.s_mass_t[s]
+
+
+def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """max(load[row, p0:p1]) per query (p1 > p0), by a sparse table of the rows queried."""
+    rows, inv = np.unique(row, return_inverse=True)
+    table = [load[rows]]
+    width = 1
+    n = load.shape[1]
+    span = p1 - p0
+    while 2 * width <= int(span.max()):
+        prev = table[-1]
+        nxt = prev.copy()
+        nxt[:, : n - width] = np.maximum(prev[:, : n - width], prev[:, width:])
+        table.append(nxt)
+        width *= 2
+    lvl = np.floor(np.log2(span)).astype(np.int64)
+    lvl = np.minimum(lvl, len(table) - 1)
+    stacked = np.stack(table)
+    right = p1 - (1 << lvl)
+    out: np.ndarray = np.maximum(stacked[lvl, inv, p0], stacked[lvl, inv, right])
+    return out
 
 
 def fill(cands: Candidates, order: np.ndarray, ledger: Ledger, x: np.ndarray) -> None:
@@ -137,21 +174,40 @@ def build_result(
     return Result(status, objective, bound_eur, assignments, totals, extra)
 
 
-def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
-    """The first-come-first-served baseline. Arcs are generated demand block by demand
-    block in service order, so memory stays flat on large instances."""
-    t_start = time.perf_counter()
-    d_order = np.array(
+# routes of this many best pairs per demand are listed up front, then (for demands that
+# still want units) of this many, then all
+GREEDY_LEVELS = (8, 64)
+
+
+def _service_order(inst: Instance) -> np.ndarray:
+    """Demands by window_start, ties by id (as text): the order they are served in."""
+    return np.array(
         sorted(
             range(len(inst.demand)),
             key=lambda i: (inst.demand[i].window_start, str(inst.demand[i].id)),
         ),
         dtype=np.int64,
     )
+
+
+def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
+    """The first-come-first-served baseline: each demand, in service order, takes the
+    best remaining routes by per-unit contribution while hub capacity lasts.
+
+    Without `cands` it never generates every arc (`_greedy_lazy`): per pricing block
+    (`dense.Pricer`) it lists every route of each demand's GREEDY_LEVELS[0] best pairs among the
+    lots with units left, plus an upper bound `theta` of all its other routes. A demand
+    takes its listed routes worth more than theta first; only if it still wants units are
+    its other routes generated (all of them, best first), so the result is the one of
+    going through all its routes in value order."""
+    if cands is None:
+        return _greedy_lazy(inst)
+    t_start = time.perf_counter()
+    d_order = _service_order(inst)
     d_rank = np.empty(len(inst.demand), dtype=np.int64)
     d_rank[d_order] = np.arange(len(d_order))
     ledger = Ledger(inst, event_days(inst))
-    blocks = [cands] if cands is not None else iter_candidate_blocks(inst, demand_order=d_order)
+    blocks = [cands]
     taken: list[Candidates] = []
     quantities: list[np.ndarray] = []
     for block in blocks:
@@ -171,3 +227,112 @@ def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
         bound_eur=None,
         extra={"solver": "greedy", "solve_seconds": time.perf_counter() - t_start},
     )
+
+
+def _greedy_lazy(inst: Instance) -> Result:
+    """`solve_greedy` on lazily generated routes (see its docstring)."""
+    from urbanmine.engine.matching.dense import Pricer
+
+    t_start = time.perf_counter()
+    events = event_days(inst)
+    ledger = Ledger(inst, events)
+    pricer = Pricer(inst, events, np.full(len(inst.hubs), -1, dtype=np.int64))
+    n_d = len(inst.demand)
+    blk_of = np.full(n_d, -1, dtype=np.int64)
+    pos_in = np.zeros(n_d, dtype=np.int64)
+    left = np.zeros(len(pricer.blocks), dtype=np.int64)
+    for b, blk in enumerate(pricer.blocks):
+        blk_of[blk.demands] = b
+        pos_in[blk.demands] = np.arange(len(blk.demands))
+        left[b] = len(blk.demands)
+    levels: dict[tuple[int, int], _Lists] = {}
+    taken: list[tuple[Candidates, np.ndarray]] = []
+    fallbacks = 0
+    for d in _service_order(inst).tolist():
+        b = int(blk_of[d])
+        if b < 0 or ledger.rem_d[d] <= 0:
+            continue
+        i = int(pos_in[d])
+        above = np.inf  # routes worth more than this were offered already
+        for level, keep in enumerate(GREEDY_LEVELS):
+            lst = levels.get((b, level))
+            if lst is None:
+                blk = pricer.blocks[b]
+                lst = _Lists(*pricer.greedy_lists(blk, ledger.rem_s > 0, keep), blk.demands)
+                levels[(b, level)] = lst
+            mine, th = lst.of(i)
+            v = mine.value_eur_per_unit
+            taken.append(_take(mine.subset(np.flatnonzero((v > th) & (v <= above))), d, ledger))
+            above = th
+            if ledger.rem_d[d] <= 0 or not np.isfinite(th):
+                break
+        if ledger.rem_d[d] > 0 and np.isfinite(above):
+            fallbacks += 1  # every other route of d, best first
+            full = pricer.gen.arcs(int(inst.arrays.d_group[d]), np.array([d], dtype=np.int64))
+            if full is not None:
+                rest = full.subset(np.flatnonzero(full.value_eur_per_unit <= above))
+                rest = rest.subset(np.argsort(-rest.value_eur_per_unit, kind="stable"))
+                taken.append(_take(rest, d, ledger))
+        left[b] -= 1
+        if left[b] == 0:
+            for level in range(len(GREEDY_LEVELS)):
+                levels.pop((b, level), None)
+    used = Candidates.concat([c for c, _ in taken])
+    x_all = np.concatenate([q for _, q in taken]) if taken else np.zeros(0, dtype=np.int64)
+    return build_result(
+        inst,
+        used,
+        x_all,
+        "feasible",
+        bound_eur=None,
+        extra={
+            "solver": "greedy",
+            "fallback_demands": fallbacks,
+            "solve_seconds": time.perf_counter() - t_start,
+        },
+    )
+
+
+class _Lists:
+    """One block's listed routes (sorted by demand, then value) and theta per demand."""
+
+    def __init__(self, arcs: Candidates, theta: np.ndarray, demands: np.ndarray):
+        self.arcs = arcs.subset(np.lexsort((-arcs.value_eur_per_unit, arcs.dem)))
+        self.theta = theta
+        self.starts = np.searchsorted(self.arcs.dem, demands, side="left")
+        self.ends = np.searchsorted(self.arcs.dem, demands, side="right")
+
+    def of(self, i: int) -> tuple[Candidates, float]:
+        """Routes (best first) and theta of the block's i-th demand."""
+        return self.arcs.subset(np.arange(self.starts[i], self.ends[i])), float(self.theta[i])
+
+
+def _take(arcs: Candidates, d: int, ledger: Ledger) -> tuple[Candidates, np.ndarray]:
+    """Demand d takes as many units as fit from `arcs`, in their order. Routes via a hub
+    that is already too full for one unit over their holding days are skipped up front
+    (loads only grow while d is served, so they stay too full)."""
+    if len(arcs):
+        keep = ledger.rem_s[arcs.sup] > 0
+        hub_arcs = np.flatnonzero(keep & (arcs.hub >= 0))
+        if len(hub_arcs) > _PRECHECK_MIN:  # a long list: the table pays for itself
+            keep[hub_arcs] = ledger.fits_one(
+                arcs.sup[hub_arcs], arcs.hub[hub_arcs], arcs.day[hub_arcs]
+            )
+        arcs = arcs.subset(np.flatnonzero(keep))
+    x = np.zeros(len(arcs), dtype=np.int64)
+    sup, hub, day = arcs.sup.tolist(), arcs.hub.tolist(), arcs.day.tolist()
+    rem_s, rem_d = ledger.rem_s, ledger.rem_d
+    for i in range(len(x)):
+        if rem_d[d] <= 0:
+            break
+        s = sup[i]
+        if rem_s[s] <= 0:
+            continue
+        k = ledger.max_units(s, d, hub[i], day[i])
+        if k > 0:
+            ledger.take(s, d, hub[i], day[i], k)
+            x[i] = k
+    nz = np.flatnonzero(x)
+    out = arcs.subset(nz)
+    out.pair = None
+    return out, x[nz]

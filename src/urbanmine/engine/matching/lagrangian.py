@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -150,11 +151,14 @@ class PairTransport:
         return pv
 
     workers: FlowWorkers | None = None
+    recv_deadline: float | None = None  # perf_counter time the workers must answer by
 
-    def use_workers(self, workers: FlowWorkers) -> None:
-        """Solve the groups in `workers` from now on (they receive the networks once)."""
+    def use_workers(self, workers: FlowWorkers, recv_deadline: float | None = None) -> None:
+        """Solve the groups in `workers` from now on (they receive the networks once);
+        FlowTimeout when they have not answered by `recv_deadline`."""
         workers.register(id(self), self.nets)
         self.workers = workers
+        self.recv_deadline = recv_deadline
 
     def solve(self, pv: np.ndarray) -> tuple[float, np.ndarray]:
         """Exact max of sum(pv * flow) over transportation flows, rounded UP to a valid upper
@@ -168,7 +172,7 @@ class PairTransport:
             if len(use):
                 tasks.append((i, use, v[use]))
         if self.workers is not None:
-            results = self.workers.solve(id(self), tasks)
+            results = self.workers.solve(id(self), tasks, self.recv_deadline)
         else:
             results = [_transport(self.nets[i], use, v) for i, use, v in tasks]
         total = 0.0
@@ -197,6 +201,10 @@ def _worker_main(conn: Connection) -> None:
             conn.send(("ok", out))
         except Exception as e:  # reported to the parent, which raises it
             conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+class FlowTimeout(RuntimeError):
+    """A flow worker did not answer before the solve's deadline (the workers are stopped)."""
 
 
 class FlowWorkers:
@@ -242,8 +250,13 @@ class FlowWorkers:
             for c in self.conns:
                 c.send(("net", key, i, lean))
 
-    def solve(self, key: int, tasks: list[FlowTask]) -> list[FlowResult]:
-        """Results in task order; the largest groups are dealt out first (LPT)."""
+    def solve(
+        self, key: int, tasks: list[FlowTask], deadline: float | None = None
+    ) -> list[FlowResult]:
+        """Results in task order; the largest groups are dealt out first (LPT). A worker
+        that has not answered by `deadline` (perf_counter time) is stopped with the others
+        and FlowTimeout raised: a stuck or slow worker never holds the solve past its
+        time limit."""
         share: list[list[int]] = [[] for _ in self.conns]
         load = np.zeros(len(self.conns))
         for t in sorted(range(len(tasks)), key=lambda t: -len(tasks[t][1])):
@@ -255,6 +268,9 @@ class FlowWorkers:
         results: list[FlowResult | None] = [None] * len(tasks)
         failed = []
         for c, mine in zip(self.conns, share, strict=True):  # every reply is read first
+            if deadline is not None and not c.poll(max(0.0, deadline - time.perf_counter())):
+                self.kill()
+                raise FlowTimeout("min-cost flow worker did not answer before the deadline")
             try:
                 status, out = c.recv()
             except (EOFError, OSError) as e:
@@ -271,9 +287,24 @@ class FlowWorkers:
         assert len(done) == len(tasks)  # every worker answered for each of its tasks
         return done
 
+    def kill(self) -> None:
+        """Stop every worker at once (after a timeout: their replies are no longer read)."""
+        for p in self.procs:
+            if p.is_alive():
+                p.terminate()
+        for p in self.procs:
+            p.join(2)
+        for c in self.conns:
+            c.close()
+        self.dead = True
+
+    dead = False
+
     def close(self) -> float:
         """Stop the workers; returns the sum of their peak memory in MB (0 if unknown)."""
         peak = 0.0
+        if self.dead:
+            return peak
         for c in self.conns:
             try:
                 c.send(("stop",))

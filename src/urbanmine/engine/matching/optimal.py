@@ -28,9 +28,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from urbanmine.engine.matching.candidates import Candidates, iter_candidate_blocks
+from urbanmine.engine.matching.dense import (
+    Budget,
+    DenseSolve,
+    Pricer,
+    conservative_binding,
+)
 from urbanmine.engine.matching.greedy import Ledger, build_result, event_days, fill
 from urbanmine.engine.matching.instance import Instance, Result
 from urbanmine.engine.matching.lagrangian import (
+    FlowTimeout,
     FlowWorkers,
     HubHolding,
     PairRoutes,
@@ -43,6 +50,15 @@ from urbanmine.engine.matching.lagrangian import (
 )
 
 OPTIMAL_REL_GAP = 1e-6  # "optimal" means (bound - objective) <= 1e-6 * max(1, |bound|)
+DEFAULT_MAX_MEMORY_GB = 4.0  # memory budget of one solve (GiB), the `--max-memory-gb` default
+# resident bytes per cached candidate arc on the in-memory path, everything included
+# (measured: 17.9M arcs at 50k, 3.3 GB peak with the LP and the flow workers; 24M arcs at
+# 10k dense, 3.7 GB)
+BYTES_PER_CACHED_ARC = 160
+# the dense path when a sample estimates more routes than this share of what the budget
+# holds (the estimate is a ratio estimate from SAMPLE_BLOCKS blocks: leave a margin)
+DENSE_ESTIMATE_SHARE = 0.9
+CACHE_GRACE_S = 0.5  # the arc cache may finish this long after the deadline (tiny limits)
 FULL_MODEL_MAX_ARCS = 300_000  # above this, Lagrangian relaxation + LP over its support
 
 # entries of one constraint family: (row per arc, value per arc, zeros per row, quantity per
@@ -288,15 +304,50 @@ def solve_optimal(
     full_model_max_arcs: int = FULL_MODEL_MAX_ARCS,
     rel_gap: float | None = None,
     flow_workers: int | None = None,
+    *,
+    max_memory_gb: float | None = None,
+    dense: bool | None = None,
 ) -> Result:
     """Best matching with a proven upper bound (see module docstring). The search stops once
     the proven relative gap is <= `rel_gap` (default OPTIMAL_REL_GAP); the status is
-    `optimal` only within OPTIMAL_REL_GAP, whatever `rel_gap` says."""
+    `optimal` only within OPTIMAL_REL_GAP, whatever `rel_gap` says.
+
+    `max_memory_gb` (default DEFAULT_MAX_MEMORY_GB) is the memory budget: when the candidate
+    arcs would not fit in it (BYTES_PER_CACHED_ARC each, counted while they are generated),
+    the dense path runs instead (`dense.DenseSolve`: streamed pricing, bounded
+    working set); `dense` forces one path or the other."""
     t_start = time.perf_counter()
     deadline = None if time_limit is None else t_start + time_limit
+    gb = DEFAULT_MAX_MEMORY_GB if max_memory_gb is None else float(max_memory_gb)
+    budget = Budget(deadline, gb * 2**30)
     events = event_days(inst)
     n_h = len(inst.hubs)
-    all_arcs, last_day = _arc_cache(inst)
+    cache = None
+    pricer: Pricer | None = None
+    est_routes, est_pass = 0.0, 0.0
+    max_arcs = int(budget.max_bytes / BYTES_PER_CACHED_ARC)
+    if dense is None:  # a sample of the candidate space decides (no arc is stored)
+        pricer = _pricer(inst, events)
+        est_routes, est_pass = pricer.sample()
+        dense = est_routes > DENSE_ESTIMATE_SHARE * max_arcs
+    if not dense:
+        # the cache gives up at the memory budget or well past the deadline
+        hard = None
+        if deadline is not None and time_limit is not None:
+            hard = deadline + max(0.05 * time_limit, CACHE_GRACE_S)
+        cache = _arc_cache(inst, max_arcs=max_arcs, hard_deadline=hard)
+    gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
+    if cache is None:
+        return _solve_dense(
+            inst,
+            events,
+            budget,
+            t_start,
+            gap,
+            flow_workers=flow_workers,
+            estimate=(est_routes, est_pass),
+        )
+    all_arcs, last_day = cache
     binding = _binding_hubs(inst, events, last_day) if n_h else np.zeros(0, dtype=bool)
     slot = np.full(n_h, -1, dtype=np.int64)
     slot[binding] = np.arange(int(binding.sum()))
@@ -307,21 +358,67 @@ def solve_optimal(
         "binding_hubs": int(binding.sum()),
         "generate_seconds": time.perf_counter() - t_start,
     }
-    gap = OPTIMAL_REL_GAP if rel_gap is None else max(OPTIMAL_REL_GAP, float(rel_gap))
     ctx = SolveContext(inst, layout, all_arcs, deadline, t_start, gap, stats)
     if len(all_arcs) > full_model_max_arcs:
         return _solve_large(ctx, flow_workers)
     return _solve(ctx, bool(binding.any()))
 
 
-def _arc_cache(inst: Instance) -> tuple[Candidates, np.ndarray]:
+def _solve_dense(
+    inst: Instance,
+    events: np.ndarray,
+    budget: Budget,
+    t_start: float,
+    gap: float,
+    *,
+    flow_workers: int | None = None,
+    estimate: tuple[float, float] = (0.0, 0.0),
+) -> Result:
+    """The dense path (`dense.DenseSolve`): hubs get capacity rows when they
+    could bind at all (`conservative_binding`, no pairs needed)."""
+    pricer = _pricer(inst, events)
+    layout = Layout(len(inst.supply), len(inst.demand), events, pricer.hub_slot)
+    stats: dict[str, Any] = {
+        "solver": "optimal",
+        "binding_hubs": int((pricer.hub_slot >= 0).sum()),
+        "memory_budget_gb": budget.max_bytes / 2**30,
+        "pricing_blocks": len(pricer.blocks),
+        "estimated_routes": estimate[0],
+        "estimated_first_pass_seconds": estimate[1],
+        "generate_seconds": time.perf_counter() - t_start,
+    }
+    empty = Candidates.concat([])
+    ctx = SolveContext(inst, layout, empty, budget.deadline, t_start, gap, stats)
+    return DenseSolve(ctx, budget, pricer, flow_workers, estimate[1]).solve()
+
+
+def _pricer(inst: Instance, events: np.ndarray) -> Pricer:
+    """The streamed pricer of the dense path, hubs with rows where they could bind."""
+    n_h = len(inst.hubs)
+    binding = conservative_binding(inst, events) if n_h else np.zeros(0, dtype=bool)
+    slot = np.full(n_h, -1, dtype=np.int64)
+    slot[binding] = np.arange(int(binding.sum()))
+    return Pricer(inst, events, slot)
+
+
+def _arc_cache(
+    inst: Instance, max_arcs: int | None = None, hard_deadline: float | None = None
+) -> tuple[Candidates, np.ndarray] | None:
     """All candidate arcs in compact dtypes, pairs numbered across the whole cache, and the
-    last delivery day of each (supply, hub) (for `_binding_hubs`)."""
+    last delivery day of each (supply, hub) (for `_binding_hubs`). None as soon as there
+    are more than `max_arcs` arcs or `hard_deadline` (perf_counter time) has passed: the
+    caller switches to the dense path, which never stores them all."""
     n_h = len(inst.hubs)
     last_day = np.full((len(inst.supply), max(n_h, 1)), np.iinfo(np.int64).min, dtype=np.int64)
     blocks: list[Candidates] = []
     n_pairs = 0
+    n_arcs = 0
     for block in iter_candidate_blocks(inst):
+        n_arcs += len(block)
+        if max_arcs is not None and n_arcs > max_arcs:
+            return None
+        if hard_deadline is not None and time.perf_counter() > hard_deadline:
+            return None
         hub_arcs = block.hub >= 0
         if hub_arcs.any():
             np.maximum.at(last_day, (block.sup[hub_arcs], block.hub[hub_arcs]), block.day[hub_arcs])
@@ -589,6 +686,8 @@ def _select_pairs(
     return sel
 
 
+PRICE_PAIRS_PER_ROUND = 2  # dense path: new pairs per demand per LP round (by reduced value)
+RECV_GRACE = 0.03  # flow workers answer by deadline + 3% of the time limit, else stopped
 RESTRICT_K = 5  # pairs per supply / demand (by best and by direct value) in the oracle
 # up to this many (supply, demand) pairs the subgradient runs on the exact Lagrangian
 # function itself (every step is then a proven bound); above it, on the restricted oracle.
@@ -707,6 +806,12 @@ class LagrangianLP:
         self.ctx = ctx
         self.workers = workers
         inst, layout, arcs = ctx.inst, ctx.layout, ctx.arcs
+        # the workers must answer by the deadline plus RECV_GRACE of the time limit
+        self.recv_deadline = (
+            None
+            if ctx.deadline is None
+            else ctx.deadline + RECV_GRACE * (ctx.deadline - ctx.t_start)
+        )
         self.clock = _Clock(ctx.t_start, ctx.deadline)
         self.value = arcs.value_eur_per_unit
         assert arcs.pair is not None
@@ -718,7 +823,7 @@ class LagrangianLP:
         t0 = time.perf_counter()
         self.transport = PairTransport(inst, arcs.pair, self.pair_sup, self.pair_dem)
         if workers is not None:
-            self.transport.use_workers(workers)
+            self.transport.use_workers(workers, self.recv_deadline)
         self.hold = hub_holding(arcs, layout.hub_slot, layout.events, inst)
         binding_hubs = np.flatnonzero(layout.hub_slot >= 0)
         self.caps_t = inst.arrays.h_cap_t[binding_hubs[np.argsort(layout.hub_slot[binding_hubs])]]
@@ -737,6 +842,7 @@ class LagrangianLP:
         self.n_support = 0  # support size after the last oracle step
         self.reserve = 2.0 + 2e-7 * len(arcs)  # result building
         self.lp_rounds, self.lp_obj, self.timed_out = 0, float("nan"), False
+        self.last_duals: np.ndarray | None = None  # row duals of the last support LP
         # the first subgradient step always offers a solution, so this empty one never stays
         empty = np.zeros(0, dtype=np.int64)
         self.best = Incumbent(-np.inf, empty, arcs.subset(empty))
@@ -752,8 +858,15 @@ class LagrangianLP:
         lb, flow, pv = lagrangian_bound(self.transport, self.value, self.hold, lam, self.caps_t)
         self.exact_evals += 1
         self.lagr_bounds.append(lb)
+        if lb < self.bound and self.keep_best_flow:
+            self.best_flow = (np.maximum(lam, 0.0), flow, pv)
         self.bound = min(self.bound, lb)
         return flow, pv
+
+    # dense path (`dense.DenseSolve`): keep (lam, pair flow, pair values) of the best bound,
+    # whose transportation duals are repaired over all arcs there
+    keep_best_flow = False
+    best_flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def reoptimise(self) -> None:
         """Re-solve the incumbent's free arcs exactly (never worse)."""
@@ -770,10 +883,13 @@ class LagrangianLP:
     # -- phases
 
     def solve(self) -> Result:
-        self._subgradient(self._restricted_oracle())  # the oracle is freed before the LP
-        if not self.within_gap():
-            self._column_generation()
-        self._without_lp()
+        try:
+            self._subgradient(self._restricted_oracle())  # the oracle is freed before the LP
+            if not self.within_gap():
+                self._column_generation()
+            self._without_lp()
+        except FlowTimeout:  # a worker missed the deadline: the best so far is the answer
+            self.timed_out = True
         return self._result()
 
     def _restricted_oracle(self) -> _Restricted:
@@ -792,7 +908,7 @@ class LagrangianLP:
             del flow, pv  # freed before the oracle is built (memory at 50k)
         restr = _Restricted(self.ctx.inst, self.ctx.layout, arcs, in_pair)
         if self.workers is not None:
-            restr.transport.use_workers(self.workers)
+            restr.transport.use_workers(self.workers, self.recv_deadline)
         self.clock.record("restrict", t0)
         return restr
 
@@ -820,7 +936,7 @@ class LagrangianLP:
         solution)."""
         steps = self.steps
         lam = steps.best_lam
-        while self.iters < SUBGRADIENT_MAX_ITER:
+        while self.iters < self.max_iter:
             if self.iters and not self._step_fits():
                 break
             relaxed = self._oracle_step(restr, lam)
@@ -851,6 +967,9 @@ class LagrangianLP:
         self.n_support = int(self.support.sum())
         self.iters += 1
         if self.exact_oracle:
+            if relaxed.value_eur < self.bound and self.keep_best_flow:
+                pv = relaxed.adj[relaxed.arc] if len(relaxed.arc) else np.zeros(0)
+                self.best_flow = (np.maximum(lam, 0.0), relaxed.flow, pv)
             self.bound = min(self.bound, relaxed.value_eur)  # the exact Lagrangian function
         return relaxed
 
@@ -889,6 +1008,7 @@ class LagrangianLP:
             return False
         self.lp_rounds += 1
         self.lp_obj = master.objective()
+        self.last_duals = master.master.row_duals().copy()
         t0 = time.perf_counter()
         cands = master.master.cands
         self.best.offer(
@@ -899,11 +1019,21 @@ class LagrangianLP:
             t0 = time.perf_counter()
             self.reoptimise()
             self.clock.record("reoptimise", t0)
+        if self.price_by_duals:
+            return self.clock.fits("lp", "repair", reserve=self.reserve)
         return not self.within_gap() and self.clock.fits("exact", reserve=self.reserve)
+
+    # dense path (`dense.DenseSolve`): this instance's arcs are a working set, so its
+    # bounds are not the answer; the LP rounds go on until its duals price every working
+    # arc out (they become the dual solution whose repair over all arcs is the bound)
+    price_by_duals = False
+    max_iter = SUBGRADIENT_MAX_ITER
 
     def _price(self, master: _SupportLP) -> np.ndarray | None:
         """Exact bound at the LP's dual multipliers; the pairs its flow uses outside the LP
         (None: stop, the gap is closed, nothing is new, or another round does not fit)."""
+        if self.price_by_duals:
+            return self._price_by_duals(master)
         t0 = time.perf_counter()
         flow, _ = self.exact_bound(master.multipliers())
         self.clock.record("exact", t0)
@@ -913,6 +1043,32 @@ class LagrangianLP:
         if not self.clock.fits("lp", "repair", "reoptimise", reserve=self.reserve):
             return None
         return new_pairs
+
+    def _price_by_duals(self, master: _SupportLP) -> np.ndarray | None:
+        """Every working arc priced with the LP duals (capacity in the Lagrangian form,
+        see `dense.Pricer._pot_by_hub`); the pairs of the PRICE_PAIRS_PER_ROUND * demands
+        best positive ones join the LP (None: none left, or no time)."""
+        from urbanmine.engine.matching.dense import duals_from_rows
+
+        t0 = time.perf_counter()
+        arcs = self.ctx.arcs
+        assert arcs.pair is not None and self.last_duals is not None
+        d = duals_from_rows(self.last_duals, self.ctx.layout)
+        rv = adjusted_values(self.value, self.hold, d.capacity_prices())
+        rv -= d.u[arcs.sup] + d.v[arcs.dem]
+        tol = 1e-7 * max(1.0, float(np.abs(self.value).max()) if len(self.value) else 1.0)
+        cand = np.flatnonzero((rv > tol) & ~master.in_model)
+        self.clock.record("price", t0)
+        self.priced_positive = len(cand)
+        if not len(cand) or not self.clock.fits("lp", "repair", reserve=self.reserve):
+            return None
+        limit = PRICE_PAIRS_PER_ROUND * self.ctx.layout.n_demand
+        if len(cand) > limit:
+            cand = cand[np.argpartition(-rv[cand], limit)[:limit]]
+        master.add_arcs(cand)  # routes of pairs already present; new pairs come whole
+        new_pairs = np.zeros(arcs.n_pairs, dtype=bool)
+        new_pairs[arcs.pair[cand]] = True
+        return new_pairs & ~master.has_pair
 
     def _without_lp(self) -> None:
         """Phase 3, only when no LP round ran: an exact bound at the best subgradient
@@ -975,8 +1131,18 @@ class _SupportLP:
         assert self.all_arcs.pair is not None
         self.has_pair |= new_pairs
         add = new_pairs[self.all_arcs.pair] & ~self.in_model
-        self.in_model |= add
-        self.master.add_arcs(self.all_arcs.subset(add))
+        if add.any():
+            self.in_model |= add
+            self.master.add_arcs(self.all_arcs.subset(add))
+
+    def add_arcs(self, idx: np.ndarray) -> None:
+        """Single routes (indices into all_arcs) become columns."""
+        add = np.zeros(len(self.in_model), dtype=bool)
+        add[idx] = True
+        add &= ~self.in_model
+        if add.any():
+            self.in_model |= add
+            self.master.add_arcs(self.all_arcs.subset(add))
 
     def solve(self, time_limit: float) -> bool:
         self.master.run(time_limit)

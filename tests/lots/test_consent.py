@@ -545,3 +545,26 @@ def test_the_holder_or_the_owner_releases_a_reservation(chain, harvested):
         lot_id=lot.id, step=Step.SALE, actor=chain.owner_user, counterparty=chain.outsider
     )
     assert Lot.objects.get(pk=lot.pk).owner == chain.outsider
+
+
+def test_the_api_keeps_a_reservation_and_a_mandatory_inspection(
+    chain, harvested, steel, client_for
+):
+    """The same rules through the API: a reserved lot goes only to its holder, and a
+    mandatory-inspection group is not sold untested (400s naming the field)."""
+    owner = client_for(chain.owner_user)
+    reserved = _reserve_for_buyer(chain, harvested)
+    r = owner.post(
+        f"/api/v1/lots/{reserved.code}/events",
+        {"step": "sale", "counterparty": chain.outsider.pk},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["invalid_params"][0]["name"] == "counterparty"
+    r = owner.post(
+        f"/api/v1/lots/{steel.code}/events",
+        {"step": "sale", "counterparty": chain.buyer.pk},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["invalid_params"][0]["name"] == "step"
+    assert "keur" in r.json()["invalid_params"][0]["reason"]  # Dutch: "gekeurd"
+    assert Lot.objects.get(pk=steel.pk).owner == chain.owner

@@ -981,6 +981,11 @@ def lot_transfer_accept(*, proposal_id: int, actor) -> TransferProposal:
         notes=_("Proposed by %(org)s (proposal %(id)s), accepted by the owner")
         % {"org": proposal.proposed_by, "id": proposal.pk},
     )
+    return _proposal_accepted(proposal, actor, event)
+
+
+def _proposal_accepted(proposal: TransferProposal, actor, event) -> TransferProposal:
+    """The proposal is accepted and names the event its acceptance recorded."""
     proposal.status, proposal.decided_by, proposal.decided_at = (
         TransferStatus.ACCEPTED,
         actor,
@@ -1003,14 +1008,7 @@ def _custody_accept(proposal: TransferProposal, actor) -> TransferProposal:
         notes=_("Proposed by %(org)s (proposal %(id)s), accepted by %(to)s")
         % {"org": proposal.proposed_by, "id": proposal.pk, "to": proposal.counterparty},
     )
-    proposal.status, proposal.decided_by, proposal.decided_at = (
-        TransferStatus.ACCEPTED,
-        actor,
-        timezone.now(),
-    )
-    proposal.event = event
-    proposal.save(update_fields=["status", "decided_by", "decided_at", "event"])
-    return proposal
+    return _proposal_accepted(proposal, actor, event)
 
 
 @transaction.atomic

@@ -127,6 +127,15 @@ def harvested_lot(chain, identified_lot):
     return harvest_into_hub(chain, identified_lot)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _documents_dir(tmp_path_factory):
+    """Attached PDFs go to a temporary folder, never into the checkout's var/."""
+    from django.test import override_settings
+
+    with override_settings(URBANMINE_DOCUMENTS_DIR=tmp_path_factory.mktemp("documents")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english_messages_in_code():
     """Service messages are asserted in English; pages still render Dutch by default."""

@@ -323,6 +323,10 @@ SPECTACULAR_SETTINGS = {
 # How long the organisation that recorded a lifecycle step may correct it itself (days);
 # after that only the data steward (issue #14).
 URBANMINE_CORRECTION_DAYS = int(env("URBANMINE_CORRECTION_DAYS", "14"))
+# Attached documents (inspection certificates, permit decisions): PDFs outside the web root,
+# served only after a permission check (core/documents.py).
+URBANMINE_DOCUMENTS_DIR = Path(env("URBANMINE_DOCUMENTS_DIR", str(VAR_DIR / "documents")))
+URBANMINE_DOCUMENT_MAX_BYTES = int(env("URBANMINE_DOCUMENT_MAX_MB", "10")) * 1024 * 1024
 
 # --- cache: one shared cache for every process (API throttling, public pages) --------------
 # Redis when URBANMINE_REDIS_URL is set; the database otherwise (its table is made by

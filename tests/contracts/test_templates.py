@@ -34,6 +34,8 @@ NOT_PAGES = {
     "transfer-accept",
     "transfer-decline",
     "inventory-template",
+    "inspection-certificate",  # PDF downloads (tests/lots/test_documents.py)
+    "permit-document",
     "hub-settings",
     "hub-merge-lots",
     "hub-transform-lots",

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
+from django.urls import reverse
 from django.utils import timezone
 
 from urbanmine.engine import matching as engine
@@ -177,3 +178,69 @@ def test_two_buyers_accepting_overlapping_proposals_never_over_reserve(
     reserved = Lot.objects.filter(status=Status.RESERVED)
     assert sum(lot.quantity for lot in reserved) == 6000
     assert sum(lot.quantity for lot in Lot.objects.all()) == 10000
+
+
+def _accept_one(chain):
+    run = match_run_execute(run_id=MatchRun.objects.create(started_by=chain.matchmaker_user).id)
+    p = Proposal.objects.filter(run=run).order_by("id").first()
+    return proposal_accept(proposal_id=p.id, actor=chain.buyer_user)
+
+
+@pytest.mark.parametrize("how", ["release", "correction"])
+def test_an_ended_reservation_releases_its_proposal_and_reopens_the_demand(chain, market, how):
+    """An accepted proposal whose reservation ends without delivery (released by the holder,
+    or the reserving step corrected) no longer reads "accepted", and its demand counts the
+    quantity as open again (issue #14). A reserved lot cannot exit (lifecycle table)."""
+    from urbanmine.lots.services import lot_correct_last_step
+
+    accepted = _accept_one(chain)
+    demand = DemandRequest.objects.get(pk=accepted.demand_id)
+    assert demand.status in ("partial", "fulfilled")
+    reserved = accepted.reservation.lot
+    if how == "release":
+        lot_record_step(lot_id=reserved.id, step=Step.RELEASE, actor=chain.buyer_user)
+    else:
+        lot_correct_last_step(lot_id=reserved.id, actor=chain.buyer_user, reason="wrong demand")
+    accepted.refresh_from_db()
+    demand.refresh_from_db()
+    assert accepted.status == ProposalStatus.RELEASED
+    assert reserved.code in accepted.stale_reason
+    assert demand.status == "open"
+    # the other proposals of the run are untouched
+    assert Proposal.objects.filter(status=ProposalStatus.RELEASED).count() == 1
+
+
+def test_a_reservation_fulfilled_by_a_sale_stays_accepted(chain, market):
+    accepted = _accept_one(chain)
+    reserved = accepted.reservation.lot
+    lot_record_step(
+        lot_id=reserved.id, step=Step.SALE, actor=chain.owner_user, counterparty=chain.buyer
+    )
+    accepted.refresh_from_db()
+    assert accepted.status == ProposalStatus.ACCEPTED
+
+
+def test_a_proposal_of_an_untested_mandatory_inspection_lot_says_so(chain, market, client):
+    """Matching plans with a lot whose group needs an inspection, but the buyer reads that
+    it is delivered only after a certifier passes it; a passed inspection removes the note."""
+    from urbanmine.lots.services import lot_engage_certifier
+
+    chain.bricks.inspection_required = True
+    chain.bricks.assessment_guideline = "BRL 2506"
+    chain.bricks.save(update_fields=["inspection_required", "assessment_guideline"])
+    match_run_execute(run_id=MatchRun.objects.create().id)
+    demand = market[0]
+    client.force_login(chain.buyer_user)
+    page = client.get(reverse("demand-detail", args=[demand.pk])).content.decode()
+    assert "data-needs-inspection" in page and "BRL 2506" in page
+    lot = Lot.objects.get(source_asset=chain.building, status=Status.HARVESTED)
+    lot_engage_certifier(lot_id=lot.id, certifier=chain.certifier, actor=chain.owner_user)
+    lot_record_step(
+        lot_id=lot.id,
+        step=Step.QUALITY_CONTROL,
+        actor=chain.certifier_user,
+        passed=True,
+        certificate_number="C-1",
+    )
+    page = client.get(reverse("demand-detail", args=[demand.pk])).content.decode()
+    assert "data-needs-inspection" not in page

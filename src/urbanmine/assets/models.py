@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Scope
+from urbanmine.core.documents import document_storage, permit_upload_to
 from urbanmine.engine.forecast.tables import USE_TYPES
 
 
@@ -139,6 +140,13 @@ class PermitDecision(models.Model):
     status = models.CharField(_("decision"), max_length=12, choices=PermitStatus.choices)
     conditions = models.TextField(_("conditions"), blank=True)
     case_number = models.CharField(_("case number (Omgevingsloket)"), max_length=40, blank=True)
+    document = models.FileField(
+        _("decision (PDF)"),
+        storage=document_storage,
+        upload_to=permit_upload_to,
+        blank=True,
+        max_length=120,
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -93,3 +93,8 @@ def permit_authority_for(user, asset: Asset) -> Organisation | None:
         if asset.municipality_id in (served or {org.municipality_id}):
             return org
     return None
+
+
+def permit_document_may_view(user, decision) -> bool:
+    """A decision's document: for the authorities serving the project and its owner."""
+    return permit_may_decide(user, decision.asset) or asset_may_change(user, decision.asset)

@@ -8,10 +8,12 @@ from typing import TypedDict, Unpack
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.core.documents import validate_pdf
 from urbanmine.core.keywords import check_keywords
 from urbanmine.organisations.models import Organisation
 from urbanmine.regions.services import municipality_for_point, parse_location
@@ -104,10 +106,16 @@ def intervention_plan(
 
 @transaction.atomic
 def permit_decide(
-    *, asset: Asset, status: str, actor, conditions: str = "", case_number: str = ""
+    *,
+    asset: Asset,
+    status: str,
+    actor,
+    conditions: str = "",
+    case_number: str = "",
+    document: File | None = None,
 ) -> PermitDecision:
     """The permit authority records its decision on a project (added to the project's
-    decisions; the latest holds)."""
+    decisions; the latest holds), with the decision itself attached as PDF if given."""
     authority = permit_authority_for(actor, asset)
     if authority is None:
         raise PermissionDenied(
@@ -118,8 +126,10 @@ def permit_decide(
         raise ValidationError({"status": _("Choose a decision.")})
     if status == PermitStatus.GRANTED_WITH_CONDITIONS and not conditions.strip():
         raise ValidationError({"conditions": _("Name the conditions of the permit.")})
+    if document is not None:
+        validate_pdf(document, "document")
     with set_actor(actor):
-        return PermitDecision.objects.create(
+        decision = PermitDecision.objects.create(
             asset=asset,
             authority=authority,
             status=status,
@@ -128,3 +138,6 @@ def permit_decide(
             decided_by=actor,
             decided_at=timezone.now(),
         )
+        if document is not None:
+            decision.document.save("decision.pdf", document, save=True)
+    return decision

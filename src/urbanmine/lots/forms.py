@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import projects_of
 from urbanmine.catalogue.models import ProductGroup, Unit
+from urbanmine.core.documents import validate_pdf
 from urbanmine.hubs.models import Hub
 from urbanmine.organisations.models import ChainRole, Organisation
 
@@ -200,7 +202,14 @@ STEP_FIELDS: dict[str, list[str]] = {
     Step.CONNECTION: ["counterparty", "quantity", "occurred_on", "notes"],
     Step.SORTING: ["occurred_on", "notes"],
     Step.TREATMENT: ["occurred_on", "notes"],
-    Step.QUALITY_CONTROL: ["passed", "certificate_number", "valid_until", "occurred_on", "notes"],
+    Step.QUALITY_CONTROL: [
+        "passed",
+        "certificate_number",
+        "valid_until",
+        "certificate_document",
+        "occurred_on",
+        "notes",
+    ],
     Step.SALE: ["counterparty", "quantity", "price_eur", "occurred_on", "notes"],
     Step.TRANSPORT_STORAGE: ["destination", "hub", "quantity", "occurred_on", "notes"],
     Step.DESIGN: ["occurred_on", "notes"],
@@ -256,6 +265,12 @@ class StepForm(RecordStepForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    certificate_document = forms.FileField(
+        label=_("Certificate or inspection report (PDF, optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
     def __init__(self, *args, lot, user, step: str, hubs: list[tuple], **kwargs):
         super().__init__(*args, lot=lot, user=user, only_steps=None, **kwargs)
         self.step_code = step
@@ -282,6 +297,15 @@ class StepForm(RecordStepForm):
         if "counterparty" in self.fields and step in COUNTERPARTY_LABELS:
             self.fields["counterparty"].label = COUNTERPARTY_LABELS[step]
         self.order_fields(STEP_FIELDS[step])  # the step's own order: destination before hub
+
+    def clean_certificate_document(self):
+        upload = self.cleaned_data.get("certificate_document")
+        if upload:
+            try:
+                validate_pdf(upload, "certificate_document")
+            except ValidationError as e:
+                raise forms.ValidationError(e.message_dict["certificate_document"]) from None
+        return upload
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Unit
+from urbanmine.core.documents import certificate_upload_to, document_storage
 from urbanmine.core.models import Job
 
 from .lifecycle import OFFERABLE, EventFacts, Status, Step
@@ -337,6 +338,13 @@ class Inspection(models.Model):
     result = models.CharField(_("result"), max_length=6, choices=InspectionResult.choices)
     certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    certificate_document = models.FileField(
+        _("certificate (PDF)"),
+        storage=document_storage,
+        upload_to=certificate_upload_to,
+        blank=True,
+        max_length=120,
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

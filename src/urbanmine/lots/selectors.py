@@ -387,3 +387,28 @@ def hubs_for_intake(lot: Lot, organisation_ids: Iterable[int]) -> list[tuple[Hub
         if free_kg >= mass:
             out.append((h, float(free_kg) / 1000))
     return out
+
+
+def lot_latest_inspection(lot: Lot):
+    """The latest inspection of this lot's material (its own or an ancestor's before the
+    material left it): the one that decides whether it may be sold or applied."""
+    from .models import Inspection
+
+    return (
+        Inspection.objects.filter(lot_lineage_filter(lot, "event__occurred_at"))
+        .order_by("-inspected_on", "-id")
+        .first()
+    )
+
+
+def lot_certificate_valid(lot: Lot, day) -> bool:
+    """A passed inspection whose certificate has not expired on `day` (an expired one
+    counts as none)."""
+    from .models import InspectionResult
+
+    latest = lot_latest_inspection(lot)
+    return (
+        latest is not None
+        and latest.result == InspectionResult.PASSED
+        and (latest.valid_until is None or latest.valid_until >= day)
+    )

@@ -81,6 +81,7 @@ from .permissions import (
     transfer_may_decide,
     transfer_may_withdraw,
 )
+from .signals import reservation_ended
 from .steps import (
     HANDLERS,
     StepFields,
@@ -749,7 +750,20 @@ def lot_record_step(
     event = _append_event(lot, entry)
     if handler.after is not None:
         handler.after(rec, event)
+    _announce_reservation_end(lot, rec.payload["before"]["reserved_for_id"])
     return event
+
+
+def _announce_reservation_end(lot: Lot, holder_id: int | None) -> None:
+    """The reservation ended and the material did not go to its holder (a sale or an
+    application for the holder fulfils it instead)."""
+    if holder_id is None or lot.reserved_for_id is not None:
+        return
+    if lot.owner_id == holder_id or (
+        lot.applied_asset_id is not None and lot.location == Location.APPLIED
+    ):
+        return
+    reservation_ended.send(sender=Lot, lot=lot, holder_id=holder_id)
 
 
 # ------------------------------------------------------------------------ corrections
@@ -818,6 +832,8 @@ def lot_correct_last_step(*, lot_id: int, actor, reason: str) -> LifecycleEvent:
     lot.status_since = datetime.fromisoformat(before["status_since"])
     _sync_publication(lot)
     lot.save()
+    if last.step == Step.CONNECTION:
+        _announce_reservation_end(lot, (last.payload or {}).get("for_organisation"))
     org = last.organisation
     if not actor.is_staff:
         org = acting_organisation(actor, last.organisation)

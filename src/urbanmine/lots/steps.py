@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from urbanmine.assets.models import PermitStatus
 from urbanmine.assets.permissions import asset_may_change
+from urbanmine.core.documents import validate_pdf
 from urbanmine.hubs import services as hub_services
 from urbanmine.organisations.membership import user_organisation_ids
 
@@ -35,9 +36,16 @@ from .models import (
     Lot,
     RStrategy,
 )
-from .selectors import hub_stock_mass_kg, lot_lineage_filter
+from .selectors import (
+    hub_stock_mass_kg,
+    lot_certificate_valid,
+    lot_latest_inspection,
+    lot_lineage_filter,
+)
 
 if TYPE_CHECKING:
+    from django.core.files import File
+
     from urbanmine.assets.models import Asset
     from urbanmine.hubs.models import Hub
     from urbanmine.organisations.models import Organisation
@@ -55,6 +63,7 @@ class StepFields(TypedDict, total=False):
     guideline: str
     certificate_number: str
     valid_until: date | None
+    certificate_document: File | None  # quality control: the certificate or report (PDF)
     r_strategy: str
     in_transit: bool  # dismantling without a hub: on its way rather than still on site
     price_eur: Decimal | None  # sale: the agreed price (the parties see it, no one else)
@@ -73,6 +82,7 @@ class StepInput:
     guideline: str = ""
     certificate_number: str = ""
     valid_until: date | None = None
+    certificate_document: File | None = None
     r_strategy: str = ""
     in_transit: bool = False
     price_eur: Decimal | None = None
@@ -196,11 +206,7 @@ def check_inspection_passed(rec: StepRecording) -> None:
     if not group.inspection_required:
         return
     day = rec.occurred_at.date()
-    latest = (
-        Inspection.objects.filter(lot_lineage_filter(rec.lot, "event__occurred_at"))
-        .order_by("-inspected_on", "-id")
-        .first()
-    )
+    latest = lot_latest_inspection(rec.lot)
     if latest is None or latest.result != InspectionResult.PASSED:
         raise ValidationError(
             {
@@ -415,21 +421,22 @@ def released_status(lot: Lot) -> str:
     and has not expired, harvested when it is out of the building, else inventoried."""
     from datetime import date as _date
 
-    latest = (
-        Inspection.objects.filter(lot_lineage_filter(lot, "event__occurred_at"))
-        .order_by("-inspected_on", "-id")
-        .first()
-    )
-    if latest is not None and latest.result == InspectionResult.PASSED:
-        if latest.valid_until is None or latest.valid_until >= _date.today():
-            return Status.APPROVED
+    if lot_certificate_valid(lot, _date.today()):
+        return Status.APPROVED
     if lot.location != Location.IN_ASSET:
         return Status.HARVESTED
     return Status.INVENTORIED
 
 
+def check_certificate_document(rec: StepRecording) -> None:
+    if rec.given.certificate_document is not None:
+        validate_pdf(rec.given.certificate_document, "certificate_document")
+
+
 def apply_quality_control(rec: StepRecording) -> None:
     rec.payload["passed"] = bool(rec.given.passed)
+    if rec.given.certificate_document is not None:
+        rec.payload["document"] = True
 
 
 def apply_nothing(rec: StepRecording) -> None:
@@ -452,6 +459,10 @@ def record_inspection(rec: StepRecording, event: LifecycleEvent) -> None:
         valid_until=rec.given.valid_until,
         notes=rec.given.notes,
     )
+    if rec.given.certificate_document is not None:
+        inspection.certificate_document.save(
+            "certificate.pdf", rec.given.certificate_document, save=True
+        )
     InspectionEngagement.objects.filter(
         lot=rec.lot, certifier=rec.organisation, status=EngagementStatus.OPEN
     ).update(status=EngagementStatus.DONE, inspection=inspection)
@@ -475,7 +486,9 @@ HANDLERS: dict[str, StepHandler] = {
     Step.CONNECTION: StepHandler(apply_connection, partial=True),
     Step.SORTING: StepHandler(),
     Step.TREATMENT: StepHandler(),
-    Step.QUALITY_CONTROL: StepHandler(apply_quality_control, after=record_inspection),
+    Step.QUALITY_CONTROL: StepHandler(
+        apply_quality_control, checks=(check_certificate_document,), after=record_inspection
+    ),
     Step.SALE: StepHandler(
         apply_sale,
         (check_counterparty, check_reservation_binds, check_inspection_passed),

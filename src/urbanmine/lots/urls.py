@@ -9,6 +9,11 @@ urlpatterns = [
     path("lots/<str:code>/engage/", lot.lot_engage_certifier, name="lot-engage-certifier"),
     path("lots/<str:code>/correct/", lot.lot_correct, name="lot-correct"),
     path("lots/<str:code>/steps/<str:step>/", lot.lot_step, name="lot-step"),
+    path(
+        "inspections/<int:pk>/certificate.pdf",
+        lot.inspection_certificate,
+        name="inspection-certificate",
+    ),
     path("lots/<str:code>/propose/", lot.lot_propose_transfer, name="lot-propose-transfer"),
     path(
         "transfers/<int:pk>/accept/",

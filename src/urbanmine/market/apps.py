@@ -15,3 +15,13 @@ class MarketConfig(AppConfig):
         from .models import DemandRequest
 
         bump_on_change(DemandRequest)
+
+        from urbanmine.lots.signals import reservation_ended
+
+        reservation_ended.connect(_release_proposals, dispatch_uid="market-release-proposals")
+
+
+def _release_proposals(sender, *, lot, holder_id, **kwargs) -> None:
+    from .services import proposals_release
+
+    proposals_release(lot=lot, holder_id=holder_id)

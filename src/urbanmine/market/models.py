@@ -113,6 +113,7 @@ class ProposalStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     STALE = "stale", _("No longer available")
     SUPERSEDED = "superseded", _("Superseded by a newer run")
+    RELEASED = "released", _("Reservation released")
 
 
 class Proposal(models.Model):

@@ -11,7 +11,7 @@ from urbanmine.assets.permissions import permit_authority_municipality_ids
 from urbanmine.engine import geo
 from urbanmine.lots.lifecycle import OFFERABLE, Status
 from urbanmine.lots.models import QUALITY_RANK, Lot
-from urbanmine.lots.selectors import lot_place
+from urbanmine.lots.selectors import lot_certificate_valid, lot_place
 
 from .models import DemandRequest, MatchRun, Proposal, ProposalStatus
 from .permissions import demand_visible_filter, proposals_visible_filter
@@ -32,7 +32,12 @@ def demand_proposals(demand):
     return (
         Proposal.objects.filter(
             demand=demand,
-            status__in=[ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED, ProposalStatus.STALE],
+            status__in=[
+                ProposalStatus.PROPOSED,
+                ProposalStatus.ACCEPTED,
+                ProposalStatus.STALE,
+                ProposalStatus.RELEASED,
+            ],
         )
         .select_related(
             "lot__product_group",
@@ -168,3 +173,13 @@ def permit_projects(user) -> list[PermitProject]:
         )
         for p in projects
     ]
+
+
+def proposal_needs_inspection(proposal: Proposal) -> bool:
+    """The lot's product group is sold or applied only with a passed inspection, and no
+    certificate valid on the delivery date exists yet: the buyer may reserve it, but it is
+    delivered only after a certifier passes it (the matching plans with it regardless)."""
+    group = proposal.lot.product_group
+    return group.inspection_required and not lot_certificate_valid(
+        proposal.lot, proposal.delivery_date
+    )

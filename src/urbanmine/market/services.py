@@ -474,6 +474,40 @@ def _proposal_accept(*, proposal_id: int, actor) -> Proposal:
     return proposal
 
 
+def proposals_release(*, lot: Lot, holder_id: int) -> int:
+    """The reservation an accepted proposal made on `lot` ended without delivery (released,
+    exited or corrected): the proposal reads "released" and its demand counts the quantity
+    as open again. Called from the lots app's `reservation_ended` signal, inside the
+    recording transaction. Returns the number of proposals released."""
+    proposals = list(
+        Proposal.objects.select_for_update()
+        .filter(
+            status=ProposalStatus.ACCEPTED,
+            reservation__lot=lot,
+            demand__organisation_id=holder_id,
+        )
+        .select_related("demand")
+    )
+    for p in proposals:
+        p.status = ProposalStatus.RELEASED
+        p.stale_reason = _("the reservation of lot %(code)s was released") % {"code": lot.code}
+        p.save(update_fields=["status", "stale_reason"])
+    accepted = _accepted_quantities()
+    for demand in {p.demand for p in proposals}:
+        if demand.status == DemandStatus.CANCELLED:
+            continue
+        q = accepted.get(demand.id, Decimal(0))
+        demand.status = (
+            DemandStatus.FULFILLED
+            if q >= demand.quantity
+            else DemandStatus.PARTIAL
+            if q > 0
+            else DemandStatus.OPEN
+        )
+        demand.save(update_fields=["status"])
+    return len(proposals)
+
+
 def _stale_reason(proposal: Proposal, lot: Lot, demand: DemandRequest) -> str:
     if lot.is_hazardous:
         return _("the lot contains hazardous substances")

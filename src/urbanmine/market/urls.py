@@ -9,4 +9,5 @@ urlpatterns = [
     path("demand/<int:pk>/", views.demand_detail, name="demand-detail"),
     path("proposals/<int:pk>/accept/", views.proposal_accept, name="proposal-accept"),
     path("permits/", views.permits, name="permits"),
+    path("permits/<int:pk>/decision.pdf", views.permit_document, name="permit-document"),
 ]

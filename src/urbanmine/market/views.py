@@ -8,9 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from urbanmine.assets.models import Asset, PermitStatus
-from urbanmine.assets.permissions import permit_authority_municipality_ids, permit_may_decide
+from urbanmine.assets.models import Asset, PermitDecision, PermitStatus
+from urbanmine.assets.permissions import (
+    permit_authority_municipality_ids,
+    permit_document_may_view,
+    permit_may_decide,
+)
 from urbanmine.assets.services import permit_decide
+from urbanmine.core.documents import document_response
 from urbanmine.core.forms import error_text
 from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
@@ -99,6 +104,7 @@ def demand_detail(request, pk):
     for p in proposals:
         lat, lon, place = lot_place(p.lot)
         p.place_name = place
+        p.needs_inspection = selectors.proposal_needs_inspection(p)
         path = (
             [[lat, lon]]
             + ([[p.hub.lat, p.hub.lon]] if p.hub else [])
@@ -164,6 +170,7 @@ def permits(request):
                 actor=request.user,
                 conditions=request.POST.get("conditions", ""),
                 case_number=request.POST.get("case_number", ""),
+                document=request.FILES.get("document"),
             )
         except ValidationError as e:
             messages.error(request, f"{asset.name}: {error_text(e)}")
@@ -175,3 +182,12 @@ def permits(request):
         "statuses": PermitStatus.choices,
     }
     return render(request, "market/permits.html", context)
+
+
+@login_required
+def permit_document(request, pk):
+    """The permit decision (PDF), for the authorities serving the project and its owner."""
+    decision = get_object_or_404(PermitDecision.objects.select_related("asset"), pk=pk)
+    if not decision.document or not permit_document_may_view(request.user, decision):
+        raise Http404
+    return document_response(decision.document, f"permit-{decision.asset_id}-{decision.pk}.pdf")

@@ -7,23 +7,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_cached
+from urbanmine.core.documents import document_response
 from urbanmine.core.forms import add_service_errors
 from urbanmine.organisations.membership import user_organisation_ids
 from urbanmine.regions.services import zuid_holland
 
-from .. import selectors, services
+from .. import imports, selectors, services
 from ..exports import supply_csv
 from ..forms import (
     Destination,
@@ -34,7 +37,7 @@ from ..forms import (
     SupplyFilterForm,
 )
 from ..lifecycle import Step, allowed_steps
-from ..models import Lot
+from ..models import Inspection, Lot
 from ..permissions import (
     lot_may_correct,
     lot_may_engage_certifier,
@@ -428,7 +431,8 @@ def lot_step(request, code, step):
     )
     initial = {"occurred_on": timezone.localdate()}
     data = request.POST if request.method == "POST" else None
-    form = StepForm(data, lot=lot, user=request.user, step=step, hubs=hubs, initial=initial)
+    files = request.FILES if request.method == "POST" else None
+    form = StepForm(data, files, lot=lot, user=request.user, step=step, hubs=hubs, initial=initial)
     context = {"lot": lot, "step": step, "step_label": Step(step).label, "form": form}
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
@@ -436,7 +440,12 @@ def lot_step(request, code, step):
     d = form.cleaned_data
     if not request.POST.get("confirmed"):
         context["consequences"] = _consequences(step, lot, d)
+        upload = d.get("certificate_document")
+        if upload:  # kept until the confirmation comes back (the browser does not resend it)
+            context["document_token"] = imports.stash_upload(upload.read(), upload.name)
+            context["document_name"] = upload.name
         return render(request, "lots/step_confirm.html", context)
+    document = _stashed_document(request.POST.get("document_token", ""))
     party = d.get("counterparty")
     if (
         step == Step.CUSTODY_CHANGE
@@ -459,6 +468,7 @@ def lot_step(request, code, step):
             passed=d.get("passed"),
             certificate_number=d.get("certificate_number", ""),
             valid_until=d.get("valid_until"),
+            certificate_document=document,
             r_strategy=d.get("r_strategy", ""),
             price_eur=d.get("price_eur"),
             exit_route=d.get("exit_route", ""),
@@ -472,6 +482,24 @@ def lot_step(request, code, step):
         % {"step": event.get_step_display(), "code": event.lot.code},
     )
     return redirect("lot-detail", code=event.lot.code)
+
+
+def _stashed_document(token: str) -> ContentFile | None:
+    upload = imports.load_upload(token) if token else None
+    if upload is None:
+        return None
+    data, name = upload
+    return ContentFile(data, name=name)
+
+
+@login_required
+def inspection_certificate(request, pk):
+    """The certificate (PDF) of an inspection, for whoever may see the lot."""
+    inspection = get_object_or_404(Inspection.objects.select_related("lot"), pk=pk)
+    if not lot_may_view(request.user, inspection.lot) or not inspection.certificate_document:
+        raise Http404
+    name = slugify(inspection.certificate_number or f"inspection-{inspection.pk}")
+    return document_response(inspection.certificate_document, f"{inspection.lot.code}-{name}.pdf")
 
 
 def _offered_steps(user, lot) -> list[str]:

@@ -11,7 +11,7 @@ import openpyxl
 
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.engine.inventory import TEMPLATE_COLUMNS, parse_inventory
-from urbanmine.lots.exports import PASSPORT_COLUMNS, SUPPLY_COLUMNS
+from urbanmine.lots.exports import PASSPORT_COLUMNS, SUPPLY_COLUMNS, SUPPLY_HEADERS_NL
 from urbanmine.lots.hub_exports import HUB_STOCK_COLUMNS
 from urbanmine.lots.models import Lot
 from urbanmine.lots.services import lot_identify, lots_import_inventory
@@ -196,15 +196,18 @@ def _evil_lot(chain, harvested_lot, description=EVIL):
 
 def test_the_supply_csv_neutralises_formulas(anon, client, chain, harvested_lot):
     _evil_lot(chain, harvested_lot)
-    for content in (
-        anon.get("/api/v1/supply.csv").content,
-        client.get("/supply/?format=csv").content,
+    client.cookies["django_language"] = "nl"  # the web's CSV for Dutch users: ; and Dutch headers
+    codes = {nl: code for code, nl in SUPPLY_HEADERS_NL.items()}
+    for content, delimiter in (
+        (anon.get("/api/v1/supply.csv").content, ","),
+        (client.get("/supply/?format=csv").content, ";"),
     ):
-        (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+        (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter)
+        row = {codes.get(k, k): v for k, v in row.items()}
         assert row["description"] == "'" + EVIL and row["hub"] == "'@Hub Waalhaven"
         # numbers stay numbers
         assert row["quantity"] == "10000" and row["mass_kg_total"] == "21000"
-        assert float(row["lat"]) == 51.89
+        assert float(row["lat"].replace(",", ".")) == 51.89
 
 
 def test_the_supply_geojson_is_not_a_spreadsheet(anon, chain, harvested_lot):

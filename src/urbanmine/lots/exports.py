@@ -277,18 +277,41 @@ def supply_record(lot) -> dict[str, Any]:
     }
 
 
-def supply_csv(lots: Iterable) -> bytes:
-    """The public supply as CSV: UTF-8 with BOM (Excel opens it right), comma separated,
-    decimal point."""
+#: the supply CSV's headers for Dutch users (the API's CSV keeps SUPPLY_COLUMNS)
+SUPPLY_HEADERS_NL: dict[str, str] = {
+    "lot_code": "Partij",
+    "product_group": "Productgroep (code)",
+    "description": "Omschrijving",
+    "quantity": "Hoeveelheid",
+    "unit": "Eenheid",
+    "mass_kg_per_unit": "Massa per eenheid (kg)",
+    "mass_kg_total": "Massa totaal (kg)",
+    "quality": "Kwaliteit",
+    "status": "Status",
+    "location": "Locatie",
+    "hub": "Hub",
+    "municipality": "Gemeente",
+    "lat": "Breedtegraad (WGS84)",
+    "lon": "Lengtegraad (WGS84)",
+    "expected_release_date": "Verwacht beschikbaar",
+}
+_NUMBERS = ("quantity", "mass_kg_per_unit", "mass_kg_total", "lat", "lon")
+
+
+def supply_csv(lots: Iterable, dutch: bool = False) -> bytes:
+    """The public supply as CSV: UTF-8 with BOM (Excel opens it right). By default comma
+    separated with a decimal point and the column codes (the API's format); `dutch`: what a
+    Dutch Excel opens as columns — semicolons, decimal comma, Dutch headers."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(SUPPLY_COLUMNS)
+    w = csv.writer(buf, delimiter=";" if dutch else ",", lineterminator="\r\n")
+    w.writerow([SUPPLY_HEADERS_NL[c] for c in SUPPLY_COLUMNS] if dutch else SUPPLY_COLUMNS)
     for lot in lots:
         # Text cells neutralised before the numbers become text: numbers stay numbers.
         rec = {key: safe_cell(value) for key, value in supply_record(lot).items()}
-        rec["quantity"] = csv_number(rec["quantity"])
-        rec["mass_kg_per_unit"] = csv_number(rec["mass_kg_per_unit"])
-        rec["mass_kg_total"] = csv_number(rec["mass_kg_total"])
+        for key in _NUMBERS:
+            rec[key] = csv_number(rec[key])
+            if dutch:
+                rec[key] = rec[key].replace(".", ",")
         rec["expected_release_date"] = iso(rec["expected_release_date"]) or ""
         w.writerow([rec[c] for c in SUPPLY_COLUMNS])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

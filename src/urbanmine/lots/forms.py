@@ -15,6 +15,7 @@ from urbanmine.organisations.models import ChainRole, Organisation
 
 from .lifecycle import Step, allowed_steps
 from .models import ExitRoute, Quality, RStrategy
+from .selectors import SUPPLY_SORTS
 
 
 class RecordStepForm(forms.Form):
@@ -143,7 +144,19 @@ class ProposeTransferForm(forms.Form):
         ).order_by("name")
 
 
+#: the supply list's sort keys, ascending and descending (lots/selectors.SUPPLY_SORTS)
+SORT_CHOICES = [("", "")] + [(k, k) for key in SUPPLY_SORTS for k in (key, f"-{key}")]
+
+
 class SupplyFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("code, description or product group")}
+        ),
+    )
     product_group = forms.ChoiceField(label=_("Product group"), required=False)
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     quality = forms.ChoiceField(
@@ -157,12 +170,15 @@ class SupplyFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=SORT_CHOICES)
+
     def __init__(self, *args, groups, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_group"].choices = [("", _("all"))] + [(g.code, g.name) for g in groups]
-        self.fields["municipality"].choices = [("", _("all"))] + [
-            (m.code, m.name) for m in municipalities
-        ]
+        by_name = sorted(((g.code, str(g.name)) for g in groups), key=lambda c: c[1].lower())
+        self.fields["product_group"].choices = [("", _("all")), *by_name]
+        self.fields["municipality"].choices = [("", _("all"))] + sorted(
+            ((m.code, m.name) for m in municipalities), key=lambda c: c[1]
+        )
 
 
 class LotIdentifyForm(forms.Form):

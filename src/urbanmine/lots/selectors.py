@@ -10,7 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -70,6 +80,33 @@ def total_kg(value) -> Decimal:
     return total
 
 
+#: how the supply list sorts: a column key (descending with a leading "-") → order_by
+SUPPLY_SORTS: dict[str, tuple[str, ...]] = {
+    "code": ("code",),
+    "group": ("product_group__name_nl", "code"),
+    "description": ("description", "code"),
+    "quantity": ("quantity", "code"),
+    "mass": ("mass_kg_total", "code"),
+    "quality": ("quality", "code"),
+    "status": ("status", "code"),
+    "place": ("place_name", "code"),
+    "available": ("expected_release_date", "code"),
+}
+
+
+def _supply_order(sort: str, language: str) -> list:
+    key = sort.removeprefix("-")
+    fields = SUPPLY_SORTS.get(key)
+    if not fields:
+        return ["product_group__code", "code"]
+    if key == "group" and language != "nl":
+        fields = ("product_group__name_en", "code")
+    if sort.startswith("-"):
+        first = F(fields[0]).desc(nulls_last=True)
+        return [first, *fields[1:]]
+    return [F(fields[0]).asc(nulls_first=True), *fields[1:]]
+
+
 def published_supply(
     *,
     product_group: str = "",
@@ -77,15 +114,34 @@ def published_supply(
     quality: str = "",
     available_by=None,
     scope: str = "",
+    q: str = "",
+    sort: str = "",
+    language: str = "nl",
 ):
     """Lots offered publicly; `quality` means "this grade or better"; `available_by`
-    keeps lots released (or expected) on or before that date."""
+    keeps lots released (or expected) on or before that date; `q` searches code,
+    description and product group (both languages); `sort` is a SUPPLY_SORTS key."""
     qs = (
         Lot.objects.filter(is_published=True)
         .select_related("product_group", "source_asset__municipality", "hub__municipality")
-        .annotate(mass_kg_total=MASS)
-        .order_by("product_group__code", "code")
+        .annotate(
+            mass_kg_total=MASS,
+            place_name=Case(
+                When(location=Location.AT_HUB, then=F("hub__municipality__name")),
+                When(location=Location.APPLIED, then=F("applied_asset__municipality__name")),
+                default=F("source_asset__municipality__name"),
+            ),
+        )
+        .order_by(*_supply_order(sort, language))
     )
+    for word in (q or "").split()[:8]:
+        qs = qs.filter(
+            Q(code__icontains=word)
+            | Q(description__icontains=word)
+            | Q(product_group__name_nl__icontains=word)
+            | Q(product_group__name_en__icontains=word)
+            | Q(product_group__code__icontains=word)
+        )
     if product_group:
         qs = qs.filter(product_group__code=product_group)
     if scope:
@@ -102,6 +158,48 @@ def published_supply(
             Q(expected_release_date__isnull=True) | Q(expected_release_date__lte=available_by)
         )
     return qs
+
+
+#: at most this many lots are named in one map marker's popup (the rest are counted)
+PLACE_LOTS_NAMED = 8
+
+
+def supply_places(supply) -> list[dict]:
+    """Every lot of a supply queryset on the map, one point per place (a hub, the building
+    it is still in, the asset it was applied in), with the lots there: one query."""
+    rows = supply.order_by().values_list(
+        "code",
+        "product_group__name_nl" if get_language() == "nl" else "product_group__name_en",
+        "location",
+        "hub__lat",
+        "hub__lon",
+        "hub__name",
+        "applied_asset__lat",
+        "applied_asset__lon",
+        "applied_asset__name",
+        "source_asset__lat",
+        "source_asset__lon",
+        "source_asset__name",
+    )
+    places: dict[tuple[float, float], dict] = {}
+    for code, group, location, *where in rows:
+        hub, applied, source = where[0:3], where[3:6], where[6:9]
+        if location == Location.AT_HUB and hub[0] is not None:
+            lat, lon, name = hub
+        elif location == Location.APPLIED and applied[0] is not None:
+            lat, lon, name = applied
+        else:
+            lat, lon, name = source
+        if lat is None:
+            continue
+        key = (round(lat, 5), round(lon, 5))
+        place = places.setdefault(
+            key, {"lat": key[0], "lon": key[1], "name": name, "n": 0, "lots": []}
+        )
+        place["n"] += 1
+        if len(place["lots"]) < PLACE_LOTS_NAMED:
+            place["lots"].append([code, group])
+    return list(places.values())
 
 
 def lot_place(lot: Lot) -> tuple[float, float, str]:

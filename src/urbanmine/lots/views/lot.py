@@ -57,7 +57,10 @@ def supply_list(request):
     if request.GET.get("format") == "csv":
         form = _supply_filter_form(request)
         response = HttpResponse(
-            supply_csv(_supply_queryset(form).iterator(chunk_size=2000)),
+            supply_csv(
+                _supply_queryset(form).iterator(chunk_size=2000),
+                dutch=get_language() == "nl",
+            ),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="urbanmine-aanbod.csv"'
@@ -71,15 +74,19 @@ def supply_list(request):
 
 
 #: What a supply list URL may carry to be served from the cache: its filters and a page.
+SUPPLY_SORTS = selectors.SUPPLY_SORTS
 SUPPLY_QUERY_KEYS = frozenset(SupplyFilterForm.base_fields) | {"page"}
 
 
 def _cacheable_supply_query(query) -> bool:
     """Only the list's own parameters, each once, and a page number: made-up parameters
-    or values are rendered but not stored, so they cannot fill the cache."""
+    or values are rendered but not stored, so they cannot fill the cache (nor can free
+    text searches)."""
     if not set(query) <= SUPPLY_QUERY_KEYS or any(
         len(values) > 1 for _key, values in query.lists()
     ):
+        return False
+    if query.get("q") or query.get("sort", "").removeprefix("-") not in {"", *SUPPLY_SORTS}:
         return False
     page = query.get("page", "1")
     return page.isascii() and page.isdigit() and len(page) <= 4
@@ -95,34 +102,32 @@ def _supply_filter_form(request) -> SupplyFilterForm:
 
 def _supply_queryset(form: SupplyFilterForm):
     filters = form.cleaned_data if form.is_valid() else {}
-    return selectors.published_supply(**{k: v for k, v in filters.items() if v})
+    return selectors.published_supply(
+        **{k: v for k, v in filters.items() if v}, language=get_language() or "nl"
+    )
 
 
 def _supply_results(request) -> str:
-    """The list's content (filters, map, table, pager) as HTML (the template escapes)."""
+    """The list's content (filters, map, table, pager) as HTML (the template escapes).
+    The map shows every lot of the filtered result, one marker per place."""
     form = _supply_filter_form(request)
-    page = Paginator(_supply_queryset(form), 50).get_page(request.GET.get("page"))
-    points = []
+    supply = _supply_queryset(form)
+    page = Paginator(supply, 50).get_page(request.GET.get("page"))
     for lot in page.object_list:
-        lat, lon, place = selectors.lot_place(lot)
-        lot.place_name = place
-        points.append(
-            {
-                "lat": lat,
-                "lon": lon,
-                "code": lot.code,
-                "group": lot.product_group.name,
-                "qty": f"{lot.quantity.normalize():f} {lot.unit}",
-                "quality": lot.quality,
-            }
-        )
+        lot.place_name = selectors.lot_place(lot)[2]
     query = request.GET.copy()
     query.pop("page", None)
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    without_sort = query.copy()
+    without_sort.pop("sort", None)
     context = {
         "form": form,
         "page": page,
-        "points_json": json.dumps(points),
+        "points_json": json.dumps(selectors.supply_places(supply)),
         "query": query.urlencode(),
+        "sort": sort,
+        "sort_query": without_sort.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
     }
     return render_to_string("lots/_supply_results.html", context, request=request)
 

@@ -1,4 +1,5 @@
-// Supply map: markers and municipality outlines; no tile server needed (works offline).
+// Supply map: one marker per place holding lots of the filtered list (its popup links to
+// them), over the municipality outlines; no tile server needed (works offline).
 // Tooltip and popup contents are DOM text (urbanmine.text / urbanmine.lines), never HTML:
 // product group names, lot codes and municipality names are data.
 (function () {
@@ -13,9 +14,34 @@
     group.bringToFront(); // outlines drawn later would cover the markers and take their clicks
   });
   var group = L.featureGroup();
+  var lotUrl = el.dataset.lotUrl || "";
+  // A place (hub, building, project) with the lots there: the popup links to each lot.
+  function placePopup(p) {
+    var box = document.createElement("div");
+    box.appendChild(window.urbanmine.text(p.name + " (" + p.n + ")", "b"));
+    var list = document.createElement("ul");
+    list.className = "map-lots";
+    p.lots.forEach(function (lot) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = lotUrl.replace("CODE", encodeURIComponent(lot[0]));
+      a.textContent = lot[0];
+      li.appendChild(a);
+      li.appendChild(window.urbanmine.text(" " + lot[1]));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    if (p.n > p.lots.length) {
+      box.appendChild(window.urbanmine.text((el.dataset.more || "+%(n)s").replace("%(n)s", p.n - p.lots.length)));
+    }
+    return box;
+  }
   points.forEach(function (p) {
-    L.circleMarker([p.lat, p.lon], { radius: 6, color: "#b5481b", fillOpacity: 0.8 })
-      .bindPopup(window.urbanmine.lines([p.code, p.group, p.qty + " · " + p.quality], true))
+    // bigger for more lots at one place; tooltip and popup are DOM text, never HTML
+    var radius = Math.min(18, 5 + 3 * Math.log(p.n + 1));
+    L.circleMarker([p.lat, p.lon], { radius: radius, color: "#b5481b", fillOpacity: 0.8 })
+      .bindPopup(placePopup(p))
+      .bindTooltip(window.urbanmine.text(p.name + ": " + p.n))
       .addTo(group);
   });
   group.addTo(map);

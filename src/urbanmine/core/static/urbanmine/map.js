@@ -5,7 +5,8 @@
 (function () {
   var el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
-  var map = L.map(el, { zoomControl: true }).setView([51.95, 4.45], 9);
+  // zoomSnap: fit the province to the box (whole zoom levels leave it a quarter of the size)
+  var map = L.map(el, { zoomControl: true, zoomSnap: 0.25 }).setView([51.95, 4.45], 9);
   var points = JSON.parse(el.dataset.points || "[]");
   fetch(el.dataset.outlines).then(function (r) { return r.json(); }).then(function (gj) {
     var layer = L.geoJSON(gj, { style: { color: "#2b6a4f", weight: 1, fillOpacity: 0.04 },

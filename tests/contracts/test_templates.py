@@ -40,6 +40,8 @@ NOT_PAGES = {
     "hub-merge-lots",
     "hub-transform-lots",
     "asset-plan-intervention",
+    "asset-grant",
+    "asset-grant-revoke",
     "municipalities-geojson",
     "matching-run-status",
     "matching-run-cancel",

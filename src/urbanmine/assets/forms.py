@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import InterventionKind, UseType
+from urbanmine.organisations.models import Organisation
+
+from .models import GrantRole, InterventionKind, UseType
+from .services import GRANT_NEEDS_ROLE
 
 
 class AssetForm(forms.Form):
@@ -47,3 +50,33 @@ class InterventionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class AssetGrantForm(forms.Form):
+    """The owner lets an organisation in on the asset (issue #13)."""
+
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=GrantRole.choices)
+    starts_on = forms.DateField(
+        label=_("Valid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ends_on = forms.DateField(
+        label=_("Valid until (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, asset, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Organisation.objects.filter(roles__role__in=list(GRANT_NEEDS_ROLE.values()))
+            .exclude(pk=asset.owner_id)
+            .distinct()
+            .order_by("name")
+        )

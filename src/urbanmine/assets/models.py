@@ -4,6 +4,7 @@ banks — with their planned interventions. Their passport is the set of lots in
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Scope
@@ -159,3 +160,71 @@ class PermitDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} {self.status} {self.decided_at:%Y-%m-%d}"
+
+
+class GrantRole(models.TextChoices):
+    """What an owner lets another organisation do on an asset (issue #13)."""
+
+    INVENTORISER = "inventoriser", _("Inventoriser: add lots and import inventories")
+    DEMOLISHER = "demolisher", _("Demolisher: harvest the lots")
+    DESIGNER = "designer", _("Designer: read the passport")
+    BUILDER = "builder", _("Builder: read the passport")
+    PERMIT_AUTHORITY = "permit_authority", _("Permit authority: read the passport")
+
+
+class AssetGrant(models.Model):
+    """The owner lets an organisation in on one asset, in a role, for a period. Grants are
+    never deleted: a revocation is recorded on the grant, and both show in the asset's
+    access history."""
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="grants"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="asset_grants",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=GrantRole.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="asset_grant_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} → {self.organisation_id} ({self.role})"
+
+    @property
+    def live(self) -> bool:
+        return self.is_active(timezone.localdate())
+
+    @property
+    def pending(self) -> bool:
+        return self.revoked_at is None and self.starts_on > timezone.localdate()
+
+    def is_active(self, day) -> bool:
+        return (
+            self.revoked_at is None
+            and self.starts_on <= day
+            and (self.ends_on is None or self.ends_on >= day)
+        )

@@ -6,7 +6,8 @@ name; this app does not import the lots app, which sits above it).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from urbanmine.organisations.membership import (
     user_has_role,
@@ -15,18 +16,59 @@ from urbanmine.organisations.membership import (
 )
 from urbanmine.organisations.models import ChainRole, Organisation
 
-from .models import Asset
+from .models import Asset, AssetGrant, GrantRole
+
+
+# ------------------------------------------------------------------------------- grants
+def active_grants(orgs, roles=None) -> QuerySet[AssetGrant]:
+    """Grants to these organisations that hold today: started, not ended, not revoked."""
+    today = timezone.localdate()
+    qs = AssetGrant.objects.filter(
+        organisation_id__in=orgs, revoked_at__isnull=True, starts_on__lte=today
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    return qs.filter(role__in=roles) if roles else qs
+
+
+def granted_filter(user, asset_ref: str, roles=None) -> Q:
+    """Rows whose asset (the field `asset_ref`) is granted to one of the user's
+    organisations today (in one of `roles`, if given)."""
+    orgs = user_organisation_ids(user)
+    if not orgs:
+        return Q(pk__in=[])
+    return Q(Exists(active_grants(orgs, roles).filter(asset=OuterRef(asset_ref))))
+
+
+def granted_asset_ids(user, roles=None) -> frozenset[int]:
+    orgs = user_organisation_ids(user)
+    if not orgs:
+        return frozenset()
+    return frozenset(active_grants(orgs, roles).values_list("asset_id", flat=True))
+
+
+def asset_grant_role(user, asset: Asset, role: str) -> bool:
+    return asset.pk in granted_asset_ids(user, roles=[role])
+
+
+def asset_may_grant(user, asset: Asset) -> bool:
+    """The owner lets others in (and out)."""
+    return asset_may_change(user, asset)
 
 
 def assets_visible_filter(user) -> Q:
-    """Assets a user may open: owned by their organisation, or holding lots they own or hold
-    custody of; platform-wide roles see all; anonymous users none."""
+    """Assets a user may open: owned by their organisation, granted to it by the owner, or
+    holding lots they own or hold custody of; platform-wide roles see all; anonymous users
+    none."""
     if user_is_platform_wide(user):
         return Q()
     orgs = user_organisation_ids(user)
     if not orgs:
         return Q(pk__in=[])
-    return Q(owner_id__in=orgs) | Q(lots__custodian_id__in=orgs) | Q(lots__owner_id__in=orgs)
+    return (
+        Q(owner_id__in=orgs)
+        | granted_filter(user, "pk")
+        | Q(lots__custodian_id__in=orgs)
+        | Q(lots__owner_id__in=orgs)
+    )
 
 
 def assets_visible_to(user) -> QuerySet[Asset]:
@@ -48,14 +90,24 @@ def asset_may_register_for(user, owner: Organisation) -> bool:
 
 
 def asset_may_add_lots(user, asset: Asset) -> bool:
-    """The owner, or an inventoriser who may see the asset, adds lots to its passport."""
-    return asset_may_change(user, asset) or user_has_role(user, ChainRole.INVENTORISER)
+    """The owner, an organisation the owner granted the inventoriser role on the asset, or
+    an inventoriser who may see the asset adds lots to its passport."""
+    return (
+        asset_may_change(user, asset)
+        or asset_grant_role(user, asset, GrantRole.INVENTORISER)
+        or user_has_role(user, ChainRole.INVENTORISER)
+    )
 
 
 def asset_sees_whole_passport(user, asset: Asset) -> bool:
-    """The asset's owner and platform-wide roles see every lot of its passport; others (a
-    buyer of one lot, the hub holding another) see only the lots they may see."""
-    return asset_may_change(user, asset) or user_is_platform_wide(user)
+    """The asset's owner, organisations it granted a role on the asset, and platform-wide
+    roles see every lot of its passport; others (a buyer of one lot, the hub holding
+    another) see only the lots they may see."""
+    return (
+        asset_may_change(user, asset)
+        or user_is_platform_wide(user)
+        or asset.pk in granted_asset_ids(user)
+    )
 
 
 def projects_of(user) -> QuerySet[Asset]:

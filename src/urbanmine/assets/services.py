@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 
 from urbanmine.core.documents import validate_pdf
 from urbanmine.core.keywords import check_keywords
-from urbanmine.organisations.models import Organisation
+from urbanmine.organisations.models import ChainRole, Organisation
 from urbanmine.regions.services import municipality_for_point, parse_location
 
-from .models import Asset, PermitDecision, PermitStatus, PlannedIntervention
-from .permissions import asset_may_change, asset_may_register_for, permit_authority_for
+from .models import Asset, AssetGrant, GrantRole, PermitDecision, PermitStatus, PlannedIntervention
+from .permissions import (
+    asset_may_change,
+    asset_may_grant,
+    asset_may_register_for,
+    permit_authority_for,
+)
 
 
 class _AssetRequired(TypedDict):
@@ -141,3 +146,90 @@ def permit_decide(
         if document is not None:
             decision.document.save("decision.pdf", document, save=True)
     return decision
+
+
+#: the chain role an organisation needs to be granted a role on an asset
+GRANT_NEEDS_ROLE = {
+    GrantRole.INVENTORISER: ChainRole.INVENTORISER,
+    GrantRole.DEMOLISHER: ChainRole.DEMOLISHER,
+    GrantRole.DESIGNER: ChainRole.DESIGNER,
+    GrantRole.BUILDER: ChainRole.BUILDER,
+    GrantRole.PERMIT_AUTHORITY: ChainRole.PERMIT_AUTHORITY,
+}
+
+
+@transaction.atomic
+def asset_grant(
+    *,
+    asset: Asset,
+    organisation: Organisation,
+    role: str,
+    actor,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> AssetGrant:
+    """The owner lets `organisation` in on the asset in `role` from `starts_on` (today)
+    until `ends_on` (open). Refused: a grant to the owner itself, to an organisation without
+    that chain role, an end before the start, or a second grant overlapping a live one."""
+    if not asset_may_grant(actor, asset):
+        raise PermissionDenied(_("Only the asset's owner grants access to it."))
+    if role not in GrantRole.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    if organisation.pk == asset.owner_id:
+        raise ValidationError(
+            {"organisation": _("%(org)s owns the asset already.") % {"org": organisation}}
+        )
+    needed = GRANT_NEEDS_ROLE[GrantRole(role)]
+    if not organisation.roles.filter(role=needed).exists():
+        raise ValidationError(
+            {
+                "organisation": _("%(org)s is not registered as %(role)s.")
+                % {"org": organisation, "role": needed.label.lower()}
+            }
+        )
+    starts_on = starts_on or timezone.localdate()
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError(
+            {"ends_on": _("The end date lies before the start date (%(d)s).") % {"d": starts_on}}
+        )
+    Asset.objects.select_for_update().filter(pk=asset.pk).first()  # one grant at a time
+    overlapping = AssetGrant.objects.filter(
+        asset=asset, organisation=organisation, role=role, revoked_at__isnull=True
+    ).exclude(ends_on__lt=starts_on)
+    if ends_on is not None:
+        overlapping = overlapping.exclude(starts_on__gt=ends_on)
+    if overlapping.exists():
+        raise ValidationError(
+            {
+                "organisation": _("%(org)s already has this role on %(asset)s.")
+                % {"org": organisation, "asset": asset.name}
+            }
+        )
+    with set_actor(actor):
+        return AssetGrant.objects.create(
+            asset=asset,
+            organisation=organisation,
+            role=role,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            granted_at=timezone.now(),
+        )
+
+
+@transaction.atomic
+def asset_grant_revoke(*, grant_id: int, actor) -> AssetGrant:
+    """The owner ends a grant now; the grant stays in the asset's access history."""
+    grant = AssetGrant.objects.select_for_update().select_related("asset").filter(pk=grant_id)
+    found = grant.first()
+    if found is None:
+        raise ValidationError({"grant": _("Grant %(id)s does not exist.") % {"id": grant_id}})
+    if not asset_may_grant(actor, found.asset):
+        raise PermissionDenied(_("Only the asset's owner revokes access to it."))
+    if found.revoked_at is not None:
+        raise ValidationError({"grant": _("This grant was revoked already.")})
+    found.revoked_at = timezone.now()
+    found.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    with set_actor(actor):
+        found.save(update_fields=["revoked_at", "revoked_by"])
+    return found

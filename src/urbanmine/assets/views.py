@@ -13,8 +13,8 @@ from urbanmine.core.forms import add_service_errors, messages_from_errors
 from urbanmine.organisations.membership import acting_organisation_or_none
 
 from . import selectors, services
-from .forms import AssetForm, InterventionForm
-from .permissions import asset_may_change, assets_visible_to
+from .forms import AssetForm, AssetGrantForm, InterventionForm
+from .permissions import asset_may_change, asset_may_grant, assets_visible_to
 
 
 @login_required
@@ -69,3 +69,46 @@ def asset_create(request):
         {"form": form, "organisation": org},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def asset_grant(request, pk):
+    """The owner lets an organisation in on the asset."""
+    asset = get_object_or_404(assets_visible_to(request.user), pk=pk)
+    if not asset_may_grant(request.user, asset):
+        raise PermissionDenied
+    form = AssetGrantForm(request.POST, asset=asset)
+    if not form.is_valid():
+        messages_from_errors(request, form, form.errors)
+        return redirect("asset-passport", pk=asset.pk)
+    try:
+        grant = services.asset_grant(asset=asset, actor=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        messages_from_errors(request, form, e.message_dict)
+    else:
+        messages.success(
+            request,
+            _("%(org)s has access to %(asset)s as %(role)s.")
+            % {
+                "org": grant.organisation.name,
+                "asset": asset.name,
+                "role": grant.get_role_display().split(":")[0].lower(),
+            },
+        )
+    return redirect("asset-passport", pk=asset.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def asset_grant_revoke(request, pk):
+    grant = get_object_or_404(selectors.grants_visible_to(request.user), pk=pk)
+    try:
+        services.asset_grant_revoke(grant_id=grant.pk, actor=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(m for ms in e.message_dict.values() for m in ms))
+    else:
+        messages.success(
+            request, _("Access of %(org)s revoked.") % {"org": grant.organisation.name}
+        )
+    return redirect("asset-passport", pk=grant.asset_id)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from urbanmine.assets.models import (
     Asset,
+    GrantRole,
     InterventionKind,
     PermitDecision,
     PermitStatus,
@@ -422,6 +423,46 @@ def _run_workflows(demo: _Demo, scale: int, lot_ids: list[int]) -> tuple[int, in
     return LifecycleEvent.objects.count() - before, done
 
 
+def _make_grants(demo: _Demo, assets: list[Asset], scale: int) -> None:
+    """The housing corporation lets others in on buildings it plans to demolish (issue
+    #13): the inventory firm on a few, the architect and the permit authority on some; one
+    grant revoked and one ended, so the access history shows both."""
+    from urbanmine.assets.services import asset_grant, asset_grant_revoke
+
+    owner = demo.orgs["eigenaar"]
+    actor = Membership.objects.filter(organisation=owner).select_related("user").first()
+    if actor is None:
+        return
+    mine = [a for a in assets if a.owner_id == owner.pk]
+    haaglanden = set(HAAGLANDEN)
+    today = demo.today
+    plan = [("inventariseerder", GrantRole.INVENTORISER, a) for a in mine[: 3 * scale]]
+    plan += [("ontwerper", GrantRole.DESIGNER, a) for a in mine[3 * scale : 5 * scale]]
+    plan += [
+        ("omgevingsdienst", GrantRole.PERMIT_AUTHORITY, a)
+        for a in [a for a in mine if a.municipality.code in haaglanden][: 2 * scale]
+    ]
+    for username, role, asset in plan:
+        asset_grant(asset=asset, organisation=demo.orgs[username], role=role, actor=actor.user)
+    rest = mine[5 * scale : 7 * scale]
+    if len(rest) == 2 * scale and rest:
+        revoked = asset_grant(
+            asset=rest[0],
+            organisation=demo.orgs["inventariseerder"],
+            role=GrantRole.INVENTORISER,
+            actor=actor.user,
+        )
+        asset_grant_revoke(grant_id=revoked.pk, actor=actor.user)
+        asset_grant(
+            asset=rest[-1],
+            organisation=demo.orgs["ontwerper"],
+            role=GrantRole.DESIGNER,
+            actor=actor.user,
+            starts_on=today - timedelta(days=120),
+            ends_on=today - timedelta(days=30),
+        )
+
+
 def _make_permits(demo: _Demo, projects: list[Asset]) -> None:
     """Demo decisions of the permit authority on projects in its area that apply secondary
     materials: granted, granted with conditions, requested in turn."""
@@ -756,6 +797,7 @@ def load_demo(
     lots, event_specs = _LotHistories(demo, mi, projects).make(passport_assets)
     n_events = _store_lots(lots, event_specs)
     _make_permits(demo, projects)
+    _make_grants(demo, [a for a, _day in passport_assets], scale)
     wf_events, wf_lots = _run_workflows(demo, scale, [lot.pk for lot in lots])
     n_events += wf_events
     progress("demand requests…")

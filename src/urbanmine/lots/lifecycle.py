@@ -252,6 +252,7 @@ class Relation(models.TextChoices):
     CUSTODIAN = "custodian", _("custodian")
     RESERVATION_HOLDER = "reservation_holder", _("reservation holder")
     ENGAGED_CERTIFIER = "engaged_certifier", _("certifier engaged for the lot")
+    GRANTED_DEMOLISHER = "granted_demolisher", _("demolisher the asset's owner let in")
 
 
 R = Relation
@@ -260,7 +261,8 @@ R = Relation
 # certifier the owner or custodian engaged, never by a party that owns or holds the lot.
 RECORDED_BY: dict[str, frozenset[str]] = {
     Step.INVENTORY: frozenset({R.OWNER, R.CUSTODIAN}),
-    Step.DISMANTLING: frozenset({R.OWNER, R.CUSTODIAN}),
+    # a demolisher the owner granted the asset harvests what is still in it (and holds it)
+    Step.DISMANTLING: frozenset({R.OWNER, R.CUSTODIAN, R.GRANTED_DEMOLISHER}),
     Step.CONNECTION: frozenset({R.OWNER}),
     Step.SORTING: frozenset({R.OWNER, R.CUSTODIAN}),
     Step.TREATMENT: frozenset({R.OWNER, R.CUSTODIAN}),

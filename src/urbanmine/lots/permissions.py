@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from urbanmine.assets.permissions import asset_may_add_lots
+from urbanmine.assets.models import GrantRole
+from urbanmine.assets.permissions import asset_may_add_lots, granted_asset_ids, granted_filter
 from urbanmine.hubs.models import Hub
 from urbanmine.hubs.permissions import hub_may_change
 from urbanmine.organisations.membership import (
@@ -34,6 +35,7 @@ from .models import (
     EngagementStatus,
     Inspection,
     InspectionEngagement,
+    Location,
     Lot,
     TransferProposal,
     TransferStatus,
@@ -64,6 +66,7 @@ def lots_visible_filter(user, prefix: str = "") -> Q:
         | Q(inspected)
         | Q(engaged)
         | Q(asked)
+        | granted_filter(user, f"{prefix}source_asset")  # the owner let it in on the asset
     )
 
 
@@ -73,7 +76,8 @@ def lots_visibility_key(user) -> tuple:
     these organisations). Change it with the filter."""
     if user_is_platform_wide(user):
         return ("all",)
-    return ("orgs", tuple(sorted(user_organisation_ids(user))))
+    granted = tuple(sorted(granted_asset_ids(user)))  # grants start and end with the date
+    return ("orgs", tuple(sorted(user_organisation_ids(user))), granted)
 
 
 def lots_visible_to(user) -> QuerySet[Lot]:
@@ -88,6 +92,7 @@ def lot_may_view(user, lot: Lot) -> bool:
         return False
     return (
         lot.reserved_for_id in orgs
+        or (lot.source_asset_id is not None and lot.source_asset_id in granted_asset_ids(user))
         or lot.inspections.filter(inspector_id__in=orgs).exists()
         or lot.engagements.filter(certifier_id__in=orgs).exists()
         or lot.transfer_proposals.filter(
@@ -118,6 +123,13 @@ def lot_relations(user, lot: Lot) -> frozenset[str]:
         rel.add(Relation.RESERVATION_HOLDER)
     if not rel & {Relation.OWNER, Relation.CUSTODIAN} and lot_engaged_certifier(user, lot):
         rel.add(Relation.ENGAGED_CERTIFIER)
+    if (
+        lot.location == Location.IN_ASSET
+        and lot.source_asset_id is not None
+        and not rel & {Relation.OWNER, Relation.CUSTODIAN}
+        and lot.source_asset_id in granted_asset_ids(user, roles=[GrantRole.DEMOLISHER])
+    ):
+        rel.add(Relation.GRANTED_DEMOLISHER)
     return frozenset(rel)
 
 

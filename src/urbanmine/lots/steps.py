@@ -303,6 +303,10 @@ def apply_dismantling(rec: StepRecording) -> None:
         return
     lot.location = Location.IN_TRANSIT if rec.given.in_transit else Location.IN_ASSET
     lot.hub, lot.hub_since = None, None
+    if rec.organisation.id not in (lot.owner_id, lot.custodian_id):
+        # a demolisher the owner let in on the asset harvests: it now holds the material
+        rec.payload["custodian_from"] = lot.custodian_id
+        lot.custodian = rec.organisation
 
 
 def apply_transport_storage(rec: StepRecording) -> None:

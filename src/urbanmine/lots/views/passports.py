@@ -18,7 +18,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from urbanmine.assets.forms import InterventionForm
+from urbanmine.assets.forms import AssetGrantForm, InterventionForm
 from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import (
     asset_may_add_lots,
@@ -26,6 +26,7 @@ from urbanmine.assets.permissions import (
     asset_may_view,
     asset_sees_whole_passport,
 )
+from urbanmine.assets.selectors import asset_access
 from urbanmine.catalogue.models import ProductGroup, Unit
 from urbanmine.core.cache import public_cached
 from urbanmine.core.forms import add_service_errors, error_text
@@ -93,11 +94,14 @@ def asset_passport(request, pk):
     )
     if can_change:
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))
-    return render(
-        request,
-        "lots/passport.html",
-        {"asset": asset, "body": mark_safe(body)},  # noqa: S308 (rendered by our template)
-    )
+    access = asset_access(asset, user)
+    context = {
+        "asset": asset,
+        "body": mark_safe(body),  # noqa: S308 (rendered by our template)
+        "access": access,
+        "grant_form": AssetGrantForm(asset=asset) if access["owner"] else None,
+    }
+    return render(request, "lots/passport.html", context)
 
 
 def _passport_body(asset, viewer, *, can_change: bool, may_add_lots: bool) -> str:

@@ -1,0 +1,49 @@
+"""Permission cases of access grants (issue #13): only the asset's owner grants and
+revokes; others get 404 (they may not know the asset) and nothing changes."""
+
+from __future__ import annotations
+
+from tests.contracts.route_cases import LOGIN, Case, expect, page
+
+
+def _designer(w):
+    """An organisation with the designer role to grant access to (first use)."""
+    if "designer" not in w.extra:
+        from urbanmine.organisations.models import ChainRole, Organisation, OrganisationRole
+
+        org = Organisation.objects.create(name="Ontwerper Grants")
+        OrganisationRole.objects.create(organisation=org, role=ChainRole.DESIGNER)
+        w.extra["designer"] = org
+    return w.extra["designer"]
+
+
+def _grant(w):
+    if "grant" not in w.extra:
+        from urbanmine.assets.services import asset_grant
+
+        w.extra["grant"] = asset_grant(
+            asset=w.chain.building,
+            organisation=w.chain.buyer,
+            role="builder",
+            actor=w.chain.owner_user,
+        )
+    return w.extra["grant"]
+
+
+CASES: list[Case] = [
+    page(
+        "asset-grant",
+        lambda w: f"/assets/{w.chain.building.pk}/grants/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        data=lambda w: {"organisation": _designer(w).pk, "role": "designer"},
+        writes=True,
+    ),
+    page(
+        "asset-grant-revoke",
+        lambda w: f"/grants/{_grant(w).pk}/revoke/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        writes=True,
+    ),
+]

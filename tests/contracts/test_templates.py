@@ -42,6 +42,7 @@ NOT_PAGES = {
     "asset-plan-intervention",
     "asset-grant",
     "asset-grant-revoke",
+    "reservation-request-decide",
     "municipalities-geojson",
     "matching-run-status",
     "matching-run-cancel",

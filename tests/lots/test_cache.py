@@ -243,6 +243,7 @@ def test_a_lifecycle_step_shows_on_the_cached_passport_at_once(chain, identified
     url = f"/assets/{chain.building.pk}/"
     first = owner.get(url).content.decode()
     again = owner.get(url).content.decode()  # from the cache (the CSRF tokens differ)
+
     def body(page: str) -> str:  # the cached part: the lots up to the access section
         return page.split('id="passport-lots"')[1].split('id="access"')[0]
 

@@ -44,6 +44,7 @@ class DemandRequest(models.Model):
     window_start = models.DateField(_("needed from"))
     window_end = models.DateField(_("needed until"))
     max_distance_km = models.PositiveIntegerField(_("maximum transport distance (km)"), default=50)
+    notes = models.TextField(_("dimensions and performance"), blank=True, max_length=2000)
     status = models.CharField(
         _("status"), max_length=10, choices=DemandStatus.choices, default=DemandStatus.OPEN
     )
@@ -155,3 +156,66 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} → {self.demand_id} × {self.quantity}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the owner")
+    ACCEPTED = "accepted", _("accepted: reserved")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class ReservationRequest(models.Model):
+    """A buyer asks the owner of a lot on offer to reserve (part of) it (issue #13): on
+    acceptance the quantity is reserved for the buyer exactly as an accepted proposal is
+    (a connection step); the sale follows with the owner's consent."""
+
+    lot = models.ForeignKey(
+        "lots.Lot", on_delete=models.PROTECT, related_name="reservation_requests"
+    )
+    requester = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="reservation_requests",
+    )
+    project = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("for project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reservation = models.ForeignKey(
+        "lots.LifecycleEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("reservation request")
+        verbose_name_plural = _("reservation requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot", "requester"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request_per_lot_and_buyer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} ← {self.requester_id} × {self.quantity} ({self.status})"

@@ -56,3 +56,20 @@ def match_run_may_cancel(user, run) -> bool:
     return (run.started_by_id is not None and run.started_by_id == user.id) or matching_may_run(
         user
     )
+
+
+def reservation_requests_visible_filter(user) -> Q:
+    """A request is seen by who asked and by the lot's owner (platform-wide roles: all)."""
+    if user_is_platform_wide(user):
+        return Q()
+    orgs = user_organisation_ids(user)
+    return Q(requester_id__in=orgs) | Q(lot__owner_id__in=orgs)
+
+
+def reservation_request_may_decide(user, request) -> bool:
+    """The owner of the lot accepts or declines."""
+    return request.lot.owner_id in user_organisation_ids(user)
+
+
+def reservation_request_may_withdraw(user, request) -> bool:
+    return request.requester_id in user_organisation_ids(user)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.utils.translation import gettext as _
 
 from urbanmine.assets.models import Asset, PermitDecision
@@ -13,8 +13,19 @@ from urbanmine.lots.lifecycle import OFFERABLE, Status
 from urbanmine.lots.models import QUALITY_RANK, Lot
 from urbanmine.lots.selectors import lot_certificate_valid, lot_place
 
-from .models import DemandRequest, MatchRun, Proposal, ProposalStatus
-from .permissions import demand_visible_filter, proposals_visible_filter
+from .models import (
+    DemandRequest,
+    MatchRun,
+    Proposal,
+    ProposalStatus,
+    RequestStatus,
+    ReservationRequest,
+)
+from .permissions import (
+    demand_visible_filter,
+    proposals_visible_filter,
+    reservation_requests_visible_filter,
+)
 
 
 def visible_demand(user):
@@ -182,4 +193,16 @@ def proposal_needs_inspection(proposal: Proposal) -> bool:
     group = proposal.lot.product_group
     return group.inspection_required and not lot_certificate_valid(
         proposal.lot, proposal.delivery_date
+    )
+
+
+def reservation_requests_for(user):
+    """Reservation requests the user may see (asked by its organisation, or for its lots),
+    pending first."""
+    return (
+        ReservationRequest.objects.filter(reservation_requests_visible_filter(user))
+        .select_related("lot__product_group", "lot__owner", "requester", "project")
+        .order_by(
+            Case(When(status=RequestStatus.PENDING, then=0), default=1), "-requested_at", "-id"
+        )
     )

@@ -34,12 +34,22 @@ from urbanmine.lots.selectors import hub_occupancy, lot_place
 from urbanmine.lots.services import lot_mass_plausible, lot_record_step, validate_quantity
 from urbanmine.organisations.membership import acting_organisation
 
-from .models import DemandRequest, DemandStatus, MatchRun, Proposal, ProposalStatus
+from .models import (
+    DemandRequest,
+    DemandStatus,
+    MatchRun,
+    Proposal,
+    ProposalStatus,
+    RequestStatus,
+    ReservationRequest,
+)
 from .permissions import (
     demand_may_request,
     match_run_may_cancel,
     matching_may_run,
     proposal_may_accept,
+    reservation_request_may_decide,
+    reservation_request_may_withdraw,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,6 +69,7 @@ class DemandFields(_DemandRequired, total=False):
     unit: str | None  # default: the product group's unit
     min_quality: str
     max_distance_km: int
+    notes: str  # dimensions and performance the project needs
 
 
 @transaction.atomic
@@ -92,6 +103,7 @@ def demand_request_create(
         window_start=fields["window_start"],
         window_end=fields["window_end"],
         max_distance_km=fields.get("max_distance_km", 50),
+        notes=(fields.get("notes") or "").strip(),
         is_demo=is_demo,
     )
     demand.full_clean()
@@ -520,3 +532,135 @@ def _stale_reason(proposal: Proposal, lot: Lot, demand: DemandRequest) -> str:
     if demand.status in (DemandStatus.FULFILLED, DemandStatus.CANCELLED):
         return _("the demand is %(s)s") % {"s": demand.get_status_display()}
     return ""
+
+
+# ------------------------------------------------------------------ reservation requests
+@transaction.atomic
+def reservation_request_create(
+    *,
+    lot_id: int,
+    actor,
+    quantity,
+    project: Asset | None = None,
+    message: str = "",
+    organisation=None,
+) -> ReservationRequest:
+    """A buyer asks the owner to reserve (part of) a lot on offer. Refused: a lot not on
+    offer, one's own lot, more than the lot holds, a project of another organisation, or
+    a second open request for the same lot."""
+    lot = Lot.objects.select_for_update().select_related("product_group").filter(pk=lot_id).first()
+    if lot is None or not lot.is_published:
+        raise ValidationError({"lot": _("This lot is not on offer.")})
+    try:
+        org = acting_organisation(actor, organisation)
+    except PermissionDenied as e:
+        raise ValidationError({"organisation": str(e)}) from None
+    if org.pk in (lot.owner_id, lot.custodian_id):
+        raise ValidationError({"lot": _("Your organisation owns or holds this lot already.")})
+    if lot.status not in OFFERABLE or lot.is_hazardous:
+        raise ValidationError(
+            {"lot": _("Lot %(code)s is %(s)s.") % {"code": lot.code, "s": lot.get_status_display()}}
+        )
+    q = validate_quantity(quantity, lot.unit)
+    if q <= 0:
+        raise ValidationError({"quantity": _("Ask for more than nothing.")})
+    if q > lot.quantity:
+        raise ValidationError(
+            {
+                "quantity": _("Lot %(code)s holds only %(have)s %(unit)s.")
+                % {"code": lot.code, "have": lot.quantity.normalize(), "unit": lot.unit}
+            }
+        )
+    if project is not None and project.owner_id != org.pk:
+        raise ValidationError({"project": _("Choose a project of your own organisation.")})
+    if ReservationRequest.objects.filter(
+        lot=lot, requester=org, status=RequestStatus.PENDING
+    ).exists():
+        raise ValidationError(
+            {"lot": _("Your organisation already asked for lot %(code)s.") % {"code": lot.code}}
+        )
+    with set_actor(actor):
+        return ReservationRequest.objects.create(
+            lot=lot,
+            requester=org,
+            project=project,
+            quantity=q,
+            message=(message or "").strip()[:2000],
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+
+
+def _pending_request(request_id: int) -> ReservationRequest:
+    found = (
+        ReservationRequest.objects.select_for_update()
+        .select_related("lot", "requester")
+        .filter(pk=request_id)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"request": _("Request %(id)s does not exist.") % {"id": request_id}})
+    if found.status != RequestStatus.PENDING:
+        raise ValidationError(
+            {"request": _("This request is %(s)s.") % {"s": found.get_status_display()}}
+        )
+    return found
+
+
+@transaction.atomic
+def reservation_request_accept(*, request_id: int, actor) -> ReservationRequest:
+    """The owner accepts: the quantity is reserved for the buyer (a connection step, the
+    lot split first when only part is asked), checked again against the lot as it is now."""
+    req = _pending_request(request_id)
+    if not reservation_request_may_decide(actor, req):
+        raise PermissionDenied(_("Only the lot's owner accepts or declines a request."))
+    lot = Lot.objects.select_for_update().get(pk=req.lot_id)
+    if lot.status not in OFFERABLE or lot.quantity < req.quantity:
+        raise ValidationError(
+            {
+                "request": _("Lot %(code)s no longer offers %(q)s %(unit)s.")
+                % {"code": lot.code, "q": req.quantity.normalize(), "unit": lot.unit}
+            }
+        )
+    event = lot_record_step(
+        lot_id=lot.id,
+        step=Step.CONNECTION,
+        actor=actor,
+        organisation=lot.owner,
+        quantity=req.quantity,
+        counterparty=req.requester,
+        notes=_("Reserved on request %(id)s of %(org)s") % {"id": req.pk, "org": req.requester},
+    )
+    req.status, req.decided_by, req.decided_at, req.reservation = (
+        RequestStatus.ACCEPTED,
+        actor,
+        timezone.now(),
+        event,
+    )
+    req.save(update_fields=["status", "decided_by", "decided_at", "reservation"])
+    return req
+
+
+@transaction.atomic
+def reservation_request_decline(*, request_id: int, actor, reason: str = "") -> ReservationRequest:
+    req = _pending_request(request_id)
+    if not reservation_request_may_decide(actor, req):
+        raise PermissionDenied(_("Only the lot's owner accepts or declines a request."))
+    req.status, req.decided_by, req.decided_at, req.reason = (
+        RequestStatus.DECLINED,
+        actor,
+        timezone.now(),
+        (reason or "").strip()[:300],
+    )
+    req.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return req
+
+
+@transaction.atomic
+def reservation_request_withdraw(*, request_id: int, actor) -> ReservationRequest:
+    req = _pending_request(request_id)
+    if not reservation_request_may_withdraw(actor, req):
+        raise PermissionDenied(_("Only the organisation that asked withdraws a request."))
+    req.status, req.decided_by, req.decided_at = RequestStatus.WITHDRAWN, actor, timezone.now()
+    req.save(update_fields=["status", "decided_by", "decided_at"])
+    return req

@@ -13,15 +13,22 @@ from urbanmine.assets.permissions import (
     permit_authority_municipality_ids,
     permit_document_may_view,
     permit_may_decide,
+    projects_of,
 )
 from urbanmine.assets.services import permit_decide
 from urbanmine.core.documents import document_response
-from urbanmine.core.forms import error_text
+from urbanmine.core.forms import add_service_errors, error_text
 from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
+from urbanmine.lots.models import Lot
 from urbanmine.lots.selectors import lot_place
+from urbanmine.organisations.membership import (
+    acting_organisation_or_none,
+    user_organisation_ids,
+)
 
 from . import selectors, services
+from .forms import DemandForm, ReservationRequestForm
 from .models import MatchRun, Proposal
 from .permissions import match_run_may_cancel, match_run_may_view, matching_may_run
 
@@ -191,3 +198,111 @@ def permit_document(request, pk):
     if not decision.document or not permit_document_may_view(request.user, decision):
         raise Http404
     return document_response(decision.document, f"permit-{decision.asset_id}-{decision.pk}.pdf")
+
+
+@login_required
+def demand_list(request):
+    """My organisation's demand, newest window first, with its proposals."""
+    demand = selectors.visible_demand(request.user).filter(
+        organisation_id__in=user_organisation_ids(request.user)
+    )
+    context = {
+        "demand": demand.order_by("-window_start", "-id"),
+        "may_request": projects_of(request.user).exists(),
+        "may_register": acting_organisation_or_none(request.user) is not None,
+    }
+    return render(request, "market/demand_list.html", context)
+
+
+@login_required
+def demand_create(request):
+    """Post a material demand for one of the organisation's projects."""
+    form = DemandForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            demand = services.demand_request_create(
+                actor=request.user, organisation=data["project"].owner, **data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Demand posted: %(q)s %(unit)s %(group)s for %(project)s.")
+                % {
+                    "q": demand.quantity.normalize(),
+                    "unit": demand.get_unit_display(),
+                    "group": demand.product_group.name,
+                    "project": demand.project.name,
+                },
+            )
+            return redirect("demand-detail", pk=demand.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "market/demand_form.html", {"form": form}, status=status)
+
+
+@login_required
+def lot_reserve(request, code):
+    """Ask the owner of a lot on offer to reserve it for your organisation."""
+    lot = get_object_or_404(
+        Lot.objects.select_related("product_group", "owner"), code=code, is_published=True
+    )
+    data = request.POST if request.method == "POST" else None
+    form = ReservationRequestForm(data, user=request.user, lot=lot)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reservation_request_create(
+                lot_id=lot.id, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Your request for lot %(code)s is sent to %(owner)s.")
+                % {"code": lot.code, "owner": lot.owner.name},
+            )
+            return redirect("reservation-requests")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "market/lot_reserve.html", {"lot": lot, "form": form}, status=status)
+
+
+@login_required
+def reservation_requests(request):
+    """Requests for my organisation's lots (to answer) and the ones my organisation sent."""
+    orgs = user_organisation_ids(request.user)
+    visible = selectors.reservation_requests_for(request.user)
+    context = {
+        "incoming": [r for r in visible if r.lot.owner_id in orgs],
+        "outgoing": [r for r in visible if r.requester_id in orgs],
+    }
+    return render(request, "market/reservation_requests.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reservation_request_decide(request, pk, decision):
+    req = get_object_or_404(selectors.reservation_requests_for(request.user), pk=pk)
+    if decision not in ("accept", "decline", "withdraw"):
+        raise Http404
+    act = {
+        "accept": lambda: services.reservation_request_accept(request_id=pk, actor=request.user),
+        "decline": lambda: services.reservation_request_decline(
+            request_id=pk, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        "withdraw": lambda: services.reservation_request_withdraw(
+            request_id=pk, actor=request.user
+        ),
+    }[decision]
+    try:
+        done = act()
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(
+            request,
+            _("Request for lot %(code)s: %(status)s.")
+            % {"code": req.lot.code, "status": done.get_status_display()},
+        )
+    return redirect("reservation-requests")

@@ -175,6 +175,15 @@ def _correctable(user, lot):
     return last if lot_may_correct(user, lot, last) else None
 
 
+def _may_ask_reservation(user, lot) -> bool:
+    """A signed-in organisation that neither owns nor holds a lot on offer may ask its
+    owner to reserve it (the market's reservation requests check the rest)."""
+    if not (user.is_authenticated and lot.is_published):
+        return False
+    orgs = user_organisation_ids(user)
+    return bool(orgs) and lot.owner_id not in orgs and lot.custodian_id not in orgs
+
+
 def _lot_context(request, lot, form, **forms) -> dict:
     """What the lot page shows. Who is behind the lot (organisations, asset names) only to
     signed-in users; login names and notes only to the owner, the custodian and
@@ -195,6 +204,7 @@ def _lot_context(request, lot, form, **forms) -> dict:
         "parents": lot.parent_links.select_related("parent"),
         "correctable": _correctable(request.user, lot),
         "offered_steps": [(s, Step(s).label) for s in _offered_steps(request.user, lot)],
+        "may_ask_reservation": _may_ask_reservation(request.user, lot),
         "engagements": selectors.lot_engagements(lot, viewer=request.user),
         "transfers": [
             (t, transfer_may_decide(request.user, t))

@@ -267,7 +267,7 @@ def test_the_estimate_is_no_supply_and_an_inventory_replaces_it(chain, client):
     assert supply.status_code == 200 and asset.name not in supply.content.decode()
     client.force_login(chain.owner_user)
     page = client.get(f"/assets/{asset.pk}/").content.decode()
-    assert 'id="passport-estimate"' in page and "Replaced by the inventory" not in page
+    assert 'id="passport-estimate" data-superseded="false"' in page
 
     lot_identify(
         asset=asset,
@@ -280,7 +280,7 @@ def test_the_estimate_is_no_supply_and_an_inventory_replaces_it(chain, client):
         quality="A",
     )
     page = client.get(f"/assets/{asset.pk}/").content.decode()
-    assert "Replaced by the inventory" in page
+    assert 'id="passport-estimate" data-superseded="true"' in page
     stock = registered_stock(start_year=2025)
     row = list(stock.asset_ids).index(asset.pk)
     assert stock.passport_kg[row] == {chain.bricks.material: 250.0}

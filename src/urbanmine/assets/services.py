@@ -148,8 +148,8 @@ def permit_decide(
 #: these assets until a data steward assigns the real owner (ADR 0006).
 UNKNOWN_OWNER_NAME = "Eigenaar onbekend (BAG-import)"
 ESTIMATE_SOURCE = (
-    "floor area × material intensity, urbanmine data/material_intensity_nl.csv "
-    "(MIR-DB v1.2, Sprecher et al. 2022; RASMI, Fishman et al. 2024)"
+    "urbanmine data/material_intensity_nl.csv (MIR-DB v1.2, Sprecher et al. 2022; "
+    "RASMI, Fishman et al. 2024)"
 )
 #: The asset fields a (re-)import sets from the BAG; the name and owner are set only once.
 BAG_FIELDS = (
@@ -359,27 +359,29 @@ def _bag_store(report: BagImportReport, mass: np.ndarray, materials: tuple[str, 
         if changed:
             Asset.objects.bulk_update(changed, list(BAG_FIELDS), batch_size=500)
     ids = dict(Asset.objects.filter(bag_id__isnull=False).values_list("bag_id", "id"))
-    estimates = dict(
-        PassportEstimate.objects.filter(asset__bag_id__isnull=False).values_list(
-            "asset_id", "materials_kg"
-        )
-    )
+    estimates = {
+        asset_id: (kg, basis, source)
+        for asset_id, kg, basis, source in PassportEstimate.objects.filter(
+            asset__bag_id__isnull=False
+        ).values_list("asset_id", "materials_kg", "basis", "source")
+    }
     now = timezone.now()
     est_new: list[PassportEstimate] = []
     est_changed: list[PassportEstimate] = []
     for i, bag_id in enumerate(b.bag_id.tolist()):
         kg = {m: round(float(v), 1) for m, v in zip(materials, mass[i], strict=True) if v > 0}
         asset_id = ids.get(bag_id, 0)  # 0: a dry run's new building (never stored)
-        if estimates.get(asset_id) == kg:
+        basis = (
+            f"{b.use_type[i]}, built {int(b.construction_year[i])}, "
+            f"{b.floor_area_m2[i]:.1f} m² floor area (BAG {bag_id})"
+        )
+        if estimates.get(asset_id) == (kg, basis, ESTIMATE_SOURCE):
             continue
         item = PassportEstimate(
             asset_id=asset_id,
             materials_kg=kg,
             total_kg=round(sum(kg.values()), 1),
-            basis=(
-                f"{b.use_type[i]}, built {int(b.construction_year[i])}, "
-                f"{b.floor_area_m2[i]:.1f} m² floor area (BAG {bag_id})"
-            ),
+            basis=basis,
             source=ESTIMATE_SOURCE,
             updated_at=now,
         )

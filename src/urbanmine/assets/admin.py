@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Asset, PlannedIntervention
+from .models import Asset, PassportEstimate, PlannedIntervention
 
 
 class InterventionInline(admin.TabularInline):
@@ -20,7 +20,22 @@ class AssetAdmin(admin.ModelAdmin):
         "is_demo",
     ]
     list_filter = ["scope", "use_type", "is_demo"]
-    search_fields = ["name", "address"]
+    search_fields = ["name", "address", "bag_id"]
     raw_id_fields = ["owner", "municipality"]
     inlines = [InterventionInline]
     list_select_related = ["municipality", "owner"]
+
+
+@admin.register(PassportEstimate)
+class PassportEstimateAdmin(admin.ModelAdmin):
+    """Estimated passports are derived by `urbanmine import-bag`: read-only here."""
+
+    list_display = ["asset", "total_kg", "basis", "updated_at"]
+    search_fields = ["asset__name", "asset__bag_id"]
+    raw_id_fields = ["asset"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -65,6 +65,11 @@ class Asset(models.Model):
         _("surface area (m²)"), max_digits=12, decimal_places=1, null=True, blank=True
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # The BAG pand identification (16 digits) of a building registered from the BAG
+    # (`urbanmine import-bag`); a re-import updates the asset with the same id (ADR 0006).
+    bag_id = models.CharField(
+        _("BAG building id"), max_length=16, unique=True, null=True, blank=True, default=None
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +88,30 @@ class Asset(models.Model):
             raise ValidationError(
                 {"use_type": _("An infrastructure object (GWW) needs a GWW use type.")}
             )
+
+
+class PassportEstimate(models.Model):
+    """A material passport *estimated* from the building's floor area × the material
+    intensity of its use type and construction year (`data/material_intensity_nl.csv`), made
+    by the BAG import. It is not an inventory: it holds no lots, is never offered as supply,
+    and an inventory replaces it (once lots are identified in the asset, the passport and the
+    forecast use them and show the estimate as superseded). ADR 0006."""
+
+    asset = models.OneToOneField(
+        Asset, on_delete=models.CASCADE, related_name="passport_estimate", primary_key=True
+    )
+    materials_kg = models.JSONField(_("estimated mass per material (kg)"))
+    total_kg = models.FloatField(_("estimated total mass (kg)"))
+    basis = models.CharField(_("basis of the estimate"), max_length=200)
+    source = models.CharField(_("source"), max_length=300)
+    updated_at = models.DateTimeField(_("estimated at"))
+
+    class Meta:
+        verbose_name = _("estimated passport")
+        verbose_name_plural = _("estimated passports")
+
+    def __str__(self) -> str:
+        return f"{self.asset_id}: {self.total_kg / 1000:.1f} t (estimate)"
 
 
 class InterventionKind(models.TextChoices):

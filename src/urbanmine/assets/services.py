@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import json
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TypedDict, Unpack
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypedDict, Unpack
 
+import numpy as np
 from auditlog.context import set_actor
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from urbanmine.catalogue.models import Scope
+from urbanmine.core.cache import public_version_bump
 from urbanmine.core.documents import validate_pdf
 from urbanmine.core.keywords import check_keywords
+from urbanmine.engine import bag
+from urbanmine.engine.forecast import IntensityTable, read_intensities
 from urbanmine.organisations.models import ChainRole, Organisation
-from urbanmine.regions.services import municipality_for_point, parse_location
+from urbanmine.regions.models import Municipality
+from urbanmine.regions.services import ensure_municipalities, municipality_for_point, parse_location
 
-from .models import Asset, AssetGrant, GrantRole, PermitDecision, PermitStatus, PlannedIntervention
+from .models import (
+    Asset,
+    AssetGrant,
+    GrantRole,
+    PassportEstimate,
+    PermitDecision,
+    PermitStatus,
+    PlannedIntervention,
+)
 from .permissions import (
     asset_may_change,
     asset_may_grant,
@@ -233,3 +253,264 @@ def asset_grant_revoke(*, grant_id: int, actor) -> AssetGrant:
     with set_actor(actor):
         found.save(update_fields=["revoked_at", "revoked_by"])
     return found
+
+
+# --------------------------------------------------------------------------- BAG import
+#: The organisation that owns imported buildings whose owner the BAG does not know (the BAG
+#: registers buildings, not owners). It has no members, so only platform-wide roles see
+#: these assets until a data steward assigns the real owner (ADR 0006).
+UNKNOWN_OWNER_NAME = "Eigenaar onbekend (BAG-import)"
+ESTIMATE_SOURCE = (
+    "urbanmine data/material_intensity_nl.csv (MIR-DB v1.2, Sprecher et al. 2022; "
+    "RASMI, Fishman et al. 2024)"
+)
+#: The asset fields a (re-)import sets from the BAG; the name and owner are set only once.
+BAG_FIELDS = (
+    "use_type",
+    "construction_year",
+    "floor_area_m2",
+    "lat",
+    "lon",
+    "municipality_id",
+    "address",
+)
+
+
+def bag_unknown_owner() -> Organisation:
+    """The placeholder owner of imported buildings (created on first use)."""
+    org, _created = Organisation.objects.get_or_create(name=UNKNOWN_OWNER_NAME)
+    return org
+
+
+@dataclass
+class BagImportReport:
+    """What `assets_import_bag` did (or, in a dry run, would do); `to_dict` is the JSON
+    report of `urbanmine import-bag --format json` (fields documented in ADR 0006)."""
+
+    file: str
+    dry_run: bool
+    strict: bool
+    municipality: str | None
+    owner: Organisation
+    buildings: bag.BagBuildings
+    outside_municipality: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    estimates_written: int = 0
+    with_inventory: int = 0
+    registered_now_gone: list[str] = field(default_factory=list)
+    estimated_kg: dict[str, float] = field(default_factory=dict)
+    refused: bool = False
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        b = self.buildings
+        return {
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "strict": self.strict,
+            "refused": self.refused,
+            "stored": not (self.dry_run or self.refused),
+            "municipality": self.municipality,
+            "owner": {"id": self.owner.pk, "name": self.owner.name},
+            "features": b.features,
+            "buildings": {
+                "eligible": len(b),
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "with_inventory": self.with_inventory,
+            },
+            "skipped": {
+                "status": b.skipped.get("status", {}),
+                "no_units": b.skipped.get("no_units", 0),
+                "rejected": b.skipped.get("rejected", 0),
+                "outside_municipality": self.outside_municipality,
+            },
+            "units": b.units,
+            "by_use_type": _count(b.use_type),
+            "by_period": _count(bag.period_labels(b.construction_year)),
+            "by_use_type_and_period": b.counts_by_use_and_period(),
+            "floor_area_m2": round(float(b.floor_area_m2.sum()), 1),
+            "estimate": {
+                "written": self.estimates_written,
+                "total_kg": round(sum(self.estimated_kg.values()), 1),
+                "by_material_kg": self.estimated_kg,
+                "source": ESTIMATE_SOURCE,
+            },
+            "registered_now_gone": self.registered_now_gone,
+            "issues": [i.to_dict() for i in b.issues],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def _count(values: Any) -> dict[str, int]:
+    labels, counts = np.unique(np.asarray(values, dtype=str), return_counts=True)
+    return {str(k): int(v) for k, v in zip(labels, counts, strict=True)}
+
+
+@lru_cache(maxsize=1)
+def _intensities() -> IntensityTable:
+    return read_intensities(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
+
+
+def _municipality_boundaries() -> list[tuple[str, dict]]:
+    ensure_municipalities()
+    return [
+        (code, json.loads(boundary))
+        for code, boundary in Municipality.objects.exclude(boundary_geojson="").values_list(
+            "code", "boundary_geojson"
+        )
+    ]
+
+
+def assets_import_bag(
+    *,
+    path: Path | str,
+    owner: Organisation | None = None,
+    municipality_code: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    today_year: int | None = None,
+) -> BagImportReport:
+    """Register the buildings of a BAG GeoPackage as assets with an estimated passport, or
+    update the ones registered before (matched by BAG id; never a duplicate). One
+    transaction: all or nothing. Raises `engine.bag.BagFileError` for a file that is not
+    the BAG layout (nothing stored); implausible features are skipped and named in the
+    report, or, with `strict`, refuse the whole file (nothing stored)."""
+    t0 = time.perf_counter()
+    today_year = today_year or timezone.localdate().year
+    if municipality_code and not Municipality.objects.filter(code=municipality_code).exists():
+        raise ValidationError(
+            {
+                "municipality": _("%(code)s is no CBS municipality code.")
+                % {"code": municipality_code}
+            }
+        )
+    buildings = bag.read_bag_geopackage(path, today_year=today_year)
+    buildings = bag.assign_municipalities(buildings, _municipality_boundaries())
+    outside = 0
+    if municipality_code:
+        inside = buildings.municipality_code == municipality_code
+        outside = int((~inside).sum())
+        buildings = buildings.take(inside)
+    report = BagImportReport(
+        file=str(path),
+        dry_run=dry_run,
+        strict=strict,
+        municipality=municipality_code,
+        owner=owner or (Organisation(name=UNKNOWN_OWNER_NAME) if dry_run else bag_unknown_owner()),
+        buildings=buildings,
+        outside_municipality=outside,
+    )
+    if strict and buildings.issues:
+        report.refused = True
+        report.seconds = time.perf_counter() - t0
+        return report
+    table = _intensities()
+    mass = bag.estimate_mass_kg(
+        table, buildings.use_type, buildings.construction_year, buildings.floor_area_m2
+    )
+    report.estimated_kg = {
+        m: round(float(kg), 1) for m, kg in zip(table.materials, mass.sum(axis=0), strict=True)
+    }
+    with transaction.atomic():
+        _bag_store(report, mass, table.materials)
+        if dry_run:
+            transaction.set_rollback(True)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _bag_values(b: bag.BagBuildings, i: int, municipality_ids: dict[str, int]) -> tuple:
+    """The BAG_FIELDS of building i, in the form the database returns them."""
+    return (
+        str(b.use_type[i]),
+        int(b.construction_year[i]),
+        Decimal(f"{b.floor_area_m2[i]:.1f}"),
+        round(float(b.lat[i]), 6),
+        round(float(b.lon[i]), 6),
+        municipality_ids[str(b.municipality_code[i])],
+        str(b.address[i])[:200],
+    )
+
+
+def _bag_store(report: BagImportReport, mass: np.ndarray, materials: tuple[str, ...]) -> None:
+    """Create, update or leave each building and its estimate: a fixed number of queries
+    (bulk inserts and updates in batches), never one per building."""
+    b = report.buildings
+    municipality_ids = dict(Municipality.objects.values_list("code", "id"))
+    existing = {
+        row[0]: row[1:]
+        for row in Asset.objects.filter(bag_id__isnull=False).values_list(
+            "bag_id", "id", *BAG_FIELDS
+        )
+    }
+    new, changed = [], []
+    for i, bag_id in enumerate(b.bag_id.tolist()):
+        values = _bag_values(b, i, municipality_ids)
+        known = existing.get(bag_id)
+        if known is None:
+            address = values[-1]
+            new.append(
+                Asset(
+                    name=(address or f"BAG {bag_id}")[:200],
+                    scope=Scope.BU,
+                    owner=report.owner,
+                    bag_id=bag_id,
+                    **dict(zip(BAG_FIELDS, values, strict=True)),
+                )
+            )
+        elif tuple(known[1:]) != values:
+            asset = Asset(pk=known[0], bag_id=bag_id, **dict(zip(BAG_FIELDS, values, strict=True)))
+            changed.append(asset)
+    report.created, report.updated = len(new), len(changed)
+    report.unchanged = len(b) - len(new) - len(changed)
+    if not report.dry_run:
+        Asset.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            Asset.objects.bulk_update(changed, list(BAG_FIELDS), batch_size=500)
+    ids = dict(Asset.objects.filter(bag_id__isnull=False).values_list("bag_id", "id"))
+    estimates = {
+        asset_id: (kg, basis, source)
+        for asset_id, kg, basis, source in PassportEstimate.objects.filter(
+            asset__bag_id__isnull=False
+        ).values_list("asset_id", "materials_kg", "basis", "source")
+    }
+    now = timezone.now()
+    est_new: list[PassportEstimate] = []
+    est_changed: list[PassportEstimate] = []
+    for i, bag_id in enumerate(b.bag_id.tolist()):
+        kg = {m: round(float(v), 1) for m, v in zip(materials, mass[i], strict=True) if v > 0}
+        asset_id = ids.get(bag_id, 0)  # 0: a dry run's new building (never stored)
+        basis = (
+            f"{b.use_type[i]}, built {int(b.construction_year[i])}, "
+            f"{b.floor_area_m2[i]:.1f} m² floor area (BAG {bag_id})"
+        )
+        if estimates.get(asset_id) == (kg, basis, ESTIMATE_SOURCE):
+            continue
+        item = PassportEstimate(
+            asset_id=asset_id,
+            materials_kg=kg,
+            total_kg=round(sum(kg.values()), 1),
+            basis=basis,
+            source=ESTIMATE_SOURCE,
+            updated_at=now,
+        )
+        (est_changed if asset_id in estimates else est_new).append(item)
+    report.estimates_written = len(est_new) + len(est_changed)
+    if not report.dry_run:
+        PassportEstimate.objects.bulk_create(est_new, batch_size=1000)
+        if est_changed:
+            PassportEstimate.objects.bulk_update(
+                est_changed, ["materials_kg", "total_kg", "basis", "source", "updated_at"],
+                batch_size=500,
+            )  # fmt: skip
+    gone = set(b.gone_ids)
+    report.registered_now_gone = sorted(bag_id for bag_id in ids if bag_id in gone)
+    if not report.dry_run and (new or changed or est_new or est_changed):
+        public_version_bump()  # bulk writes send no signals: cached pages are stale now
+    report.with_inventory = (
+        Asset.objects.filter(bag_id__isnull=False, lots__isnull=False).distinct().count()
+    )

@@ -25,6 +25,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from urbanmine.assets.models import PassportEstimate
 from urbanmine.assets.permissions import asset_sees_whole_passport
 from urbanmine.catalogue.models import material_label
 from urbanmine.core.cache import public_cached
@@ -283,6 +284,26 @@ def passport_summary(lots) -> dict:
         "per_material": sorted(per_material.items(), key=lambda kv: -kv[1]),
         "per_status": sorted(per_status.items(), key=lambda kv: -kv[1]),
         "total_kg": total,
+    }
+
+
+def passport_estimate(asset) -> dict | None:
+    """The passport *estimated* by the BAG import (floor area × material intensity), with
+    its mass per material, largest first; None when the asset has none. It is no inventory:
+    no lots, never supply; `superseded` once lots are identified in the asset (ADR 0006)."""
+    estimate = PassportEstimate.objects.filter(asset=asset).first()
+    if estimate is None:
+        return None
+    return {
+        "per_material": sorted(
+            ((material_label(m), kg) for m, kg in estimate.materials_kg.items()),
+            key=lambda kv: -kv[1],
+        ),
+        "total_kg": estimate.total_kg,
+        "basis": estimate.basis,
+        "source": estimate.source,
+        "updated_at": estimate.updated_at,
+        "superseded": Lot.objects.filter(source_asset=asset).exists(),
     }
 
 

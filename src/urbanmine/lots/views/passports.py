@@ -111,6 +111,7 @@ def _passport_body(asset, viewer, *, can_change: bool, may_add_lots: bool) -> st
         "lots": lots,
         "summary": selectors.passport_summary(lots),
         "interventions": list(asset.interventions.all()),
+        "estimate": selectors.passport_estimate(asset),
         "history": list(selectors.asset_history(asset, limit=50, viewer=viewer)),
         "can_change": can_change,
         "may_add_lots": may_add_lots,

@@ -174,3 +174,19 @@ def test_a_request_accepted_after_the_lot_shrank_is_refused(chain, on_offer):
         reservation_request_accept(request_id=req.pk, actor=chain.owner_user)
     assert "request" in e.value.message_dict
     assert ReservationRequest.objects.get(pk=req.pk).status == RequestStatus.PENDING
+
+
+def test_a_builder_the_owner_let_in_requests_material_for_the_owners_project(chain, client):
+    """The builder builds for the owner: with a builder's grant on the owner's asset it posts
+    demand for it (without, the project is not offered)."""
+    from urbanmine.assets.services import asset_grant
+
+    client.force_login(chain.buyer_user)
+    form = _demand_form(chain, project=chain.building.pk)
+    assert client.post(reverse("demand-create"), form).status_code == 400
+    asset_grant(
+        asset=chain.building, organisation=chain.buyer, role="builder", actor=chain.owner_user
+    )
+    assert client.post(reverse("demand-create"), form).status_code == 302
+    demand = DemandRequest.objects.get()
+    assert demand.project == chain.building and demand.organisation == chain.buyer

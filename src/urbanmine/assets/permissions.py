@@ -115,6 +115,20 @@ def projects_of(user) -> QuerySet[Asset]:
     return Asset.objects.filter(owner_id__in=user_organisation_ids(user))
 
 
+#: the grants that let an organisation build for the owner: it requests material for the
+#: project (the owner's own organisations do so anyway)
+BUILDING_FOR_OWNER = (GrantRole.BUILDER, GrantRole.DESIGNER)
+
+
+def projects_for_demand(user) -> QuerySet[Asset]:
+    """Projects the user's organisations request material for: their own, and those whose
+    owner granted them the builder's or designer's role."""
+    orgs = user_organisation_ids(user)
+    return Asset.objects.filter(
+        Q(owner_id__in=orgs) | granted_filter(user, "pk", roles=BUILDING_FOR_OWNER)
+    )
+
+
 # ------------------------------------------------------------------------------ permits
 def permit_authority_municipality_ids(user) -> set[int]:
     """Municipalities whose projects this user's permit authorities decide on: the ones

@@ -423,12 +423,31 @@ def _run_workflows(demo: _Demo, scale: int, lot_ids: list[int]) -> tuple[int, in
     return LifecycleEvent.objects.count() - before, done
 
 
-def _make_grants(demo: _Demo, assets: list[Asset], scale: int) -> None:
+def _make_grants(demo: _Demo, assets: list[Asset], projects: list[Asset], scale: int) -> None:
     """The housing corporation lets others in on buildings it plans to demolish (issue
     #13): the inventory firm on a few, the architect and the permit authority on some; one
-    grant revoked and one ended, so the access history shows both."""
+    grant revoked and one ended, so the access history shows both. Every project's owner
+    lets the builder and the architect in: they request material for it."""
     from urbanmine.assets.services import asset_grant, asset_grant_revoke
 
+    users = {
+        m.organisation_id: m.user
+        for m in Membership.objects.filter(organisation__in=demo.orgs.values()).select_related(
+            "user"
+        )
+    }
+    for project in projects:
+        if project.owner_id in users:
+            for username, role in (
+                ("bouwer", GrantRole.BUILDER),
+                ("ontwerper", GrantRole.DESIGNER),
+            ):
+                asset_grant(
+                    asset=project,
+                    organisation=demo.orgs[username],
+                    role=role,
+                    actor=users[project.owner_id],
+                )
     owner = demo.orgs["eigenaar"]
     actor = Membership.objects.filter(organisation=owner).select_related("user").first()
     if actor is None:
@@ -797,7 +816,7 @@ def load_demo(
     lots, event_specs = _LotHistories(demo, mi, projects).make(passport_assets)
     n_events = _store_lots(lots, event_specs)
     _make_permits(demo, projects)
-    _make_grants(demo, [a for a, _day in passport_assets], scale)
+    _make_grants(demo, [a for a, _day in passport_assets], projects, scale)
     wf_events, wf_lots = _run_workflows(demo, scale, [lot.pk for lot in lots])
     n_events += wf_events
     progress("demand requests…")

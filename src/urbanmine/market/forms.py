@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import Asset
-from urbanmine.assets.permissions import projects_of
+from urbanmine.assets.permissions import projects_for_demand
 from urbanmine.catalogue.models import ProductGroup, Unit
 from urbanmine.lots.models import Quality
 
@@ -53,10 +53,17 @@ class DemandForm(forms.Form):
             {"window_start": today + timedelta(days=30), "window_end": today + timedelta(days=120)},
         )
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects_of(user).order_by("name")
+        self.fields["project"].queryset = projects_for_demand(user).order_by("name")
         groups = ProductGroup.objects.all()
         self.fields["product_group"].queryset = groups.order_by("name_nl")
         self.fields["min_quality"].initial = "B"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end < start:
+            self.add_error("window_end", _("The end of the window lies before its start."))
+        return data
 
 
 class ReservationRequestForm(forms.Form):
@@ -76,7 +83,7 @@ class ReservationRequestForm(forms.Form):
     def __init__(self, *args, user, lot, **kwargs):
         kwargs.setdefault("initial", {"quantity": lot.quantity.normalize()})
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects_of(user).order_by("name")
+        self.fields["project"].queryset = projects_for_demand(user).order_by("name")
         self.fields["quantity"].label = _("Quantity (%(unit)s, at most %(q)s)") % {
             "unit": lot.get_unit_display(),
             "q": lot.quantity.normalize(),

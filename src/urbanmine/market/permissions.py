@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from urbanmine.assets.permissions import BUILDING_FOR_OWNER, granted_asset_ids
 from urbanmine.organisations.membership import user_is_platform_wide, user_organisation_ids
 
 
@@ -15,10 +16,17 @@ def demand_visible_filter(user) -> Q:
 
 
 def demand_may_request(user, *, organisation, project) -> bool:
-    """Demand is requested for one's own organisation and a project it owns (platform-wide
-    roles may request for any project, e.g. on behalf of a municipality)."""
+    """Demand is requested for one's own organisation and a project it owns or builds or
+    designs for the owner (a grant); platform-wide roles may request for any project, e.g.
+    on behalf of a municipality."""
     orgs = user_organisation_ids(user)
-    return organisation.id in orgs and (project.owner_id in orgs or user_is_platform_wide(user))
+    if organisation.id not in orgs:
+        return False
+    return (
+        project.owner_id in orgs
+        or user_is_platform_wide(user)
+        or project.pk in granted_asset_ids(user, roles=BUILDING_FOR_OWNER)
+    )
 
 
 def proposals_visible_filter(user) -> Q:

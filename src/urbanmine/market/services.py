@@ -571,8 +571,10 @@ def reservation_request_create(
                 % {"code": lot.code, "have": lot.quantity.normalize(), "unit": lot.unit}
             }
         )
-    if project is not None and project.owner_id != org.pk:
-        raise ValidationError({"project": _("Choose a project of your own organisation.")})
+    if project is not None and not demand_may_request(actor, organisation=org, project=project):
+        raise ValidationError(
+            {"project": _("Choose a project of your organisation, or one you build for.")}
+        )
     if ReservationRequest.objects.filter(
         lot=lot, requester=org, status=RequestStatus.PENDING
     ).exists():

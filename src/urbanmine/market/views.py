@@ -13,7 +13,7 @@ from urbanmine.assets.permissions import (
     permit_authority_municipality_ids,
     permit_document_may_view,
     permit_may_decide,
-    projects_of,
+    projects_for_demand,
 )
 from urbanmine.assets.services import permit_decide
 from urbanmine.core.documents import document_response
@@ -208,7 +208,7 @@ def demand_list(request):
     )
     context = {
         "demand": demand.order_by("-window_start", "-id"),
-        "may_request": projects_of(request.user).exists(),
+        "may_request": projects_for_demand(request.user).exists(),
         "may_register": acting_organisation_or_none(request.user) is not None,
     }
     return render(request, "market/demand_list.html", context)
@@ -221,9 +221,7 @@ def demand_create(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
-            demand = services.demand_request_create(
-                actor=request.user, organisation=data["project"].owner, **data
-            )
+            demand = services.demand_request_create(actor=request.user, **data)
         except ValidationError as e:
             add_service_errors(form, e)
         else:

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from urbanmine.assets.models import (
@@ -482,6 +483,86 @@ def _make_grants(demo: _Demo, assets: list[Asset], projects: list[Asset], scale:
         )
 
 
+def _make_open_work(demo: _Demo, scale: int) -> None:
+    """What waits for the demo accounts on their start pages (issue #13): demolitions
+    planned without an inventory yet (the inventory firm let in), certifiers asked to
+    inspect, reservation requests and a custodian's sale for the owner to answer."""
+    from urbanmine.assets.services import asset_grant, intervention_plan
+    from urbanmine.lots import services as lot_services
+    from urbanmine.market.services import reservation_request_create
+
+    users = {
+        m.organisation_id: m.user
+        for m in Membership.objects.filter(organisation__in=demo.orgs.values()).select_related(
+            "user"
+        )
+    }
+    owner = demo.orgs["eigenaar"]
+    owner_user = users.get(owner.pk)
+    if owner_user is None:
+        return
+    unplanned = (
+        Asset.objects.filter(owner=owner, is_demo=True, scope="bu")
+        .exclude(Exists(Lot.objects.filter(source_asset=OuterRef("pk"))))
+        .exclude(Exists(PlannedIntervention.objects.filter(asset=OuterRef("pk"))))
+        .order_by("name")[: 3 * scale]
+    )
+    for i, asset in enumerate(unplanned):
+        start = demo.today + timedelta(days=180 + 30 * i)
+        intervention_plan(
+            asset=asset,
+            kind=InterventionKind.DEMOLITION,
+            planned_start=start,
+            planned_end=start + timedelta(days=60),
+            actor=owner_user,
+            note="Sloop gepland, inventarisatie nog te doen (demo)",
+        )
+        asset_grant(
+            asset=asset,
+            organisation=demo.orgs["inventariseerder"],
+            role=GrantRole.INVENTORISER,
+            actor=owner_user,
+        )
+    offered = list(
+        Lot.objects.filter(
+            owner=owner,
+            is_published=True,
+            status=Status.HARVESTED,
+            location=Location.AT_HUB,
+            product_group__inspection_required=False,  # sold without a certificate
+        )
+        .exclude(custodian=owner)
+        # a second load leaves the first one's open work alone
+        .exclude(engagements__status="open")
+        .exclude(reservation_requests__status="pending")
+        .exclude(transfer_proposals__status="pending")
+        .distinct()
+        .order_by("code")[: 4 * scale]
+    )
+    for lot in offered[: 2 * scale]:
+        lot_services.lot_engage_certifier(
+            lot_id=lot.id, certifier=demo.orgs["certificeerder"], actor=owner_user
+        )
+    for buyer, lot in zip(["bouwer", "handelaar"] * scale, offered[2 * scale :], strict=False):
+        reservation_request_create(
+            lot_id=lot.id,
+            actor=users[demo.orgs[buyer].pk],
+            quantity=max(1, int(lot.quantity) // 2),
+            message="Past dit in ons project? (demo)",
+        )
+    for lot in offered[:scale]:
+        custodian = users.get(lot.custodian_id)
+        if custodian is not None:
+            lot_services.lot_transfer_propose(
+                lot_id=lot.id,
+                step=Step.SALE,
+                counterparty=demo.orgs["bouwer"],
+                actor=custodian,
+                quantity=max(1, int(lot.quantity) // 4),
+                terms="Ophalen binnen twee weken (demo)",
+            )
+
+
 def _make_permits(demo: _Demo, projects: list[Asset]) -> None:
     """Demo decisions of the permit authority on projects in its area that apply secondary
     materials: granted, granted with conditions, requested in turn."""
@@ -489,7 +570,8 @@ def _make_permits(demo: _Demo, projects: list[Asset]) -> None:
         Lot.objects.filter(applied_asset__in=projects).values_list("applied_asset_id", flat=True)
     )
     codes = set(HAAGLANDEN)
-    mine = [p for p in projects if p.pk in applied and p.municipality.code in codes]
+    # the last project waits for its decision (the authority's start page shows it)
+    mine = [p for p in projects if p.pk in applied and p.municipality.code in codes][:-1]
     statuses = [PermitStatus.GRANTED, PermitStatus.GRANTED_WITH_CONDITIONS, PermitStatus.REQUESTED]
     PermitDecision.objects.bulk_create(
         [
@@ -821,6 +903,8 @@ def load_demo(
     n_events += wf_events
     progress("demand requests…")
     n_demand = _make_demand(demo, projects, scale)
+    progress("open work for the start pages…")
+    _make_open_work(demo, scale)
     public_version_bump()  # bulk writes send no signals: cached public pages are stale
     _analyze()
     return DemoReport(

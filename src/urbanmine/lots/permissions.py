@@ -192,6 +192,15 @@ def transfer_may_decide(user, proposal) -> bool:
     return proposal.lot.owner_id in orgs
 
 
+def transfers_to_decide_filter(user) -> Q:
+    """Pending proposals this user decides (the rule of `transfer_may_decide`, as a filter)."""
+    orgs = user_organisation_ids(user)
+    return Q(status=TransferStatus.PENDING) & (
+        Q(step=Step.CUSTODY_CHANGE, counterparty_id__in=orgs)
+        | (~Q(step=Step.CUSTODY_CHANGE) & Q(lot__owner_id__in=orgs))
+    )
+
+
 def transfer_may_view(user, proposal) -> bool:
     """Proposals (with their price and terms) are for the parties: owner, proposer and the
     counterparty, and platform-wide roles."""

@@ -1,11 +1,16 @@
-"""The public home page: what is on offer and how much material is in the chain."""
+"""The public home page (what is on offer, how much material is in the chain) and the
+signed-in user's start page (what needs action)."""
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 
 from urbanmine.assets.models import Asset
 from urbanmine.hubs.models import Hub
 from urbanmine.lots import selectors as lot_selectors
+from urbanmine.organisations.membership import user_organisation_ids
+
+from . import selectors
 
 
 def home(request):
@@ -21,3 +26,15 @@ def home(request):
         .order_by("typology"),
     }
     return render(request, "portal/home.html", context)
+
+
+@login_required
+def start(request):
+    """My start page: tasks across the chain for my organisations, and what we hold."""
+    context = {
+        "tasks": selectors.start_tasks(request.user),
+        "summary": selectors.start_summary(request.user),
+        "reserved": selectors.reserved_for_me(request.user),
+        "has_organisation": bool(user_organisation_ids(request.user)),
+    }
+    return render(request, "portal/start.html", context)

@@ -70,3 +70,13 @@ CASES: list[Case] = [
         writes=True,
     ),
 ]
+
+# the personal start page: every signed-in user has one, and sees only its own tasks
+CASES.append(
+    page(
+        "start",
+        lambda w: f"/start/?_={_request(w, 'start').pk}",
+        expect(LOGIN, (200,), (200,)),
+        shown=lambda w: w.published_lot.code,  # the owner is asked about its lot
+    )
+)

@@ -195,16 +195,15 @@ def read_material_intensity(path: Path) -> dict[str, list[tuple[int, int, str, f
 
 
 def moderate_mix(path: Path) -> tuple[list[str], np.ndarray, list[tuple[int, int]]]:
-    """(use type, period) combinations with their share of Dutch floor area (MODERATE 2020)."""
+    """(use type, period) combinations with their share of Dutch floor area (MODERATE 2020,
+    the derived table data/moderate_nl_2020_mix.csv)."""
     keys, weights = [], []
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            use = MODERATE_USE_TYPES.get(row["subsector"])
-            if use is None or row["bage"] not in PERIOD_YEARS:
-                continue
-            area = float(row["area_Mm2"] or 0)
+            use = row["use_type"]
+            area = float(row["floor_area_m2"] or 0)
             # Buildings, not floor area, are sampled: divide by the median size.
-            keys.append((use, PERIOD_YEARS[row["bage"]]))
+            keys.append((use, (int(row["period_start"]), int(row["period_end"]))))
             weights.append(area / MEDIAN_FLOOR_AREA_M2[use])
     w = np.array(weights)
     return [k[0] for k in keys], w / w.sum(), [k[1] for k in keys]
@@ -744,7 +743,7 @@ def load_demo(
     progress("hubs of every typology…")
     _make_hubs(demo)
     progress("synthetic building stock (MODERATE 2020 period mix)…")
-    mix = moderate_mix(Path(settings.DATA_DIR) / "building_stock" / "moderate_netherlands_2020.csv")
+    mix = moderate_mix(Path(settings.DERIVED_DATA_DIR) / "moderate_nl_2020_mix.csv")
     mi = read_material_intensity(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
     assets = _make_stock(demo, scale, mix)
     projects = _make_projects(demo, scale)

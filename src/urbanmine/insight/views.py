@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -109,7 +110,19 @@ def dashboard(request):
             "reusable_kt": sum(t.column("reusable_kt")),
         }
     hubs = tables["hubs"]
+    stats = result.stats if result else {}
+    coverage = stats.get("coverage")
+    demo = selectors.demo_presence()
     context = {
+        "coverage": coverage,
+        # DEMO marks: realised figures come from lots/events, hub figures from hubs, the
+        # forecast from the baseline overridden by registered (here: demo) buildings.
+        "demo": {
+            "realised": demo["lots"],
+            "hubs": demo["hubs"] or demo["lots"],
+            "registry": bool(coverage and coverage.get("n_demo_buildings")),
+        },
+        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
         "scenario": scenario,
         "params": ScenarioParams.from_json(result.params) if result else scenario.parsed,
         "scenarios": selectors.scenarios(),
@@ -290,6 +303,7 @@ def scenario_compare(request):
             "table": table,
             "table_json": {"columns": columns, "rows": rows},
             "query": urlencode({"a": a.pk if a else "", "b": b.pk if b else ""}),
+            "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
             "may_edit": scenario_may_edit(request.user),
         },
     )

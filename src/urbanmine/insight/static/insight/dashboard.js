@@ -6,9 +6,18 @@
   var labelsEl = document.getElementById("labels-data");
   var tables = data("tables-data") || {}, L10N = labelsEl ? labelsEl.dataset : {};
   var esc = window.urbanmine.escape;
+  // The page's number format (core/formatting.py) in the browser: grouped, fixed decimals.
+  function fmt(v, digits) {
+    var sep = L10N.separators || ".,", parts = Math.abs(v).toFixed(digits).split(".");
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, sep.charAt(1));
+    return (v < 0 ? "-" : "") + parts.join(sep.charAt(0));
+  }
   function col(t, name) { var i = t.columns.indexOf(name); return t.rows.map(function (r) { return r[i]; }); }
   function escAll(values) { return values.map(function (v) { return typeof v === "string" ? esc(v) : v; }); }
-  var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" }, yaxis: { title: { text: "kt" } } };
+  // Numbers as the page writes them (core/formatting.py): the language's decimal and
+  // thousands separators, handed over by the page. Quantity axes start at zero.
+  var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" },
+                 separators: L10N.separators || ".,", yaxis: { title: { text: "kt" }, rangemode: "tozero" } };
   // No "Share chart" button: it would upload the data to Plotly Cloud (the app is offline).
   var config = { responsive: true, displaylogo: false, showSendToCloud: false };
 
@@ -39,7 +48,7 @@
       { x: labels, y: col(mt, "release_kt"), type: "bar", name: L10N.release },
       { x: labels, y: col(mt, "reusable_kt"), type: "bar", name: L10N.reusable },
       { x: labels, y: col(mt, "demand_kt"), type: "bar", name: L10N.demand }
-    ], { barmode: "group", yaxis: { title: { text: "kt" }, type: "log" } });
+    ], { barmode: "group", yaxis: { title: { text: "kt" }, rangemode: "tozero" } });
   }
   var ch = tables.chain;
   if (ch) {
@@ -49,7 +58,7 @@
     draw("chart-chain", [
       { x: x, y: col(ch, "forecast_share_of_demand"), type: "bar", name: L10N.forecast },
       { x: x, y: col(ch, "reference_share_of_demand"), type: "bar", name: L10N.reference }
-    ], { barmode: "group", yaxis: { title: { text: esc(L10N.share) }, tickformat: ".1%", type: "log" } });
+    ], { barmode: "group", yaxis: { title: { text: esc(L10N.share) }, tickformat: ".1%", rangemode: "tozero" } });
   }
 
   // Choropleth: colour by released kt over the horizon; outlines from the regions app.
@@ -74,7 +83,7 @@
         },
         onEachFeature: function (f, l) {
           var v = values[f.properties.code];
-          l.bindTooltip(window.urbanmine.text(f.properties.name + ": " + (v === undefined ? "–" : v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) + " kt")));
+          l.bindTooltip(window.urbanmine.text(f.properties.name + ": " + (v === undefined ? "–" : fmt(v, 1) + " kt")));
           l.on("click", function () {
             var u = new URL(window.location.href); u.searchParams.set("municipality", f.properties.code);
             u.searchParams.delete("format"); window.location.href = u.toString();
@@ -94,7 +103,7 @@
         var swatch = document.createElement("i");
         swatch.style.background = colours[i];
         div.appendChild(swatch);
-        div.appendChild(document.createTextNode((i === 4) ? "> " + lo.toFixed(2) : lo.toFixed(2) + " – " + b.toFixed(2)));
+        div.appendChild(document.createTextNode((i === 4) ? "> " + fmt(lo, 0) : fmt(lo, 0) + " – " + fmt(b, 0)));
         div.appendChild(document.createElement("br")); lo = b;
       });
       return div;

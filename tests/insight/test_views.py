@@ -211,3 +211,39 @@ def test_the_dashboard_csv_neutralises_formulas():
     response = _csv(table, "t.csv")
     data = list(csv.reader(io.StringIO(response.content.decode())))
     assert data == [["'=year", "name", "kt"], ["2025", "'=cmd|' /C calc'!A0", "-1.5"]]
+
+
+# ------------------------------------------------------------------ issue #12
+def _section(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_dashboard_shows_scope_coverage_and_the_baseline(client, reference, tiny):
+    html = client.get(URL).content.decode()
+    assert "B&amp;U" in html and "Bron: CBS" in html
+    coverage = _section(html, "coverage")
+    # 300 m² registered (the house and the office) of the province's baseline floor area
+    total = services.baseline_stock().floor_area_m2
+    assert 'data-coverage="registered"' in coverage and ">300<" in coverage
+    assert f"{300 / total * 100:.3f}".replace(".", ",") + "%" in coverage
+    # the registry here is real (no demo records): no DEMO mark on the forecast
+    assert "DEMO" not in coverage and "DEMO" not in html.split('id="tiles"')[1].split("</div>")[0]
+    # one number format: no doubly grouped Dutch numbers ("28,624,7") anywhere
+    import re
+
+    assert not re.search(r"\d,\d{3},\d", html)
+    # per inhabitant: labelled with its unit and period
+    assert "kg per inhabitant per year" in html or "kg per inwoner per jaar" in html
+
+
+def test_demo_records_mark_the_figures_they_feed(client, tiny):
+    from urbanmine.assets.models import Asset
+
+    Asset.objects.filter(pk=tiny.house.pk).update(is_demo=True)
+    scenario = Scenario.objects.create(name="Demo test", params=PARAMS, is_reference=True)
+    services.forecast_start(scenario=scenario, inline=True)
+    html = client.get(URL).content.decode()
+    assert "DEMO" in _section(html, "coverage")
+    tiles = html.split('id="tiles"')[1].split('id="coverage"')[0]
+    assert tiles.count(">DEMO<") == 3  # release, reusable, demand (registry overrides)

@@ -46,4 +46,6 @@ def test_percent():
 def test_template_filters_use_the_one_helper():
     t = Template("{% load insight_tags %}{{ a|num:1 }}|{{ b|kg_to_t }}|{{ c|pct }}")
     with translation.override("nl"):
-        assert t.render(Context({"a": 28624.7, "b": 1234567, "c": 0.043})) == "28.624,7|1.234,6|4,3%"
+        assert (
+            t.render(Context({"a": 28624.7, "b": 1234567, "c": 0.043})) == "28.624,7|1.234,6|4,3%"
+        )

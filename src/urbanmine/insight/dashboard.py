@@ -1,7 +1,7 @@
 """The dashboard's tables, built from a stored forecast and a few aggregate queries.
 
 Every chart is a `Table` (columns with units in their names, rows of plain values): the page
-draws it with Plotly and `?format=csv&chart=<key>` downloads exactly the same numbers.
+draws it with Chart.js and `?format=csv&chart=<key>` downloads exactly the same numbers.
 """
 
 from __future__ import annotations

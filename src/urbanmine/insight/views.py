@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import get_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -122,7 +121,6 @@ def dashboard(request):
             "hubs": demo["hubs"] or demo["lots"],
             "registry": bool(coverage and coverage.get("n_demo_buildings")),
         },
-        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
         "scenario": scenario,
         "params": ScenarioParams.from_json(result.params) if result else scenario.parsed,
         "scenarios": selectors.scenarios(),
@@ -303,7 +301,6 @@ def scenario_compare(request):
             "table": table,
             "table_json": {"columns": columns, "rows": rows},
             "query": urlencode({"a": a.pk if a else "", "b": b.pk if b else ""}),
-            "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
             "may_edit": scenario_may_edit(request.user),
         },
     )

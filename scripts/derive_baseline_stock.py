@@ -39,6 +39,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from urbanmine.engine.stock import MODERATE_PERIOD_YEARS, MODERATE_USE_TYPES  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "src" / "urbanmine" / "data"
 
@@ -60,27 +63,8 @@ ETLOCAL_TYPES: dict[str, str] = {
     "semi_detached_houses": "house",
     "detached_houses": "house",
 }
-#: MODERATE construction periods (inclusive years; as engine/stock.py).
-MODERATE_PERIODS: dict[str, tuple[int, int]] = {
-    "Before 1945": (1880, 1944),
-    "1945 - 1969": (1945, 1969),
-    "1970 - 1979": (1970, 1979),
-    "1980 - 1989": (1980, 1989),
-    "1990 - 1999": (1990, 1999),
-    "2000 - 2010": (2000, 2010),
-    "2011 - 2020": (2011, 2020),
-}
-MODERATE_USE_TYPES: dict[str, str] = {
-    "Single family- Terraced houses": "house",
-    "Multifamily houses": "apartment",
-    "Apartment blocks": "apartment",
-    "Offices": "office",
-    "Trade": "retail",
-    "Education": "education",
-    "Health": "healthcare",
-    "Hotels and Restaurants": "other",
-    "Other non-residential buildings": "other",
-}
+#: MODERATE construction periods and subsectors: the vocabulary of engine/stock.py.
+MODERATE_PERIODS = MODERATE_PERIOD_YEARS
 NONRES_USE_TYPES = ("office", "retail", "education", "healthcare", "other")
 #: ETLocal expresses utility floor area in "woningequivalent" of 130 m2 (commits.yml).
 M2_PER_WEQ = 130.0

@@ -33,7 +33,6 @@ from urbanmine.assets.models import (
 )
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_version_bump
-from urbanmine.engine import stock as stock_vocabulary
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import (
@@ -73,8 +72,6 @@ DEMO_ORGANISATIONS = [
     ("Kenniscentrum Circulair Bouwen (demo)", [ChainRole.FACILITATOR], "adviseur"),
 ]
 
-MODERATE_USE_TYPES = stock_vocabulary.MODERATE_USE_TYPES
-PERIOD_YEARS = stock_vocabulary.MODERATE_PERIOD_YEARS
 # Assumption (documented): lognormal floor area per building, median m², sigma 0.6.
 MEDIAN_FLOOR_AREA_M2 = {
     "house": 120,

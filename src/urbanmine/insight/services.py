@@ -132,7 +132,7 @@ def reference_scenario_ensure() -> Scenario:
 # --------------------------------------------------------------------------- compute
 #: The engine reports its stages by key; the user reads them in the interface's language.
 PROGRESS_MESSAGES = {
-    "mass": gettext_lazy("Building mass per material for %(n)d buildings…"),
+    "mass": gettext_lazy("Building mass per material (%(n)d registered buildings)…"),
     "survival": gettext_lazy("Survival model and planned demolitions…"),
     "renovation": gettext_lazy("Planned renovations…"),
     "programme": gettext_lazy("Demand of the construction programme…"),

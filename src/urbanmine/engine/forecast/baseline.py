@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -325,16 +326,22 @@ def forecast_province(
         programme_weights=np.vstack([baseline.programme_m2, np.zeros((n_extra, len(USE_TYPES)))]),
         programme_m2=baseline.programme_totals(),
     )
+    n_reg = len(registered)
+
+    def report(pct: int, stage: str, details: Mapping[str, int]) -> None:
+        # the registered buildings, not the baseline's cohorts, are "buildings"
+        if progress is not None:
+            progress(pct, stage, {**details, "n": n_reg, "cohorts": n_rows})
+
     fc = forecast_scenario(
         combined,
         params,
         intensities=intensities,
         lifetimes=lifetimes,
-        progress=progress,
+        progress=report,
         regional=regional,
     )
     stats = dict(fc.stats)
-    n_reg = len(registered)
     stats.update(
         {
             "n_buildings": n_reg,

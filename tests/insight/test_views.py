@@ -96,7 +96,15 @@ def test_every_chart_downloads_as_csv(client, reference, chart):
         assert float(stages["reusable"][4]) == pytest.approx(0.35 * 4550 / 37300, abs=1e-5)
     if chart == "municipalities":
         top = data[1]
-        assert top[0] == "GM0599" and float(top[3]) > 0  # the planned demolition ranks first
+        assert top[0] == "GM0599" and float(top[3]) > 0  # Rotterdam releases most
+        assert data[0][-2:] == [
+            "release_kg_per_inhabitant_per_year",
+            "demand_kg_per_inhabitant_per_year",
+        ]
+        # each municipality's own stock and programme: not one figure for all 50
+        release = {round(float(r[7])) for r in data[1:] if r[7]}
+        demand = {float(r[8]) for r in data[1:] if r[8]}
+        assert len(data) == 51 and len(release) > 40 and len(demand) > 40
 
 
 def test_unknown_chart_or_municipality_is_404(client, reference):

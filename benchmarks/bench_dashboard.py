@@ -73,7 +73,8 @@ def main() -> int:
         "",
         f"Target (dashboard pages < {TARGET_MS} ms median): {'met' if target_ok else 'NOT met'}.",
         "Times are measured in-process with Django's test client (no network, server-side only:"
-        " the Plotly/Leaflet drawing in the browser is not included), 15 requests after one warm-up.",
+        " the Chart.js/Leaflet drawing in the browser is not included: bench_dashboard_browser.py),"
+        " 15 requests after one warm-up.",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")

@@ -10,9 +10,12 @@ from django.conf import settings
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The public data directory (../shared/data by default)."""
+    """The raw public data directory (../shared/data by default). Only tests of the
+    derivation scripts and of the IFC samples use it; they skip when it is absent or empty
+    (`make test-sqlite` runs with an empty one: the product never needs it)."""
     path = Path(settings.DATA_DIR)
-    assert path.is_dir(), f"data directory {path} not found (set URBANMINE_DATA_DIR)"
+    if not path.is_dir() or not any(path.iterdir()):
+        pytest.skip(f"raw public data directory {path} absent or empty (URBANMINE_DATA_DIR)")
     return path
 
 

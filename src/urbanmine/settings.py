@@ -55,10 +55,12 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("URBANMINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("URBANMINE_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
 
-# Public data files (municipalities, material intensities, embodied carbon, IFC samples)
-# are read from here at run time, never copied into the repository.
+# The raw public data files (../shared/data): read only by the derivation scripts in
+# scripts/ and by the tests of those scripts (and of the IFC samples), never by the
+# installed product, which reads the derived tables below.
 DATA_DIR = Path(env("URBANMINE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
-# Tables the project derives itself (catalogue, factors with citations).
+# Tables the project derives itself (catalogue, factors, municipalities and boundaries,
+# the province baseline stock; each with source, version and licence: data/SOURCES.md).
 DERIVED_DATA_DIR = PACKAGE_DIR / "data"
 # Impact factors (CO2, prices) with citations; point these at a licensed NMD/MKI export in
 # the same columns to replace the default ÖKOBAUDAT-based table without code changes.
@@ -199,11 +201,12 @@ def _package_dir(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-# Leaflet and Plotly are served from their installed Python packages (no CDN, offline).
+# Leaflet is served from its installed Python package, Chart.js (0.2 MB; the 4.8 MB Plotly
+# bundle took ~1.8 s to load: issue #12; scripts/vendor_chartjs.sh) from this package's
+# static files (insight/vendor/): no CDN, offline.
 # django-leaflet is not an installed app: its admin widgets would need GDAL.
 STATICFILES_DIRS = [
     _package_dir("leaflet") / "static",
-    ("plotly", _package_dir("plotly") / "package_data"),
 ]
 WHITENOISE_USE_FINDERS = True
 
@@ -227,25 +230,20 @@ if URBANMINE_HTTPS:
 # --- Content-Security-Policy (django-csp) ----------------------------------------------
 # (section owned by the web-safety work: scripts only from this site, no inline script)
 # Everything from this site only; no inline script, no inline style, no eval, no plugins,
-# no framing. The app runs offline (no tile server, no CDN): Leaflet, Plotly and htmx are
+# no framing. The app runs offline (no tile server, no CDN): Leaflet, Chart.js and htmx are
 # served from the installed packages. Page data reaches scripts through data-* attributes
 # and json_script blocks (type application/json: not executable).
-# - script-src 'self' without 'unsafe-eval': the Plotly bundle of the plotly package only
-#   builds functions from strings in polyfills modern browsers never reach (function-bind,
-#   a globalThis fallback); bar and scatter charts need no eval (checked in Chromium).
-# - style-src 'self' without 'unsafe-inline': Leaflet and Plotly set styles through the
-#   CSSOM (element.style), which a policy does not restrict; Plotly's own rules come from
-#   insight/plotly.css (insight/_plotly_head.html) instead of an injected <style>; htmx's
-#   indicator rules are in site.css (htmx-config in base.html).
-# - img-src adds blob: to 'self' data: for Plotly's "download plot as PNG", which draws the
-#   chart into a blob: image first. A blob: URL can only be made by script already running
-#   on this origin, so this lets no outside image in.
+# - script-src 'self' without 'unsafe-eval': Chart.js draws on a canvas and needs no eval.
+# - style-src 'self' without 'unsafe-inline': Leaflet and Chart.js set styles through the
+#   CSSOM (element.style), which a policy does not restrict; htmx's indicator rules are in
+#   site.css (htmx-config in base.html).
+# - img-src 'self' data:: Leaflet's icons; a chart's "PNG" link is a data: URL of its canvas.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -2,11 +2,11 @@
 Content-Security-Policy on every page, and no inline script or event handler that would
 need one to be weakened.
 
-- The maps (Leaflet) insert a string given as tooltip or popup as HTML, and Plotly reads a
-  subset of HTML in labels: an asset, product group, municipality or scenario named
+- The maps (Leaflet) insert a string given as tooltip or popup as HTML; the charts
+  (Chart.js) draw labels on a canvas: an asset, product group, municipality or scenario named
   `"><img src=x onerror=…>` must show literally and run nothing (in a real browser).
 - Every page sends the policy below; the browser reports no violation on the pages with
-  maps, charts and htmx (Leaflet and Plotly draw under it).
+  maps, charts and htmx (Leaflet and Chart.js draw under it).
 - No page contains an inline `<script>` (JSON data blocks aside), an `on…=` handler, a
   `style=` attribute or a `<style>` element (the policy refuses them; a page relying on
   one would silently break).
@@ -26,14 +26,14 @@ from django.test import Client
 from tests.conftest import sign_in
 
 #: An injected handler that sets a flag instead of alerting (the test reads the flag), and
-#: a link: Plotly shows unknown tags literally but draws <a href>, <b>, <br> in labels.
+#: a link (a library that reads HTML in labels would draw it).
 XSS = '"><img src=x onerror=window.__xss=1><a href="https://example.invalid/">x</a>'
 
 POLICY = {
     "default-src": {"'self'"},
     "script-src": {"'self'"},
     "style-src": {"'self'"},
-    "img-src": {"'self'", "data:", "blob:"},  # blob: for Plotly's PNG download
+    "img-src": {"'self'", "data:"},  # data: for Leaflet's icons and the charts' PNG links
     "connect-src": {"'self'"},
     "object-src": {"'none'"},
     "base-uri": {"'self'"},
@@ -316,7 +316,7 @@ def test_dashboard_map_and_charts_show_names_as_text(hostile, page):
     messages = watch(page)
     page.goto(f"{page.base_url}/dashboard/")
     for chart in ("release-demand", "materials", "chain"):
-        page.wait_for_selector(f"#chart-{chart}[data-ready='1'] .main-svg")
+        page.wait_for_selector(f"#chart-{chart}[data-ready='1'] canvas")
     page.wait_for_selector("#map[data-ready='1']")
     # open every municipality's tooltip, as hovering each would
     page.evaluate(
@@ -327,12 +327,16 @@ def test_dashboard_map_and_charts_show_names_as_text(hostile, page):
     tooltips = page.locator("#map .leaflet-tooltip").all_text_contents()
     assert any(t.startswith(XSS + ": ") for t in tooltips), tooltips[:5]
     assert page.locator("#map .leaflet-tooltip img").count() == 0
-    # Plotly's "download plot as PNG" draws through a blob: image (img-src allows blob:)
-    page.hover("#chart-release-demand .main-svg")
+    # Chart.js draws the names on a canvas: plain text, no element made from them
+    labels = page.evaluate(
+        "Chart.getChart(document.querySelector('#chart-materials canvas')).data.labels"
+    )
+    assert page.locator("#chart-materials *:not(canvas)").count() == 0
+    assert labels, labels
+    # "PNG": the chart as drawn, a data: URL of its canvas (no upload, no blob:)
     with page.expect_download() as download:
-        page.click("#chart-release-demand .modebar-btn >> nth=0")
-    assert download.value.suggested_filename.endswith(".png")
-    assert page.locator("#chart-release-demand .modebar-btn[data-title*='Share']").count() == 0
+        page.click("a.png[data-chart='release-demand']")
+    assert download.value.suggested_filename == "urbanmine-release-demand.png"
     assert_clean(page, messages)
 
 
@@ -344,17 +348,20 @@ def test_scenario_chart_shows_the_scenario_name_as_text(hostile, page):
         f"{page.base_url}/dashboard/scenarios/compare/"
         f"?a={hostile.reference.pk}&b={hostile.scenario.pk}"
     )
-    page.wait_for_selector("#chart-compare .legendtext")
-    legend = page.locator("#chart-compare .legendtext").all_text_contents()
-    assert any(t.startswith(XSS + ": ") for t in legend), legend
-    assert page.locator("#chart-compare .legend a").count() == 0  # no link drawn
+    page.wait_for_selector("#chart-compare[data-ready='1'] canvas")
+    legend = page.evaluate(
+        "Chart.getChart(document.querySelector('#chart-compare canvas'))"
+        ".data.datasets.map(function (d) { return d.label; })"
+    )
+    assert any(t.startswith(XSS + ": ") for t in legend), legend  # drawn as plain text
+    assert page.locator("#chart-compare a, #chart-compare img").count() == 0  # no element made
     assert_clean(page, messages)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_pages_with_maps_charts_and_htmx_run_under_the_policy(zuid_holland, chain, settings, page):
-    """Leaflet, Plotly and htmx work with nothing refused, signed in and anonymously."""
+    """Leaflet, Chart.js and htmx work with nothing refused, signed in and anonymously."""
     settings.URBANMINE_JOBS_INLINE = True
     w = build_world(chain, hostile=False)
     messages = watch(page)
@@ -365,7 +372,7 @@ def test_pages_with_maps_charts_and_htmx_run_under_the_policy(zuid_holland, chai
             page.goto(page.base_url + url)
             assert_clean(page, messages)
         page.goto(page.base_url + "/dashboard/")
-        page.wait_for_selector("#chart-materials[data-ready='1'] .main-svg")
+        page.wait_for_selector("#chart-materials[data-ready='1'] canvas")
         page.wait_for_selector("#map[data-ready='1'] .leaflet-interactive")
         page.select_option("#municipality", "GM0599")  # the view switch is a static script
         page.wait_for_url("**municipality=GM0599**")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import urbanmine
 from urbanmine.engine.forecast import (
+    DEFAULT_PROGRAMME_M2,
     PROGRESS_STAGES,
     USE_TYPES,
     ParamsError,
@@ -337,7 +338,11 @@ def test_params_errors_name_the_field(data: dict[str, Any], field: str) -> None:
 def test_params_defaults_and_round_trip() -> None:
     p = ScenarioParams.from_json(None)
     assert (p.start_year, p.end_year, p.reuse_share) == (2025, 2050, 0.35)
-    assert set(p.programme_m2) == set(USE_TYPES)
+    assert p.programme_m2 == {}  # no overrides: the default programme
+    assert p.programme() == DEFAULT_PROGRAMME_M2
+    assert ScenarioParams.from_json({"programme_m2": {"house": 5}}).programme({"house": 1}) == (
+        dict.fromkeys(USE_TYPES, 0.0) | {"house": 5.0}
+    )
     q = ScenarioParams.from_json({"lifetimes": {"house": {"shape": "", "scale_years": 90}}})
     assert q.lifetimes == {"house": {"scale_years": 90.0}}  # empty keys are left out
     assert ScenarioParams.from_json(q.to_json()) == q

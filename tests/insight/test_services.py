@@ -182,9 +182,13 @@ def test_forecast_job_stores_its_arrays_and_progress(tiny):
     assert result.status == JobStatus.DONE and result.progress == 100
     fa = selectors.result_arrays(result)
     assert fa.demolition.shape == (3, len(result.municipality_codes), len(result.materials))
-    _stock, fc = compute()
+    # The job runs the province baseline with the registry overriding it.
+    p = ScenarioParams.from_json(PARAMS)
+    stock = selectors.registered_stock(start_year=p.start_year)
+    fc = services.forecast_compute(stock, p, baseline=services.baseline_stock())
     np.testing.assert_allclose(fa.demolition, fc.demolition_kg, atol=1e-3)
     assert result.stats["n_buildings"] == 2
+    assert result.stats["coverage"]["registered_floor_area_m2"] == 300
 
 
 def test_failed_job_records_the_error(tiny, monkeypatch):

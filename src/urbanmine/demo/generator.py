@@ -35,7 +35,6 @@ from urbanmine.assets.models import (
 )
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_version_bump
-from urbanmine.engine import stock as stock_vocabulary
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import (
@@ -75,8 +74,6 @@ DEMO_ORGANISATIONS = [
     ("Kenniscentrum Circulair Bouwen (demo)", [ChainRole.FACILITATOR], "adviseur"),
 ]
 
-MODERATE_USE_TYPES = stock_vocabulary.MODERATE_USE_TYPES
-PERIOD_YEARS = stock_vocabulary.MODERATE_PERIOD_YEARS
 # Assumption (documented): lognormal floor area per building, median m², sigma 0.6.
 MEDIAN_FLOOR_AREA_M2 = {
     "house": 120,
@@ -197,16 +194,15 @@ def read_material_intensity(path: Path) -> dict[str, list[tuple[int, int, str, f
 
 
 def moderate_mix(path: Path) -> tuple[list[str], np.ndarray, list[tuple[int, int]]]:
-    """(use type, period) combinations with their share of Dutch floor area (MODERATE 2020)."""
+    """(use type, period) combinations with their share of Dutch floor area (MODERATE 2020,
+    the derived table data/moderate_nl_2020_mix.csv)."""
     keys, weights = [], []
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            use = MODERATE_USE_TYPES.get(row["subsector"])
-            if use is None or row["bage"] not in PERIOD_YEARS:
-                continue
-            area = float(row["area_Mm2"] or 0)
+            use = row["use_type"]
+            area = float(row["floor_area_m2"] or 0)
             # Buildings, not floor area, are sampled: divide by the median size.
-            keys.append((use, PERIOD_YEARS[row["bage"]]))
+            keys.append((use, (int(row["period_start"]), int(row["period_end"]))))
             weights.append(area / MEDIAN_FLOOR_AREA_M2[use])
     w = np.array(weights)
     return [k[0] for k in keys], w / w.sum(), [k[1] for k in keys]
@@ -886,7 +882,7 @@ def load_demo(
     progress("hubs of every typology…")
     _make_hubs(demo)
     progress("synthetic building stock (MODERATE 2020 period mix)…")
-    mix = moderate_mix(Path(settings.DATA_DIR) / "building_stock" / "moderate_netherlands_2020.csv")
+    mix = moderate_mix(Path(settings.DERIVED_DATA_DIR) / "moderate_nl_2020_mix.csv")
     mi = read_material_intensity(Path(settings.DERIVED_DATA_DIR) / "material_intensity_nl.csv")
     assets = _make_stock(demo, scale, mix)
     projects = _make_projects(demo, scale)

@@ -97,11 +97,11 @@ class MunicipalityIndex:
         geoms = []
         for feature in features:
             props = feature["properties"]
-            self._municipalities.append(
-                Municipality(
-                    code=props["gemeenteCode"], name=clean_municipality_name(props["gemeenteNaam"])
-                )
-            )
+            # the derived table (data/municipalities_nl.geojson): code, name; the raw PDOK/CBS
+            # file: gemeenteCode, gemeenteNaam
+            code = props.get("code") or props["gemeenteCode"]
+            name = props.get("name") or clean_municipality_name(props["gemeenteNaam"])
+            self._municipalities.append(Municipality(code=code, name=name))
             geoms.append(shape(feature["geometry"]))
         self._geoms = geoms
         self._tree = STRtree(geoms)

@@ -1,7 +1,7 @@
 """The dashboard's tables, built from a stored forecast and a few aggregate queries.
 
 Every chart is a `Table` (columns with units in their names, rows of plain values): the page
-draws it with Plotly and `?format=csv&chart=<key>` downloads exactly the same numbers.
+draws it with Chart.js and `?format=csv&chart=<key>` downloads exactly the same numbers.
 """
 
 from __future__ import annotations
@@ -153,8 +153,12 @@ def municipalities_table(
     municipalities: list[Municipality],
     realised_kg: dict[str, float],
 ) -> Table:
+    """Release and demand over the forecast window per municipality, ranked by release;
+    per inhabitant as a yearly average over the window (population CBS 1-1-2024), each from
+    the municipality's own stock (baseline + registry) and programme."""
     rel = fa.release.sum(axis=(0, 2))
     demand = fa.demand.sum(axis=(0, 2))
+    n_years = max(len(fa.years), 1)
     pos = {c: i for i, c in enumerate(fa.municipality_codes)}
     rows: list[list] = []
     for m in municipalities:
@@ -171,8 +175,8 @@ def municipalities_table(
                 _r(r * params.reuse_share / KT),
                 _r(d / KT),
                 _r(realised_kg.get(m.code, 0.0) / 1000),
-                _r(r / pop, 2) if pop else None,
-                _r(d / pop, 2) if pop else None,
+                _r(r / pop / n_years, 3) if pop else None,
+                _r(d / pop / n_years, 3) if pop else None,
             ]
         )
     rows.sort(key=lambda row: -row[3])
@@ -186,8 +190,8 @@ def municipalities_table(
             "reusable_kt",
             "demand_kt",
             "realised_reuse_t",
-            "release_kg_per_inhabitant",
-            "demand_kg_per_inhabitant",
+            "release_kg_per_inhabitant_per_year",
+            "demand_kg_per_inhabitant_per_year",
         ],
         rows,
     )

@@ -4,14 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import UseType
+from urbanmine.core.formatting import format_number
 from urbanmine.engine.forecast import (
-    DEFAULT_PROGRAMME_M2,
     USE_TYPES,
     ScenarioParams,
     weibull_parameters,
 )
 
-from .services import lifetime_table
+from .services import baseline_stock, lifetime_table
 
 
 class ScenarioForm(forms.Form):
@@ -30,12 +30,14 @@ class ScenarioForm(forms.Form):
         labels = dict(UseType.choices)
         base = ScenarioParams()
         shape, scale = weibull_parameters(lifetime_table(), base)
+        programme = baseline_stock().programme_totals()
         self.use_rows = []
         for i, u in enumerate(USE_TYPES):
             self.fields[f"programme_{u}"] = forms.FloatField(
                 label=_("%(use)s: m² built per year") % {"use": labels[u]},
+                required=False,
                 min_value=0,
-                initial=DEFAULT_PROGRAMME_M2[u],
+                help_text=_("baseline: %(v)s") % {"v": format_number(programme[u])},
             )
             self.fields[f"shape_{u}"] = forms.FloatField(
                 label=_("%(use)s: Weibull shape") % {"use": labels[u]},
@@ -63,7 +65,7 @@ class ScenarioForm(forms.Form):
             "reuse_share_pct": round(params.reuse_share * 100, 4),
         }
         for u in USE_TYPES:
-            data[f"programme_{u}"] = params.programme_m2.get(u, 0.0)
+            data[f"programme_{u}"] = params.programme_m2.get(u)
             over = params.lifetimes.get(u, {})
             data[f"shape_{u}"] = over.get("shape")
             data[f"scale_{u}"] = over.get("scale_years")
@@ -95,5 +97,7 @@ class ScenarioForm(forms.Form):
             "end_year": d["end_year"],
             "reuse_share": d["reuse_share_pct"] / 100,
             "lifetimes": lifetimes,
-            "programme_m2": {u: d[f"programme_{u}"] for u in USE_TYPES},
+            "programme_m2": {
+                u: d[f"programme_{u}"] for u in USE_TYPES if d.get(f"programme_{u}") is not None
+            },
         }

@@ -57,7 +57,7 @@ def registered_stock(*, start_year: int, today_year: int | None = None) -> Stock
     munis = {m.code: m for m in province_municipalities()}
     rows = list(
         Asset.objects.values_list(
-            "id", "municipality__code", "use_type", "construction_year", "floor_area_m2"
+            "id", "municipality__code", "use_type", "construction_year", "floor_area_m2", "is_demo"
         ).order_by("id")
     )
     plans = {
@@ -85,9 +85,10 @@ def registered_stock(*, start_year: int, today_year: int | None = None) -> Stock
     population = np.array([munis[c].population if c in munis else 0 for c in codes], dtype=float)
     use_idx = {u: i for i, u in enumerate(USE_TYPES)}
     skipped = dict(gww=0, no_year=0, no_mass=0, not_yet_built=0, demolished_before_start=0)
-    out: dict[str, list] = {k: [] for k in ("id", "mun", "use", "year", "area", "dem", "ren")}
+    keys = ("id", "mun", "use", "year", "area", "dem", "ren", "demo")
+    out: dict[str, list] = {k: [] for k in keys}
     kept_passports: dict[int, dict[str, float]] = {}
-    for asset_id, code, use, year, area in rows:
+    for asset_id, code, use, year, area, is_demo in rows:
         if use not in use_idx:
             skipped["gww"] += 1
             continue
@@ -115,6 +116,7 @@ def registered_stock(*, start_year: int, today_year: int | None = None) -> Stock
         out["area"].append(float(area or 0))
         out["dem"].append(dem.year if dem else 0)
         out["ren"].append(ren.year if ren and ren.year >= start_year else 0)
+        out["demo"].append(bool(is_demo))
     i64 = np.int64
     return StockArrays(
         municipality_codes=codes,
@@ -128,6 +130,7 @@ def registered_stock(*, start_year: int, today_year: int | None = None) -> Stock
         planned_renovation_year=np.array(out["ren"], dtype=i64),
         passport_kg=kept_passports,
         skipped=skipped,
+        is_demo=np.array(out["demo"], dtype=bool),
     )
 
 
@@ -318,6 +321,20 @@ def _realised_by_municipality() -> dict[str, float]:
         r["lot__source_asset__municipality__code"]: float(r["kg"] or 0)
         for r in rows
         if r["lot__source_asset__municipality__code"]
+    }
+
+
+def demo_presence() -> dict[str, bool]:
+    """Which registries hold synthetic demo records (public; from the shared cache): the
+    dashboard marks every figure they feed with DEMO. Three EXISTS queries."""
+    return public_cached("demo-presence", (), _demo_presence)
+
+
+def _demo_presence() -> dict[str, bool]:
+    return {
+        "assets": Asset.objects.filter(is_demo=True).exists(),
+        "lots": Lot.objects.filter(is_demo=True).exists(),
+        "hubs": Hub.objects.filter(is_demo=True).exists(),
     }
 
 

@@ -22,13 +22,16 @@ from django.utils.translation import gettext_lazy
 from urbanmine.core.jobs import job_cancel, job_function, run_job
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import (
+    BaselineStock,
     IntensityTable,
     LifetimeTable,
     ParamsError,
     ScenarioForecast,
     ScenarioParams,
     StockArrays,
+    forecast_province,
     forecast_scenario,
+    read_baseline,
     read_intensities,
     read_lifetimes,
 )
@@ -48,6 +51,12 @@ def intensity_table() -> IntensityTable:
 @lru_cache(maxsize=1)
 def lifetime_table() -> LifetimeTable:
     return read_lifetimes(Path(settings.DERIVED_DATA_DIR) / "lifetimes.csv")
+
+
+@lru_cache(maxsize=1)
+def baseline_stock() -> BaselineStock:
+    """The province baseline (data/baseline_*.csv, scripts/derive_baseline_stock.py)."""
+    return read_baseline(Path(settings.DERIVED_DATA_DIR))
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -110,8 +119,8 @@ def reference_scenario_ensure() -> Scenario:
             return Scenario.objects.create(
                 name=_("Reference (defaults)"),
                 description=_(
-                    "Calibrated lifetimes, 35 percent reuse potential, the default construction "
-                    "programme; 2025–2050."
+                    "Calibrated lifetimes, 35 percent reuse potential, the construction "
+                    "programme of the province baseline; 2025–2050."
                 ),
                 params=ScenarioParams().to_json(),
                 is_reference=True,
@@ -123,7 +132,7 @@ def reference_scenario_ensure() -> Scenario:
 # --------------------------------------------------------------------------- compute
 #: The engine reports its stages by key; the user reads them in the interface's language.
 PROGRESS_MESSAGES = {
-    "mass": gettext_lazy("Building mass per material for %(n)d buildings…"),
+    "mass": gettext_lazy("Building mass per material (%(n)d registered buildings)…"),
     "survival": gettext_lazy("Survival model and planned demolitions…"),
     "renovation": gettext_lazy("Planned renovations…"),
     "programme": gettext_lazy("Demand of the construction programme…"),
@@ -131,14 +140,29 @@ PROGRESS_MESSAGES = {
 
 
 def forecast_compute(
-    stock: StockArrays, params: ScenarioParams, *, progress=lambda pct, msg: None
+    stock: StockArrays,
+    params: ScenarioParams,
+    *,
+    progress=lambda pct, msg: None,
+    baseline: BaselineStock | None = None,
 ) -> ScenarioForecast:
-    """The engine's scenario forecast (`engine.forecast.forecast_scenario`) on the
-    platform's cited tables, reporting progress in the interface's language."""
+    """The engine's forecast on the platform's cited tables, reporting progress in the
+    interface's language: the province baseline with the registry overriding it
+    (`engine.forecast.forecast_province`), or the registered stock alone without a
+    baseline (`forecast_scenario`)."""
 
     def report(pct: int, stage: str, details) -> None:
         progress(pct, str(PROGRESS_MESSAGES[stage]) % dict(details))
 
+    if baseline is not None:
+        return forecast_province(
+            baseline,
+            stock,
+            params,
+            intensities=intensity_table(),
+            lifetimes=lifetime_table(),
+            progress=report,
+        )
     return forecast_scenario(
         stock, params, intensities=intensity_table(), lifetimes=lifetime_table(), progress=report
     )
@@ -189,7 +213,9 @@ def forecast_execute(*, result_id: int) -> ForecastResult:
         params = ScenarioParams.from_json(result.params)
         result.report_progress(5, _("Reading the registered stock…"))
         stock = selectors.registered_stock(start_year=params.start_year)
-        computed = forecast_compute(stock, params, progress=result.report_progress)
+        computed = forecast_compute(
+            stock, params, progress=result.report_progress, baseline=baseline_stock()
+        )
         result.report_progress(90, _("Storing the result…"))
 
         def js(a: np.ndarray) -> list:
@@ -203,7 +229,10 @@ def forecast_execute(*, result_id: int) -> ForecastResult:
         result.demand_kg = js(computed.demand_kg)
         result.stock_mass_kg = js(computed.stock_mass_kg)
         result.stats = computed.stats
-        result.message = _("%(n)d buildings (%(p)d with a passport).") % {
+        result.message = _(
+            "Baseline of the province; %(n)d registered buildings override it (%(p)d with a "
+            "passport)."
+        ) % {
             "n": computed.stats["n_buildings"],
             "p": computed.stats["n_passports"],
         }

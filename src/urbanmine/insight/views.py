@@ -109,7 +109,18 @@ def dashboard(request):
             "reusable_kt": sum(t.column("reusable_kt")),
         }
     hubs = tables["hubs"]
+    stats = result.stats if result else {}
+    coverage = stats.get("coverage")
+    demo = selectors.demo_presence()
     context = {
+        "coverage": coverage,
+        # DEMO marks: realised figures come from lots/events, hub figures from hubs, the
+        # forecast from the baseline overridden by registered (here: demo) buildings.
+        "demo": {
+            "realised": demo["lots"],
+            "hubs": demo["hubs"] or demo["lots"],
+            "registry": bool(coverage and coverage.get("n_demo_buildings")),
+        },
         "scenario": scenario,
         "params": ScenarioParams.from_json(result.params) if result else scenario.parsed,
         "scenarios": selectors.scenarios(),

@@ -1,4 +1,6 @@
-"""Municipalities from the real CBS files, and point → municipality lookup."""
+"""Municipalities from the derived CBS tables in the package (data/municipalities_nl.csv and
+the simplified boundaries data/municipalities_nl.geojson, made by
+scripts/derive_baseline_stock.py; Bron: CBS), and point → municipality lookup."""
 
 import csv
 import json
@@ -15,22 +17,18 @@ from .models import ZUID_HOLLAND, Municipality
 
 
 def boundaries_path() -> Path:
-    return Path(settings.DATA_DIR) / "gemeenten" / "gemeenten_2023-2025_342.geojson"
+    return Path(settings.DERIVED_DATA_DIR) / "municipalities_nl.geojson"
 
 
 def cbs_table_path() -> Path:
-    return Path(settings.DATA_DIR) / "gemeenten" / "cbs_gebieden_in_nederland_2024.csv"
+    return Path(settings.DERIVED_DATA_DIR) / "municipalities_nl.csv"
 
 
 def read_cbs_table() -> dict[str, dict]:
-    """CBS "Gebieden in Nederland" 2024: UTF-8 with BOM, ';', space-padded values."""
-    with open(cbs_table_path(), encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter=";"))
-    out = {}
-    for row in rows:
-        row = {k.strip(): (v or "").strip() for k, v in row.items()}
-        out[row["Code_1"]] = row
-    return out
+    """The 342 municipalities of 2024 (code, name, province_code, province_name,
+    population), derived from CBS "Gebieden in Nederland" 2024."""
+    with open(cbs_table_path(), encoding="utf-8", newline="") as fh:
+        return {row["code"]: row for row in csv.DictReader(fh)}
 
 
 @transaction.atomic
@@ -45,16 +43,15 @@ def municipalities_load() -> int:
     existing = {m.code: m for m in Municipality.objects.all()}
     new, changed = [], []
     for feature in features:
-        code = feature["properties"]["gemeenteCode"]
+        code = feature["properties"]["code"]
         row = cbs.get(code, {})
         geom = shape(feature["geometry"])
         point = geom.representative_point()
         values = dict(
-            name=row.get("Naam_2")
-            or geo.clean_municipality_name(feature["properties"]["gemeenteNaam"]),
-            province_code=row.get("Code_26", ""),
-            province_name=row.get("Naam_27", ""),
-            population=int(row.get("Inwonertal_54") or 0),
+            name=row.get("name") or feature["properties"]["name"],
+            province_code=row.get("province_code", ""),
+            province_name=row.get("province_name", ""),
+            population=int(row.get("population") or 0),
             centroid_lat=round(point.y, 5),
             centroid_lon=round(point.x, 5),
             boundary_geojson=json.dumps(feature["geometry"], separators=(",", ":")),

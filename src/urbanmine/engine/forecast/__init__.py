@@ -8,11 +8,14 @@ Pure Python + NumPy (never imports Django). Public entry points:
   intensity table, with planned demolitions/renovations; what `forecast-file` runs.
 - `material_demand(...)`: demand of planned construction or renovation (floor area x MI).
 - `read_stock`, `read_intensities`, `read_lifetimes`, `write_release_csv`: the file contract.
+- `forecast_province(baseline, registered, params, ...)`: the province baseline
+  (`read_baseline`, `BaselineStock`) with the registry overriding it, and its coverage.
 - `reference_scenario()`: the Metabolic 2024 Zuid-Holland figures and derived ratios.
 - `forecast_scenario(stock, params, intensities=, lifetimes=)`: the platform's scenario run on
   the registered stock (`StockArrays`, `ScenarioParams`): release, demand and stock mass.
 """
 
+from .baseline import BaselineStock, forecast_province, read_baseline
 from .csvio import (
     check_coverage,
     read_intensities,
@@ -40,6 +43,7 @@ from .scenario import (
     PROGRESS_STAGES,
     ParamsError,
     ProgressCallback,
+    Regional,
     ScenarioForecast,
     ScenarioParams,
     StockArrays,
@@ -71,6 +75,8 @@ __all__ = [
     "LifetimeTable",
     "ParamsError",
     "ProgressCallback",
+    "Regional",
+    "BaselineStock",
     "ReferenceScenario",
     "ReleaseResult",
     "ScenarioForecast",
@@ -79,9 +85,11 @@ __all__ = [
     "StockArrays",
     "check_coverage",
     "conditional_survival",
+    "forecast_province",
     "forecast_release",
     "forecast_scenario",
     "material_demand",
+    "read_baseline",
     "read_intensities",
     "read_lifetimes",
     "read_stock",

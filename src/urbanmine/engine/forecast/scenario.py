@@ -20,9 +20,14 @@ with s_m = `renovation_share(materials)[m]`:
     R[r_b, p, m] += M[b, m] * s_m                                 (release),
     Q[r_b, p, m] += A_b * MI[m](u_b, clamp_u(r_b)) * s_m          (demand anew).
 
-Construction programme, P_u m2 gross floor area a year (`ScenarioParams.programme_m2`):
-    Q[y, p, m] += P_u * w_p * MI[m](u, clamp_u(y)),   w_p = pop_p / sum(pop)
-(equal weights when no population is known).
+Construction programme, P_u m2 floor area a year (`ScenarioParams.programme`):
+    Q[y, p, m] += P_u * w_pu * MI[m](u, clamp_u(y)),
+w_pu = the `Regional` model's programme weights (the province baseline's own programme per
+municipality), else w_p = pop_p / sum(pop) (equal weights when no population is known).
+
+Regional lifetimes (`Regional.hazard_multiplier`, per municipality, residential use types):
+a proportional hazard H_p(a) = k_p (a / lambda)^shape, i.e. the Weibull scale
+lambda_p = lambda * k_p^(-1/shape); k_p = 1 for non-residential use types.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .demand import material_demand
-from .release import release_by_municipality
+from .release import MAX_DENSE_CELLS, release_by_municipality
 from .tables import USE_TYPES, IntensityTable, LifetimeTable, renovation_share
 
 IntArray = NDArray[np.int64]
@@ -102,15 +107,22 @@ class ScenarioParams:
       Metabolic 2024 figure for Zuid-Holland).
     - ``lifetimes``: ``{use_type: {"shape": k, "scale_years": λ}}`` overrides of the calibrated
       Weibull parameters in ``data/lifetimes.csv`` (either key may be left out).
-    - ``programme_m2``: ``{use_type: m² gross floor area built per year}`` — the construction
-      programme that drives demand (default `DEFAULT_PROGRAMME_M2`).
+    - ``programme_m2``: ``{use_type: m² floor area built per year}`` — overrides of the
+      construction programme that drives demand; a use type left out keeps the default
+      (the province baseline's programme, or `DEFAULT_PROGRAMME_M2` without a baseline).
     """
 
     start_year: int = DEFAULT_START_YEAR
     end_year: int = DEFAULT_END_YEAR
     reuse_share: float = DEFAULT_REUSE_SHARE
     lifetimes: dict[str, dict[str, float]] = field(default_factory=dict)
-    programme_m2: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PROGRAMME_M2))
+    programme_m2: dict[str, float] = field(default_factory=dict)
+
+    def programme(self, defaults: Mapping[str, float] | None = None) -> dict[str, float]:
+        """m² per year and use type: `defaults` (DEFAULT_PROGRAMME_M2 if None), then the
+        scenario's overrides."""
+        base = DEFAULT_PROGRAMME_M2 if defaults is None else defaults
+        return {u: float(base.get(u, 0.0)) for u in USE_TYPES} | self.programme_m2
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> ScenarioParams:
@@ -139,8 +151,10 @@ class ScenarioParams:
                 clean[key] = v
             if clean:
                 lifetimes[use] = clean
-        programme = dict(DEFAULT_PROGRAMME_M2)
+        programme: dict[str, float] = {}
         for use, m2 in (data.get("programme_m2") or {}).items():
+            if m2 in (None, ""):
+                continue
             if use not in USE_TYPES:
                 raise ParamsError(f"programme_m2.{use}", "unknown use type")
             v = _num(m2, f"programme_m2.{use}")
@@ -203,9 +217,26 @@ class StockArrays:
     planned_renovation_year: IntArray  # 0 = none
     passport_kg: dict[int, dict[str, float]] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
+    is_demo: BoolArray | None = None  # per building: a synthetic demo record
 
     def __len__(self) -> int:
         return int(self.asset_ids.shape[0])
+
+
+@dataclass(frozen=True)
+class Regional:
+    """What the province baseline knows per municipality (indexed like the stock's
+    municipality_codes): a demolition hazard multiplier for the residential use types, the
+    programme weights (n_municipalities, n_use_types; each column sums to 1, or is all 0 to
+    fall back to population weights) and the default province programme per use type."""
+
+    hazard_multiplier: FloatArray
+    programme_weights: FloatArray
+    programme_m2: Mapping[str, float]
+
+
+#: Use types whose lifetimes the regional hazard multiplier scales (81955NED counts dwellings).
+RESIDENTIAL_USE_TYPES: tuple[str, ...] = ("house", "apartment")
 
 
 @dataclass
@@ -305,24 +336,49 @@ def _building_mass_kg(
     return mass
 
 
+def _lifetime_classes(
+    stock: StockArrays, weibull: tuple[FloatArray, FloatArray], regional: Regional | None
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """(class per building, Weibull shape per class, scale per class).
+
+    Without a regional model the classes are the use types; with one, (municipality, use
+    type) pairs whose residential scales carry the municipality's hazard multiplier."""
+    shape, scale = weibull
+    if regional is None:
+        return stock.use_type_idx, shape, scale
+    n_use, n_mun = len(USE_TYPES), len(stock.municipality_codes)
+    k = np.asarray(regional.hazard_multiplier, dtype=float)
+    if k.shape != (n_mun,) or np.any(~(k > 0)):
+        raise ValueError("hazard_multiplier must be positive, one per municipality")
+    residential = np.isin(np.array(USE_TYPES), RESIDENTIAL_USE_TYPES)
+    mult = np.where(residential[None, :], k[:, None], 1.0)  # (n_mun, n_use)
+    class_shape = np.tile(shape, n_mun)
+    class_scale = (scale[None, :] * mult ** (-1.0 / shape[None, :])).reshape(-1)
+    return stock.municipality_idx * n_use + stock.use_type_idx, class_shape, class_scale
+
+
 def _demolition_release_kg(
     stock: StockArrays,
     mass_kg: FloatArray,
     weibull: tuple[FloatArray, FloatArray],
     params: ScenarioParams,
+    regional: Regional | None = None,
 ) -> FloatArray:
     """D[y, p, m]: survival model, or the whole mass in a planned demolition year."""
+    classes, shape, scale = _lifetime_classes(stock, weibull, regional)
     return release_by_municipality(
         municipality_idx=stock.municipality_idx,
         n_municipalities=len(stock.municipality_codes),
-        use_type_idx=stock.use_type_idx,
+        use_type_idx=classes,
         construction_year=stock.construction_year,
         mass_kg=mass_kg,
-        weibull_shape=weibull[0],
-        weibull_scale_years=weibull[1],
+        weibull_shape=shape,
+        weibull_scale_years=scale,
         start_year=params.start_year,
         end_year=params.end_year,
         planned_demolition_year=stock.planned_demolition_year,
+        # classes already hold the municipality: most dense cells would be empty
+        max_dense_cells=MAX_DENSE_CELLS if regional is None else 0,
     )
 
 
@@ -406,21 +462,33 @@ def _renovation_kg(
     return release, demand
 
 
+def _programme_weights(population: FloatArray, n_mun: int, regional: Regional | None) -> FloatArray:
+    """(n_mun, n_use): the regional weights per use type, else population shares."""
+    pop = population.astype(float)
+    by_pop = pop / pop.sum() if pop.sum() > 0 else np.full(n_mun, 1.0 / max(n_mun, 1))
+    out = np.repeat(by_pop[:, None], len(USE_TYPES), axis=1)
+    if regional is not None:
+        w = np.asarray(regional.programme_weights, dtype=float)
+        if w.shape != out.shape:
+            raise ValueError("programme_weights must be (n_municipalities, n_use_types)")
+        has = w.sum(axis=0) > 0
+        out[:, has] = w[:, has] / w[:, has].sum(axis=0)
+    return out
+
+
 def _programme_demand_kg(
     intensities: IntensityTable,
     programme_m2: Mapping[str, float],
-    population: FloatArray,
+    weights: FloatArray,
     grid: _Grid,
 ) -> FloatArray:
     """Q[y, p, m] of the construction programme: m2 per year and use type, spread over the
-    municipalities by population, at the intensity of the clamped year."""
+    municipalities by `weights` (n_mun, n_use), at the intensity of the clamped year."""
     n_mun = grid.n_municipalities
-    pop = population.astype(float)
-    weights = pop / pop.sum() if pop.sum() > 0 else np.full(n_mun, 1.0 / max(n_mun, 1))
     uses = np.arange(len(USE_TYPES))
     p_use = np.repeat(uses, n_mun)
     p_mun = np.tile(np.arange(n_mun), len(USE_TYPES))
-    p_area = np.array([programme_m2.get(u, 0.0) for u in USE_TYPES])[p_use] * weights[p_mun]
+    p_area = np.array([programme_m2.get(u, 0.0) for u in USE_TYPES])[p_use] * weights[p_mun, p_use]
     keep = p_area > 0
     years = grid.years
     if not (np.any(keep) and years.size):
@@ -467,9 +535,12 @@ def forecast_scenario(
     intensities: IntensityTable,
     lifetimes: LifetimeTable,
     progress: ProgressCallback | None = None,
+    regional: Regional | None = None,
 ) -> ScenarioForecast:
     """Release (demolition + planned renovation) of the stock and demand of the construction
     programme and of the planned renovations (formulas in the module docstring).
+
+    `regional` (optional): per-municipality lifetimes and programme of the province baseline.
 
     `progress(pct, stage, details)`: see PROGRESS_STAGES (default: no reports). Raises
     ValueError when the intensity table does not cover a building, KeyError when
@@ -488,13 +559,18 @@ def forecast_scenario(
     report(PROGRESS_STAGES["mass"], "mass", details)
     mass = _building_mass_kg(stock, intensities, materials)
     report(PROGRESS_STAGES["survival"], "survival", details)
-    demolition = _demolition_release_kg(stock, mass, weibull, params)
+    demolition = _demolition_release_kg(stock, mass, weibull, params, regional)
     report(PROGRESS_STAGES["renovation"], "renovation", details)
     renovation, ren_demand = _renovation_kg(
         stock, mass, intensities, weibull=weibull, params=params, grid=grid
     )
     report(PROGRESS_STAGES["programme"], "programme", details)
-    programme = _programme_demand_kg(intensities, params.programme_m2, stock.population, grid)
+    programme = _programme_demand_kg(
+        intensities,
+        params.programme(None if regional is None else regional.programme_m2),
+        _programme_weights(stock.population, grid.n_municipalities, regional),
+        grid,
+    )
     return ScenarioForecast(
         years=grid.years,
         municipality_codes=stock.municipality_codes,

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.formats import number_format
+
+from urbanmine.core.formatting import format_number, format_percent
 
 register = template.Library()
 
@@ -11,14 +12,16 @@ def get_item(mapping, key):
 
 @register.filter
 def pct(fraction, digits=1):
-    """0.1219… → '12,2 %' (localised)."""
-    if fraction is None or fraction == "":
-        return ""
-    digits = int(digits)
-    return f"{number_format(round(float(fraction) * 100, digits), digits)}%"
+    """0.1219… → '12,2%' (localised; `core.formatting.format_percent`)."""
+    return format_percent(fraction, int(digits))
 
 
 @register.filter
 def kg_to_t(kg, digits=1):
-    digits = int(digits)
-    return number_format(round(float(kg or 0) / 1000, digits), digits, force_grouping=True)
+    return format_number(float(kg or 0) / 1000, int(digits))
+
+
+@register.filter
+def num(value, digits=0):
+    """The one number format of the dashboard (`core.formatting.format_number`)."""
+    return format_number(value, int(digits))

@@ -2,9 +2,9 @@
 // allows no inline script and no inline event handler: behaviour lives here.
 //
 // Data shown by maps and charts is text, never HTML. Leaflet inserts a string given to
-// bindTooltip / bindPopup as HTML, and Plotly interprets a subset of HTML in labels, so:
-// - Leaflet gets DOM elements built with textContent (urbanmine.text, urbanmine.lines);
-// - Plotly gets strings passed through urbanmine.escape (it shows entities literally).
+// bindTooltip / bindPopup as HTML, so Leaflet gets DOM elements built with textContent
+// (urbanmine.text, urbanmine.lines). Chart.js draws labels on a canvas (plain text).
+// urbanmine.escape remains for any library that reads HTML in labels.
 (function () {
   // Numeric entities for the quotes: Plotly decodes &amp; &lt; &gt; and numeric ones only.
   var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" };

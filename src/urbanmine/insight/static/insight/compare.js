@@ -1,18 +1,30 @@
 // Scenario comparison: release and demand of two scenarios, from the JSON the page embeds.
-// Scenario names are data: escaped for Plotly, which reads a subset of HTML in labels.
+// Chart.js draws scenario names on a canvas as plain text. Quantity axes from zero: a flat
+// line stays flat (issue #12: the demand axis zoomed to +-2 kt made a constant programme
+// look like a spike). Numbers in the page's language (Intl, as core/formatting.py).
 (function () {
   var el = document.getElementById("chart-compare"), source = document.getElementById("compare-data");
-  if (!el || !source || typeof Plotly === "undefined") return;
-  var t = JSON.parse(source.textContent), n = el.dataset, esc = window.urbanmine.escape;
+  if (!el || !source || typeof Chart === "undefined") return;
+  var t = JSON.parse(source.textContent), n = el.dataset;
   function col(name) { var i = t.columns.indexOf(name); return i < 0 ? [] : t.rows.map(function (r) { return r[i]; }); }
-  var x = col("year"), traces = [];
-  [["a", "solid"], ["b", "dash"]].forEach(function (p) {
-    traces.push({ x: x, y: col(p[0] + "_release_kt"), name: esc(n[p[0]] + ": " + n.release), mode: "lines", line: { dash: p[1] } });
-    traces.push({ x: x, y: col(p[0] + "_demand_kt"), name: esc(n[p[0]] + ": " + n.demand), mode: "lines", line: { dash: p[1] }, yaxis: "y2" });
+  var datasets = [];
+  [["a", [], "#2b6a4f"], ["b", [6, 4], "#e08a1e"]].forEach(function (p) {
+    datasets.push({ label: n[p[0]] + ": " + n.release, data: col(p[0] + "_release_kt"), borderDash: p[1],
+                    borderColor: p[2], backgroundColor: p[2], pointRadius: 0, yAxisID: "y" });
+    datasets.push({ label: n[p[0]] + ": " + n.demand, data: col(p[0] + "_demand_kt"), borderDash: p[1],
+                    borderColor: "#74a9cf", backgroundColor: "#74a9cf", pointRadius: 0, yAxisID: "y2" });
   });
-  Plotly.newPlot(el, traces, { margin: { l: 60, r: 60, t: 10, b: 40 }, legend: { orientation: "h" },
-    yaxis: { title: { text: esc(n.release + " (kt)") } },
-    yaxis2: { title: { text: esc(n.demand + " (kt)") }, overlaying: "y", side: "right" } },
-    { responsive: true, displaylogo: false, showSendToCloud: false }); // no upload to Plotly Cloud
+  var canvas = document.createElement("canvas");
+  el.appendChild(canvas);
+  new Chart(canvas, {
+    type: "line",
+    data: { labels: col("year"), datasets: datasets },
+    options: { locale: document.documentElement.lang || "nl", responsive: true, maintainAspectRatio: false,
+               animation: false, interaction: { mode: "index", intersect: false },
+               plugins: { legend: { position: "bottom" } },
+               scales: { y: { beginAtZero: true, title: { display: true, text: n.release + " (kt)" } },
+                         y2: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false },
+                               title: { display: true, text: n.demand + " (kt)" } } } }
+  });
   el.dataset.ready = "1";
 })();

@@ -1,56 +1,79 @@
-// Province dashboard: Plotly charts and a Leaflet choropleth from the JSON the page embeds.
-// Offline: Plotly and Leaflet come from the installed packages, no tiles, no CDN.
-// Names (materials, municipalities) are data: escaped for Plotly, text nodes for Leaflet.
+// Province dashboard: Chart.js charts and a Leaflet choropleth from the JSON the page embeds.
+// Offline: Chart.js (vendored, insight/vendor/) and Leaflet come with the installed packages,
+// no tiles, no CDN. Names (materials, municipalities) are data: Chart.js draws them on a
+// canvas as plain text; Leaflet gets text nodes.
+// Numbers: the page's language (Intl, as core/formatting.py on the server: nl 28.624,7);
+// quantity axes start at zero.
 (function () {
   function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   var labelsEl = document.getElementById("labels-data");
   var tables = data("tables-data") || {}, L10N = labelsEl ? labelsEl.dataset : {};
-  var esc = window.urbanmine.escape;
+  var lang = document.documentElement.lang || "nl";
+  function fmt(v, digits) {
+    return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+  }
   function col(t, name) { var i = t.columns.indexOf(name); return t.rows.map(function (r) { return r[i]; }); }
-  function escAll(values) { return values.map(function (v) { return typeof v === "string" ? esc(v) : v; }); }
-  var layout = { margin: { l: 60, r: 10, t: 10, b: 40 }, legend: { orientation: "h" }, yaxis: { title: { text: "kt" } } };
-  // No "Share chart" button: it would upload the data to Plotly Cloud (the app is offline).
-  var config = { responsive: true, displaylogo: false, showSendToCloud: false };
+  var COLOURS = ["#2b6a4f", "#e08a1e", "#74a9cf", "#b5201b", "#6a4fb5"];
 
-  function draw(id, traces, extra) {
+  function axis(title, extra) {
+    return Object.assign({ beginAtZero: true, title: { display: true, text: title } }, extra || {});
+  }
+  function draw(id, type, labels, datasets, scales) {
     var el = document.getElementById(id);
-    if (!el || typeof Plotly === "undefined") return;
-    traces.forEach(function (t) { t.name = esc(t.name); });
-    Plotly.newPlot(el, traces, Object.assign({}, layout, extra || {}), config);
+    if (!el || typeof Chart === "undefined") return;
+    var canvas = document.createElement("canvas");
+    el.appendChild(canvas);
+    datasets.forEach(function (d, i) {
+      var c = d.colour || COLOURS[i % COLOURS.length];
+      d.backgroundColor = c; d.borderColor = c;
+      if (d.type === "line") { d.fill = false; d.pointRadius = 0; d.borderWidth = 2; }
+    });
+    new Chart(canvas, {
+      type: type,
+      data: { labels: labels, datasets: datasets },
+      options: { locale: lang, responsive: true, maintainAspectRatio: false, animation: false,
+                 interaction: { mode: "index", intersect: false },
+                 plugins: { legend: { position: "bottom" } }, scales: scales }
+    });
     el.dataset.ready = "1";
   }
 
   var rd = tables["release-demand"];
   if (rd) {
-    var years = col(rd, "year");
-    draw("chart-release-demand", [
-      { x: years, y: col(rd, "demolition_kt"), type: "bar", name: L10N.demolition },
-      { x: years, y: col(rd, "renovation_kt"), type: "bar", name: L10N.renovation },
-      { x: years, y: col(rd, "reusable_kt"), type: "scatter", mode: "lines", name: L10N.reusable },
-      { x: years, y: col(rd, "demand_kt"), type: "scatter", mode: "lines", name: L10N.demand, yaxis: "y2" }
-    ], { barmode: "stack", yaxis: { title: { text: esc(L10N.release + " (kt)") }, rangemode: "tozero" },
-         yaxis2: { title: { text: esc(L10N.demand + " (kt)") }, overlaying: "y", side: "right", rangemode: "tozero" },
-         margin: { l: 60, r: 60, t: 10, b: 40 } });
+    draw("chart-release-demand", "bar", col(rd, "year"), [
+      { label: L10N.demolition, data: col(rd, "demolition_kt"), stack: "release", order: 2 },
+      { label: L10N.renovation, data: col(rd, "renovation_kt"), stack: "release", order: 2 },
+      { label: L10N.reusable, data: col(rd, "reusable_kt"), type: "line", order: 1 },
+      { label: L10N.demand, data: col(rd, "demand_kt"), type: "line", yAxisID: "y2", order: 0 }
+    ], { x: { stacked: true }, y: axis(L10N.release + " (kt)", { stacked: true }),
+         y2: axis(L10N.demand + " (kt)", { position: "right", grid: { drawOnChartArea: false } }) });
   }
   var mt = tables.materials;
   if (mt) {
-    var labels = escAll(col(mt, "label"));
-    draw("chart-materials", [
-      { x: labels, y: col(mt, "release_kt"), type: "bar", name: L10N.release },
-      { x: labels, y: col(mt, "reusable_kt"), type: "bar", name: L10N.reusable },
-      { x: labels, y: col(mt, "demand_kt"), type: "bar", name: L10N.demand }
-    ], { barmode: "group", yaxis: { title: { text: "kt" }, type: "log" } });
+    draw("chart-materials", "bar", col(mt, "label"), [
+      { label: L10N.release, data: col(mt, "release_kt") },
+      { label: L10N.reusable, data: col(mt, "reusable_kt") },
+      { label: L10N.demand, data: col(mt, "demand_kt") }
+    ], { y: axis("kt") });
   }
   var ch = tables.chain;
   if (ch) {
-    var stages = ch.rows.map(function (r) { return r[0]; });
     var names = { demand: L10N.demand, released: L10N.release, reusable: L10N.reusable };
-    var x = escAll(stages.map(function (s) { return names[s] || s; }));
-    draw("chart-chain", [
-      { x: x, y: col(ch, "forecast_share_of_demand"), type: "bar", name: L10N.forecast },
-      { x: x, y: col(ch, "reference_share_of_demand"), type: "bar", name: L10N.reference }
-    ], { barmode: "group", yaxis: { title: { text: esc(L10N.share) }, tickformat: ".1%", type: "log" } });
+    var pct = function (v) { return fmt(v * 100, 1) + "%"; };
+    draw("chart-chain", "bar", ch.rows.map(function (r) { return names[r[0]] || r[0]; }), [
+      { label: L10N.forecast, data: col(ch, "forecast_share_of_demand") },
+      { label: L10N.reference, data: col(ch, "reference_share_of_demand") }
+    ], { y: axis(L10N.share, { ticks: { callback: pct } }) });
   }
+
+  // "PNG": the chart as drawn (a data: URL of its canvas; no upload, no blob:).
+  document.querySelectorAll("a.png[data-chart]").forEach(function (a) {
+    a.addEventListener("click", function (event) {
+      var canvas = document.querySelector("#chart-" + a.dataset.chart + " canvas");
+      if (!canvas) { event.preventDefault(); return; }
+      a.href = canvas.toDataURL("image/png");
+    });
+  });
 
   // Choropleth: colour by released kt over the horizon; outlines from the regions app.
   var mapEl = document.getElementById("map");
@@ -74,7 +97,7 @@
         },
         onEachFeature: function (f, l) {
           var v = values[f.properties.code];
-          l.bindTooltip(window.urbanmine.text(f.properties.name + ": " + (v === undefined ? "–" : v.toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 }) + " kt")));
+          l.bindTooltip(window.urbanmine.text(f.properties.name + ": " + (v === undefined ? "–" : fmt(v, 1) + " kt")));
           l.on("click", function () {
             var u = new URL(window.location.href); u.searchParams.set("municipality", f.properties.code);
             u.searchParams.delete("format"); window.location.href = u.toString();
@@ -94,7 +117,7 @@
         var swatch = document.createElement("i");
         swatch.style.background = colours[i];
         div.appendChild(swatch);
-        div.appendChild(document.createTextNode((i === 4) ? "> " + lo.toFixed(2) : lo.toFixed(2) + " – " + b.toFixed(2)));
+        div.appendChild(document.createTextNode((i === 4) ? "> " + fmt(lo, 0) : fmt(lo, 0) + " – " + fmt(b, 0)));
         div.appendChild(document.createElement("br")); lo = b;
       });
       return div;

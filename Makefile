@@ -24,6 +24,7 @@ run: $(STAMP)
 	$(BIN)/urbanmine migrate --noinput
 	URBANMINE_DEMO_MODE=true $(BIN)/urbanmine demo --if-empty
 	URBANMINE_DEMO_MODE=true $(BIN)/urbanmine demo_accounts
+	@echo "Without URBANMINE_EMAIL_HOST, mails (invitations, password resets) are files in $(CURDIR)/var/mail"
 	$(BIN)/urbanmine runserver 127.0.0.1:8000
 
 # Production (docs/deploy.md): migrate, collect static files, then gunicorn with the project's

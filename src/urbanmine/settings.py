@@ -149,6 +149,7 @@ TEMPLATES = [
                 "urbanmine.core.context_processors.platform",
                 "urbanmine.audit.context_processors.audit",
                 "urbanmine.market.context_processors.permits",
+                "urbanmine.organisations.context_processors.membership",
             ],
         },
     }
@@ -321,6 +322,8 @@ SPECTACULAR_SETTINGS = {
 # How long the organisation that recorded a lifecycle step may correct it itself (days);
 # after that only the data steward (issue #14).
 URBANMINE_CORRECTION_DAYS = int(env("URBANMINE_CORRECTION_DAYS", "14"))
+# An invitation to join an organisation is valid this many days.
+URBANMINE_INVITATION_DAYS = int(env("URBANMINE_INVITATION_DAYS", "14"))
 # Attached documents (inspection certificates, permit decisions): PDFs outside the web root,
 # served only after a permission check (core/documents.py).
 URBANMINE_DOCUMENTS_DIR = Path(env("URBANMINE_DOCUMENTS_DIR", str(VAR_DIR / "documents")))
@@ -376,7 +379,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # personal data: no record of every successful sign-in
 AXES_VERBOSE = False
 
-# E-mail (password reset): SMTP when URBANMINE_EMAIL_HOST is set, the console otherwise.
+# E-mail (password reset, invitations): SMTP when URBANMINE_EMAIL_HOST is set, else files.
 URBANMINE_EMAIL_HOST = env("URBANMINE_EMAIL_HOST")
 if URBANMINE_EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -387,7 +390,9 @@ if URBANMINE_EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("URBANMINE_EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = 20
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # no mail server: every mail is written as a file under var/mail (`make run` says where)
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("URBANMINE_DEFAULT_FROM_EMAIL", "urbanmine <noreply@localhost>")
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 

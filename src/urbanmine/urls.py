@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("urbanmine.assets.urls")),
     path("", include("urbanmine.regions.urls")),
     path("", include("urbanmine.market.urls")),
+    path("", include("urbanmine.organisations.urls")),
     path("dashboard/", include("urbanmine.insight.urls")),
     path("impact/", include("urbanmine.impact.urls")),
     path("audit/", include("urbanmine.audit.urls")),

@@ -43,6 +43,10 @@ NOT_PAGES = {
     "asset-grant",
     "asset-grant-revoke",
     "reservation-request-decide",
+    "invitation-revoke",
+    "membership-remove",
+    "invitation-accept",  # opened from the invitation mail
+    "my-organisation",  # a redirect to the user's organisation page
     "municipalities-geojson",
     "matching-run-status",
     "matching-run-cancel",

@@ -244,7 +244,10 @@ def _ensure_users(orgs: dict[str, Organisation], *, steward_password: str | None
             raise DemoRefused(
                 f"user {username!r} exists and is not a demo account; nothing was loaded"
             )
-        Membership.objects.get_or_create(user=user, organisation=org)
+        # each demo account administers its organisation: it invites and removes members
+        Membership.objects.update_or_create(
+            user=user, organisation=org, defaults={"is_admin": True}
+        )
     if steward_password is None:
         return
     steward, created = user_model.objects.get_or_create(

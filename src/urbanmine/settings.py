@@ -150,6 +150,7 @@ TEMPLATES = [
                 "urbanmine.audit.context_processors.audit",
                 "urbanmine.market.context_processors.permits",
                 "urbanmine.organisations.context_processors.membership",
+                "urbanmine.portal.context_processors.notifications",
             ],
         },
     }
@@ -322,6 +323,8 @@ SPECTACULAR_SETTINGS = {
 # How long the organisation that recorded a lifecycle step may correct it itself (days);
 # after that only the data steward (issue #14).
 URBANMINE_CORRECTION_DAYS = int(env("URBANMINE_CORRECTION_DAYS", "14"))
+# The platform's address, for links in e-mails sent outside a request (wanted lists).
+URBANMINE_SITE_URL = env("URBANMINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # An invitation to join an organisation is valid this many days.
 URBANMINE_INVITATION_DAYS = int(env("URBANMINE_INVITATION_DAYS", "14"))
 # Attached documents (inspection certificates, permit decisions): PDFs outside the web root,

@@ -46,6 +46,8 @@ NOT_PAGES = {
     "invitation-revoke",
     "membership-remove",
     "invitation-accept",  # opened from the invitation mail
+    "wanted-create",
+    "wanted-stop",
     "my-organisation",  # a redirect to the user's organisation page
     "municipalities-geojson",
     "matching-run-status",

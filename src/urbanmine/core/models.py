@@ -154,3 +154,25 @@ class Job(models.Model):
                 if not f.primary_key and f.name not in CONTROL_FIELDS
             ]
         )
+
+
+class Notification(models.Model):
+    """A message to one user with a link to what it is about (a wanted lot was published,
+    …): shown in the app until read; the same text may also go out by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("message"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text[:40]}"

@@ -81,7 +81,7 @@ from .permissions import (
     transfer_may_decide,
     transfer_may_withdraw,
 )
-from .signals import reservation_ended
+from .signals import reservation_ended, supply_published
 from .steps import (
     HANDLERS,
     StepFields,
@@ -730,12 +730,15 @@ def lot_record_step(
     if handler.partial and rec.quantity < lot.quantity:
         rec.lot = _split_locked(lot, rec.quantity, EventEntry(Step.SPLIT, actor, org, now))
     rec.payload["before"] = _snapshot(rec.lot)  # what a correction restores
+    was_published = rec.lot.is_published
     handler.apply(rec)
     lot = rec.lot
     if new_status != lot.status:
         lot.status, lot.status_since = new_status, now
     _sync_publication(lot)
     lot.save()
+    if lot.is_published and not was_published:
+        _announce_published([lot.id])
     entry = EventEntry(
         step,
         actor,
@@ -752,6 +755,12 @@ def lot_record_step(
         handler.after(rec, event)
     _announce_reservation_end(lot, rec.payload["before"]["reserved_for_id"])
     return event
+
+
+def _announce_published(lot_ids: list[int]) -> None:
+    """Tell the apps above (wanted lists) once the transaction has committed."""
+    if lot_ids:
+        transaction.on_commit(lambda: supply_published.send(sender=Lot, lot_ids=lot_ids))
 
 
 def _announce_reservation_end(lot: Lot, holder_id: int | None) -> None:
@@ -1253,6 +1262,7 @@ def lots_import_inventory(
         stored.extend(chunk)
         if progress is not None:
             progress("store", len(stored), total)
+    _announce_published([s.id for s in stored])  # the market checks which are on offer
     return stored
 
 

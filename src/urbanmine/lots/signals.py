@@ -7,3 +7,7 @@ from django.dispatch import Signal
 #: `lot` (the Lot) and `holder_id` (the organisation it was reserved for); the market marks
 #: the proposals that made the reservation as released.
 reservation_ended = Signal()
+
+#: Lots went on offer (published): sent after the recording transaction commits, with
+#: `lot_ids`. The market tells the wanted lists that match them.
+supply_published = Signal()

@@ -88,3 +88,24 @@ class ReservationRequestForm(forms.Form):
             "unit": lot.get_unit_display(),
             "q": lot.quantity.normalize(),
         }
+
+
+class WantedForm(forms.Form):
+    """Tell me when this is published."""
+
+    product_group: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product group"), queryset=ProductGroup.objects.none()
+    )
+    min_quality = forms.ChoiceField(label=_("Minimum quality"), choices=Quality.choices)
+    project: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Near project (optional)"), queryset=Asset.objects.none(), required=False
+    )
+    max_distance_km = forms.IntegerField(
+        label=_("Within (km)"), min_value=1, max_value=300, initial=50
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_group"].queryset = ProductGroup.objects.order_by("name_nl")
+        self.fields["project"].queryset = projects_for_demand(user).order_by("name")
+        self.fields["min_quality"].initial = "B"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from urbanmine.catalogue.models import Unit
@@ -219,3 +220,57 @@ class ReservationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} ← {self.requester_id} × {self.quantity} ({self.status})"
+
+
+class WantedItem(models.Model):
+    """A buyer's standing wish (issue #13): when supply of this product group and quality
+    is published (within reach of the project, if one is named), whoever set it is told in
+    the app and by e-mail."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="wanted_items"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wanted_items"
+    )
+    product_group = models.ForeignKey(
+        "catalogue.ProductGroup", verbose_name=_("product group"), on_delete=models.PROTECT
+    )
+    min_quality = models.CharField(
+        _("minimum quality"), max_length=1, choices=Quality.choices, default="C"
+    )
+    project = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("near project"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    max_distance_km = models.PositiveIntegerField(_("within (km)"), default=50)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("wanted item")
+        verbose_name_plural = _("wanted list")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} wants {self.product_group_id}"
+
+
+class WantedMatch(models.Model):
+    """A published lot a wanted item was told about: never twice."""
+
+    wanted = models.ForeignKey(WantedItem, on_delete=models.CASCADE, related_name="matches")
+    lot = models.ForeignKey("lots.Lot", on_delete=models.CASCADE, related_name="+")
+    notified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wanted", "lot"], name="one_notice_per_wanted_lot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wanted_id} ← {self.lot_id}"

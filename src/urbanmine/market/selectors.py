@@ -12,6 +12,7 @@ from urbanmine.engine import geo
 from urbanmine.lots.lifecycle import OFFERABLE, Status
 from urbanmine.lots.models import QUALITY_RANK, Lot
 from urbanmine.lots.selectors import lot_certificate_valid, lot_place
+from urbanmine.organisations.membership import user_organisation_ids
 
 from .models import (
     DemandRequest,
@@ -20,6 +21,7 @@ from .models import (
     ProposalStatus,
     RequestStatus,
     ReservationRequest,
+    WantedItem,
 )
 from .permissions import (
     demand_visible_filter,
@@ -205,4 +207,14 @@ def reservation_requests_for(user):
         .order_by(
             Case(When(status=RequestStatus.PENDING, then=0), default=1), "-requested_at", "-id"
         )
+    )
+
+
+def wanted_of(user):
+    """The user's organisations' active wanted items, with how many lots they were told."""
+    return (
+        WantedItem.objects.filter(organisation_id__in=user_organisation_ids(user), active=True)
+        .select_related("product_group", "project")
+        .annotate(n_told=Count("matches"))
+        .order_by("product_group__name_nl")
     )

@@ -12,8 +12,10 @@ from typing import TypedDict, Unpack
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +25,9 @@ from urbanmine.catalogue.models import ProductGroup
 from urbanmine.catalogue.selectors import product_group_mass_band
 from urbanmine.core.jobs import job_cancel, job_function, jobs_reap, run_job
 from urbanmine.core.keywords import check_keywords
+from urbanmine.core.models import Notification
 from urbanmine.engine import matching as engine
+from urbanmine.engine.geo import haversine_km
 from urbanmine.engine.inventory import MAX_LOT_MASS_KG, tonnes
 from urbanmine.engine.matching.checker import assignment_economics
 from urbanmine.hubs.models import Hub
@@ -32,7 +36,7 @@ from urbanmine.lots.lifecycle import OFFERABLE, Status, Step
 from urbanmine.lots.models import QUALITY_RANK, Lot
 from urbanmine.lots.selectors import hub_occupancy, lot_place
 from urbanmine.lots.services import lot_mass_plausible, lot_record_step, validate_quantity
-from urbanmine.organisations.membership import acting_organisation
+from urbanmine.organisations.membership import acting_organisation, user_organisation_ids
 
 from .models import (
     DemandRequest,
@@ -42,6 +46,8 @@ from .models import (
     ProposalStatus,
     RequestStatus,
     ReservationRequest,
+    WantedItem,
+    WantedMatch,
 )
 from .permissions import (
     demand_may_request,
@@ -666,3 +672,152 @@ def reservation_request_withdraw(*, request_id: int, actor) -> ReservationReques
     req.status, req.decided_by, req.decided_at = RequestStatus.WITHDRAWN, actor, timezone.now()
     req.save(update_fields=["status", "decided_by", "decided_at"])
     return req
+
+
+# ------------------------------------------------------------------------- wanted lists
+@transaction.atomic
+def wanted_create(
+    *,
+    actor,
+    product_group: ProductGroup,
+    min_quality: str = "C",
+    project: Asset | None = None,
+    max_distance_km: int = 50,
+    organisation=None,
+) -> WantedItem:
+    """A standing wish: tell me when such supply is published (near my project)."""
+    try:
+        org = acting_organisation(actor, organisation)
+    except PermissionDenied as e:
+        raise ValidationError({"organisation": str(e)}) from None
+    if min_quality not in QUALITY_RANK:
+        raise ValidationError({"min_quality": _("Choose a quality grade.")})
+    if not 1 <= int(max_distance_km) <= 300:
+        raise ValidationError({"max_distance_km": _("Give a distance from 1 to 300 km.")})
+    if project is not None and not demand_may_request(actor, organisation=org, project=project):
+        raise ValidationError(
+            {"project": _("Choose a project of your organisation, or one you build for.")}
+        )
+    if WantedItem.objects.filter(
+        organisation=org, product_group=product_group, project=project, active=True
+    ).exists():
+        raise ValidationError(
+            {"product_group": _("%(g)s is on your wanted list already.") % {"g": product_group}}
+        )
+    return WantedItem.objects.create(
+        organisation=org,
+        created_by=actor,
+        product_group=product_group,
+        min_quality=min_quality,
+        project=project,
+        max_distance_km=max_distance_km,
+    )
+
+
+def wanted_deactivate(*, wanted_id: int, actor) -> WantedItem:
+    item = WantedItem.objects.filter(
+        pk=wanted_id, organisation_id__in=user_organisation_ids(actor)
+    ).first()
+    if item is None:
+        raise ValidationError(
+            {"wanted": _("Wanted item %(id)s does not exist.") % {"id": wanted_id}}
+        )
+    item.active = False
+    item.save(update_fields=["active"])
+    return item
+
+
+def wanted_notify(*, lot_ids: list[int] | None = None) -> int:
+    """Tell every active wanted item about published lots that match it and it was not
+    told about (in the app, and by e-mail when its maker has an address). `lot_ids`: only
+    these lots (just published); None: all published lots. Returns the notices written."""
+    items = list(
+        WantedItem.objects.filter(active=True).select_related(
+            "product_group", "project", "created_by", "organisation"
+        )
+    )
+    if not items:
+        return 0
+    published = Lot.objects.filter(
+        is_published=True, product_group__in={i.product_group for i in items}
+    )
+    if lot_ids is not None:
+        published = published.filter(pk__in=lot_ids)
+    lots = list(
+        published.select_related(
+            "product_group",
+            "hub__municipality",
+            "source_asset__municipality",
+            "applied_asset__municipality",
+        )
+    )
+    if not lots:
+        return 0
+    told = set(
+        WantedMatch.objects.filter(wanted__in=items, lot__in=lots).values_list(
+            "wanted_id", "lot_id"
+        )
+    )
+    written = 0
+    for item in items:
+        fresh = []
+        for lot in lots:
+            if (
+                lot.product_group_id != item.product_group_id
+                or (item.id, lot.id) in told
+                or lot.owner_id == item.organisation_id
+                or QUALITY_RANK[lot.quality] > QUALITY_RANK[item.min_quality]
+            ):
+                continue
+            lat, lon, place = lot_place(lot)
+            if item.project is not None:
+                km = float(haversine_km(lat, lon, item.project.lat, item.project.lon))
+                if km > item.max_distance_km:
+                    continue
+            fresh.append((lot, place))
+        if fresh:
+            written += _tell(item, fresh)
+    return written
+
+
+def _tell(item: WantedItem, fresh: list[tuple[Lot, str]]) -> int:
+    with transaction.atomic():
+        WantedMatch.objects.bulk_create(
+            [WantedMatch(wanted=item, lot=lot) for lot, _place in fresh], ignore_conflicts=True
+        )
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user=item.created_by,
+                    text=_(
+                        "On offer for your wanted list: %(group)s, %(q)s %(unit)s in %(place)s (lot %(code)s)."
+                    )
+                    % {
+                        "group": lot.product_group.name,
+                        "q": lot.quantity.normalize(),
+                        "unit": lot.unit,
+                        "place": place,
+                        "code": lot.code,
+                    },
+                    url=reverse("lot-detail", args=[lot.code]),
+                )
+                for lot, place in fresh
+            ]
+        )
+    if item.created_by.email:
+        lines = [
+            f"- {lot.code}: {lot.product_group.name}, {lot.quantity.normalize()} {lot.unit}, "
+            f"{place} ({settings.URBANMINE_SITE_URL}{reverse('lot-detail', args=[lot.code])})"
+            for lot, place in fresh
+        ]
+        send_mail(
+            subject=_("New supply for your wanted list: %(group)s")
+            % {"group": item.product_group.name},
+            message=_("Published on urbanmine and matching your wanted list:")
+            + "\n"
+            + "\n".join(lines),
+            from_email=None,
+            recipient_list=[item.created_by.email],
+            fail_silently=True,  # the notice in the app stands; a mail server hiccup is logged
+        )
+    return len(fresh)

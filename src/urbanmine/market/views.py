@@ -28,7 +28,7 @@ from urbanmine.organisations.membership import (
 )
 
 from . import selectors, services
-from .forms import DemandForm, ReservationRequestForm
+from .forms import DemandForm, ReservationRequestForm, WantedForm
 from .models import MatchRun, Proposal
 from .permissions import match_run_may_cancel, match_run_may_view, matching_may_run
 
@@ -201,7 +201,7 @@ def permit_document(request, pk):
 
 
 @login_required
-def demand_list(request):
+def demand_list(request, wanted_form=None):
     """My organisation's demand, newest window first, with its proposals."""
     demand = selectors.visible_demand(request.user).filter(
         organisation_id__in=user_organisation_ids(request.user)
@@ -210,8 +210,41 @@ def demand_list(request):
         "demand": demand.order_by("-window_start", "-id"),
         "may_request": projects_for_demand(request.user).exists(),
         "may_register": acting_organisation_or_none(request.user) is not None,
+        "wanted": selectors.wanted_of(request.user),
+        "wanted_form": wanted_form or WantedForm(user=request.user),
     }
-    return render(request, "market/demand_list.html", context)
+    status = 400 if wanted_form is not None and wanted_form.errors else 200
+    return render(request, "market/demand_list.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def wanted_create(request):
+    form = WantedForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            item = services.wanted_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(group)s is on your wanted list: you hear when it is published.")
+                % {"group": item.product_group.name},
+            )
+            return redirect("demand-list")
+    return demand_list(request, wanted_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def wanted_stop(request, pk):
+    try:
+        services.wanted_deactivate(wanted_id=pk, actor=request.user)
+    except ValidationError:
+        raise Http404 from None
+    messages.success(request, _("Taken off your wanted list."))
+    return redirect("demand-list")
 
 
 @login_required

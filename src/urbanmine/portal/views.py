@@ -4,8 +4,10 @@ signed-in user's start page (what needs action)."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
 from urbanmine.assets.models import Asset
+from urbanmine.core.models import Notification
 from urbanmine.hubs.models import Hub
 from urbanmine.lots import selectors as lot_selectors
 from urbanmine.organisations.membership import user_organisation_ids
@@ -36,5 +38,17 @@ def start(request):
         "summary": selectors.start_summary(request.user),
         "reserved": selectors.reserved_for_me(request.user),
         "has_organisation": bool(user_organisation_ids(request.user)),
+        "notices": list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5]),
     }
     return render(request, "portal/start.html", context)
+
+
+@login_required
+def notifications(request):
+    """My notices, newest first; opening the page marks the new ones read."""
+    page = list(Notification.objects.filter(user=request.user)[:100])
+    unread = [n.pk for n in page if n.read_at is None]
+    response = render(request, "portal/notifications.html", {"notifications": page})
+    if unread:  # shown once as new, then read
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return response

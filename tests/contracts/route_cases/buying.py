@@ -80,3 +80,37 @@ CASES.append(
         shown=lambda w: w.published_lot.code,  # the owner is asked about its lot
     )
 )
+
+
+def _wanted(w):
+    if "wanted" not in w.extra:
+        from urbanmine.market.services import wanted_create
+
+        w.extra["wanted"] = wanted_create(actor=w.chain.buyer_user, product_group=w.chain.steel)
+    return w.extra["wanted"]
+
+
+CASES += [
+    # anyone acting for an organisation keeps its own wanted list
+    page(
+        "wanted-create",
+        lambda w: "/wanted/",
+        expect(LOGIN, (302,), (302,)),
+        own="buyer_user",
+        method="post",
+        data=lambda w: {
+            "product_group": w.chain.bricks.pk,
+            "min_quality": "C",
+            "max_distance_km": "50",
+        },
+    ),
+    page(
+        "wanted-stop",
+        lambda w: f"/wanted/{_wanted(w).pk}/stop/",
+        expect(LOGIN, (404,), (302,)),
+        own="buyer_user",
+        method="post",
+        writes=True,
+    ),
+    page("notifications", lambda w: "/notifications/", expect(LOGIN, (200,), (200,))),
+]

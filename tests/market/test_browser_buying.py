@@ -1,8 +1,9 @@
 """The buyer's journey through the web app (issue #13), in headless Chromium: the owner lets
 an inventory firm in on a building; the builder posts a demand and puts bricks on its wanted
-list; the inventory firm imports the building's inventory; the builder is told (menu, start
-page, a mail), asks to reserve the lot; the owner accepts on its start page's request; the
-lot shows as reserved on the builder's start page."""
+list; the inventory firm imports the building's inventory (drafts); the owner reviews and
+publishes them; the builder is told (menu, start page, a mail), asks to reserve the lot; the
+owner accepts on its start page's request; the lot shows as reserved on the builder's start
+page."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -79,8 +80,23 @@ def test_grant_import_wanted_notice_reserve_accept(chain, page, tmp_path):
     page.wait_for_load_state("networkidle")
     page.click("#confirm-import")
     page.wait_for_load_state("networkidle")
+    assert "concept" in page.inner_text(".messages").lower()
     lot = Lot.objects.get(description="Gele IJsselsteen gevel")
-    assert lot.is_published and lot.owner == chain.owner
+    assert lot.draft and not lot.is_published and lot.owner == chain.owner
+    _go(page, f"/assets/{chain.building.pk}/drafts/")  # the firm sees it wait for the owner
+    assert lot.code in page.inner_text("#drafts") and page.locator("#publish-selected").count() == 0
+    assert not mail.outbox  # nobody is told about a draft
+
+    # 3b. the owner reviews the drafts from its start page and publishes them
+    page.context.clear_cookies()
+    sign_in(page, "owner")
+    page.click("[data-task=drafts] h3 a")
+    page.wait_for_load_state("networkidle")
+    assert "geen opmerkingen" in page.inner_text(f"#drafts tr[data-lot='{lot.code}']")
+    page.click("#publish-selected")
+    page.wait_for_load_state("networkidle")
+    lot.refresh_from_db()
+    assert lot.is_published and not lot.draft
 
     # 4. the builder is told: menu count, start page, and a mail
     page.context.clear_cookies()

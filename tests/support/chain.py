@@ -7,8 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 
-def identify_bricks(chain, quantity: int = 10000, description: str = "Rode gevelstenen"):
-    """Bricks in the building: the owner's, held by the contracted demolisher."""
+def identify_bricks(
+    chain, quantity: int = 10000, description: str = "Rode gevelstenen", draft: bool = False
+):
+    """Bricks in the building: the owner's, held by the contracted demolisher; reviewed and
+    published by the owner unless `draft` (issue #13: new lines are drafts by default)."""
     from urbanmine.lots.services import lot_identify
 
     return lot_identify(
@@ -22,6 +25,7 @@ def identify_bricks(chain, quantity: int = 10000, description: str = "Rode gevel
         actor=None,
         description=description,
         custodian=chain.demolisher,
+        draft=draft,
     )
 
 

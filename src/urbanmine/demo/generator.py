@@ -522,6 +522,21 @@ def _make_open_work(demo: _Demo, scale: int) -> None:
             role=GrantRole.INVENTORISER,
             actor=owner_user,
         )
+    # a fresh inventory the owner has not reviewed yet: its lines are drafts, not on offer
+    fresh = (
+        Asset.objects.filter(
+            owner=owner,
+            is_demo=True,
+            lots__status=Status.INVENTORIED,
+            lots__location=Location.IN_ASSET,
+        )
+        .order_by("name")
+        .first()
+    )
+    if fresh is not None:
+        Lot.objects.filter(
+            source_asset=fresh, status=Status.INVENTORIED, location=Location.IN_ASSET
+        ).exclude(engagements__isnull=False).update(draft=True, is_published=False)
     offered = list(
         Lot.objects.filter(
             owner=owner,

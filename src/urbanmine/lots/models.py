@@ -160,6 +160,8 @@ class Lot(models.Model):
     )
     expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
     is_published = models.BooleanField(_("published as supply"), default=False, db_index=True)
+    # lots added by hand, inventory or IFC wait for the owner's review (issue #13)
+    draft = models.BooleanField(_("draft: not yet published by the owner"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

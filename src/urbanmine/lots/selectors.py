@@ -531,3 +531,13 @@ def lot_certificate_valid(lot: Lot, day) -> bool:
         and latest.result == InspectionResult.PASSED
         and (latest.valid_until is None or latest.valid_until >= day)
     )
+
+
+def asset_drafts(asset):
+    """The asset's lots that wait for the owner's publication."""
+    return (
+        Lot.objects.filter(source_asset=asset, draft=True)
+        .exclude(status=Status.CLOSED)
+        .select_related("product_group")
+        .order_by("code")
+    )

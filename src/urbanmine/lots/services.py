@@ -164,7 +164,10 @@ def lot_mass_plausible(lot: Lot) -> bool:
 
 
 def _sync_publication(lot: Lot) -> None:
-    lot.is_published = not lot.is_hazardous and lot.status in OFFERABLE and lot.quantity > 0
+    """On offer: offerable, not hazardous, and published by the owner (not a draft)."""
+    lot.is_published = (
+        not lot.draft and not lot.is_hazardous and lot.status in OFFERABLE and lot.quantity > 0
+    )
 
 
 @dataclass
@@ -249,10 +252,13 @@ def lot_identify(
     custodian: Organisation | None = None,
     occurred_at: datetime | None = None,
     notes: str = "",
+    draft: bool = False,
     **spec: Unpack[LotSpec],
 ) -> Lot:
     """Record a new passport line in an asset (step 1: identification). The material stays
-    in the owner's custody unless a custodian (e.g. a contracted demolisher) is given."""
+    in the owner's custody unless a custodian (e.g. a contracted demolisher) is given.
+    `draft`: the line waits for the owner to publish it (`lots_publish`); the pages and the
+    API add lines as drafts (issue #13)."""
     check_keywords("lot_identify", spec, LotSpec)
     q, m = _checked_spec(spec)
     now = occurred_at or timezone.now()
@@ -274,6 +280,7 @@ def lot_identify(
         status=Status.IDENTIFIED,
         status_since=now,
         expected_release_date=spec.get("expected_release_date"),
+        draft=draft,
     )
     lot.full_clean(exclude=["code", "source_assets"])
     _sync_publication(lot)
@@ -420,6 +427,7 @@ def _merged_lot(lots: list[Lot], now: datetime) -> Lot:
         status_since=now,
         hub_since=min(lot.hub_since or now for lot in lots),
         is_published=False,
+        draft=any(lot.draft for lot in lots),  # a draft in it: the owner reviews the whole
     )
     sources: set[int] = set()
     for lot in lots:
@@ -1156,10 +1164,13 @@ def lots_import_inventory(
     organisation: Organisation | None = None,
     progress: ImportProgress | None = None,
     batch: int = IMPORT_BATCH,
+    publish: bool = False,
 ) -> list[StoredLot]:
     """Store validated inventory rows (engine.inventory.InventoryRow) as inventoried lots of
     an asset, each with its identification and inventory events: all or nothing (one
-    transaction), in batches of `batch` lots with `progress` called after each."""
+    transaction), in batches of `batch` lots with `progress` called after each. The lots
+    are drafts for the owner to review and publish, unless `publish` (the owner's own
+    import, reviewed)."""
     try:
         asset = Asset.objects.select_related("owner").get(pk=asset_id)
     except Asset.DoesNotExist:
@@ -1178,7 +1189,7 @@ def lots_import_inventory(
         "code", "product_group_id", "description", "quantity", "unit", "mass_kg_per_unit", "quality",
         "has_asbestos", "has_chromium6", "has_other_hazard", "hazard_note", "owner_id", "custodian_id",
         "source_asset_id", "location", "status", "status_since", "r_strategy", "expected_release_date",
-        "is_published", "is_demo", "created_at",
+        "is_published", "draft", "is_demo", "created_at",
     ]  # fmt: skip
     total = len(rows)
     lot_rows, codes, quantities = [], [], []
@@ -1209,7 +1220,8 @@ def lots_import_inventory(
                 now_db,
                 "",
                 ops.adapt_datefield_value(row.expected_release_date),
-                not hazardous,
+                publish and not hazardous,
+                not publish,
                 False,
                 now_db,
             )  # fmt: skip
@@ -1262,7 +1274,8 @@ def lots_import_inventory(
         stored.extend(chunk)
         if progress is not None:
             progress("store", len(stored), total)
-    _announce_published([s.id for s in stored])  # the market checks which are on offer
+    if publish:
+        _announce_published([s.id for s in stored])  # the market checks which are on offer
     return stored
 
 
@@ -1661,3 +1674,51 @@ class _ProgressOutsideTransaction:
                 "WHERE id = %s AND status = %s AND NOT cancel_requested",
                 [pct, message[:500], timezone.now(), self.job.pk, JobStatus.RUNNING],
             )
+
+
+# ------------------------------------------------------------------------ publication
+def lot_review_flags(lot: Lot) -> list[str]:
+    """What the owner should look at before publishing a draft: a mass per unit far from
+    the product group's band, "pieces" of a tonne or more of a group that is weighed, no
+    description."""
+    flags = []
+    if not lot_mass_plausible(lot):
+        flags.append(_("mass per unit outside what is plausible for this product group"))
+    elif (
+        lot.unit == Unit.PIECE
+        and lot.product_group.unit != Unit.PIECE
+        and lot.mass_kg_per_unit >= 1000
+    ):  # "13 stuk betongranulaat" of a tonne each: counted what is weighed
+        flags.append(
+            _("a piece of %(kg)s kg: check the unit") % {"kg": f"{lot.mass_kg_per_unit:,.0f}"}
+        )
+    if not (lot.description or "").strip():
+        flags.append(_("no description (dimensions, type)"))
+    return flags
+
+
+@transaction.atomic
+def lots_publish(*, lot_ids: list[int], actor) -> list[Lot]:
+    """The owner publishes drafts: they go on offer as far as their status allows (a lot
+    still to be inventoried, or hazardous, stays off the supply list). All or none: a lot
+    of another owner, or not a draft, refuses the whole set, naming it."""
+    lots = list(Lot.objects.select_for_update().filter(pk__in=lot_ids).order_by("code"))
+    if not lots or len(lots) != len(set(lot_ids)):
+        raise ValidationError({"lots": _("Choose the draft lots to publish.")})
+    orgs = user_organisation_ids(actor)
+    for lot in lots:
+        if lot.owner_id not in orgs:
+            raise PermissionDenied(_("Only the owner publishes lot %(code)s.") % {"code": lot.code})
+        if not lot.draft:
+            raise ValidationError(
+                {"lots": _("Lot %(code)s is published already.") % {"code": lot.code}}
+            )
+    published = []
+    for lot in lots:
+        lot.draft = False
+        _sync_publication(lot)
+        lot.save(update_fields=["draft", "is_published"])
+        if lot.is_published:
+            published.append(lot.id)
+    _announce_published(published)
+    return lots

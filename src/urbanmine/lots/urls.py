@@ -30,6 +30,7 @@ urlpatterns = [
     path("assets/<int:pk>/", passports.asset_passport, name="asset-passport"),
     path("assets/<int:pk>/lots/new/", passports.asset_add_lot, name="asset-add-lot"),
     path("assets/<int:pk>/import/", passports.asset_import, name="asset-import"),
+    path("assets/<int:pk>/drafts/", passports.asset_drafts, name="asset-drafts"),
     path("imports/<int:pk>/", passports.inventory_import, name="inventory-import"),
     path(
         "imports/<int:pk>/status/",

@@ -190,7 +190,11 @@ def match_instance_build(*, today: date | None = None) -> BuiltInstance:
     supply, demand, groups = [], [], {}
     lots = (
         Lot.objects.filter(
-            status__in=OFFERABLE, has_asbestos=False, has_chromium6=False, has_other_hazard=False
+            status__in=OFFERABLE,
+            draft=False,  # a draft is not on offer until its owner publishes it
+            has_asbestos=False,
+            has_chromium6=False,
+            has_other_hazard=False,
         )
         .filter(quantity__gte=1)
         .select_related(

@@ -200,6 +200,24 @@ def start_tasks(user) -> list[Task]:
                 ],
             )
         )
+    drafts = (
+        Asset.objects.filter(
+            Exists(Lot.objects.filter(source_asset=OuterRef("pk"), draft=True)),
+            owner_id__in=orgs,
+        )
+        .select_related("municipality")
+        .order_by("name")
+    )
+    if n := drafts.count():
+        tasks.append(
+            Task(
+                "drafts",
+                _("Passports with drafts to review and publish"),
+                n,
+                reverse("asset-drafts", args=[drafts[0].pk]),
+                [(a.name, reverse("asset-drafts", args=[a.pk])) for a in drafts[:EXAMPLES]],
+            )
+        )
     undecided = [p for p in permit_projects(user) if p.permit is None]
     if undecided:
         tasks.append(

@@ -47,3 +47,20 @@ CASES: list[Case] = [
         writes=True,
     ),
 ]
+
+# the review of draft lots: the owner's (others who may not see the asset get 404)
+CASES += [
+    page(
+        "asset-drafts",
+        lambda w: f"/assets/{w.chain.building.pk}/drafts/",
+        expect(LOGIN, (404,), (200,)),
+    ),
+    page(
+        "asset-drafts",
+        lambda w: f"/assets/{w.chain.building.pk}/drafts/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        data=lambda w: {"action": "unflagged"},
+        writes=True,
+    ),
+]

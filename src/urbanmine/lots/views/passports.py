@@ -96,6 +96,7 @@ def asset_passport(request, pk):
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))
     access = asset_access(asset, user)
     context = {
+        "drafts": selectors.asset_drafts(asset).count() if (can_change or may_add_lots) else 0,
         "asset": asset,
         "body": mark_safe(body),  # noqa: S308 (rendered by our template)
         "access": access,
@@ -139,6 +140,7 @@ def asset_add_lot(request, pk):
                 asset=asset,
                 actor=request.user,
                 organisation=acting_organisation(request.user),
+                draft=True,  # the owner reviews and publishes it
                 **form.cleaned_data,
             )
         except ValidationError as e:
@@ -257,7 +259,11 @@ def _inventory_commit(request, asset):
     imports.drop_upload(token)
     messages.success(
         request,
-        ngettext("%(n)d lot imported from %(f)s.", "%(n)d lots imported from %(f)s.", len(lots))
+        ngettext(
+            "%(n)d lot imported from %(f)s as a draft: the owner reviews and publishes it.",
+            "%(n)d lots imported from %(f)s as drafts: the owner reviews and publishes them.",
+            len(lots),
+        )
         % {"n": len(lots), "f": upload[1]},
     )
     return redirect("asset-passport", pk=asset.pk)
@@ -457,3 +463,39 @@ def inventory_import_cancel(request, pk):
     else:
         messages.info(request, _("The import of %(f)s had already ended.") % {"f": job.source_name})
     return redirect("inventory-import", pk=job.pk)
+
+
+@login_required
+def asset_drafts(request, pk):
+    """The owner's review of the asset's draft lots, with what to check, before they go on
+    offer; whoever added them (an inventoriser let in) sees them waiting."""
+    asset = _visible_asset(request, pk)
+    may_publish = asset_may_change(request.user, asset)
+    if request.method == "POST":
+        if not may_publish:
+            raise PermissionDenied
+        drafts = {lot.pk: lot for lot in selectors.asset_drafts(asset)}
+        if request.POST.get("action") == "unflagged":
+            chosen = [i for i, lot in drafts.items() if not services.lot_review_flags(lot)]
+        else:
+            chosen = [int(i) for i in request.POST.getlist("lot") if i.isdigit()]
+        try:
+            lots = services.lots_publish(lot_ids=chosen, actor=request.user)
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)d lot published.", "%(n)d lots published.", len(lots))
+                % {"n": len(lots)},
+            )
+        return redirect("asset-drafts", pk=asset.pk)
+    drafts = list(selectors.asset_drafts(asset))
+    rows = [(lot, services.lot_review_flags(lot)) for lot in drafts]
+    context = {
+        "asset": asset,
+        "rows": rows,
+        "may_publish": may_publish,
+        "n_flagged": sum(1 for _lot, flags in rows if flags),
+    }
+    return render(request, "lots/drafts.html", context)

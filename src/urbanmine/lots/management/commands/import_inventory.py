@@ -117,6 +117,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate only; store nothing")
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="publish the lots at once (default: drafts the owner reviews and publishes)",
+        )
+        parser.add_argument(
             "--column-map",
             default=None,
             help="JSON object (or JSON file) mapping your columns to template fields, e.g. "
@@ -180,7 +185,11 @@ class Command(BaseCommand):
 
             try:
                 stored = lots_import_inventory(
-                    asset_id=asset_id, rows=result.rows, actor=None, source_name=path.name
+                    asset_id=asset_id,
+                    rows=result.rows,
+                    actor=None,
+                    source_name=path.name,
+                    publish=options["publish"],
                 )
             except ValidationError as exc:
                 messages = _validation_messages(exc)

@@ -1,0 +1,108 @@
+"""Publication is a decision (issue #13, item 3): lots added by hand, inventory or IFC are
+drafts — not on the supply list, not in the public API, not matched — until the owner
+reviews them (flags for implausible values) and publishes them."""
+
+import io
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.support.chain import identify_bricks
+from urbanmine.engine import matching as engine
+from urbanmine.lots.lifecycle import Step
+from urbanmine.lots.models import Lot
+from urbanmine.lots.services import lot_record_step, lot_review_flags, lots_publish
+from urbanmine.market.services import match_instance_build
+
+
+@pytest.fixture
+def draft(chain):
+    lot = identify_bricks(chain, 800, draft=True)
+    lot_record_step(
+        lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub
+    )
+    lot.refresh_from_db()
+    return lot
+
+
+def test_a_draft_is_offered_nowhere_until_the_owner_publishes_it(chain, draft, client, anon):
+    assert draft.draft and not draft.is_published
+    assert draft.code not in client.get("/supply/").content.decode()
+    assert anon.get(f"/api/v1/lots/{draft.code}").status_code in (401, 404)
+    assert draft.code not in json.dumps(anon.get("/api/v1/supply").json())
+    assert not engine.parse_instance(match_instance_build().data).supply
+    with pytest.raises(PermissionDenied):
+        lots_publish(lot_ids=[draft.id], actor=chain.hub_operator_user)  # the custodian
+    (lot,) = lots_publish(lot_ids=[draft.id], actor=chain.owner_user)
+    assert lot.is_published and not lot.draft
+    assert draft.code in client.get("/supply/").content.decode()
+    assert len(engine.parse_instance(match_instance_build().data).supply) == 1
+    with pytest.raises(ValidationError):  # published already
+        lots_publish(lot_ids=[draft.id], actor=chain.owner_user)
+
+
+def test_a_lot_added_on_the_page_is_a_draft_and_the_review_flags_what_to_check(chain, client):
+    client.force_login(chain.owner_user)
+    r = client.post(
+        reverse("asset-add-lot", args=[chain.building.pk]),
+        {
+            "product_group": "concrete-granulate",
+            "quantity": "13",
+            "unit": "piece",
+            "mass_kg_per_unit": "1000",
+            "quality": "B",
+        },
+    )
+    assert r.status_code == 302
+    lot = Lot.objects.get(quantity=13)
+    assert lot.draft
+    flags = lot_review_flags(lot)
+    assert flags and any("kg" in f or "plausib" in f for f in flags)
+    assert any("description" in f or "omschrijving" in f for f in flags)
+    passport = client.get(reverse("asset-passport", args=[chain.building.pk])).content.decode()
+    assert 'id="drafts-waiting"' in passport
+    review = client.get(reverse("asset-drafts", args=[chain.building.pk])).content.decode()
+    assert f'data-lot="{lot.code}" class="flagged"' in review
+    # "all but the flagged" publishes nothing here; ticking it publishes it
+    client.post(reverse("asset-drafts", args=[chain.building.pk]), {"action": "unflagged"})
+    assert Lot.objects.get(pk=lot.pk).draft
+    client.post(reverse("asset-drafts", args=[chain.building.pk]), {"lot": [lot.pk]})
+    assert not Lot.objects.get(pk=lot.pk).draft
+
+
+def test_only_the_owner_publishes_on_the_review_page(chain, draft, client):
+    client.force_login(chain.outsider_user)
+    url = reverse("asset-drafts", args=[chain.building.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(chain.hub_operator_user)  # holds the lot, sees the passport; no publishing
+    assert client.post(url, {"lot": [draft.pk]}).status_code == 403
+    assert Lot.objects.get(pk=draft.pk).draft
+
+
+def test_the_import_command_makes_drafts_or_publishes_when_asked(chain, tmp_path):
+    csv = tmp_path / "inv.csv"
+    csv.write_text(
+        "product_group,description,quantity,unit,mass_kg_per_unit,quality,hazardous\n"
+        "bricks-clay,Rode steen,100,piece,2.1,B,false\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command(
+        "import_inventory",
+        str(csv),
+        "--asset",
+        str(chain.building.pk),
+        "--format",
+        "json",
+        stdout=out,
+    )
+    first = Lot.objects.get(description="Rode steen")
+    assert first.draft and not first.is_published
+    call_command(
+        "import_inventory", str(csv), "--asset", str(chain.building.pk), "--publish", stdout=out
+    )
+    second = Lot.objects.exclude(pk=first.pk).get(description="Rode steen")
+    assert not second.draft and second.is_published

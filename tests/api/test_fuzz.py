@@ -16,10 +16,13 @@ from urbanmine.lots.models import LifecycleEvent, Lot
 from urbanmine.market.models import DemandRequest
 
 DOCUMENT = SchemaGenerator().get_schema(request=None, public=True)
+# The document's paths are relative to its server URL (…/api/v1): here with the prefix.
+PREFIX = "/api/v1"
+PATHS = {PREFIX + path: item for path, item in DOCUMENT["paths"].items()}
 
 WRITES = sorted(
     (method.upper(), path)
-    for path, item in DOCUMENT["paths"].items()
+    for path, item in PATHS.items()
     for method in item
     if method in ("post", "put", "patch")
 )
@@ -95,7 +98,7 @@ MALFORMED = [
 
 def _properties(method: str, path: str) -> list[str]:
     """The request body's declared fields (JSON, or else the first media type)."""
-    content = DOCUMENT["paths"][path][method.lower()].get("requestBody", {}).get("content", {})
+    content = PATHS[path][method.lower()].get("requestBody", {}).get("content", {})
     body = content.get("application/json") or next(iter(content.values()), {})
     schema = body.get("schema", {})
     if "$ref" in schema:

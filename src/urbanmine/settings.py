@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "urbanmine.market",
     "urbanmine.insight",
     "urbanmine.impact",
+    "urbanmine.webhooks",
     "urbanmine.portal",
     "urbanmine.demo",
     "auditlog",
@@ -495,6 +496,18 @@ HUB_DEFAULT_MAX_DWELL_DAYS = 270
 
 # Jobs run synchronously in the caller when this is true (tests); see "background jobs".
 URBANMINE_JOBS_INLINE = env_bool("URBANMINE_JOBS_INLINE", False)
+
+# Webhooks (docs/adr/0006): receivers must be https (off only for development), and on
+# public addresses unless URBANMINE_WEBHOOK_ALLOW_PRIVATE (a receiver inside the network).
+# A delivery is tried URBANMINE_WEBHOOK_MAX_ATTEMPTS times, waiting BACKOFF_S × 2^(n−1)
+# after failed attempt n; after DISABLE_AFTER failed deliveries in a row the subscription
+# is switched off.
+URBANMINE_WEBHOOK_REQUIRE_HTTPS = env_bool("URBANMINE_WEBHOOK_REQUIRE_HTTPS", not DEBUG)
+URBANMINE_WEBHOOK_ALLOW_PRIVATE = env_bool("URBANMINE_WEBHOOK_ALLOW_PRIVATE", False)
+URBANMINE_WEBHOOK_MAX_ATTEMPTS = max(1, int(env("URBANMINE_WEBHOOK_MAX_ATTEMPTS", "5")))
+URBANMINE_WEBHOOK_BACKOFF_S = float(env("URBANMINE_WEBHOOK_BACKOFF_S", "10"))
+URBANMINE_WEBHOOK_DISABLE_AFTER = max(1, int(env("URBANMINE_WEBHOOK_DISABLE_AFTER", "5")))
+URBANMINE_WEBHOOK_TIMEOUT_S = float(env("URBANMINE_WEBHOOK_TIMEOUT_S", "10"))
 # Demo mode (`make run` sets it): the demo may create the data steward "beheerder", a
 # superuser with the documented password. Never set it on a real deployment.
 URBANMINE_DEMO_MODE = env_bool("URBANMINE_DEMO_MODE", False)

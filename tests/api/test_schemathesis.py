@@ -54,6 +54,9 @@ BUSINESS_RULES = {
     ("POST", "/lots/{code}/transfer-proposals"),
     ("POST", "/transfer-proposals/{id}/accept"),
     ("POST", "/transfer-proposals/{id}/decline"),
+    # a receiver URL must resolve to a public address (webhooks.services.check_url)
+    ("POST", "/webhook-subscriptions"),
+    ("PATCH", "/webhook-subscriptions/{id}"),
 }
 
 
@@ -101,7 +104,13 @@ def world(chain, harvested_lot):
         actor=None,
         custodian=chain.demolisher,
     )
+    from urbanmine.webhooks.services import subscription_create
+
+    subscription = subscription_create(
+        actor=chain.hub_operator_user, url="https://93.184.215.14/hook", events=["lot.published"]
+    )
     real = {
+        "/webhook-subscriptions/": {"id": str(subscription.pk)},
         "/assets/": {"id": str(chain.building.pk)},
         "/hubs/": {"id": str(chain.hub.pk)},
         "/lots/": {"code": harvested_lot.code},

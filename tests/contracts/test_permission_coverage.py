@@ -546,8 +546,12 @@ def snapshot() -> dict[str, Any]:
     from urbanmine.insight.models import ForecastResult, Scenario
     from urbanmine.lots.models import LifecycleEvent, Lot
     from urbanmine.market.models import DemandRequest, MatchRun, Proposal
+    from urbanmine.webhooks.models import Subscription
 
     return {
+        "webhooks": sorted(
+            Subscription.objects.values_list("id", "url", "description", "is_active", "secret")
+        ),
         "assets": Asset.objects.count(),
         "interventions": PlannedIntervention.objects.count(),
         "lots": sorted(
@@ -596,6 +600,7 @@ def _send(case: Case, world: World, audience: str):
     ids=lambda c: c.key if c.method == "get" or c.api else f"{c.key} {c.method.upper()}",
 )
 def test_route_permission(case: Case, audience: str, world: World):
+    case.url(world)  # first: a URL may name an object its builder makes (route_cases/webhooks)
     before = snapshot() if case.writes else None
     response = _send(case, world, audience)
     assert response.status_code in case.expect[audience], (

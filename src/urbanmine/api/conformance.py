@@ -34,7 +34,7 @@ API_PREFIX = "/api/v1/"
 #: The day the snake_case query keys became deprecated aliases, and the day they go (ADR 0006).
 ALIASES_DEPRECATED_ON = datetime(2026, 11, 30, tzinfo=UTC)
 ALIASES_SUNSET_ON = datetime(2027, 12, 1, tzinfo=UTC)
-DEPRECATION_DOCS = "/api/docs/#section/Versioning-and-deprecation"
+DEPRECATION_DOCS = "/api/docs/"
 
 #: Paths of v1 that moved (not kebab-case): they answer as before, with the deprecation headers.
 DEPRECATED_PATHS = frozenset({f"{API_PREFIX}supply.csv", f"{API_PREFIX}supply.geojson"})

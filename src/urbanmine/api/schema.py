@@ -190,6 +190,8 @@ def add_design_rules(result: dict[str, Any], generator, request, public) -> dict
             if method not in METHODS:
                 continue
             _rename_query_parameters(operation)
+            if "requestBody" in operation:  # an empty body is refused (core.api.ApiViewMixin)
+                operation["requestBody"]["required"] = True
             tags.update(operation.get("tags", []))
             if not operation.get("description"):
                 operation["description"] = operation.get("summary") or operation["operationId"]

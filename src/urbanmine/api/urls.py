@@ -29,6 +29,7 @@ from urbanmine.lots.api import (
 )
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
 from urbanmine.regions.api import MunicipalityViewSet
+from urbanmine.webhooks.api import SubscriptionViewSet
 
 
 class NoSuchResource(APIView):
@@ -69,6 +70,7 @@ router.register("transfer-proposals", TransferProposalViewSet, basename="api-tra
 router.register("product-groups", ProductGroupViewSet, basename="api-product-group")
 router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
 router.register("supply", SupplyViewSet, basename="api-supply")
+router.register("webhook-subscriptions", SubscriptionViewSet, basename="api-webhook-subscription")
 
 
 class DeprecatedSupplyExportViewSet(SupplyExportViewSet):

@@ -310,3 +310,25 @@ def test_a_public_https_url_is_accepted(chain, settings):
     )
     assert s.organisation == chain.buyer and s.secret.startswith("whsec_")
     assert Subscription.objects.filter(organisation=chain.buyer).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_commit_delivers_and_a_rollback_does_not(chain, loopback):
+    """Real transactions (no captured callbacks): the service commits, the batch is read
+    after the commit and delivered; a rolled-back change is never told."""
+    from django.db import transaction
+
+    receiver = loopback()
+    first, second = identify_bricks(chain, quantity=1000), identify_bricks(chain, quantity=1000)
+    _subscribe(chain.owner_user, receiver, ["lot.status-changed"])
+    try:
+        with transaction.atomic():
+            harvest_into_hub(chain, second)
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert receiver.requests == []
+    harvest_into_hub(chain, first)  # lot_record_step commits its own transaction
+    [event] = receiver.events()
+    assert event["subject"] == first.code and event["data"]["status"] == "harvested"
+    assert event["data"]["previousStatus"] == "identified"

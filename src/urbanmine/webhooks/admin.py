@@ -8,7 +8,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_display = ["id", "organisation", "url", "is_active", "consecutive_failures", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["url", "organisation__name"]
-    readonly_fields = ["secret", "created_by", "created_at", "disabled_at"]
+    # the signing secret is the organisation's: not shown to stewards either
+    exclude = ["secret"]
+    readonly_fields = ["created_by", "created_at", "disabled_at"]
 
 
 class DeliveryAttemptInline(admin.TabularInline):

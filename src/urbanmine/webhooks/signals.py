@@ -15,6 +15,7 @@ rolled back in a savepoint is not told), and only when some subscription is acti
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
@@ -33,6 +34,8 @@ from urbanmine.market.models import DemandRequest, MatchRun, Proposal
 from .models import Event, EventType, Subscription
 from .permissions import platform_wide_organisation_ids
 from .services import event_new, events_emit
+
+log = logging.getLogger(__name__)
 
 _BATCH = "_urbanmine_webhook_batch"
 _WAS = "_urbanmine_webhook_was"
@@ -62,7 +65,10 @@ def _queue(kind: str, item: Any) -> None:
             batch[kind].append(item)
             return
         batch[kind].append(item)
-        flush(batch)  # autocommit: committed already
+        try:
+            flush(batch)  # autocommit: committed already
+        except Exception:  # as on_commit(robust=True): a webhook never breaks the save
+            log.exception("webhook events of a save could not be emitted")
         return
     batch[kind].append(item)
 

@@ -332,3 +332,36 @@ def test_a_real_commit_delivers_and_a_rollback_does_not(chain, loopback):
     [event] = receiver.events()
     assert event["subject"] == first.code and event["data"]["status"] == "harvested"
     assert event["data"]["previousStatus"] == "identified"
+
+
+def test_the_hub_dwell_command_tells_each_stay_once(
+    chain, loopback, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from urbanmine.lots.models import Lot
+
+    receiver = loopback()
+    with django_capture_on_commit_callbacks(execute=True):
+        lot = harvest_into_hub(chain, identify_bricks(chain))
+    _subscribe(chain.hub_operator_user, receiver, ["hub.dwell-warning", "hub.dwell-alert"])
+    Lot.objects.filter(pk=lot.pk).update(hub_since=timezone.now() - timedelta(days=190))
+    out = []
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("webhooks_hub_dwell", stdout=_Lines(out))
+    assert out[0].startswith("1 new") and out[1].startswith("0 new"), out
+    [event] = receiver.events()
+    assert event["type"] == "nl.urbanmine.hub.dwell-warning"
+    assert event["data"]["hubId"] == chain.hub.pk and event["data"]["dwellDays"] >= 190
+
+
+class _Lines:
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, text):
+        self.out.append(text)
+
+    def flush(self):
+        pass

@@ -227,3 +227,47 @@ def test_the_document_is_published_under_the_version_root(anon):
     assert r.status_code == 200
     assert r["Access-Control-Allow-Origin"] == "*"
     assert json.loads(r.content)["info"]["version"] == VERSION
+
+
+# Operations whose success this module calls itself (the permission contract's world has
+# no public lot to show by code, and its inventory upload carries no file).
+CALLED_HERE = {("get", "/supply/{code}"), ("post", "/assets/{id}/inventory")}
+
+
+def test_every_operation_is_called_with_a_success_by_the_permission_contract(document):
+    """The permission contract (tests/contracts) calls every API route as its owner and
+    asserts `API-Version` on every answer: here, that every operation of the document —
+    writes included — is among its cases with a success expected (or in `CALLED_HERE`), so
+    the header is checked on a success response of every operation."""
+    from django.urls import resolve
+
+    from tests.contracts.test_permission_coverage import CASES
+
+    succeeding = {
+        case.key
+        for case in CASES
+        if case.api and any(200 <= code < 300 for codes in case.expect.values() for code in codes)
+    }
+    missing = []
+    for path, method, _operation in _operations(document):
+        concrete = re.sub(r"\{id\}", "1", re.sub(r"\{code\}", "x", path))
+        name = resolve("/api/v1" + concrete).url_name
+        if f"{name} {method.upper()}" not in succeeding and (method, path) not in CALLED_HERE:
+            missing.append((method, path, name))
+    assert not missing, missing
+
+
+def test_an_inventory_upload_answers_with_the_version_header(client_for, chain):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "product_group;description;quantity;unit;mass_kg_per_unit;quality;hazardous\n"
+        "bricks-clay;Gevelsteen;500;stuks;2,1;B;nee\n"
+    )
+    r = client_for(chain.owner_user).post(
+        f"/api/v1/assets/{chain.building.pk}/inventory",
+        {"file": SimpleUploadedFile("inv.csv", csv.encode("utf-8"))},
+        format="multipart",
+    )
+    assert r.status_code == 201, r.content
+    assert r["API-Version"] == VERSION

@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/urbanmine
 
-.PHONY: run test test-sqlite test-postgres bench lint venv migrate demo clean browser-deps openapi hooks \
-	serve worker load
+.PHONY: run test test-sqlite test-postgres bench lint lint-api venv migrate demo clean browser-deps openapi \
+	hooks serve worker load
+
+# Spectral (the Dutch API Design Rules linter) from the npm registry, as package-lock.json pins it.
+NODE_STAMP := node_modules/.installed
+SPECTRAL := node_modules/.bin/spectral
+ADR_RULESET := scripts/spectral/adr-ruleset.yaml
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +20,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/urbanmine migrate --noinput
@@ -41,11 +50,8 @@ worker: $(STAMP)
 	$(BIN)/celery -A urbanmine worker --loglevel=info
 
 # The whole suite on SQLite, then again on PostgreSQL (DATABASE_URL overrides the latter).
-test: $(STAMP) lint
+test: $(STAMP) lint lint-api
 	$(BIN)/urbanmine makemigrations --check --dry-run
-	$(BIN)/urbanmine spectacular --validate --fail-on-warn --file var/openapi.yaml
-	@diff -u openapi.yaml var/openapi.yaml > var/openapi.diff || \
-		(cat var/openapi.diff; echo "openapi.yaml differs from the API: review, then run make openapi"; exit 1)
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -65,6 +71,14 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy src/urbanmine
 
+# The OpenAPI document: generated, equal to the committed openapi.yaml, and free of errors by
+# the Dutch API Design Rules linter (Spectral, docs/adr/0008-api-design-rules.md).
+lint-api: $(STAMP) $(NODE_STAMP)
+	$(BIN)/urbanmine spectacular --validate --fail-on-warn --file var/openapi.yaml
+	@diff -u openapi.yaml var/openapi.yaml > var/openapi.diff || \
+		(cat var/openapi.diff; echo "openapi.yaml differs from the API: review, then run make openapi"; exit 1)
+	$(SPECTRAL) lint --fail-severity error --ruleset $(ADR_RULESET) var/openapi.yaml
+
 # The committed OpenAPI document: regenerate after an intended API change (make test compares).
 openapi: $(STAMP)
 	$(BIN)/urbanmine spectacular --validate --fail-on-warn --file openapi.yaml
@@ -83,4 +97,4 @@ load: $(STAMP)
 	$(BIN)/python benchmarks/load/run_load.py
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3*
+	rm -rf $(VENV) node_modules var/*.sqlite3*

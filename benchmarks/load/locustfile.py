@@ -121,7 +121,7 @@ class ApiClient(_TokenUser):
         r = random.random()
         query = f"offset={50 * int(random.expovariate(1 / 3))}"
         if r < 0.3:
-            query += f"&product_group={random.choice(DATA['product_groups'])}"
+            query += f"&productGroup={random.choice(DATA['product_groups'])}"
         elif r < 0.5:
             query += "&published=true"
         self.client.get(f"/api/v1/lots?{query}", headers=self.auth(), name="/api/v1/lots")
@@ -137,7 +137,12 @@ class ApiPublicClient(FastHttpUser):
 
     @task(3)
     def supply(self):
-        q = supply_query(random).replace("page=", "offset=")
+        # the API's query keys are lowerCamelCase (the page's form keeps its field names)
+        q = (
+            supply_query(random)
+            .replace("page=", "offset=")
+            .replace("product_group=", "productGroup=")
+        )
         if "offset=" in q:
             q = re.sub(r"offset=(\d+)", lambda m: f"offset={50 * (int(m.group(1)) - 1)}", q)
         self.client.get(f"/api/v1/supply?{q}", name="/api/v1/supply (filters, pages)")

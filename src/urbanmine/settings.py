@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "urbanmine.market",
     "urbanmine.insight",
     "urbanmine.impact",
+    "urbanmine.webhooks",
     "urbanmine.portal",
     "urbanmine.demo",
     "auditlog",
@@ -120,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /api/v1/: API-Version, camelCase query keys (snake_case: deprecated), Accept-Crs
+    "urbanmine.api.conformance.ApiConformanceMiddleware",
     # auditlog's, without the client's headers (audit/middleware.py); the API names its
     # key-authenticated caller after DRF's authentication (core.api.audit_actor_from_api)
     "urbanmine.audit.middleware.AuditlogMiddleware",
@@ -290,10 +293,25 @@ REST_FRAMEWORK = {
         "user": env("URBANMINE_API_USER_RATE", "1200/min"),
     },
 }
+# The OpenAPI document of /api/v1/ (Dutch API Design Rules, docs/adr/0006): the server URL
+# with the major version, a contact, the full semantic version (also the API-Version header).
+URBANMINE_API_SERVER_URL = env("URBANMINE_API_SERVER_URL", "https://urbanmine.example/api/v1")
+URBANMINE_API_CONTACT_NAME = env("URBANMINE_API_CONTACT_NAME", "urbanmine platform team")
+URBANMINE_API_CONTACT_EMAIL = env("URBANMINE_API_CONTACT_EMAIL", "api@urbanmine.example")
+URBANMINE_API_CONTACT_URL = env("URBANMINE_API_CONTACT_URL", "https://urbanmine.example/api/docs/")
 SPECTACULAR_SETTINGS = {
     "TITLE": "urbanmine API",
     "DESCRIPTION": "Urban Mining platform Zuid-Holland: assets, material passports, lots, hubs, demand.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
+    "CONTACT": {
+        "name": URBANMINE_API_CONTACT_NAME,
+        "email": URBANMINE_API_CONTACT_EMAIL,
+        "url": URBANMINE_API_CONTACT_URL,
+    },
+    "LICENSE": {"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/en/"},
+    # paths relative to the server URL, which carries /api/v1 (api/schema.py)
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI served from the installed sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -308,7 +326,7 @@ SPECTACULAR_SETTINGS = {
         "StepEnum": "urbanmine.lots.lifecycle.Step",
         "TransferStepEnum": "urbanmine.lots.api.TRANSFER_STEP_CHOICES",
         "RStrategyEnum": "urbanmine.lots.models.RStrategy",
-        "TransformationRStrategyEnum": "urbanmine.lots.api.TRANSFORMATION_R_CHOICES",
+        "TransformationStrategyEnum": "urbanmine.lots.api.TRANSFORMATION_R_CHOICES",
         "TransferStatusEnum": "urbanmine.lots.models.TransferStatus",
         "EngagementStatusEnum": "urbanmine.lots.models.EngagementStatus",
     },
@@ -316,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "urbanmine.api.schema.add_problem_responses",
+        "urbanmine.api.schema.add_design_rules",
     ],
 }
 
@@ -487,6 +506,18 @@ HUB_DEFAULT_MAX_DWELL_DAYS = 270
 
 # Jobs run synchronously in the caller when this is true (tests); see "background jobs".
 URBANMINE_JOBS_INLINE = env_bool("URBANMINE_JOBS_INLINE", False)
+
+# Webhooks (docs/adr/0006): receivers must be https (off only for development), and on
+# public addresses unless URBANMINE_WEBHOOK_ALLOW_PRIVATE (a receiver inside the network).
+# A delivery is tried URBANMINE_WEBHOOK_MAX_ATTEMPTS times, waiting BACKOFF_S × 2^(n−1)
+# after failed attempt n; after DISABLE_AFTER failed deliveries in a row the subscription
+# is switched off.
+URBANMINE_WEBHOOK_REQUIRE_HTTPS = env_bool("URBANMINE_WEBHOOK_REQUIRE_HTTPS", not DEBUG)
+URBANMINE_WEBHOOK_ALLOW_PRIVATE = env_bool("URBANMINE_WEBHOOK_ALLOW_PRIVATE", False)
+URBANMINE_WEBHOOK_MAX_ATTEMPTS = max(1, int(env("URBANMINE_WEBHOOK_MAX_ATTEMPTS", "5")))
+URBANMINE_WEBHOOK_BACKOFF_S = float(env("URBANMINE_WEBHOOK_BACKOFF_S", "10"))
+URBANMINE_WEBHOOK_DISABLE_AFTER = max(1, int(env("URBANMINE_WEBHOOK_DISABLE_AFTER", "5")))
+URBANMINE_WEBHOOK_TIMEOUT_S = float(env("URBANMINE_WEBHOOK_TIMEOUT_S", "10"))
 # Demo mode (`make run` sets it): the demo may create the data steward "beheerder", a
 # superuser with the documented password. Never set it on a real deployment.
 URBANMINE_DEMO_MODE = env_bool("URBANMINE_DEMO_MODE", False)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("urbanmine.insight.urls")),
     path("impact/", include("urbanmine.impact.urls")),
     path("audit/", include("urbanmine.audit.urls")),
+    path("", include("urbanmine.webhooks.urls")),
     path("api/", include("urbanmine.api.urls")),
     path("admin/", with_second_factor(admin.site).urls),  # URBANMINE_ADMIN_OTP
     # operations (docs/deploy.md): probes and the Prometheus scrape

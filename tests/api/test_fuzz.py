@@ -16,10 +16,13 @@ from urbanmine.lots.models import LifecycleEvent, Lot
 from urbanmine.market.models import DemandRequest
 
 DOCUMENT = SchemaGenerator().get_schema(request=None, public=True)
+# The document's paths are relative to its server URL (…/api/v1): here with the prefix.
+PREFIX = "/api/v1"
+PATHS = {PREFIX + path: item for path, item in DOCUMENT["paths"].items()}
 
 WRITES = sorted(
     (method.upper(), path)
-    for path, item in DOCUMENT["paths"].items()
+    for path, item in PATHS.items()
     for method in item
     if method in ("post", "put", "patch")
 )
@@ -47,7 +50,25 @@ OBJECTS = {
         "owner_user",
         lambda c, lot: {"id": _pending_transfer(c, lot).pk},
     ),
+    "/api/v1/webhook-subscriptions": ("owner_user", lambda c, lot: {}),
+    "/api/v1/webhook-subscriptions/{id}": (
+        "owner_user",
+        lambda c, lot: {"id": _subscription(c).pk},
+    ),
+    "/api/v1/webhook-subscriptions/{id}/secret": (
+        "owner_user",
+        lambda c, lot: {"id": _subscription(c).pk},
+    ),
 }
+
+
+def _subscription(chain):
+    """The owner's webhook subscription."""
+    from urbanmine.webhooks.services import subscription_create
+
+    return subscription_create(
+        actor=chain.owner_user, url="https://93.184.215.14/hook", events=["lot.published"]
+    )
 
 
 def _pending_transfer(chain, lot):
@@ -95,7 +116,7 @@ MALFORMED = [
 
 def _properties(method: str, path: str) -> list[str]:
     """The request body's declared fields (JSON, or else the first media type)."""
-    content = DOCUMENT["paths"][path][method.lower()].get("requestBody", {}).get("content", {})
+    content = PATHS[path][method.lower()].get("requestBody", {}).get("content", {})
     body = content.get("application/json") or next(iter(content.values()), {})
     schema = body.get("schema", {})
     if "$ref" in schema:
@@ -121,6 +142,7 @@ def _huge_numbers(method: str, path: str) -> list[tuple[str, bytes, str]]:
 
 def _state(chain):
     from urbanmine.lots.models import InspectionEngagement, TransferProposal
+    from urbanmine.webhooks.models import Subscription
 
     hub = Hub.objects.get(pk=chain.hub.pk)
     return (
@@ -131,6 +153,7 @@ def _state(chain):
         Asset.objects.count(),
         DemandRequest.objects.count(),
         (hub.capacity_t, hub.capacity_m2, hub.max_dwell_days, hub.open_to_deliveries),
+        sorted(Subscription.objects.values_list("id", "url", "events", "secret", "is_active")),
     )
 
 

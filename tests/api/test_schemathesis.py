@@ -35,24 +35,28 @@ with override_settings(
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 schema.config.update(headers={"Authorization": f"Token {TOKEN}"})
 
+# Paths are the document's, relative to its server URL (…/api/v1).
 # Operations whose schema-valid input may still be refused (400) for rules an OpenAPI schema
 # cannot express: the named objects must exist and be yours, a lot's next step must follow
 # its state, a file must be an inventory, the top-10 weights must not all be zero. There the
 # refusal must name what is wrong (`invalid_params`) instead of `positive_data_acceptance`.
 BUSINESS_RULES = {
-    ("POST", "/api/v1/assets"),
-    ("POST", "/api/v1/assets/{id}/inventory"),
-    ("POST", "/api/v1/demand-requests"),
-    ("PATCH", "/api/v1/hubs/{id}"),
-    ("POST", "/api/v1/impact/compare"),
-    ("GET", "/api/v1/impact/top10"),
-    ("POST", "/api/v1/lots/{code}/events"),
-    ("POST", "/api/v1/lots/{code}/engagements"),
-    ("POST", "/api/v1/lots/{code}/corrections"),
-    ("POST", "/api/v1/lots/transformations"),
-    ("POST", "/api/v1/lots/{code}/transfer-proposals"),
-    ("POST", "/api/v1/transfer-proposals/{id}/accept"),
-    ("POST", "/api/v1/transfer-proposals/{id}/decline"),
+    ("POST", "/assets"),
+    ("POST", "/assets/{id}/inventory"),
+    ("POST", "/demand-requests"),
+    ("PATCH", "/hubs/{id}"),
+    ("POST", "/impact/compare"),
+    ("GET", "/impact/top10"),
+    ("POST", "/lots/{code}/events"),
+    ("POST", "/lots/{code}/engagements"),
+    ("POST", "/lots/{code}/corrections"),
+    ("POST", "/lots/transformations"),
+    ("POST", "/lots/{code}/transfer-proposals"),
+    ("POST", "/transfer-proposals/{id}/accept"),
+    ("POST", "/transfer-proposals/{id}/decline"),
+    # a receiver URL must resolve to a public address (webhooks.services.check_url)
+    ("POST", "/webhook-subscriptions"),
+    ("PATCH", "/webhook-subscriptions/{id}"),
 }
 
 
@@ -100,13 +104,19 @@ def world(chain, harvested_lot):
         actor=None,
         custodian=chain.demolisher,
     )
+    from urbanmine.webhooks.services import subscription_create
+
+    subscription = subscription_create(
+        actor=chain.hub_operator_user, url="https://93.184.215.14/hook", events=["lot.published"]
+    )
     real = {
-        "/api/v1/assets/": {"id": str(chain.building.pk)},
-        "/api/v1/hubs/": {"id": str(chain.hub.pk)},
-        "/api/v1/lots/": {"code": harvested_lot.code},
-        "/api/v1/supply/": {"code": harvested_lot.code},
-        "/api/v1/product-groups/": {"code": "bricks-clay"},
-        "/api/v1/municipalities/": {"code": "GM0599"},
+        "/webhook-subscriptions/": {"id": str(subscription.pk)},
+        "/assets/": {"id": str(chain.building.pk)},
+        "/hubs/": {"id": str(chain.hub.pk)},
+        "/lots/": {"code": harvested_lot.code},
+        "/supply/": {"code": harvested_lot.code},
+        "/product-groups/": {"code": "bricks-clay"},
+        "/municipalities/": {"code": "GM0599"},
     }
     return {"real": real, "calls": 0}
 

@@ -124,6 +124,7 @@ def demo_world(django_db_setup, django_db_blocker):
             )
             for asset in Asset.objects.all()
         )
+        _webhook_with_a_log()
         assert settings.DEBUG is False
         # pages no link reaches while nothing runs: the progress fragment a running job polls
         seeds = [
@@ -134,6 +135,32 @@ def demo_world(django_db_setup, django_db_blocker):
         ]
         yield [username for username, _pw, _org in demo_accounts()], seeds
         transaction.set_rollback(True)
+
+
+def _webhook_with_a_log() -> None:
+    """A webhook subscription of every demo organisation, with a failed delivery in its
+    log: the webhook pages render their list, detail and log."""
+    from django.utils import timezone
+
+    from urbanmine.organisations.models import Organisation
+    from urbanmine.webhooks.models import Delivery, DeliveryAttempt, Event, Subscription
+    from urbanmine.webhooks.services import new_secret
+
+    now = timezone.now()
+    event = Event.objects.create(type="lot.published", subject="L-DEMO", occurred_at=now)
+    for org in Organisation.objects.all():
+        subscription = Subscription.objects.create(
+            organisation=org,
+            url=f"https://93.184.215.14/hooks/{org.pk}",
+            events=["lot.published"],
+            secret=new_secret(),
+        )
+        delivery = Delivery.objects.create(
+            subscription=subscription, event=event, status="failed", attempts=1
+        )
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=1, started_at=now, status_code=500, error="HTTP 500"
+        )
 
 
 def _links(html: str, base: str) -> list[str]:
@@ -204,6 +231,7 @@ def error_requests(client: Client) -> list[tuple[str, str, dict, tuple[int, ...]
         ),
         ("get", "/impact/top10/", {"scope": "bu", "impact": "veel"}, (400,)),
         ("get", "/supply/", {"available_by": "morgen"}, (200,)),
+        ("post", "/webhooks/", {"url": "http://intern", "events": ["lot.published"]}, (400,)),
         ("post", "/assets/new/", {}, (400, 403)),
         ("post", f"/assets/{asset.pk}/lots/new/", {}, (400, 403, 404)),
         ("post", f"/assets/{asset.pk}/import/", {}, (400, 403, 404)),

@@ -116,6 +116,10 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         problem["instance"] = request.get_full_path()
     if isinstance(exc, exceptions.ValidationError):
         params = invalid_params(exc.detail)
+        # a query key named as the client spelled it (`productGroup`; api/conformance.py)
+        given = getattr(getattr(request, "_request", request), "urbanmine_query_names", {})
+        for p in params:
+            p["name"] = given.get(p["name"], p["name"])
         problem["detail"] = "; ".join(f"{p['name']}: {p['reason']}" for p in params)
         problem["invalid_params"] = params
     else:

@@ -18,7 +18,10 @@ Where each status can occur:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from .exceptions import PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, TITLES
 
@@ -97,4 +100,109 @@ def add_problem_responses(result: dict[str, Any], generator, request, public) ->
                 responses[str(code)] = {"$ref": f"#/components/responses/{name}"}
             operation["responses"] = dict(sorted(responses.items()))
     components["responses"] = dict(sorted(shared.items()))
+    return result
+
+
+# ------------------------------------------------------------------------------ design rules
+
+API_VERSION_HEADER: dict[str, Any] = {
+    "description": "The full semantic version of the API that answered (e.g. 1.1.0).",
+    "required": True,
+    "schema": {"type": "string", "pattern": r"^\d+\.\d+\.\d+$"},
+}
+CONTENT_CRS_HEADER: dict[str, Any] = {
+    "description": "The CRS of the geometry: CRS84 (WGS84, lon/lat; the default) or RD New.",
+    "required": True,
+    "schema": {
+        "type": "string",
+        "enum": [
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            "http://www.opengis.net/def/crs/EPSG/0/28992",
+        ],
+    },
+}
+ACCEPT_CRS: dict[str, Any] = {
+    "name": "Accept-Crs",
+    "in": "header",
+    "required": False,
+    "description": "The CRS wanted for the geometry: EPSG:4326 / OGC:CRS84 (WGS84 lon/lat, the "
+    "default) or EPSG:28992 (RD New, metres), or their URIs. Anything else is a 406 problem.",
+    "schema": {
+        "type": "string",
+        "enum": [
+            "EPSG:4326",
+            "OGC:CRS84",
+            "EPSG:28992",
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            "http://www.opengis.net/def/crs/EPSG/0/4326",
+            "http://www.opengis.net/def/crs/EPSG/0/28992",
+        ],
+    },
+}
+GUIDE = Path(__file__).with_name("guide.md")
+CHANGELOG = Path(__file__).with_name("changelog.md")
+
+
+def _camel(name: str) -> str:
+    from .conformance import camel
+
+    return camel(name)
+
+
+def _server_url(request) -> str:
+    if request is not None:
+        return request.build_absolute_uri("/api/v1")
+    return settings.URBANMINE_API_SERVER_URL
+
+
+def _rename_query_parameters(operation: dict[str, Any]) -> None:
+    """Query keys in lowerCamelCase; the snake_case alias is named as deprecated (ADR 0008)."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        name = parameter["name"]
+        if _camel(name) != name:
+            parameter["name"] = _camel(name)
+            note = f"(`{name}`: a deprecated alias until 2027-12-01.)"
+            parameter["description"] = f"{parameter.get('description', '')} {note}".strip()
+    operation["parameters"] = sorted(
+        operation.get("parameters", []), key=lambda p: (p.get("in", ""), p["name"])
+    )
+
+
+def add_design_rules(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: what the Dutch API Design Rules ask of the
+    document (docs/adr/0008-api-design-rules.md; linted by Spectral in `make test`):
+    `servers` with the major version, `API-Version` on every success response, lowerCamelCase
+    query keys, the CRS headers of GeoJSON answers, tags and descriptions for every operation,
+    and the integrators' guide and API changelog as the document's description."""
+    result["servers"] = [{"url": _server_url(request), "description": "urbanmine API v1"}]
+    info = result.setdefault("info", {})
+    info["description"] = (
+        GUIDE.read_text(encoding="utf-8") + "\n\n" + CHANGELOG.read_text(encoding="utf-8")
+    )
+    components = result.setdefault("components", {})
+    components.setdefault("headers", {})["API-Version"] = API_VERSION_HEADER
+    components["headers"]["Content-Crs"] = CONTENT_CRS_HEADER
+    tags: set[str] = set()
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in METHODS:
+                continue
+            _rename_query_parameters(operation)
+            if "requestBody" in operation:  # an empty body is refused (core.api.ApiViewMixin)
+                operation["requestBody"]["required"] = True
+            tags.update(operation.get("tags", []))
+            if not operation.get("description"):
+                operation["description"] = operation.get("summary") or operation["operationId"]
+            for code, response in operation.get("responses", {}).items():
+                if not code.startswith(("2", "3")) or "$ref" in response:
+                    continue
+                headers = response.setdefault("headers", {})
+                headers["API-Version"] = {"$ref": "#/components/headers/API-Version"}
+                if "application/geo+json" in response.get("content", {}):
+                    headers["Content-Crs"] = {"$ref": "#/components/headers/Content-Crs"}
+                    if ACCEPT_CRS not in operation["parameters"]:
+                        operation["parameters"].insert(0, ACCEPT_CRS)
+    result["tags"] = [{"name": t, "description": f"The {t} resources."} for t in sorted(tags)]
     return result

@@ -4,7 +4,11 @@ Resource names are plural nouns in kebab-case and URIs carry no trailing slash (
 Design Rules, API-05/API-48)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularJSONAPIView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
@@ -25,6 +29,7 @@ from urbanmine.lots.api import (
 )
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
 from urbanmine.regions.api import MunicipalityViewSet
+from urbanmine.webhooks.api import SubscriptionViewSet
 
 
 class NoSuchResource(APIView):
@@ -41,6 +46,18 @@ class NoSuchResource(APIView):
         raise NotFound()
 
 
+class OpenApiDocumentView(SpectacularJSONAPIView):
+    """The OpenAPI document of v1 at /api/v1/openapi.json, as the API Design Rules ask
+    (/core/publish-openapi), with `Access-Control-Allow-Origin: *`."""
+
+    schema = None  # not an operation of the document it serves
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
 router = SimpleRouter(trailing_slash=False)
 router.register("assets", AssetViewSet, basename="api-asset")
 router.register("assets", PassportViewSet, basename="api-asset-passport")
@@ -53,18 +70,41 @@ router.register("transfer-proposals", TransferProposalViewSet, basename="api-tra
 router.register("product-groups", ProductGroupViewSet, basename="api-product-group")
 router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
 router.register("supply", SupplyViewSet, basename="api-supply")
+router.register("webhook-subscriptions", SubscriptionViewSet, basename="api-webhook-subscription")
+
+
+class DeprecatedSupplyExportViewSet(SupplyExportViewSet):
+    """The exports' first paths (`/supply.csv`): not kebab-case, so deprecated aliases of
+    `/exports/supply.csv` until the sunset (ADR 0008; api/conformance.py adds the headers)."""
+
+    schema = None
+
 
 v1 = [
     path(
-        "supply.csv",
+        "exports/supply.csv",
         SupplyExportViewSet.as_view({"get": "csv"}, renderer_classes=[CSVRenderer]),
         name="api-supply-csv",
     ),
     path(
-        "supply.geojson",
+        "exports/supply.geojson",
         SupplyExportViewSet.as_view({"get": "geojson"}, renderer_classes=[GeoJSONRenderer]),
         name="api-supply-geojson",
     ),
+    path(
+        "supply.csv",
+        DeprecatedSupplyExportViewSet.as_view({"get": "csv"}, renderer_classes=[CSVRenderer]),
+        name="api-supply-csv-deprecated",
+    ),
+    path(
+        "supply.geojson",
+        DeprecatedSupplyExportViewSet.as_view(
+            {"get": "geojson"}, renderer_classes=[GeoJSONRenderer]
+        ),
+        name="api-supply-geojson-deprecated",
+    ),
+    # /core/publish-openapi: the document under the version root, readable cross-origin
+    path("openapi.json", OpenApiDocumentView.as_view(), name="api-openapi-json"),
     path("impact/compare", CompareView.as_view(), name="api-impact-compare"),
     path("impact/top10", Top10View.as_view(), name="api-impact-top10"),
     *router.urls,

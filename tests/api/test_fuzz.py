@@ -38,6 +38,7 @@ OBJECTS = {
     "/api/v1/lots/{code}/engagements": ("hub_operator_user", lambda c, lot: {"code": lot.code}),
     "/api/v1/lots/{code}/corrections": ("demolisher_user", lambda c, lot: {"code": lot.code}),
     "/api/v1/lots/transformations": ("hub_operator_user", lambda c, lot: {}),
+    "/api/v1/lots/publications": ("owner_user", lambda c, lot: {}),
     "/api/v1/lots/{code}/transfer-proposals": (
         "hub_operator_user",
         lambda c, lot: {"code": lot.code},

@@ -51,6 +51,7 @@ BUSINESS_RULES = {
     ("POST", "/lots/{code}/engagements"),
     ("POST", "/lots/{code}/corrections"),
     ("POST", "/lots/transformations"),
+    ("POST", "/lots/publications"),  # the named lots must be your drafts
     ("POST", "/lots/{code}/transfer-proposals"),
     ("POST", "/transfer-proposals/{id}/accept"),
     ("POST", "/transfer-proposals/{id}/decline"),

@@ -106,3 +106,18 @@ def test_the_import_command_makes_drafts_or_publishes_when_asked(chain, tmp_path
     )
     second = Lot.objects.exclude(pk=first.pk).get(description="Rode steen")
     assert not second.draft and second.is_published
+
+
+def test_the_api_publishes_the_owners_drafts_all_or_none(chain, draft, client_for):
+    owner, other = client_for(chain.owner_user), client_for(chain.outsider_user)
+    r = other.post("/api/v1/lots/publications", {"lots": [draft.code]}, format="json")
+    assert r.status_code == 400 and r.json()["invalid_params"][0]["name"] == "lots"
+    published = identify_bricks(chain, 10)  # not a draft: refuses the whole set
+    r = owner.post(
+        "/api/v1/lots/publications", {"lots": [draft.code, published.code]}, format="json"
+    )
+    assert r.status_code == 400 and Lot.objects.get(pk=draft.pk).draft
+    r = owner.post("/api/v1/lots/publications", {"lots": [draft.code]}, format="json")
+    assert r.status_code == 200, r.content
+    (row,) = r.json()
+    assert row["code"] == draft.code and row["draft"] is False and row["is_published"] is True

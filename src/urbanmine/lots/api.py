@@ -178,6 +178,7 @@ class LotSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "r_strategy",
             "expected_release_date",
             "is_published",
+            "draft",
         ]
         read_only_fields = fields
 
@@ -440,6 +441,17 @@ class TransformSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=300
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class PublicationSerializer(serializers.Serializer):
+    """Draft lots the owner publishes (`lots_publish`)."""
+
+    lots = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        min_length=1,
+        max_length=1000,
+        help_text="Codes of your draft lots (all or none are published).",
+    )
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -1093,6 +1105,26 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         )
         product = self.get_queryset().get(pk=product.pk)
         return Response(LotSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Publish your draft lots: they go on offer as far as their status allows",
+        request=PublicationSerializer,
+        responses={200: LotSerializer(many=True), 400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
+    )
+    @action(detail=False, methods=["post"], serializer_class=LotSerializer)
+    def publications(self, request):
+        form = PublicationSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        codes = form.validated_data["lots"]
+        found = dict(lots_visible_to(request.user).filter(code__in=codes).values_list("code", "id"))
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise ValidationError(
+                {"lots": _("No such lot: %(codes)s.") % {"codes": ", ".join(missing)}}
+            )
+        lots = services.lots_publish(lot_ids=list(found.values()), actor=request.user)
+        fresh = self.get_queryset().filter(pk__in=[lot.pk for lot in lots]).order_by("code")
+        return Response(LotSerializer(fresh, many=True).data)
 
     @extend_schema(
         summary="Correct (reverse) the lot's last step: the recorder within the period, or the data steward",

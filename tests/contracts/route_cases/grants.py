@@ -3,7 +3,7 @@ revokes; others get 404 (they may not know the asset) and nothing changes."""
 
 from __future__ import annotations
 
-from tests.contracts.route_cases import LOGIN, Case, expect, page
+from tests.contracts.route_cases import API_ANON, LOGIN, Case, api, expect, page
 
 
 def _designer(w):
@@ -64,3 +64,25 @@ CASES += [
         writes=True,
     ),
 ]
+
+
+def _draft(w) -> dict:
+    """A draft lot in the owner's building (first use)."""
+    if "draft" not in w.extra:
+        from tests.support.chain import identify_bricks
+
+        w.extra["draft"] = identify_bricks(w.chain, 25, draft=True)
+    return {"lots": [w.extra["draft"].code]}
+
+
+CASES.append(
+    api(
+        "api-lot-publications",
+        "post",
+        lambda w: _draft(w) and "/api/v1/lots/publications",  # the draft exists first
+        expect(API_ANON, (400,), (200,)),  # another organisation does not see the draft
+        data=_draft,
+        json=True,
+        writes=True,
+    )
+)

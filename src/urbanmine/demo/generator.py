@@ -485,7 +485,8 @@ def _make_grants(demo: _Demo, assets: list[Asset], projects: list[Asset], scale:
 def _make_open_work(demo: _Demo, scale: int) -> None:
     """What waits for the demo accounts on their start pages (issue #13): demolitions
     planned without an inventory yet (the inventory firm let in), certifiers asked to
-    inspect, reservation requests and a custodian's sale for the owner to answer."""
+    inspect, reservation requests and a custodian's sale for the owner to answer, wanted
+    lists with their notices."""
     from urbanmine.assets.services import asset_grant, intervention_plan
     from urbanmine.lots import services as lot_services
     from urbanmine.market.services import reservation_request_create
@@ -575,6 +576,35 @@ def _make_open_work(demo: _Demo, scale: int) -> None:
                 quantity=max(1, int(lot.quantity) // 4),
                 terms="Ophalen binnen twee weken (demo)",
             )
+    # the builder's and the architect's wanted lists, told about what is on offer now
+    from urbanmine.market.models import WantedItem
+    from urbanmine.market.services import wanted_create, wanted_notify
+
+    project = (
+        Asset.objects.filter(grants__organisation=demo.orgs["bouwer"], is_demo=True)
+        .order_by("name")
+        .first()
+    )
+    for username, code, quality in (
+        ("bouwer", "bricks-clay", "B"),
+        ("bouwer", "timber-beams", "B"),
+        ("ontwerper", "doors-interior", "A"),
+    ):
+        group = demo.groups.get(code)
+        org = demo.orgs[username]
+        user = users.get(org.pk)
+        if group is None or user is None:
+            continue
+        if WantedItem.objects.filter(organisation=org, product_group=group, active=True).exists():
+            continue  # a second load keeps the first one's wanted list
+        wanted_create(
+            actor=user,
+            product_group=group,
+            min_quality=quality,
+            project=project if username == "bouwer" else None,
+            max_distance_km=60,
+        )
+    wanted_notify()
 
 
 def _make_permits(demo: _Demo, projects: list[Asset]) -> None:

@@ -47,6 +47,7 @@ NOT_PAGES = {
     "membership-remove",
     "invitation-accept",  # opened from the invitation mail
     "wanted-create",
+    "lot-asking-price",
     "wanted-stop",
     "my-organisation",  # a redirect to the user's organisation page
     "municipalities-geojson",

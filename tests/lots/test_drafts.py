@@ -121,3 +121,24 @@ def test_the_api_publishes_the_owners_drafts_all_or_none(chain, draft, client_fo
     assert r.status_code == 200, r.content
     (row,) = r.json()
     assert row["code"] == draft.code and row["draft"] is False and row["is_published"] is True
+
+
+def test_the_owner_sets_an_asking_price_shown_on_the_supply_list(chain, client, client_for):
+    lot = identify_bricks(chain, 100)
+    lot_record_step(lot_id=lot.id, step=Step.INVENTORY, actor=chain.demolisher_user)
+    client.force_login(chain.owner_user)
+    url = reverse("lot-asking-price", args=[lot.code])
+    assert client.post(url, {"asking_price_eur": "-1"}).status_code == 302
+    assert Lot.objects.get(pk=lot.pk).asking_price_eur is None  # refused, nothing saved
+    messages = [
+        str(m) for m in client.get(reverse("lot-detail", args=[lot.code])).context["messages"]
+    ]
+    assert any("zero" in m or "nul" in m for m in messages), messages
+    client.post(url, {"asking_price_eur": "0,45"})
+    assert str(Lot.objects.get(pk=lot.pk).asking_price_eur) == "0.45"
+    supply = client.get("/supply/", {"sort": "-price"}).content.decode()
+    assert "€ 0,45" in supply
+    row = client_for(chain.outsider_user).get(f"/api/v1/supply/{lot.code}").json()
+    assert row["asking_price_eur"] == "0.45"
+    client.force_login(chain.demolisher_user)  # the custodian does not set the price
+    assert client.post(url, {"asking_price_eur": "9"}).status_code == 403

@@ -179,6 +179,7 @@ class LotSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "expected_release_date",
             "is_published",
             "draft",
+            "asking_price_eur",
         ]
         read_only_fields = fields
 
@@ -298,6 +299,7 @@ class SupplySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "lat",
             "lon",
             "expected_release_date",
+            "asking_price_eur",
         ]
         read_only_fields = fields
 

@@ -160,6 +160,14 @@ class Lot(models.Model):
     )
     expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
     is_published = models.BooleanField(_("published as supply"), default=False, db_index=True)
+    asking_price_eur = models.DecimalField(
+        _("asking price per unit (EUR, excl. VAT)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     # lots added by hand, inventory or IFC wait for the owner's review (issue #13)
     draft = models.BooleanField(_("draft: not yet published by the owner"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)

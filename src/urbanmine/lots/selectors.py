@@ -92,6 +92,7 @@ SUPPLY_SORTS: dict[str, tuple[str, ...]] = {
     "status": ("status", "code"),
     "place": ("place_name", "code"),
     "available": ("expected_release_date", "code"),
+    "price": ("asking_price_eur", "code"),
 }
 
 

@@ -1722,3 +1722,28 @@ def lots_publish(*, lot_ids: list[int], actor) -> list[Lot]:
             published.append(lot.id)
     _announce_published(published)
     return lots
+
+
+@transaction.atomic
+def lot_set_asking_price(*, lot_id: int, actor, price_eur) -> Lot:
+    """The owner's asking price per unit (excl. VAT), shown with the lot on offer; empty
+    clears it. Refused: not the owner, a price below zero or not a number."""
+    lot = _lock(lot_id)
+    if lot.owner_id not in user_organisation_ids(actor):
+        raise PermissionDenied(
+            _("Only the owner of lot %(code)s sets its price.") % {"code": lot.code}
+        )
+    if price_eur in (None, ""):
+        price = None
+    else:
+        try:
+            price = Decimal(str(price_eur).replace(",", ".")).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"asking_price_eur": _("Give the price as a number.")}) from None
+        if price < 0 or not price.is_finite():
+            raise ValidationError({"asking_price_eur": _("A price cannot be below zero.")})
+        if price >= Decimal("1e10"):
+            raise ValidationError({"asking_price_eur": _("The price is too high.")})
+    lot.asking_price_eur = price
+    lot.save(update_fields=["asking_price_eur"])
+    return lot

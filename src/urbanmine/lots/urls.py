@@ -8,6 +8,7 @@ urlpatterns = [
     path("lots/<str:code>/record/", lot.lot_record_step, name="lot-record-step"),
     path("lots/<str:code>/engage/", lot.lot_engage_certifier, name="lot-engage-certifier"),
     path("lots/<str:code>/correct/", lot.lot_correct, name="lot-correct"),
+    path("lots/<str:code>/price/", lot.lot_asking_price, name="lot-asking-price"),
     path("lots/<str:code>/steps/<str:step>/", lot.lot_step, name="lot-step"),
     path(
         "inspections/<int:pk>/certificate.pdf",

@@ -86,3 +86,15 @@ CASES.append(
         writes=True,
     )
 )
+
+# the owner's asking price of a lot (the world's private lot is the owner's)
+CASES.append(
+    page(
+        "lot-asking-price",
+        lambda w: f"/lots/{w.private_lot.code}/price/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        data=lambda w: {"asking_price_eur": "1.25"},
+        writes=True,
+    )
+)

@@ -205,6 +205,7 @@ def _lot_context(request, lot, form, **forms) -> dict:
         "correctable": _correctable(request.user, lot),
         "offered_steps": [(s, Step(s).label) for s in _offered_steps(request.user, lot)],
         "may_ask_reservation": _may_ask_reservation(request.user, lot),
+        "is_owner": lot.owner_id in user_organisation_ids(request.user),
         "engagements": selectors.lot_engagements(lot, viewer=request.user),
         "transfers": [
             (t, transfer_may_decide(request.user, t))
@@ -367,6 +368,22 @@ def lot_correct(request, code):
         messages.error(request, " ".join(e.messages))
     else:
         messages.success(request, _("The last step is corrected; both stay in the history."))
+    return redirect("lot-detail", code=lot.code)
+
+
+@login_required
+@require_http_methods(["POST"])
+def lot_asking_price(request, code):
+    """The owner's asking price per unit (empty clears it)."""
+    lot = _acting_on(request, code, lambda u, lot: lot.owner_id in user_organisation_ids(u))
+    try:
+        lot = services.lot_set_asking_price(
+            lot_id=lot.id, actor=request.user, price_eur=request.POST.get("asking_price_eur", "")
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Asking price of lot %(code)s saved.") % {"code": lot.code})
     return redirect("lot-detail", code=lot.code)
 
 

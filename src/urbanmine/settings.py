@@ -342,6 +342,10 @@ SPECTACULAR_SETTINGS = {
 # How long the organisation that recorded a lifecycle step may correct it itself (days);
 # after that only the data steward (issue #14).
 URBANMINE_CORRECTION_DAYS = int(env("URBANMINE_CORRECTION_DAYS", "14"))
+# Address lookup on the asset form: the PDOK Locatieserver's base URL, e.g.
+# https://api.pdok.nl/bzk/locatieserver/search/v3_1 (empty: off, the platform runs offline).
+URBANMINE_PDOK_LOCATIESERVER_URL = env("URBANMINE_PDOK_LOCATIESERVER_URL", "")
+URBANMINE_PDOK_TIMEOUT_S = float(env("URBANMINE_PDOK_TIMEOUT_S", "4"))
 # The platform's address, for links in e-mails sent outside a request (wanted lists).
 URBANMINE_SITE_URL = env("URBANMINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # An invitation to join an organisation is valid this many days.

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from urbanmine.core.forms import add_service_errors, messages_from_errors
 from urbanmine.organisations.membership import acting_organisation_or_none
+from urbanmine.regions.places import lookup_enabled
 
 from . import selectors, services
 from .forms import AssetForm, AssetGrantForm, InterventionForm
@@ -66,7 +67,7 @@ def asset_create(request):
     return render(
         request,
         "assets/asset_form.html",
-        {"form": form, "organisation": org},
+        {"form": form, "organisation": org, "lookup_enabled": lookup_enabled()},
         status=400 if form.errors else 200,
     )
 

@@ -8,4 +8,5 @@ urlpatterns = [
         views.municipalities_geojson,
         name="municipalities-geojson",
     ),
+    path("places/lookup", views.place_lookup, name="place-lookup"),
 ]

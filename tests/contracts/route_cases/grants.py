@@ -98,3 +98,9 @@ CASES.append(
         writes=True,
     )
 )
+
+# the address lookup: signed-in users only, and only when the service is configured (it is
+# not in the tests: 404 for everyone)
+CASES.append(
+    page("place-lookup", lambda w: "/places/lookup?q=Delft", expect(LOGIN, (404,), (404,)))
+)

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "invitation-accept",  # opened from the invitation mail
     "wanted-create",
     "lot-asking-price",
+    "account-request-decide",
     "place-lookup",  # JSON for the asset form's search box
     "wanted-stop",
     "my-organisation",  # a redirect to the user's organisation page

@@ -125,3 +125,75 @@ def test_members_are_removed_but_never_the_last_administrator(chain, admin, clie
     client.force_login(chain.outsider_user)
     assert client.get(reverse("organisation-members", args=[chain.owner.pk])).status_code == 404
     assert client.post(reverse("membership-remove", args=[own.pk])).status_code == 404
+
+
+def _request_form(chain, **over):
+    return {
+        "organisation": chain.owner.pk,
+        "username": "nieuwkomer",
+        "first_name": "Nieuw",
+        "last_name": "Komer",
+        "email": "nieuwkomer@example.nl",
+        "password": "een-lang-wachtwoord-42",
+        "password_again": "een-lang-wachtwoord-42",
+        "message": "Ik werk bij de afdeling vastgoed.",
+        **over,
+    }
+
+
+def test_a_newcomer_requests_an_account_and_the_administrator_approves(chain, admin, client):
+    admin.email = "beheer@woningcorporatie.nl"
+    admin.save()
+    assert "request-account" in client.get(reverse("login")).content.decode()
+    r = client.post(reverse("account-request"), _request_form(chain))
+    assert r.status_code == 200 and 'id="account-request-sent"' in r.content.decode()
+    user = get_user_model().objects.get(username="nieuwkomer")
+    assert not user.is_active  # cannot sign in before approval
+    signed = client.post(
+        reverse("login"), {"username": "nieuwkomer", "password": "een-lang-wachtwoord-42"}
+    )
+    assert signed.status_code == 200  # the sign-in form again: the account is not active
+    assert mail.outbox[-1].to == ["beheer@woningcorporatie.nl"]
+    client.force_login(admin)
+    members = client.get(reverse("organisation-members", args=[chain.owner.pk])).content.decode()
+    assert "nieuwkomer" in members and "vastgoed" in members
+    request_id = user.account_request.pk
+    # another organisation cannot decide it
+    client.force_login(chain.outsider_user)
+    approve = reverse("account-request-decide", args=[request_id, "approve"])
+    assert client.post(approve).status_code == 404
+    client.force_login(admin)
+    assert client.post(approve).status_code == 302
+    user.refresh_from_db()
+    assert (
+        user.is_active and Membership.objects.filter(user=user, organisation=chain.owner).exists()
+    )
+    assert mail.outbox[-1].to == ["nieuwkomer@example.nl"]
+    client.logout()
+    signed = client.post(
+        reverse("login"), {"username": "nieuwkomer", "password": "een-lang-wachtwoord-42"}
+    )
+    assert signed.status_code == 302 and signed["Location"] == reverse("start")
+
+
+def test_a_declined_request_removes_the_unused_account(chain, admin, client):
+    client.post(reverse("account-request"), _request_form(chain))
+    user = get_user_model().objects.get(username="nieuwkomer")
+    client.force_login(admin)
+    client.post(reverse("account-request-decide", args=[user.account_request.pk, "decline"]))
+    assert not get_user_model().objects.filter(username="nieuwkomer").exists()
+
+
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"username": "owner"}, "username"),
+        ({"password": "kort", "password_again": "kort"}, "password"),
+        ({"password_again": "iets-anders-123"}, "password_again"),
+        ({"email": "geen-adres"}, "email"),
+    ],
+)
+def test_bad_account_requests_name_the_field(chain, client, over, field):
+    r = client.post(reverse("account-request"), _request_form(chain, **over))
+    assert r.status_code == 400 and r.context["form"].errors.get(field)
+    assert not get_user_model().objects.filter(username="nieuwkomer").exists()

@@ -21,3 +21,25 @@ class JoinForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
         return data
+
+
+class AccountRequestForm(JoinForm):
+    """A newcomer asks for an account of an organisation (its administrator approves)."""
+
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
+    email = forms.EmailField(label=_("E-mail address"))
+    message = forms.CharField(
+        label=_("Message to the administrator"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.order_fields(["organisation", "username", "first_name", "last_name", "email"])

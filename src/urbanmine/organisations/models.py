@@ -127,3 +127,43 @@ class Invitation(models.Model):
 
     def is_open(self, now) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class AccountRequest(models.Model):
+    """A newcomer asks to join an organisation (issue #13): the account exists but cannot
+    sign in until the organisation's administrator (or the data steward) approves."""
+
+    PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
+    STATUSES = [
+        (PENDING, _("waiting for approval")),
+        (APPROVED, _("approved")),
+        (DECLINED, _("declined")),
+    ]
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="account_requests"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_request",
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    message = models.TextField(_("message"), blank=True, max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PENDING)
+    requested_at = models.DateTimeField(_("asked at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("account request")
+        verbose_name_plural = _("account requests")
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.organisation_id} ({self.status})"

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Invitation, Membership, Organisation
+from .models import AccountRequest, Invitation, Membership, Organisation
 from .permissions import organisation_may_manage
 
 
@@ -191,3 +191,125 @@ def membership_remove(*, membership_id: int, actor) -> None:
             }
         )
     membership.delete()
+
+
+def _admin_emails(organisation: Organisation) -> list[str]:
+    return list(
+        Membership.objects.filter(organisation=organisation, is_admin=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+@transaction.atomic
+def account_request_create(
+    *,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    message: str = "",
+    link: str = "",
+) -> AccountRequest:
+    """A newcomer's account, inactive until approved; the organisation's administrators
+    are told by e-mail. Refused: a taken user name, an address of an account already, a
+    weak password."""
+    User = get_user_model()
+    username, email = (username or "").strip(), (email or "").strip().lower()
+    if not username:
+        raise ValidationError({"username": _("Choose a user name.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The user name %(u)s is taken.") % {"u": username}})
+    if not email or "@" not in email:
+        raise ValidationError({"email": _("Give an e-mail address.")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {
+                "email": _("An account with %(email)s exists: sign in or reset its password.")
+                % {"email": email}
+            }
+        )
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        is_active=False,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise ValidationError({"password": e.messages}) from None
+    user.set_password(password)
+    user.save()
+    request = AccountRequest.objects.create(
+        organisation=organisation,
+        user=user,
+        username=username,
+        email=email,
+        message=(message or "").strip()[:1000],
+        requested_at=timezone.now(),
+    )
+    admins = _admin_emails(organisation)
+    if admins:
+        send_mail(
+            subject=_("%(user)s asks to join %(org)s on urbanmine")
+            % {"user": username, "org": organisation.name},
+            message=_(
+                "%(user)s (%(email)s) asks for an account of %(org)s:\n\n%(message)s\n\nApprove or decline it on %(link)s\n"
+            )
+            % {
+                "user": username,
+                "email": email,
+                "org": organisation.name,
+                "message": request.message or "-",
+                "link": link,
+            },
+            from_email=None,
+            recipient_list=admins,
+            fail_silently=True,
+        )
+    return request
+
+
+@transaction.atomic
+def account_request_decide(*, request_id: int, actor, approve: bool) -> AccountRequest:
+    """The organisation's administrator (or the data steward) approves — the account signs
+    in and acts for the organisation — or declines: the unused account is removed."""
+    request = (
+        AccountRequest.objects.select_for_update()
+        .select_related("organisation", "user")
+        .get(pk=request_id)
+    )
+    if not organisation_may_manage(actor, request.organisation):
+        raise PermissionDenied(_("Only an administrator of the organisation decides."))
+    if request.status != AccountRequest.PENDING:
+        raise ValidationError({"request": _("This request was decided already.")})
+    user = request.user
+    request.decided_by, request.decided_at = actor, timezone.now()
+    if approve and user is not None:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        Membership.objects.get_or_create(user=user, organisation=request.organisation)
+        request.status = AccountRequest.APPROVED
+    else:
+        request.status = AccountRequest.DECLINED
+        request.user = None
+    request.save()
+    if not approve and user is not None:
+        user.delete()  # never signed in, holds nothing
+    send_mail(
+        subject=_("Your account request for %(org)s") % {"org": request.organisation.name},
+        message=(
+            _("Your account %(user)s for %(org)s is approved: you can sign in now.")
+            if approve
+            else _("Your request for an account of %(org)s was declined.")
+        )
+        % {"user": request.username, "org": request.organisation.name},
+        from_email=None,
+        recipient_list=[request.email],
+        fail_silently=True,
+    )
+    return request

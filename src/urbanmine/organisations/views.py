@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import InvitationForm, JoinForm
+from .forms import AccountRequestForm, InvitationForm, JoinForm
 from .membership import user_organisation_ids
-from .models import Invitation, Membership, Organisation
+from .models import AccountRequest, Invitation, Membership, Organisation
 from .permissions import organisation_may_manage, organisation_may_view_members
 
 
@@ -67,6 +67,11 @@ def organisation_members(request, pk):
     for i in invitations:
         i.open = i.is_open(now)
     context = {
+        "account_requests": list(
+            organisation.account_requests.filter(status=AccountRequest.PENDING)
+        )
+        if manages
+        else [],
         "organisation": organisation,
         "members": Membership.objects.filter(organisation=organisation)
         .select_related("user")
@@ -151,3 +156,61 @@ def invitation_accept(request, token):
     context = {"invitation": invitation, "form": form, "signed_in": signed_in}
     status = 400 if request.method == "POST" else 200
     return render(request, "organisations/invitation.html", context, status=status)
+
+
+@never_cache
+def account_request(request):
+    """A newcomer asks for an account of an organisation; its administrators approve."""
+    if request.user.is_authenticated:
+        return redirect("start")
+    form = AccountRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.account_request_create(
+                organisation=d["organisation"],
+                username=d["username"],
+                password=d["password"],
+                email=d["email"],
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                message=d["message"],
+                link=request.build_absolute_uri(
+                    reverse("organisation-members", args=[d["organisation"].pk])
+                ),
+            )
+        except ValidationError as e:
+            for field, msgs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, msgs)
+        else:
+            return render(
+                request,
+                "organisations/account_request.html",
+                {"sent": True, "organisation": d["organisation"]},
+            )
+    status = 400 if form.errors else 200
+    context = {"form": form, "sent": False}
+    return render(request, "organisations/account_request.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_request_decide(request, pk, decision):
+    found = get_object_or_404(AccountRequest.objects.select_related("organisation"), pk=pk)
+    if decision not in ("approve", "decline") or not organisation_may_view_members(
+        request.user, found.organisation
+    ):
+        raise Http404
+    try:
+        done = services.account_request_decide(
+            request_id=pk, actor=request.user, approve=decision == "approve"
+        )
+    except ValidationError as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(
+            request,
+            _("Account request of %(user)s: %(status)s.")
+            % {"user": done.username, "status": done.get_status_display()},
+        )
+    return redirect("organisation-members", pk=found.organisation_id)

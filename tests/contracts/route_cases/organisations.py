@@ -74,3 +74,29 @@ CASES: list[Case] = [
         expect((200,), (200,), (200,)),
     ),
 ]
+
+
+def _account_request(w):
+    if "account-request" not in w.extra:
+        from urbanmine.organisations.services import account_request_create
+
+        w.extra["account-request"] = account_request_create(
+            organisation=_admin(w),
+            username="aanvrager",
+            password="een-lang-wachtwoord-42",
+            email="aanvrager@example.nl",
+        )
+    return w.extra["account-request"]
+
+
+CASES += [
+    # public: a newcomer asks (signed-in users are sent to their start page)
+    page("account-request", lambda w: "/join/", expect((200,), (302,), (302,))),
+    page(
+        "account-request-decide",
+        lambda w: f"/account-requests/{_account_request(w).pk}/decline/",
+        expect(LOGIN, (404,), (302,)),
+        method="post",
+        writes=True,
+    ),
+]

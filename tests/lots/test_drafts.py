@@ -142,3 +142,27 @@ def test_the_owner_sets_an_asking_price_shown_on_the_supply_list(chain, client, 
     assert row["asking_price_eur"] == "0.45"
     client.force_login(chain.demolisher_user)  # the custodian does not set the price
     assert client.post(url, {"asking_price_eur": "9"}).status_code == 403
+
+
+def test_an_organisation_the_owner_lets_publish_publishes_the_assets_drafts(chain, client):
+    from django.contrib.auth import get_user_model
+
+    from urbanmine.assets.services import asset_grant
+    from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
+
+    firm = Organisation.objects.create(name="Inventarisatie Publiceert")
+    OrganisationRole.objects.create(organisation=firm, role=ChainRole.INVENTORISER)
+    user = get_user_model().objects.create_user("publiceerder", password="pw-test-12345")
+    Membership.objects.create(user=user, organisation=firm)
+    lot = identify_bricks(chain, 30, draft=True)
+    asset_grant(
+        asset=chain.building, organisation=firm, role="inventoriser", actor=chain.owner_user
+    )
+    with pytest.raises(PermissionDenied):  # adding lots is not publishing them
+        lots_publish(lot_ids=[lot.id], actor=user)
+    asset_grant(asset=chain.building, organisation=firm, role="publisher", actor=chain.owner_user)
+    client.force_login(user)
+    page = client.get(reverse("asset-drafts", args=[chain.building.pk])).content.decode()
+    assert 'id="publish-selected"' in page
+    (published,) = lots_publish(lot_ids=[lot.id], actor=user)
+    assert not published.draft and published.owner == chain.owner

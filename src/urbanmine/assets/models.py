@@ -199,6 +199,7 @@ class GrantRole(models.TextChoices):
     DESIGNER = "designer", _("Designer: read the passport")
     BUILDER = "builder", _("Builder: read the passport")
     PERMIT_AUTHORITY = "permit_authority", _("Permit authority: read the passport")
+    PUBLISHER = "publisher", _("Publisher: review and publish draft lots")
 
 
 class AssetGrant(models.Model):

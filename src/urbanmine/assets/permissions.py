@@ -164,3 +164,8 @@ def permit_authority_for(user, asset: Asset) -> Organisation | None:
 def permit_document_may_view(user, decision) -> bool:
     """A decision's document: for the authorities serving the project and its owner."""
     return permit_may_decide(user, decision.asset) or asset_may_change(user, decision.asset)
+
+
+def asset_may_publish(user, asset: Asset) -> bool:
+    """The owner publishes the asset's draft lots, or an organisation it granted that."""
+    return asset_may_change(user, asset) or asset_grant_role(user, asset, GrantRole.PUBLISHER)

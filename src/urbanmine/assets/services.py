@@ -175,6 +175,8 @@ GRANT_NEEDS_ROLE = {
     GrantRole.DESIGNER: ChainRole.DESIGNER,
     GrantRole.BUILDER: ChainRole.BUILDER,
     GrantRole.PERMIT_AUTHORITY: ChainRole.PERMIT_AUTHORITY,
+    # publishing on the owner's behalf: an inventory firm, typically
+    GrantRole.PUBLISHER: ChainRole.INVENTORISER,
 }
 
 

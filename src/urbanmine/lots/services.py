@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from urbanmine.assets.models import Asset
+from urbanmine.assets.permissions import asset_may_publish
 from urbanmine.catalogue.models import COUNTED_UNITS, ProductGroup, Unit
 from urbanmine.catalogue.selectors import product_group_mass_band
 from urbanmine.core.forms import error_text
@@ -1702,13 +1703,22 @@ def lots_publish(*, lot_ids: list[int], actor) -> list[Lot]:
     """The owner publishes drafts: they go on offer as far as their status allows (a lot
     still to be inventoried, or hazardous, stays off the supply list). All or none: a lot
     of another owner, or not a draft, refuses the whole set, naming it."""
-    lots = list(Lot.objects.select_for_update().filter(pk__in=lot_ids).order_by("code"))
+    lots = list(
+        Lot.objects.select_for_update()
+        .select_related("source_asset")
+        .filter(pk__in=lot_ids)
+        .order_by("code")
+    )
     if not lots or len(lots) != len(set(lot_ids)):
         raise ValidationError({"lots": _("Choose the draft lots to publish.")})
     orgs = user_organisation_ids(actor)
     for lot in lots:
-        if lot.owner_id not in orgs:
-            raise PermissionDenied(_("Only the owner publishes lot %(code)s.") % {"code": lot.code})
+        granted = lot.source_asset is not None and asset_may_publish(actor, lot.source_asset)
+        if lot.owner_id not in orgs and not granted:
+            raise PermissionDenied(
+                _("Only the owner (or whom it let publish) publishes lot %(code)s.")
+                % {"code": lot.code}
+            )
         if not lot.draft:
             raise ValidationError(
                 {"lots": _("Lot %(code)s is published already.") % {"code": lot.code}}

@@ -23,6 +23,7 @@ from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import (
     asset_may_add_lots,
     asset_may_change,
+    asset_may_publish,
     asset_may_view,
     asset_sees_whole_passport,
 )
@@ -470,7 +471,7 @@ def asset_drafts(request, pk):
     """The owner's review of the asset's draft lots, with what to check, before they go on
     offer; whoever added them (an inventoriser let in) sees them waiting."""
     asset = _visible_asset(request, pk)
-    may_publish = asset_may_change(request.user, asset)
+    may_publish = asset_may_publish(request.user, asset)
     if request.method == "POST":
         if not may_publish:
             raise PermissionDenied

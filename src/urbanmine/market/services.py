@@ -799,7 +799,7 @@ def _tell(item: WantedItem, fresh: list[tuple[Lot, str]]) -> int:
                     % {
                         "group": lot.product_group.name,
                         "q": lot.quantity.normalize(),
-                        "unit": lot.unit,
+                        "unit": lot.get_unit_display(),
                         "place": place,
                         "code": lot.code,
                     },
@@ -810,7 +810,8 @@ def _tell(item: WantedItem, fresh: list[tuple[Lot, str]]) -> int:
         )
     if item.created_by.email:
         lines = [
-            f"- {lot.code}: {lot.product_group.name}, {lot.quantity.normalize()} {lot.unit}, "
+            f"- {lot.code}: {lot.product_group.name}, {lot.quantity.normalize()} "
+            f"{lot.get_unit_display()}, "
             f"{place} ({settings.URBANMINE_SITE_URL}{reverse('lot-detail', args=[lot.code])})"
             for lot, place in fresh
         ]

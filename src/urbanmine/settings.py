@@ -153,6 +153,7 @@ TEMPLATES = [
                 "urbanmine.audit.context_processors.audit",
                 "urbanmine.market.context_processors.permits",
                 "urbanmine.organisations.context_processors.membership",
+                "urbanmine.organisations.context_processors.menu",
                 "urbanmine.portal.context_processors.notifications",
             ],
         },

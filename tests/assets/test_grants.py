@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.support.chain import identify_bricks
 from urbanmine.assets.models import AssetGrant, GrantRole
 from urbanmine.assets.permissions import assets_visible_to
-from urbanmine.assets.services import asset_grant, asset_grant_revoke
+from urbanmine.assets.services import asset_create, asset_grant, asset_grant_revoke
 from urbanmine.lots.lifecycle import Step
 from urbanmine.lots.models import Lot
 from urbanmine.lots.permissions import lot_may_view, lots_visible_to
@@ -170,3 +170,36 @@ def test_the_owner_grants_and_revokes_on_the_passport_page(chain, inventoriser, 
         follow=True,
     )
     assert r.status_code == 200 and AssetGrant.objects.count() == 1
+
+
+def test_one_grant_covers_several_assets_of_a_project_all_or_none(chain, inventoriser, client):
+    org, _user = inventoriser
+    second = asset_create(
+        owner=chain.owner,
+        name="Flat Rotterdam blok B",
+        scope="bu",
+        use_type="apartment",
+        lat=51.925,
+        lon=4.478,
+        construction_year=1968,
+        floor_area_m2=2400,
+    )
+    client.force_login(chain.owner_user)
+    r = client.post(
+        reverse("asset-grant", args=[chain.building.pk]),
+        {"organisation": org.pk, "role": "inventoriser", "also_for": [second.pk]},
+    )
+    assert r.status_code == 302
+    assert set(AssetGrant.objects.values_list("asset_id", flat=True)) == {
+        chain.building.pk,
+        second.pk,
+    }
+    # a second grant on both: the one that exists refuses the whole set, naming the asset
+    AssetGrant.objects.filter(asset=chain.building).update(revoked_at=timezone.now())
+    r = client.post(
+        reverse("asset-grant", args=[chain.building.pk]),
+        {"organisation": org.pk, "role": "inventoriser", "also_for": [second.pk]},
+        follow=True,
+    )
+    assert AssetGrant.objects.filter(revoked_at__isnull=True).count() == 1  # nothing added
+    assert second.name in r.content.decode()

@@ -265,7 +265,7 @@ def test_a_cached_passport_costs_only_the_frames_queries(
     owner = _signed_in(chain.owner_user)
     url = f"/assets/{chain.building.pk}/"
     owner.get(url)
-    with django_assert_max_num_queries(8):  # session, user, asset, memberships, notices, drafts
+    with django_assert_max_num_queries(9):  # + the owner's access section, notices, drafts
         assert identified_lot.code in owner.get(url).content.decode()
 
 

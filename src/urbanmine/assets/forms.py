@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from urbanmine.organisations.models import Organisation
 
-from .models import GrantRole, InterventionKind, UseType
+from .models import Asset, GrantRole, InterventionKind, UseType
 from .services import GRANT_NEEDS_ROLE
 
 
@@ -70,8 +70,20 @@ class AssetGrantForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    also_for = forms.ModelMultipleChoiceField(
+        label=_("Also on these assets of yours (a whole project at once)"),
+        queryset=Asset.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
     def __init__(self, *args, asset, **kwargs):
         super().__init__(*args, **kwargs)
+        also = self.fields["also_for"]
+        assert isinstance(also, forms.ModelMultipleChoiceField)
+        also.queryset = (
+            Asset.objects.filter(owner_id=asset.owner_id).exclude(pk=asset.pk).order_by("name")
+        )
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (

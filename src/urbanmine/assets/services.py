@@ -516,3 +516,21 @@ def _bag_store(report: BagImportReport, mass: np.ndarray, materials: tuple[str, 
     report.with_inventory = (
         Asset.objects.filter(bag_id__isnull=False, lots__isnull=False).distinct().count()
     )
+
+
+@transaction.atomic
+def asset_grant_many(*, assets: list[Asset], actor, **fields) -> list[AssetGrant]:
+    """The same grant on several of the owner's assets (a project of several buildings):
+    all or none; an error names the asset."""
+    grants = []
+    for asset in assets:
+        try:
+            grants.append(asset_grant(asset=asset, actor=actor, **fields))
+        except ValidationError as e:
+            raise ValidationError(
+                {
+                    field: [f"{asset.name}: {m}" for m in msgs]
+                    for field, msgs in e.message_dict.items()
+                }
+            ) from None
+    return grants

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from urbanmine.core.forms import add_service_errors, messages_from_errors
@@ -83,17 +84,29 @@ def asset_grant(request, pk):
     if not form.is_valid():
         messages_from_errors(request, form, form.errors)
         return redirect("asset-passport", pk=asset.pk)
+    data = dict(form.cleaned_data)
+    others = list(data.pop("also_for", []) or [])
     try:
-        grant = services.asset_grant(asset=asset, actor=request.user, **form.cleaned_data)
+        grants = services.asset_grant_many(assets=[asset, *others], actor=request.user, **data)
     except ValidationError as e:
         messages_from_errors(request, form, e.message_dict)
     else:
+        grant = grants[0]
         messages.success(
             request,
-            _("%(org)s has access to %(asset)s as %(role)s.")
+            (
+                ngettext(
+                    "%(org)s has access to %(asset)s and %(n)d more asset as %(role)s.",
+                    "%(org)s has access to %(asset)s and %(n)d more assets as %(role)s.",
+                    len(others),
+                )
+                if others
+                else _("%(org)s has access to %(asset)s as %(role)s.")
+            )
             % {
                 "org": grant.organisation.name,
                 "asset": asset.name,
+                "n": len(others),
                 "role": grant.get_role_display().split(":")[0].lower(),
             },
         )

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from auditlog.context import auditlog_value
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -293,8 +294,14 @@ class ApiViewMixin:
         if request.method in ("POST", "PUT", "PATCH"):
             if not request.stream:  # DRF reads an empty body as {}: it is not a JSON object
                 raise ParseError(_("The request body is empty."))
-            if isinstance(request.data, QueryDict):
-                _check_form(request.data)
+            try:
+                data = request.data
+            except (TooManyFieldsSent, RequestDataTooBig) as e:  # Django's limits on forms
+                raise ParseError(
+                    _("The request body is too large or has too many fields (%(e)s).") % {"e": e}
+                ) from None
+            if isinstance(data, QueryDict):
+                _check_form(data)
             elif not isinstance(request.data, Mapping):  # a parser other than ours
                 raise ParseError(_("The request body must be a JSON object."))
 

@@ -1704,7 +1704,7 @@ def lots_publish(*, lot_ids: list[int], actor) -> list[Lot]:
     still to be inventoried, or hazardous, stays off the supply list). All or none: a lot
     of another owner, or not a draft, refuses the whole set, naming it."""
     lots = list(
-        Lot.objects.select_for_update()
+        Lot.objects.select_for_update(of=("self",))  # source_asset may be null: outer join
         .select_related("source_asset")
         .filter(pk__in=lot_ids)
         .order_by("code")

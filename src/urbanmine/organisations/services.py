@@ -279,7 +279,7 @@ def account_request_decide(*, request_id: int, actor, approve: bool) -> AccountR
     """The organisation's administrator (or the data steward) approves — the account signs
     in and acts for the organisation — or declines: the unused account is removed."""
     request = (
-        AccountRequest.objects.select_for_update()
+        AccountRequest.objects.select_for_update(of=("self",))  # user: nullable, outer join
         .select_related("organisation", "user")
         .get(pk=request_id)
     )

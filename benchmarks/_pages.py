@@ -52,3 +52,18 @@ def measure(client, url: str, repeat: int = 15) -> tuple[float, float, int, int]
         times.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 200, (url, r.status_code)
     return statistics.median(times), max(times), len(q.captured_queries), len(r.content)
+
+
+def page_table(rows, target_ms: float, target_ok: bool) -> list[str]:
+    """The results table of measured pages (label, median, worst, queries, bytes) and the
+    target line of the dashboard benchmarks."""
+    return [
+        "| page | median ms | worst ms | queries | KiB |",
+        "|---|---:|---:|---:|---:|",
+        *[
+            f"| {label} | {m:.0f} | {w:.0f} | {nq} | {size / 1024:.0f} |"
+            for label, m, w, nq, size in rows
+        ],
+        "",
+        f"Target (dashboard pages < {target_ms} ms median): {'met' if target_ok else 'NOT met'}.",
+    ]

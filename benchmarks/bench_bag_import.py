@@ -26,6 +26,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _pgdb import pg_fresh  # noqa: E402  (benchmarks/ is on sys.path when run)
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 RESULTS = HERE / "results" / "bag_import.md"
@@ -164,23 +166,6 @@ def child(path: Path, n: int) -> None:
     )
 
 
-def _pg_fresh(url: str) -> bool:
-    """Drop and recreate the benchmark database; False when PostgreSQL is not reachable."""
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return False
-    return True
-
-
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--buildings", type=int, default=100_000)
@@ -195,7 +180,7 @@ def main(argv: list[str]) -> int:
     base["URBANMINE_VAR_DIR"] = str(work / "var")
     runs = [("SQLite (embedded)", {**base, "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}"})]
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/urbanmine_bench_bag")
-    if _pg_fresh(pg):
+    if pg_fresh(pg):
         runs.append(("PostgreSQL", {**base, "DATABASE_URL": pg}))
     rows, generated = [], {}
     for label, env in runs:

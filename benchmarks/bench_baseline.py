@@ -14,7 +14,7 @@ import time
 
 os.environ.setdefault("BENCH_DEMO_SCALE", "1")
 
-from _pages import ROOT, SCALE, demo_database, measure  # noqa: E402
+from _pages import ROOT, SCALE, demo_database, measure, page_table  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "baseline.md"
 TARGET_MS = 500
@@ -125,14 +125,7 @@ def main() -> int:
         "The dashboard reads the stored result of its scenario (cached per result id in the "
         "shared cache): the pages do not recompute the forecast.",
         "",
-        "| page | median ms | worst ms | queries | KiB |",
-        "|---|---:|---:|---:|---:|",
-        *[
-            f"| {label} | {m:.0f} | {w:.0f} | {nq} | {size / 1024:.0f} |"
-            for label, m, w, nq, size in rows
-        ],
-        "",
-        f"Target (dashboard pages < {TARGET_MS} ms median): {'met' if target_ok else 'NOT met'}.",
+        *page_table(rows, TARGET_MS, target_ok),
         "Times are measured in-process with Django's test client (server side; the browser's "
         "load is measured by tests/insight/test_browser_dashboard.py), 15 requests after one "
         "warm-up.",

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from _pages import ROOT, SCALE, demo_database, measure
+from _pages import ROOT, SCALE, demo_database, measure, page_table
 
 RESULTS = ROOT / "benchmarks" / "results" / "dashboard.md"
 TARGET_MS = 500
@@ -64,14 +64,7 @@ def main() -> int:
         "",
         f"- forecast job (reference scenario, computed once before the pages): **{job_s:.2f} s**",
         "",
-        "| page | median ms | worst ms | queries | KiB |",
-        "|---|---:|---:|---:|---:|",
-        *[
-            f"| {label} | {m:.0f} | {w:.0f} | {nq} | {size / 1024:.0f} |"
-            for label, m, w, nq, size in rows
-        ],
-        "",
-        f"Target (dashboard pages < {TARGET_MS} ms median): {'met' if target_ok else 'NOT met'}.",
+        *page_table(rows, TARGET_MS, target_ok),
         "Times are measured in-process with Django's test client (no network, server-side only:"
         " the Chart.js/Leaflet drawing in the browser is not included: bench_dashboard_browser.py),"
         " 15 requests after one warm-up.",

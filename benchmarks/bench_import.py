@@ -17,6 +17,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _pgdb import pg_fresh  # noqa: E402  (benchmarks/ is on sys.path when run)
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
@@ -119,7 +121,7 @@ def end_to_end(data: bytes) -> list[tuple[str, dict]]:
     path.write_bytes(data)
     runs = [("SQLite (embedded)", {k: v for k, v in os.environ.items() if k != "DATABASE_URL"})]
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/urbanmine_bench")
-    if _pg_fresh(pg):
+    if pg_fresh(pg):
         runs.append(("PostgreSQL", {**os.environ, "DATABASE_URL": pg}))
     out = []
     for label, env in runs:
@@ -134,23 +136,6 @@ def end_to_end(data: bytes) -> list[tuple[str, dict]]:
         print(f"{label}: import-inventory of {result['lots']} rows in {result['seconds']:.1f} s")
         out.append((label, result))
     return out
-
-
-def _pg_fresh(url: str) -> bool:
-    """Drop and recreate the benchmark database; False when PostgreSQL is not reachable."""
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return False
-    return True
 
 
 def main(argv: list[str]) -> int:

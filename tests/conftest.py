@@ -13,7 +13,8 @@ def data_dir() -> Path:
     """The raw public data directory (../shared/data by default). Only tests of the
     derivation scripts and of the IFC samples use it; they skip when it is absent or empty
     (`make test-sqlite` runs with an empty one: the product never needs it)."""
-    path = Path(settings.DATA_DIR)
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    path = Path(os.environ.get("URBANMINE_DATA_DIR") or default)
     if not path.is_dir() or not any(path.iterdir()):
         pytest.skip(f"raw public data directory {path} absent or empty (URBANMINE_DATA_DIR)")
     return path

@@ -55,10 +55,9 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("URBANMINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("URBANMINE_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
 
-# The raw public data files (../shared/data): read only by the derivation scripts in
-# scripts/ and by the tests of those scripts (and of the IFC samples), never by the
-# installed product, which reads the derived tables below.
-DATA_DIR = Path(env("URBANMINE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# The raw public data files are not the product's: the derivation scripts in scripts/
+# (and their tests) find them through URBANMINE_DATA_DIR; the installed product reads only
+# the derived tables below.
 # Tables the project derives itself (catalogue, factors, municipalities and boundaries,
 # the province baseline stock; each with source, version and licence: data/SOURCES.md).
 DERIVED_DATA_DIR = PACKAGE_DIR / "data"

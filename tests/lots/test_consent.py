@@ -358,7 +358,8 @@ def test_a_mandatory_inspection_group_is_not_sold_or_applied_untested(chain, ste
 
 
 def test_an_expired_certificate_counts_as_none(chain, steel):
-    inspect(chain, steel, passed=True, valid_until=date.today() - timedelta(days=1))
+    # yesterday on the Dutch calendar (late in the UTC evening it is already tomorrow there)
+    inspect(chain, steel, passed=True, valid_until=timezone.localdate() - timedelta(days=1))
     with pytest.raises(ValidationError, match="expired"):
         lot_record_step(
             lot_id=steel.id, step=Step.SALE, actor=chain.owner_user, counterparty=chain.buyer

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from urbanmine.assets.models import PermitStatus
@@ -205,7 +206,7 @@ def check_inspection_passed(rec: StepRecording) -> None:
     group = rec.lot.product_group
     if not group.inspection_required:
         return
-    day = rec.occurred_at.date()
+    day = timezone.localdate(rec.occurred_at)  # certificates expire on a local (Dutch) day
     latest = lot_latest_inspection(rec.lot)
     if latest is None or latest.result != InspectionResult.PASSED:
         raise ValidationError(
@@ -423,9 +424,7 @@ def apply_release(rec: StepRecording) -> None:
 def released_status(lot: Lot) -> str:
     """What a lot is once its reservation ends: approved when its latest inspection passed
     and has not expired, harvested when it is out of the building, else inventoried."""
-    from datetime import date as _date
-
-    if lot_certificate_valid(lot, _date.today()):
+    if lot_certificate_valid(lot, timezone.localdate()):
         return Status.APPROVED
     if lot.location != Location.IN_ASSET:
         return Status.HARVESTED
@@ -456,7 +455,7 @@ def record_inspection(rec: StepRecording, event: LifecycleEvent) -> None:
         lot=rec.lot,
         event=event,
         inspector=rec.organisation,
-        inspected_on=rec.occurred_at.date(),
+        inspected_on=timezone.localdate(rec.occurred_at),
         guideline=rec.given.guideline or rec.lot.product_group.assessment_guideline or "-",
         result=InspectionResult.PASSED if rec.given.passed else InspectionResult.FAILED,
         certificate_number=rec.given.certificate_number,

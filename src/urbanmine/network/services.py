@@ -322,7 +322,7 @@ def target_set(
 #: aliases accepted), comma or semicolon separated, decimal comma or point, UTF-8.
 FIGURE_COLUMNS = {
     "region": ("region", "regio"),
-    "indicator": ("indicator", "indicatoren"),
+    "indicator": ("indicator",),
     "year": ("year", "jaar"),
     "value": ("value", "waarde"),
     "unit": ("unit", "eenheid"),
@@ -420,7 +420,7 @@ def figures_parse(data: bytes) -> list[tuple[str, str, int, Decimal]]:
         if found:
             index[key] = found[0]
         else:
-            errors.append(FigureRowError(1, key, _("This column is missing.")))
+            errors.append(FigureRowError(1, aliases[-1], _("This column is missing.")))
     if errors:
         raise FigureImportError(errors)
     rows: list[tuple[str, str, int, Decimal]] = []
@@ -433,6 +433,8 @@ def figures_parse(data: bytes) -> list[tuple[str, str, int, Decimal]]:
             break
         cell = {k: (raw[i].strip() if i < len(raw) else "") for k, i in index.items()}
         row, row_errors = _figure_row(n, cell)
+        for e in row_errors:  # the column as the file names it
+            e.column = header[index[e.column]] if e.column in index else e.column
         errors += row_errors
         if row is None:
             continue

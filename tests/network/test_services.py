@@ -437,10 +437,10 @@ def test_regional_comparison_per_municipality_group_and_imported(chain, history)
         actor=chain.matchmaker_user,
         source="Provincie Noord-Holland, Monitor 2026",
         data=(
-            "regio;indicator;jaar;waarde;eenheid\n"
-            "Noord-Holland;geoogst_t;2026;1,5;kt\n"
-            "Noord-Holland;applied_t;2026;800;t\n"
-        ).encode(),
+            b"regio;indicator;jaar;waarde;eenheid\n"
+            b"Noord-Holland;geoogst_t;2026;1,5;kt\n"
+            b"Noord-Holland;applied_t;2026;800;t\n"
+        ),
     )
     c = selectors.regional_comparison(2026)
     rows = {r["name"]: r for r in c["rows"]}
@@ -459,14 +459,14 @@ def test_regional_comparison_per_municipality_group_and_imported(chain, history)
 
 def test_a_bad_figures_file_names_row_column_and_reason_and_stores_nothing(chain):
     data = (
-        "region,indicator,year,value,unit\n"
-        "Utrecht,harvested_t,2026,12,t\n"
-        "Utrecht,harvested_t,1850,12,t\n"
-        "Utrecht,harvested_t,2025,12,%\n"
-        "Utrecht,onbekend,2025,12,t\n"
-        ",applied_t,2025,-3,t\n"
-        "Utrecht,applied_t,2025,3,\n"
-    ).encode()
+        b"region,indicator,year,value,unit\n"
+        b"Utrecht,harvested_t,2026,12,t\n"
+        b"Utrecht,harvested_t,1850,12,t\n"
+        b"Utrecht,harvested_t,2025,12,%\n"
+        b"Utrecht,onbekend,2025,12,t\n"
+        b",applied_t,2025,-3,t\n"
+        b"Utrecht,applied_t,2025,3,\n"
+    )
     with override("nl"), pytest.raises(services.FigureImportError) as e:
         services.figures_import(actor=chain.matchmaker_user, source="Utrecht", data=data)
     with override("nl"):

@@ -48,7 +48,9 @@ def test_the_directory_is_public_and_shows_only_members(chain):
     assert client_for().get(f"/network/organisations/{published.pk}/").status_code == 200
     waiting = DirectoryEntry.objects.get(organisation=chain.buyer)
     assert client_for().get(f"/network/organisations/{waiting.pk}/").status_code == 404
-    assert client_for(chain.buyer_user).get(f"/network/organisations/{waiting.pk}/").status_code == 200
+    assert (
+        client_for(chain.buyer_user).get(f"/network/organisations/{waiting.pk}/").status_code == 200
+    )
 
 
 def test_search_finds_by_name_product_group_and_role(chain):
@@ -195,7 +197,8 @@ def test_sign_the_covenant_and_a_year_outside_its_period(chain):
 def test_targets_page_and_a_target_without_unit(chain):
     m = client_for(chain.matchmaker_user)
     r = m.post(
-        "/network/targets/new/", {"indicator": "harvested_t", "year": 2030, "value": "5", "unit": ""}
+        "/network/targets/new/",
+        {"indicator": "harvested_t", "year": 2030, "value": "5", "unit": ""},
     )
     assert r.status_code == 200
     assert 'id="error-unit"' in r.content.decode()

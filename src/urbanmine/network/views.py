@@ -96,12 +96,10 @@ def entry_detail(request, pk):
 @login_required
 def join(request):
     """An organisation asks to join the network (its entry waits for the province)."""
-    candidates = selectors.organisations_without_entry(user_organisation_ids(request.user))
-    if not candidates:
-        messages.info(request, _("Your organisation is already a member or has asked to join."))
-        return redirect("network-directory")
+    own_ids = user_organisation_ids(request.user)
+    candidates = selectors.organisations_without_entry(own_ids)
     form = JoinRequestForm(request.POST or None, organisations=candidates)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and candidates and form.is_valid():
         data = dict(form.cleaned_data)
         organisation = data.pop("organisation")
         try:
@@ -116,7 +114,15 @@ def join(request):
                 _("Your request to join has been sent; the province decides on it."),
             )
             return redirect("network-entry", pk=entry.pk)
-    return render(request, "network/join.html", {"form": form})
+    context = {
+        "form": form if candidates else None,
+        "own_entries": list(
+            DirectoryEntry.objects.filter(organisation_id__in=own_ids).select_related(
+                "organisation"
+            )
+        ),
+    }
+    return render(request, "network/join.html", context)
 
 
 @login_required

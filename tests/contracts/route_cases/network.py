@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.contracts.route_cases import LOGIN, PUBLIC, Case, expect, page
+from tests.contracts.route_cases import API_ANON, LOGIN, PUBLIC, PUBLIC_API, Case, api, expect, page
 
 
 def _entry(w, key: str, *, approve: bool = True):
@@ -188,4 +188,44 @@ CASES: list[Case] = [
         **FACILITATOR,
     ),
     page("network-figures-import", lambda w: "/network/figures/import/", OWN_ONLY, **FACILITATOR),
+]
+
+CASES += [
+    api(
+        "api-network-organisation-list",
+        "get",
+        lambda w: "/api/v1/network/organisations",
+        PUBLIC_API,
+    ),
+    api(
+        "api-network-organisation-detail",
+        "get",
+        lambda w: f"/api/v1/network/organisations/{_entry(w, 'demolisher').pk}",
+        PUBLIC_API,
+    ),
+    api(
+        "api-network-organisation-detail",
+        "get",
+        lambda w: f"/api/v1/network/organisations/{_entry(w, 'buyer', approve=False).pk}",
+        expect((404,), (404,), (200,)),
+        own="buyer_user",
+    ),
+    api("api-network-covenant-list", "get", lambda w: "/api/v1/network/covenants", PUBLIC_API),
+    api(
+        "api-network-covenant-detail",
+        "get",
+        lambda w: f"/api/v1/network/covenants/{_covenant(w).pk}",
+        PUBLIC_API,
+    ),
+    api("api-network-target-list", "get", lambda w: "/api/v1/network/targets", PUBLIC_API),
+    api(
+        "api-network-target-list",
+        "post",
+        lambda w: "/api/v1/network/targets",
+        expect(API_ANON, (403,), (201,)),
+        own="matchmaker_user",
+        data=lambda w: {"indicator": "harvested_t", "year": 2030, "value": "5", "unit": "kt"},
+        json=True,
+        writes=True,
+    ),
 ]

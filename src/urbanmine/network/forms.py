@@ -24,7 +24,9 @@ class ProfileForm(forms.Form):
 
 
 class JoinRequestForm(ProfileForm):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
     motivation = forms.CharField(
         label=_("Why we join the network"),
         required=False,
@@ -98,7 +100,7 @@ class TargetForm(forms.Form):
     value = forms.DecimalField(
         label=_("Target value"), min_value=0, max_digits=14, decimal_places=3, localize=True
     )
-    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—")] + UNIT_CHOICES, required=False)
+    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *UNIT_CHOICES], required=False)
     note = forms.CharField(label=_("Source or explanation"), required=False, max_length=300)
 
 

@@ -483,7 +483,7 @@ def planning_by_product_group(years: int = 10) -> dict:
         wanted[(g.pk, d["window_start"].year)] += _demand_mass_kg(
             float(d["quantity"]), d["unit"], g
         )
-    rows = []
+    rows: list[dict] = []
     for g in groups.values():
         s = [supply.get((g.pk, y), 0.0) / 1000 for y in span]
         w = [wanted.get((g.pk, y), 0.0) / 1000 for y in span]
@@ -497,7 +497,7 @@ def planning_by_product_group(years: int = 10) -> dict:
                     "total_demand_t": sum(w),
                 }
             )
-    rows.sort(key=lambda r: -(r["total_release_t"] + r["total_demand_t"]))
+    rows.sort(key=lambda r: -(float(r["total_release_t"]) + float(r["total_demand_t"])))
     return {"years": span, "rows": rows}
 
 

@@ -82,12 +82,12 @@ DEMO: deze tekst is een voorbeeld, geen vastgestelde overeenkomst."""
 #: organisation -> [(year offset from the covenant's start, indicator, value)]
 COMMITMENTS = {
     "sloper": [
-        (0, "harvested_t", "400"),
-        (1, "harvested_t", "600"),
-        (2, "harvested_t", "800"),
+        (0, "harvested_t", "150"),
+        (1, "harvested_t", "5000"),
+        (2, "harvested_t", "6000"),
         (1, "hubs_opened", "1"),
     ],
-    "bouwer": [(0, "applied_t", "100"), (1, "applied_t", "200"), (2, "applied_t", "300")],
+    "bouwer": [(0, "applied_t", "50"), (1, "applied_t", "800"), (2, "applied_t", "1200")],
     "eigenaar": [(1, "secondary_share_pct", "30"), (2, "secondary_share_pct", "40")],
     "verwerker": [(1, "hubs_opened", "1"), (2, "harvested_t", "150")],
     "provincie": [(1, "secondary_share_pct", "50")],

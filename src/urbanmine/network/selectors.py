@@ -103,10 +103,12 @@ def directory_entries(
 
 
 def map_points(entries: Iterable[DirectoryEntry]) -> list[dict]:
-    """One point per entry: its own municipality's centroid, else its first hub."""
+    """One point per entry: the centre of its own municipality, else of the first
+    municipality it serves, else its first hub; entries with none of these are left out
+    (the table beside the map lists them)."""
     points = []
     for e in entries:
-        m = e.organisation.municipality
+        m = e.organisation.municipality or next(iter(e.municipalities_served.all()), None)
         hubs = list(e.organisation.hubs.all())
         if m is not None:
             lat, lon = m.centroid_lat, m.centroid_lon

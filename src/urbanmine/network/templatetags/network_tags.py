@@ -21,3 +21,9 @@ def npct(fraction, digits=0):
 @register.filter
 def unit_label(unit):
     return UNIT_LABELS.get(unit, unit)
+
+
+@register.filter
+def nvalue(value, unit):
+    """A value of an indicator: whole hubs, masses and shares with one decimal."""
+    return format_number(value, 0 if unit == "hubs" else 1)

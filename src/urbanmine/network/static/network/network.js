@@ -18,12 +18,26 @@
       group.bringToFront();
     });
     var url = mapEl.dataset.entryUrl || "";
+    // organisations at one place (a municipality's centre) share one marker listing them all
+    var places = {};
     points.forEach(function (p) {
-      var a = document.createElement("a");
-      a.href = url.replace("/0/", "/" + p.id + "/");
-      a.textContent = p.name;
-      L.circleMarker([p.lat, p.lon], { radius: 7, color: "#b5481b", fillOpacity: 0.8 })
-        .bindPopup(a).bindTooltip(window.urbanmine.text(p.name)).addTo(group);
+      var key = p.lat.toFixed(4) + "," + p.lon.toFixed(4);
+      (places[key] = places[key] || { lat: p.lat, lon: p.lon, items: [] }).items.push(p);
+    });
+    Object.keys(places).forEach(function (key) {
+      var place = places[key], list = document.createElement("ul");
+      list.className = "map-lots";
+      place.items.forEach(function (p) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        a.href = url.replace("/0/", "/" + p.id + "/");
+        a.textContent = p.name;
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      var names = place.items.map(function (p) { return p.name; }).join(", ");
+      L.circleMarker([place.lat, place.lon], {
+        radius: Math.min(16, 5 + 3 * place.items.length), color: "#b5481b", fillOpacity: 0.8 })
+        .bindPopup(list).bindTooltip(window.urbanmine.text(names)).addTo(group);
     });
     group.addTo(map);
     if (points.length) map.fitBounds(group.getBounds().pad(0.3), { maxZoom: 12 });

@@ -231,3 +231,43 @@ def test_figures_import_page(chain, tmp_path):
     with f.open("rb") as fh:
         r = m.post("/network/figures/import/", {"source": "x", "file": fh})
     assert r.status_code == 200 and "kolom eenheid" in r.content.decode()
+
+
+def test_the_covenant_and_targets_pages_cost_a_fixed_number_of_queries(chain):
+    covenant = services.covenant_create(
+        actor=chain.matchmaker_user,
+        title="Convenant",
+        text="Afspraken",
+        start_year=2025,
+        end_year=2028,
+        ambition_level="base",
+    )
+    services.target_set(
+        actor=chain.matchmaker_user, indicator="harvested_t", year=2030, value="5", unit="kt"
+    )
+
+    def sign(n):
+        from urbanmine.network.models import Signature
+
+        for _i in range(n):
+            org = Organisation.objects.create(name=f"Ondertekenaar {Organisation.objects.count()}")
+            DirectoryEntry.objects.create(
+                organisation=org, status=EntryStatus.MEMBER, requested_at=timezone.now()
+            )
+            s = Signature.objects.create(
+                covenant=covenant, organisation=org, signed_at=timezone.now()
+            )
+            Commitment.objects.create(signature=s, year=2026, indicator="harvested_t", value=5)
+            Commitment.objects.create(signature=s, year=2027, indicator="hubs_opened", value=1)
+
+    c = client_for()
+    sign(1)
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as q1:
+            assert c.get("/network/covenant/").status_code == 200
+        with CaptureQueriesContext(connection) as q2:
+            assert c.get("/network/targets/").status_code == 200
+        counts.append((len(q1), len(q2)))
+        sign(12)
+    assert counts[0] == counts[1]

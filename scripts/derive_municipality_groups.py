@@ -39,21 +39,22 @@ def derive(data_dir: Path) -> list[dict[str, str]]:
     return sorted(out, key=lambda r: (r["group_code"], r["municipality_code"]))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     default_data = Path(os.environ.get("URBANMINE_DATA_DIR", ROOT.parent / "shared" / "data"))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("data_dir", nargs="?", type=Path, default=default_data)
     p.add_argument(
         "--out", type=Path, default=ROOT / "src/urbanmine/data/municipality_groups_zh.csv"
     )
-    a = p.parse_args()
+    a = p.parse_args(argv)
     rows = derive(a.data_dir)
     with a.out.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     print(f"{len(rows)} municipalities in {len({r['group_code'] for r in rows})} groups → {a.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

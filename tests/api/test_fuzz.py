@@ -33,6 +33,7 @@ OBJECTS = {
     "/api/v1/assets/{id}/inventory": ("owner_user", lambda c, lot: {"id": c.building.pk}),
     "/api/v1/demand-requests": ("buyer_user", lambda c, lot: {}),
     "/api/v1/hubs/{id}": ("hub_operator_user", lambda c, lot: {"id": c.hub.pk}),
+    "/api/v1/network/targets": ("matchmaker_user", lambda c, lot: {}),
     "/api/v1/impact/compare": ("owner_user", lambda c, lot: {}),
     "/api/v1/lots/{code}/events": ("hub_operator_user", lambda c, lot: {"code": lot.code}),
     "/api/v1/lots/{code}/engagements": ("hub_operator_user", lambda c, lot: {"code": lot.code}),

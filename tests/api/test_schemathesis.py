@@ -45,6 +45,7 @@ BUSINESS_RULES = {
     ("POST", "/assets/{id}/inventory"),
     ("POST", "/demand-requests"),
     ("PATCH", "/hubs/{id}"),
+    ("POST", "/network/targets"),  # only the province sets targets
     ("POST", "/impact/compare"),
     ("GET", "/impact/top10"),
     ("POST", "/lots/{code}/events"),

@@ -546,9 +546,18 @@ def snapshot() -> dict[str, Any]:
     from urbanmine.insight.models import ForecastResult, Scenario
     from urbanmine.lots.models import LifecycleEvent, Lot
     from urbanmine.market.models import DemandRequest, MatchRun, Proposal
+    from urbanmine.network import models as network
     from urbanmine.webhooks.models import Subscription
 
     return {
+        "network": (
+            sorted(network.DirectoryEntry.objects.values_list("id", "status", "description")),
+            network.Certification.objects.count(),
+            network.Covenant.objects.count(),
+            sorted(network.Commitment.objects.values_list("id", "value")),
+            sorted(network.RegionalTarget.objects.values_list("id", "value")),
+            network.FigureImport.objects.count(),
+        ),
         "webhooks": sorted(
             Subscription.objects.values_list("id", "url", "description", "is_active", "secret")
         ),

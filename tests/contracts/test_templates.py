@@ -63,6 +63,8 @@ NOT_PAGES = {
     "health-live",  # operations: JSON probes and the Prometheus text (docs/deploy.md)
     "health-ready",
     "metrics",
+    "network-request-decide",  # POST-only (issue #18)
+    "network-certification-remove",
 }
 SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
 LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')

@@ -28,6 +28,7 @@ from urbanmine.lots.api import (
     TransferProposalViewSet,
 )
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
+from urbanmine.network.api import CovenantViewSet, DirectoryEntryViewSet, TargetViewSet
 from urbanmine.regions.api import MunicipalityViewSet
 from urbanmine.webhooks.api import SubscriptionViewSet
 
@@ -70,6 +71,9 @@ router.register("transfer-proposals", TransferProposalViewSet, basename="api-tra
 router.register("product-groups", ProductGroupViewSet, basename="api-product-group")
 router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
 router.register("supply", SupplyViewSet, basename="api-supply")
+router.register("network/organisations", DirectoryEntryViewSet, basename="api-network-organisation")
+router.register("network/covenants", CovenantViewSet, basename="api-network-covenant")
+router.register("network/targets", TargetViewSet, basename="api-network-target")
 router.register("webhook-subscriptions", SubscriptionViewSet, basename="api-webhook-subscription")
 
 

@@ -22,6 +22,7 @@ from urbanmine.hubs.models import Hub
 from urbanmine.insight.models import Scenario
 from urbanmine.lots.models import Lot
 from urbanmine.market.models import DemandRequest, Proposal
+from urbanmine.network import models as network
 from urbanmine.organisations.models import Membership, Organisation, OrganisationRole
 
 #: fields of the user row the log never holds
@@ -58,6 +59,13 @@ def register_models() -> None:
         (Membership, [], {}),
         (Scenario, ["created_at", "updated_at"], {}),
         (Lot, LOT_BY_EVENTS, {}),
+        # the network (issue #18): who decided on a request to join, changed an entry,
+        # recorded a covenant, committed to it, set a target
+        (network.DirectoryEntry, [], {"m2m_fields": {"municipalities_served", "product_groups"}}),
+        (network.Certification, [], {}),
+        (network.Covenant, [], {}),
+        (network.Commitment, [], {}),
+        (network.RegionalTarget, [], {}),
         (user_model, USER_EXCLUDED, {}),
     ]
     for model, excluded, options in plan:

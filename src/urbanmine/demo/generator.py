@@ -35,6 +35,7 @@ from urbanmine.assets.models import (
 )
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_version_bump
+from urbanmine.demo.network import make_network
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import (
@@ -949,6 +950,7 @@ def load_demo(
     n_demand = _make_demand(demo, projects, scale)
     progress("open work for the start pages…")
     _make_open_work(demo, scale)
+    make_network(orgs, today=demo.today)
     public_version_bump()  # bulk writes send no signals: cached public pages are stale
     _analyze()
     return DemoReport(

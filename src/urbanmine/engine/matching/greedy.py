@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from bisect import bisect_left
 from typing import Any
 
 import numpy as np
@@ -41,12 +42,15 @@ class Ledger:
         self.load_t = np.zeros((len(inst.hubs), max(1, len(events))))
         self.s_day = a.s_day
         self.s_mass_t = a.s_mass_t
+        # plain lists for the per-unit bookkeeping (a NumPy call per scalar costs more)
+        self._events = events.tolist()
+        self._s_day = a.s_day.tolist()
+        self._s_mass = a.s_mass_t.tolist()
+        self._cap = a.h_cap_t.tolist()
 
     def span(self, s: int, day: int) -> tuple[int, int]:
         """Event positions [p0, p1) during which a lot of supply s delivered on `day` is held."""
-        p0 = int(np.searchsorted(self.events, self.s_day[s]))
-        p1 = int(np.searchsorted(self.events, day))
-        return p0, p1
+        return bisect_left(self._events, self._s_day[s]), bisect_left(self._events, day)
 
     def max_units(self, s: int, d: int, h: int, day: int) -> int:
         k = int(min(self.rem_s[s], self.rem_d[d]))
@@ -55,9 +59,9 @@ class Ledger:
         p0, p1 = self.span(s, day)
         if p1 <= p0:
             return k
-        cap_t = self.cap_t[h]
+        cap_t = self._cap[h]
         held_t = float(self.load_t[h, p0:p1].max())
-        m_t = self.s_mass_t[s]
+        m_t = self._s_mass[s]
         fit: int = math.floor((cap_t - held_t) / m_t + 1e-9)
         while fit > 0 and held_t + fit * m_t > cap_t * (1 + _CAP_MARGIN):
             fit -= 1
@@ -84,7 +88,7 @@ class Ledger:
         if h >= 0:
             p0, p1 = self.span(s, day)
             if p1 > p0:
-                self.load_t[h, p0:p1] += k * self.s_mass_t[s]
+                self.load_t[h, p0:p1] += k * self._s_mass[s]
 
 
 def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:

@@ -800,6 +800,7 @@ WARM_SUBGRADIENT_ITER = 20
 MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
+GREEDY_SHARE = 0.3  # of the time left, at most, for the greedy seed (`DenseSolve._greedy_seed`)
 
 
 def duals_from_rows(y: np.ndarray, layout: Layout) -> Duals:
@@ -1013,6 +1014,8 @@ class DenseSolve:
         self.keep_priced = KEEP_PRICED
         self.rounds = 0
         self.descent_steps = 0
+        self.greedy_value = 0.0
+        self.greedy_complete = False
 
     def within_gap(self) -> bool:
         from urbanmine.engine.matching.optimal import _within
@@ -1025,6 +1028,31 @@ class DenseSolve:
             nz = np.flatnonzero(x > 0)
             self.best_value, self.best_x, self.best_cands = value, x[nz], cands.subset(nz)
             self.best_cands.pair = None
+
+    def _greedy_seed(self) -> Candidates:
+        """The first-come-first-served baseline (`greedy.greedy_routes`, lazily over the
+        pricer's blocks) as the first incumbent, so the answer is never below it; its
+        routes join the working set. With supply from a few sites the best pairs per
+        demand and per supply are the same few lots, while the baseline spreads over
+        every lot it can use; the supply pool of the first pass is then kept small.
+        It gets at most GREEDY_SHARE of the time limit (cut short, what it assigned so
+        far is still feasible)."""
+        from urbanmine.engine.matching.greedy import greedy_routes
+
+        t0 = time.perf_counter()
+        deadline = self.ctx.deadline
+        if deadline is not None:
+            deadline = t0 + GREEDY_SHARE * max(0.0, deadline - t0)
+        arcs, x, stats = greedy_routes(self.ctx.inst, self.pricer, deadline)
+        self.offer(x, arcs)
+        self.clock.record("greedy", t0)
+        self.greedy_value = float((x * arcs.value_eur_per_unit).sum())
+        self.greedy_complete = bool(stats["complete"])
+        if len(arcs):
+            self.keep_sup = min(self.keep_sup, KEEP_SUPPLY_SMALL)
+        out = arcs.subset(np.flatnonzero(x > 0))
+        out.pair = None
+        return out
 
     def _pass(
         self, duals: Duals, keep: int, all_routes: bool = False, keep_sup: int = 0
@@ -1063,11 +1091,12 @@ class DenseSolve:
         ctx = self.ctx
         inst, layout = ctx.inst, ctx.layout
         zero = Duals.zero(self.n_s, self.n_d, layout.n_binding, len(layout.events))
+        seed = self._greedy_seed()
         first = self._pass(zero, self.keep, all_routes=True, keep_sup=self.keep_sup)
         if first.complete:
             self._offer_bound(zero, first)
-        work = self._working_set(first.arcs)
-        del first.arcs
+        work = self._working_set(Candidates.concat([seed, first.arcs]))
+        del first.arcs, seed
         t0 = time.perf_counter()
         ledger = Ledger(inst, layout.events)
         x = np.zeros(len(work), dtype=np.int64)
@@ -1267,6 +1296,8 @@ class DenseSolve:
             pairs_per_demand=self.keep,
             pricing_rounds_dense=self.rounds,
             dual_descent_steps=self.descent_steps,
+            greedy_seed_eur=self.greedy_value,
+            greedy_seed_complete=self.greedy_complete,
             working_set_arcs=n_work,
             working_set_capped=self.capped,
             model_arcs=len(self.best_cands),

@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_left
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from urbanmine.engine.matching.candidates import Candidates
 from urbanmine.engine.matching.instance import Assignment, Instance, Result, Totals, iso
+
+if TYPE_CHECKING:
+    from urbanmine.engine.matching.dense import Pricer
 
 # Relative safety margin when filling hub capacity (float sums must stay <= capacity).
 _CAP_MARGIN = 1e-12
@@ -235,12 +238,31 @@ def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
 
 def _greedy_lazy(inst: Instance) -> Result:
     """`solve_greedy` on lazily generated routes (see its docstring)."""
+    t_start = time.perf_counter()
+    used, x_all, stats = greedy_routes(inst)
+    return build_result(
+        inst,
+        used,
+        x_all,
+        "feasible",
+        bound_eur=None,
+        extra={"solver": "greedy", **stats, "solve_seconds": time.perf_counter() - t_start},
+    )
+
+
+def greedy_routes(
+    inst: Instance, pricer: Pricer | None = None, deadline: float | None = None
+) -> tuple[Candidates, np.ndarray, dict[str, Any]]:
+    """The lazy first-come-first-served baseline as (routes used, units on them, stats).
+    With a `deadline` (perf_counter time) it stops serving demands there: what it has
+    assigned so far is still feasible (the optimal solver's dense path starts from it);
+    stats["complete"] says whether every demand had its turn."""
     from urbanmine.engine.matching.dense import Pricer
 
-    t_start = time.perf_counter()
     events = event_days(inst)
     ledger = Ledger(inst, events)
-    pricer = Pricer(inst, events, np.full(len(inst.hubs), -1, dtype=np.int64))
+    if pricer is None:
+        pricer = Pricer(inst, events, np.full(len(inst.hubs), -1, dtype=np.int64))
     n_d = len(inst.demand)
     blk_of = np.full(n_d, -1, dtype=np.int64)
     pos_in = np.zeros(n_d, dtype=np.int64)
@@ -252,7 +274,11 @@ def _greedy_lazy(inst: Instance) -> Result:
     levels: dict[tuple[int, int], _Lists] = {}
     taken: list[tuple[Candidates, np.ndarray]] = []
     fallbacks = 0
+    complete = True
     for d in _service_order(inst).tolist():
+        if deadline is not None and time.perf_counter() > deadline:
+            complete = False
+            break
         b = int(blk_of[d])
         if b < 0 or ledger.rem_d[d] <= 0:
             continue
@@ -282,19 +308,9 @@ def _greedy_lazy(inst: Instance) -> Result:
             for level in range(len(GREEDY_LEVELS)):
                 levels.pop((b, level), None)
     used = Candidates.concat([c for c, _ in taken])
+    used.pair = None
     x_all = np.concatenate([q for _, q in taken]) if taken else np.zeros(0, dtype=np.int64)
-    return build_result(
-        inst,
-        used,
-        x_all,
-        "feasible",
-        bound_eur=None,
-        extra={
-            "solver": "greedy",
-            "fallback_demands": fallbacks,
-            "solve_seconds": time.perf_counter() - t_start,
-        },
-    )
+    return used, x_all, {"fallback_demands": fallbacks, "complete": complete}
 
 
 class _Lists:

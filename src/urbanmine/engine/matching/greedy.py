@@ -59,6 +59,11 @@ class Ledger:
         k = int(min(self.rem_s[s], self.rem_d[d]))
         if k <= 0 or h < 0:
             return max(k, 0)
+        return self.fit(s, h, day, k)
+
+    def fit(self, s: int, h: int, day: int, k: int) -> int:
+        """At most k (> 0) units of supply s via hub h delivered on `day`, as far as the
+        hub's capacity over the holding days allows."""
         p0, p1 = self.span(s, day)
         if p1 <= p0:
             return k
@@ -69,6 +74,13 @@ class Ledger:
         while fit > 0 and held_t + fit * m_t > cap_t * (1 + _CAP_MARGIN):
             fit -= 1
         return max(0, min(k, fit))
+
+    def hold(self, s: int, h: int, day: int, k: int) -> None:
+        """Book the mass of k units of s held at hub h until `day` (h < 0: direct)."""
+        if h >= 0:
+            p0, p1 = self.span(s, day)
+            if p1 > p0:
+                self.load_t[h, p0:p1] += k * self._s_mass[s]
 
     def fits_one(self, sup: np.ndarray, hub: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Whether one more unit fits on each hub route now (vectorised `max_units` > 0
@@ -88,10 +100,7 @@ class Ledger:
     def take(self, s: int, d: int, h: int, day: int, k: int) -> None:
         self.rem_s[s] -= k
         self.rem_d[d] -= k
-        if h >= 0:
-            p0, p1 = self.span(s, day)
-            if p1 > p0:
-                self.load_t[h, p0:p1] += k * self._s_mass[s]
+        self.hold(s, h, day, k)
 
 
 def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
@@ -116,22 +125,34 @@ def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray
 
 
 def fill(cands: Candidates, order: np.ndarray, ledger: Ledger, x: np.ndarray) -> None:
-    """Add as many units as fit to the arcs in `order` (in place on x)."""
+    """Add as many units as fit to the arcs in `order` (in place on x). The remaining
+    quantities are plain lists during the loop (millions of arcs in the dense path's
+    working set; a NumPy scalar access per arc cost most of its time), written back after."""
     sup, dem, hub, day = (
         cands.sup.tolist(),
         cands.dem.tolist(),
         cands.hub.tolist(),
         cands.day.tolist(),
     )
-    rem_s, rem_d = ledger.rem_s, ledger.rem_d
-    for i in order.tolist():
-        s, d = sup[i], dem[i]
-        if rem_s[s] <= 0 or rem_d[d] <= 0:
-            continue
-        k = ledger.max_units(s, d, hub[i], day[i])
-        if k > 0:
-            ledger.take(s, d, hub[i], day[i], k)
+    rem_s, rem_d = ledger.rem_s.tolist(), ledger.rem_d.tolist()
+    try:
+        for i in order.tolist():
+            s, d = sup[i], dem[i]
+            rs, rd = rem_s[s], rem_d[d]
+            if rs <= 0 or rd <= 0:
+                continue
+            k = rs if rs < rd else rd
+            h = hub[i]
+            if h >= 0:
+                k = ledger.fit(s, h, day[i], k)
+                if k <= 0:
+                    continue
+                ledger.hold(s, h, day[i], k)
+            rem_s[s], rem_d[d] = rs - k, rd - k
             x[i] += k
+    finally:
+        ledger.rem_s[:] = rem_s
+        ledger.rem_d[:] = rem_d
 
 
 def build_result(

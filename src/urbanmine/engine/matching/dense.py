@@ -474,12 +474,12 @@ class Pricer:
         pot = np.zeros((len(self.events), len(self.inst.hubs)))
         while True:
             live = np.flatnonzero(score > 0)
-            chosen = live[_top_per_row(pairs.di[live], score[live], keep)]
+            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
+            chosen = more[_top_per_row(pairs.di[more], score[more], keep)]
             todo = chosen[~exact[chosen]]
             if not len(todo):
                 break
             # evaluate the chosen bounds exactly (and the next ones, to converge quickly)
-            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
             todo = more[~exact[more]]
             hub = self._hub_routes(blk, pairs, pot, todo)
             score[todo] = np.maximum(direct[todo], hub.adj[todo])
@@ -800,7 +800,7 @@ WARM_SUBGRADIENT_ITER = 20
 MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
-GREEDY_SHARE = 0.3  # of the time left, at most, for the greedy seed (`DenseSolve._greedy_seed`)
+GREEDY_SHARE = 0.45  # of the time left, at most, for the greedy seed (`DenseSolve._greedy_seed`)
 
 
 def duals_from_rows(y: np.ndarray, layout: Layout) -> Duals:

@@ -104,23 +104,17 @@ class Ledger:
 
 
 def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
-    """max(load[row, p0:p1]) per query (p1 > p0), by a sparse table of the rows queried."""
-    rows, inv = np.unique(row, return_inverse=True)
-    table = [load[rows]]
-    width = 1
+    """max(load[row, p0:p1]) per query (p1 > p0): one `maximum.reduceat` over the rows laid
+    end to end (a pad column keeps every end index inside), queries interleaved as
+    (start, end) index pairs; the odd results are the stretches between queries."""
     n = load.shape[1]
-    span = p1 - p0
-    while 2 * width <= int(span.max()):
-        prev = table[-1]
-        nxt = prev.copy()
-        nxt[:, : n - width] = np.maximum(prev[:, : n - width], prev[:, width:])
-        table.append(nxt)
-        width *= 2
-    lvl = np.floor(np.log2(span)).astype(np.int64)
-    lvl = np.minimum(lvl, len(table) - 1)
-    stacked = np.stack(table)
-    right = p1 - (1 << lvl)
-    out: np.ndarray = np.maximum(stacked[lvl, inv, p0], stacked[lvl, inv, right])
+    flat = np.zeros((load.shape[0], n + 1))
+    flat[:, :n] = load
+    base = row.astype(np.int64) * (n + 1)
+    idx = np.empty(2 * len(row), dtype=np.int64)
+    idx[0::2] = base + p0
+    idx[1::2] = base + p1
+    out: np.ndarray = np.maximum.reduceat(flat.ravel(), idx)[0::2]
     return out
 
 

@@ -800,6 +800,8 @@ WARM_SUBGRADIENT_ITER = 20
 MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
+RESERVE_SHARE = 0.04  # of the time limit, kept for the untimed steps and the result
+INNER_MIN_SHARE = 0.08  # of the time limit: a Lagrangian round needs at least this much
 GREEDY_SHARE = 0.45  # of the time left, at most, for the greedy seed (`DenseSolve._greedy_seed`)
 
 
@@ -998,7 +1000,12 @@ class DenseSolve:
         self.passes: list[PassResult] = []
         self.timed_out = False
         self.capped = False  # the working set was cut at the memory budget
-        self.reserve = 1.0 + 2e-5 * (self.n_s + self.n_d)  # result building and writing
+        # result building and writing, and the steps between the timed phases (working-set
+        # merges, pair numbering): a share of the limit, since on a busy machine they slow
+        # down with everything else (issue #16 bench at load ~9: 10k dense ran 15% over)
+        limit_s = 0.0 if ctx.deadline is None else ctx.deadline - ctx.t_start
+        self.reserve = 1.0 + 2e-5 * (self.n_s + self.n_d) + RESERVE_SHARE * limit_s
+        self.min_inner = INNER_MIN_SHARE * limit_s
         per_lot = budget.max_bytes * WORKING_SHARE / WORKING_BYTES_PER_PAIR
         per_demand = per_lot / max(1, self.n_d + self.n_s)
         self.keep = int(np.clip(per_demand, KEEP_MIN, KEEP_MAX))
@@ -1192,6 +1199,11 @@ class DenseSolve:
         )
 
         ctx = self.ctx
+        if ctx.deadline is not None and self.clock.remaining() - self.reserve < self.min_inner:
+            # too little time for even one Lagrangian step (which always runs once): the
+            # incumbent (greedy seed, working-set fill) stands
+            self.timed_out = True
+            return None
         w = _compact(with_pairs(work))
         inner_deadline = None
         if ctx.deadline is not None:

@@ -962,8 +962,11 @@ def conservative_binding(inst: Instance, events: np.ndarray) -> np.ndarray:
 
 
 class DenseSolve:
-    """The dense path (module docstring), in three phases:
+    """The dense path (module docstring), in three phases after a seed:
 
+    0. The first-come-first-served baseline (`_greedy_seed`, at most GREEDY_SHARE of the
+       time left) is the first incumbent, so the answer is never below it; its routes join
+       the working set.
     1. One streamed pass without duals: the `keep` best pairs per demand with all their
        routes become the working set (bounded by the memory budget); the pass also gives
        the first bound over all arcs (u = 0, v = best value into each demand, or the

@@ -358,9 +358,16 @@ NOTES = [
     "candidate routes in blocks and never stores them ('candidate arcs' is then the "
     "estimate): a working set of the best pairs per demand and per supply, the Lagrangian + "
     "LP on it, and a bound over ALL routes from its transportation duals repaired by a "
-    "streamed pass (ADR 0002, decision 7). 50k dense does not reach a useful gap in 120 s: "
-    "its bound is still the pair-free trivial bound and its solution is below the greedy "
-    "(see ADR 0002, known limits).",
+    "streamed pass (ADR 0002, decision 7). The dense path starts from the greedy (first "
+    "incumbent, its routes in the working set), so it never ends below it. 50k dense does "
+    "not reach a useful gap in 120 s: its bound is still the pair-free trivial bound (see "
+    "ADR 0002, known limits).",
+    "Dense rows of 2026-11-30, 00:32-00:45 UTC: other sessions' test suites (pytest with "
+    "browser tests) ran on the same 2 cores the whole time, load average 6-10 ('load avg' "
+    "column: 1-minute load before -> after each run), so every time is about 3-4x what a "
+    "quiet machine gives and the Lagrangian got one subgradient step per round. Re-run on a "
+    "quiet machine: `python benchmarks/bench_matching.py dense` (about 9 minutes; replaces "
+    "only the dense rows). Rows without a load figure are from earlier runs.",
     "Hub capacities are fixed per typology (generator docstring, ADR 0002): raw-materials "
     "hub 2-5 kt, urban mining hub 100-300 t, circular craft centre 10-40 t, material bank "
     "10-40 t, at the producer 50-200 t; they do not grow with the number of lots, so "
@@ -390,6 +397,16 @@ NOTES = [
     "is the rounding of the LP to integer units under the strict capacity ledger plus the "
     "distance between the support LP's multipliers and the full LP's; the true optimum lies "
     "between objective and bound.",
+    (
+        "Quiet re-measure of the 50k row, 2026-11-29 19:48-19:53 UTC (load average 0.2; this "
+        "session's machine is an Intel Xeon, the earlier 0.0248 % came from an AMD EPYC one): "
+        "this code (main 248772f) gap 0.2487 % in 115.0 s, 3,187 MB incl. workers (objective "
+        "1,938,195,608, bound 1,943,028,458; 2 pricing rounds, 4 subgradient steps; LP 68.4 "
+        "s); main's code before issue #16 (aef6c34) on the same instance right after: gap "
+        "0.3591 % in 111.3 s, 3,159 MB (objective 1,935,493,460, bound 1,942,468,295). The "
+        "dense work does not make the 50k row worse; on this slower machine neither version "
+        "reaches the 0.1 % target in 120 s."
+    ),
 ]
 
 

@@ -229,3 +229,31 @@ def test_flow_workers_that_miss_the_deadline_are_stopped():
         assert not any(p.is_alive() for p in workers.procs)
     finally:
         workers.close()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dense_path_starts_from_the_greedy_and_never_ends_below_it(seed):
+    """With supply from a few sites the working set alone can miss most lots (issue #16:
+    50k dense ended at 0.30 x the greedy); the greedy is the first incumbent."""
+    inst = load_instance(dense_instance(seed, n=60, n_hubs=3, n_groups=2))
+    greedy = solve_greedy(inst)
+    res = solve_optimal(inst, dense=True, max_memory_gb=1e-5)
+    assert check(inst, res).ok
+    assert res.extra["greedy_seed_complete"] is True
+    assert res.extra["greedy_seed_eur"] == pytest.approx(greedy.objective_eur, rel=1e-9)
+    assert res.objective_eur >= greedy.objective_eur * (1 - 1e-9)
+
+
+def test_greedy_cut_short_by_its_deadline_is_still_feasible():
+    from urbanmine.engine.matching.greedy import build_result, greedy_routes
+
+    inst = load_instance(dense_instance(3, n=80, n_hubs=3, n_groups=2))
+    arcs, x, stats = greedy_routes(inst, deadline=time.perf_counter() - 1.0)
+    assert stats["complete"] is False and not len(x)
+    full_arcs, full_x, full_stats = greedy_routes(inst)
+    assert full_stats["complete"] is True
+    half = len(full_x) // 2  # a prefix of the baseline's takes, as a deadline leaves it
+    res = build_result(
+        inst, full_arcs.subset(np.arange(half)), full_x[:half], "feasible", bound_eur=None, extra={}
+    )
+    assert check(inst, res).ok

@@ -474,12 +474,12 @@ class Pricer:
         pot = np.zeros((len(self.events), len(self.inst.hubs)))
         while True:
             live = np.flatnonzero(score > 0)
-            chosen = live[_top_per_row(pairs.di[live], score[live], keep)]
+            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
+            chosen = more[_top_per_row(pairs.di[more], score[more], keep)]
             todo = chosen[~exact[chosen]]
             if not len(todo):
                 break
             # evaluate the chosen bounds exactly (and the next ones, to converge quickly)
-            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
             todo = more[~exact[more]]
             hub = self._hub_routes(blk, pairs, pot, todo)
             score[todo] = np.maximum(direct[todo], hub.adj[todo])
@@ -716,13 +716,42 @@ ROUTES_PER_PAIR = 6  # typical routes of a dense pair (direct or hubs), for the 
 
 
 def _top_per_row(row: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the k best scores per row value (row sorted ascending, as np.nonzero
-    returns it)."""
-    order = np.lexsort((-score, row))
-    rs = row[order]
-    first = np.r_[True, rs[1:] != rs[:-1]] if len(rs) else np.zeros(0, dtype=bool)
-    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-    return np.sort(order[(np.arange(len(order)) - start) < k])
+    """Positions (ascending) of the k best scores per row value. Rows that have at most k
+    entries keep them all; the others are cut by one `argpartition` over a padded (row x
+    entry) matrix, linear in the entries (a lexsort of every entry cost most of the
+    greedy's time at 20k dense). Rows may come in any order (sorted is cheapest, as
+    np.nonzero returns them); ties at the k-th score are cut in any order."""
+    n = len(row)
+    if n == 0 or k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    perm = None
+    if n > 1 and bool((row[1:] < row[:-1]).any()):
+        perm = np.argsort(row, kind="stable")
+        row, score = row[perm], score[perm]
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+    counts = np.diff(np.r_[starts, n])
+    big = np.flatnonzero(counts > k)
+    keep = np.ones(n, dtype=bool)
+    if len(big):
+        bs, bc = starts[big], counts[big]
+        rid = np.repeat(np.arange(len(big)), bc)
+        col = np.arange(len(rid)) - np.repeat(np.cumsum(bc) - bc, bc)
+        pos = np.repeat(bs, bc) + col
+        keep[pos] = False
+        width = int(bc.max())
+        if len(big) * width <= 4 * n + 1_000_000:
+            mat = np.full((len(big), width), np.inf)
+            mat[rid, col] = -score[pos]
+            top = np.argpartition(mat, k - 1, axis=1)[:, :k]
+            keep[(bs[:, None] + top).ravel()] = True
+        else:  # very uneven rows: sort the long ones
+            order = np.lexsort((-score[pos], rid))
+            rs = rid[order]
+            first = np.r_[True, rs[1:] != rs[:-1]]
+            st = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+            keep[pos[order[(np.arange(len(order)) - st) < k]]] = True
+    out = np.flatnonzero(keep)
+    return np.sort(perm[out]) if perm is not None else out
 
 
 def _kth_per_row(row: np.ndarray, score: np.ndarray, k: int, n_rows: int) -> np.ndarray:
@@ -771,6 +800,9 @@ WARM_SUBGRADIENT_ITER = 20
 MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
+RESERVE_SHARE = 0.04  # of the time limit, kept for the untimed steps and the result
+INNER_MIN_SHARE = 0.08  # of the time limit: a Lagrangian round needs at least this much
+GREEDY_SHARE = 0.45  # of the time left, at most, for the greedy seed (`DenseSolve._greedy_seed`)
 
 
 def duals_from_rows(y: np.ndarray, layout: Layout) -> Duals:
@@ -930,8 +962,11 @@ def conservative_binding(inst: Instance, events: np.ndarray) -> np.ndarray:
 
 
 class DenseSolve:
-    """The dense path (module docstring), in three phases:
+    """The dense path (module docstring), in three phases after a seed:
 
+    0. The first-come-first-served baseline (`_greedy_seed`, at most GREEDY_SHARE of the
+       time left) is the first incumbent, so the answer is never below it; its routes join
+       the working set.
     1. One streamed pass without duals: the `keep` best pairs per demand with all their
        routes become the working set (bounded by the memory budget); the pass also gives
        the first bound over all arcs (u = 0, v = best value into each demand, or the
@@ -968,7 +1003,12 @@ class DenseSolve:
         self.passes: list[PassResult] = []
         self.timed_out = False
         self.capped = False  # the working set was cut at the memory budget
-        self.reserve = 1.0 + 2e-5 * (self.n_s + self.n_d)  # result building and writing
+        # result building and writing, and the steps between the timed phases (working-set
+        # merges, pair numbering): a share of the limit, since on a busy machine they slow
+        # down with everything else (issue #16 bench at load ~9: 10k dense ran 15% over)
+        limit_s = 0.0 if ctx.deadline is None else ctx.deadline - ctx.t_start
+        self.reserve = 1.0 + 2e-5 * (self.n_s + self.n_d) + RESERVE_SHARE * limit_s
+        self.min_inner = INNER_MIN_SHARE * limit_s
         per_lot = budget.max_bytes * WORKING_SHARE / WORKING_BYTES_PER_PAIR
         per_demand = per_lot / max(1, self.n_d + self.n_s)
         self.keep = int(np.clip(per_demand, KEEP_MIN, KEEP_MAX))
@@ -984,6 +1024,8 @@ class DenseSolve:
         self.keep_priced = KEEP_PRICED
         self.rounds = 0
         self.descent_steps = 0
+        self.greedy_value = 0.0
+        self.greedy_complete = False
 
     def within_gap(self) -> bool:
         from urbanmine.engine.matching.optimal import _within
@@ -996,6 +1038,31 @@ class DenseSolve:
             nz = np.flatnonzero(x > 0)
             self.best_value, self.best_x, self.best_cands = value, x[nz], cands.subset(nz)
             self.best_cands.pair = None
+
+    def _greedy_seed(self) -> Candidates:
+        """The first-come-first-served baseline (`greedy.greedy_routes`, lazily over the
+        pricer's blocks) as the first incumbent, so the answer is never below it; its
+        routes join the working set. With supply from a few sites the best pairs per
+        demand and per supply are the same few lots, while the baseline spreads over
+        every lot it can use; the supply pool of the first pass is then kept small.
+        It gets at most GREEDY_SHARE of the time limit (cut short, what it assigned so
+        far is still feasible)."""
+        from urbanmine.engine.matching.greedy import greedy_routes
+
+        t0 = time.perf_counter()
+        deadline = self.ctx.deadline
+        if deadline is not None:
+            deadline = t0 + GREEDY_SHARE * max(0.0, deadline - t0)
+        arcs, x, stats = greedy_routes(self.ctx.inst, self.pricer, deadline)
+        self.offer(x, arcs)
+        self.clock.record("greedy", t0)
+        self.greedy_value = float((x * arcs.value_eur_per_unit).sum())
+        self.greedy_complete = bool(stats["complete"])
+        if len(arcs):
+            self.keep_sup = min(self.keep_sup, KEEP_SUPPLY_SMALL)
+        out = arcs.subset(np.flatnonzero(x > 0))
+        out.pair = None
+        return out
 
     def _pass(
         self, duals: Duals, keep: int, all_routes: bool = False, keep_sup: int = 0
@@ -1034,11 +1101,12 @@ class DenseSolve:
         ctx = self.ctx
         inst, layout = ctx.inst, ctx.layout
         zero = Duals.zero(self.n_s, self.n_d, layout.n_binding, len(layout.events))
+        seed = self._greedy_seed()
         first = self._pass(zero, self.keep, all_routes=True, keep_sup=self.keep_sup)
         if first.complete:
             self._offer_bound(zero, first)
-        work = self._working_set(first.arcs)
-        del first.arcs
+        work = self._working_set(Candidates.concat([seed, first.arcs]))
+        del first.arcs, seed
         t0 = time.perf_counter()
         ledger = Ledger(inst, layout.events)
         x = np.zeros(len(work), dtype=np.int64)
@@ -1134,6 +1202,11 @@ class DenseSolve:
         )
 
         ctx = self.ctx
+        if ctx.deadline is not None and self.clock.remaining() - self.reserve < self.min_inner:
+            # too little time for even one Lagrangian step (which always runs once): the
+            # incumbent (greedy seed, working-set fill) stands
+            self.timed_out = True
+            return None
         w = _compact(with_pairs(work))
         inner_deadline = None
         if ctx.deadline is not None:
@@ -1238,6 +1311,8 @@ class DenseSolve:
             pairs_per_demand=self.keep,
             pricing_rounds_dense=self.rounds,
             dual_descent_steps=self.descent_steps,
+            greedy_seed_eur=self.greedy_value,
+            greedy_seed_complete=self.greedy_complete,
             working_set_arcs=n_work,
             working_set_capped=self.capped,
             model_arcs=len(self.best_cands),

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from urbanmine.engine.matching.candidates import Candidates
 from urbanmine.engine.matching.instance import Assignment, Instance, Result, Totals, iso
+
+if TYPE_CHECKING:
+    from urbanmine.engine.matching.dense import Pricer
 
 # Relative safety margin when filling hub capacity (float sums must stay <= capacity).
 _CAP_MARGIN = 1e-12
@@ -41,27 +45,42 @@ class Ledger:
         self.load_t = np.zeros((len(inst.hubs), max(1, len(events))))
         self.s_day = a.s_day
         self.s_mass_t = a.s_mass_t
+        # plain lists for the per-unit bookkeeping (a NumPy call per scalar costs more)
+        self._events = events.tolist()
+        self._s_day = a.s_day.tolist()
+        self._s_mass = a.s_mass_t.tolist()
+        self._cap = a.h_cap_t.tolist()
 
     def span(self, s: int, day: int) -> tuple[int, int]:
         """Event positions [p0, p1) during which a lot of supply s delivered on `day` is held."""
-        p0 = int(np.searchsorted(self.events, self.s_day[s]))
-        p1 = int(np.searchsorted(self.events, day))
-        return p0, p1
+        return bisect_left(self._events, self._s_day[s]), bisect_left(self._events, day)
 
     def max_units(self, s: int, d: int, h: int, day: int) -> int:
         k = int(min(self.rem_s[s], self.rem_d[d]))
         if k <= 0 or h < 0:
             return max(k, 0)
+        return self.fit(s, h, day, k)
+
+    def fit(self, s: int, h: int, day: int, k: int) -> int:
+        """At most k (> 0) units of supply s via hub h delivered on `day`, as far as the
+        hub's capacity over the holding days allows."""
         p0, p1 = self.span(s, day)
         if p1 <= p0:
             return k
-        cap_t = self.cap_t[h]
+        cap_t = self._cap[h]
         held_t = float(self.load_t[h, p0:p1].max())
-        m_t = self.s_mass_t[s]
+        m_t = self._s_mass[s]
         fit: int = math.floor((cap_t - held_t) / m_t + 1e-9)
         while fit > 0 and held_t + fit * m_t > cap_t * (1 + _CAP_MARGIN):
             fit -= 1
         return max(0, min(k, fit))
+
+    def hold(self, s: int, h: int, day: int, k: int) -> None:
+        """Book the mass of k units of s held at hub h until `day` (h < 0: direct)."""
+        if h >= 0:
+            p0, p1 = self.span(s, day)
+            if p1 > p0:
+                self.load_t[h, p0:p1] += k * self._s_mass[s]
 
     def fits_one(self, sup: np.ndarray, hub: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Whether one more unit fits on each hub route now (vectorised `max_units` > 0
@@ -81,50 +100,53 @@ class Ledger:
     def take(self, s: int, d: int, h: int, day: int, k: int) -> None:
         self.rem_s[s] -= k
         self.rem_d[d] -= k
-        if h >= 0:
-            p0, p1 = self.span(s, day)
-            if p1 > p0:
-                self.load_t[h, p0:p1] += k * self.s_mass_t[s]
+        self.hold(s, h, day, k)
 
 
 def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
-    """max(load[row, p0:p1]) per query (p1 > p0), by a sparse table of the rows queried."""
-    rows, inv = np.unique(row, return_inverse=True)
-    table = [load[rows]]
-    width = 1
+    """max(load[row, p0:p1]) per query (p1 > p0): one `maximum.reduceat` over the rows laid
+    end to end (a pad column keeps every end index inside), queries interleaved as
+    (start, end) index pairs; the odd results are the stretches between queries."""
     n = load.shape[1]
-    span = p1 - p0
-    while 2 * width <= int(span.max()):
-        prev = table[-1]
-        nxt = prev.copy()
-        nxt[:, : n - width] = np.maximum(prev[:, : n - width], prev[:, width:])
-        table.append(nxt)
-        width *= 2
-    lvl = np.floor(np.log2(span)).astype(np.int64)
-    lvl = np.minimum(lvl, len(table) - 1)
-    stacked = np.stack(table)
-    right = p1 - (1 << lvl)
-    out: np.ndarray = np.maximum(stacked[lvl, inv, p0], stacked[lvl, inv, right])
+    flat = np.zeros((load.shape[0], n + 1))
+    flat[:, :n] = load
+    base = row.astype(np.int64) * (n + 1)
+    idx = np.empty(2 * len(row), dtype=np.int64)
+    idx[0::2] = base + p0
+    idx[1::2] = base + p1
+    out: np.ndarray = np.maximum.reduceat(flat.ravel(), idx)[0::2]
     return out
 
 
 def fill(cands: Candidates, order: np.ndarray, ledger: Ledger, x: np.ndarray) -> None:
-    """Add as many units as fit to the arcs in `order` (in place on x)."""
+    """Add as many units as fit to the arcs in `order` (in place on x). The remaining
+    quantities are plain lists during the loop (millions of arcs in the dense path's
+    working set; a NumPy scalar access per arc cost most of its time), written back after."""
     sup, dem, hub, day = (
         cands.sup.tolist(),
         cands.dem.tolist(),
         cands.hub.tolist(),
         cands.day.tolist(),
     )
-    rem_s, rem_d = ledger.rem_s, ledger.rem_d
-    for i in order.tolist():
-        s, d = sup[i], dem[i]
-        if rem_s[s] <= 0 or rem_d[d] <= 0:
-            continue
-        k = ledger.max_units(s, d, hub[i], day[i])
-        if k > 0:
-            ledger.take(s, d, hub[i], day[i], k)
+    rem_s, rem_d = ledger.rem_s.tolist(), ledger.rem_d.tolist()
+    try:
+        for i in order.tolist():
+            s, d = sup[i], dem[i]
+            rs, rd = rem_s[s], rem_d[d]
+            if rs <= 0 or rd <= 0:
+                continue
+            k = rs if rs < rd else rd
+            h = hub[i]
+            if h >= 0:
+                k = ledger.fit(s, h, day[i], k)
+                if k <= 0:
+                    continue
+                ledger.hold(s, h, day[i], k)
+            rem_s[s], rem_d[d] = rs - k, rd - k
             x[i] += k
+    finally:
+        ledger.rem_s[:] = rem_s
+        ledger.rem_d[:] = rem_d
 
 
 def build_result(
@@ -231,12 +253,31 @@ def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
 
 def _greedy_lazy(inst: Instance) -> Result:
     """`solve_greedy` on lazily generated routes (see its docstring)."""
+    t_start = time.perf_counter()
+    used, x_all, stats = greedy_routes(inst)
+    return build_result(
+        inst,
+        used,
+        x_all,
+        "feasible",
+        bound_eur=None,
+        extra={"solver": "greedy", **stats, "solve_seconds": time.perf_counter() - t_start},
+    )
+
+
+def greedy_routes(
+    inst: Instance, pricer: Pricer | None = None, deadline: float | None = None
+) -> tuple[Candidates, np.ndarray, dict[str, Any]]:
+    """The lazy first-come-first-served baseline as (routes used, units on them, stats).
+    With a `deadline` (perf_counter time) it stops serving demands there: what it has
+    assigned so far is still feasible (the optimal solver's dense path starts from it);
+    stats["complete"] says whether every demand had its turn."""
     from urbanmine.engine.matching.dense import Pricer
 
-    t_start = time.perf_counter()
     events = event_days(inst)
     ledger = Ledger(inst, events)
-    pricer = Pricer(inst, events, np.full(len(inst.hubs), -1, dtype=np.int64))
+    if pricer is None:
+        pricer = Pricer(inst, events, np.full(len(inst.hubs), -1, dtype=np.int64))
     n_d = len(inst.demand)
     blk_of = np.full(n_d, -1, dtype=np.int64)
     pos_in = np.zeros(n_d, dtype=np.int64)
@@ -248,7 +289,11 @@ def _greedy_lazy(inst: Instance) -> Result:
     levels: dict[tuple[int, int], _Lists] = {}
     taken: list[tuple[Candidates, np.ndarray]] = []
     fallbacks = 0
+    complete = True
     for d in _service_order(inst).tolist():
+        if deadline is not None and time.perf_counter() > deadline:
+            complete = False
+            break
         b = int(blk_of[d])
         if b < 0 or ledger.rem_d[d] <= 0:
             continue
@@ -278,19 +323,9 @@ def _greedy_lazy(inst: Instance) -> Result:
             for level in range(len(GREEDY_LEVELS)):
                 levels.pop((b, level), None)
     used = Candidates.concat([c for c, _ in taken])
+    used.pair = None
     x_all = np.concatenate([q for _, q in taken]) if taken else np.zeros(0, dtype=np.int64)
-    return build_result(
-        inst,
-        used,
-        x_all,
-        "feasible",
-        bound_eur=None,
-        extra={
-            "solver": "greedy",
-            "fallback_demands": fallbacks,
-            "solve_seconds": time.perf_counter() - t_start,
-        },
-    )
+    return used, x_all, {"fallback_demands": fallbacks, "complete": complete}
 
 
 class _Lists:

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "urbanmine.market",
     "urbanmine.insight",
     "urbanmine.impact",
+    "urbanmine.tenders",
     "urbanmine.webhooks",
     "urbanmine.portal",
     "urbanmine.demo",

@@ -63,6 +63,8 @@ NOT_PAGES = {
     "health-live",  # operations: JSON probes and the Prometheus text (docs/deploy.md)
     "health-ready",
     "metrics",
+    "tender-annex-docx",  # downloads (tests/tenders/test_views.py opens them)
+    "tender-annex-pdf",
 }
 SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
 LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')
@@ -241,6 +243,8 @@ def error_requests(client: Client) -> list[tuple[str, str, dict, tuple[int, ...]
         ("post", f"/lots/{lot.code}/record/", {"step": "execution"}, (400, 403, 404)),
         ("post", f"/dashboard/scenarios/{scenario.pk}/", {"name": ""}, (200, 400, 403)),
         ("get", "/accounts/login/", {}, (200,)),
+        ("post", "/tenders/ambitions/new/", {"harvest_pct": "120"}, (400, 403)),
+        ("post", "/tenders/clauses/", {"code": ""}, (400, 403)),
     ]
 
 

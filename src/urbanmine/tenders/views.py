@@ -84,7 +84,9 @@ def ambition_create(request):
         else:
             messages.success(request, _("The ambition is recorded."))
             return redirect("ambition-detail", pk=ambition.pk)
-    return render(request, "tenders/ambition_form.html", {"form": form})
+    return render(
+        request, "tenders/ambition_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -155,6 +157,7 @@ def clause_library(request):
             "clauses": Paginator(clauses, 50).get_page(request.GET.get("page")),
             "form": form,
         },
+        status=400 if form is not None and form.errors else 200,
     )
 
 
@@ -179,7 +182,9 @@ def tender_create(request):
         else:
             messages.success(request, _("The tender is created."))
             return redirect("tender-detail", pk=tender.pk)
-    return render(request, "tenders/tender_form.html", {"form": form})
+    return render(
+        request, "tenders/tender_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _tender_or_404(request, pk):
@@ -245,6 +250,7 @@ def tender_detail(request, pk):
             "commitment": commitment,
             "realisation": selectors.tender_realisation(tender) if commitment else None,
         },
+        status=400 if any(f.errors for f in (criteria_form, clause_form, bid_form)) else 200,
     )
 
 

@@ -213,7 +213,9 @@ def rank_bids(bids: Sequence[Bid], criteria: Criteria) -> list[BidResult]:
     ]
 
 
-def break_even_discount(cheap: Bid, circular: Bid, criteria: Criteria | None = None) -> float | None:
+def break_even_discount(
+    cheap: Bid, circular: Bid, criteria: Criteria | None = None
+) -> float | None:
     """The discount per (weighted) tonne at which `circular` assesses equal to `cheap`;
     above it the circular bid wins. None when the circular bid keeps no more tonnes in use
     (no discount can make it win on tonnes); 0 when it is cheaper anyway. Quality bonuses

@@ -40,12 +40,13 @@ def annex_blocks(tender: Tender) -> list[Block]:
 
 
 def _blocks(t: Tender) -> Iterator[Block]:
-    demolition = t.phase == Phase.DEMOLITION
     yield Block("h1", _("Tender annex: %(title)s") % {"title": t.title})
     yield Block(
         "p",
-        _("Client: %(client)s. Project: %(asset)s, %(muni)s (built %(year)s). Kind: %(kind)s. "
-          "Drawn up on %(day)s with urbanmine.")
+        _(
+            "Client: %(client)s. Project: %(asset)s, %(muni)s (built %(year)s). Kind: %(kind)s. "
+            "Drawn up on %(day)s with urbanmine."
+        )
         % {
             "client": t.owner.name,
             "asset": t.asset.name,
@@ -55,13 +56,35 @@ def _blocks(t: Tender) -> Iterator[Block]:
             "day": timezone.localdate().strftime("%d-%m-%Y"),
         },
     )
+    yield from _passport_blocks(t)
+    yield from _requirement_blocks(t)
+    yield from _clause_blocks(t)
+    yield from _ranking_blocks(t)
+    yield Block(
+        "p",
+        _(
+            "Sources of the approach: Verkenning Urban Mining Zuid-Holland, chapter 4 "
+            "'Kansen' (aanbesteding en inkoop) and 'Agenda' (Ambitie- en uitvraagtool voor "
+            "hoogwaardig hergebruik). CO2 from the platform's cited factor table."
+        ),
+    )
+
+
+def _passport_blocks(t: Tender) -> Iterator[Block]:
     potential = selectors.realistic_potential(t.asset)
     yield Block("h2", _("1. Expected quantities (material passport)"))
     if potential.passport.basis == "estimate":
         yield Block("p", _("From the estimated passport (floor area × material intensity)."))
     elif not potential.passport.basis:
         yield Block("p", _("The project has no passport yet."))
-    rows = [[_("Product group or material"), _("Mass (t)"), _("Realistically harvestable"), _("Hazards")]]
+    rows = [
+        [
+            _("Product group or material"),
+            _("Mass (t)"),
+            _("Realistically harvestable"),
+            _("Hazards"),
+        ]
+    ]
     for r in sorted(potential.rows, key=lambda r: -r.mass_kg):
         rows.append(
             [
@@ -71,13 +94,25 @@ def _blocks(t: Tender) -> Iterator[Block]:
                 ", ".join(_substance(s) for s in r.substances) or "–",
             ]
         )
-    rows.append([_("Total"), format_number(potential.passport.total_kg / 1000, 1), _pct(potential.realistic_pct), ""])
+    rows.append(
+        [
+            _("Total"),
+            format_number(potential.passport.total_kg / 1000, 1),
+            _pct(potential.realistic_pct),
+            "",
+        ]
+    )
     yield Block("table", rows=rows)
 
+
+def _requirement_blocks(t: Tender) -> Iterator[Block]:
+    demolition = t.phase == Phase.DEMOLITION
     yield Block("h2", _("2. Requirements"))
     reqs = []
     if demolition:
-        reqs.append(_("Minimum harvest percentage by mass: %(p)s.") % {"p": _pct(t.min_harvest_pct)})
+        reqs.append(
+            _("Minimum harvest percentage by mass: %(p)s.") % {"p": _pct(t.min_harvest_pct)}
+        )
         if t.max_resale_days is not None:
             reqs.append(
                 _("Harvested lots are resold or applied within %(d)s days of harvest.")
@@ -85,7 +120,8 @@ def _blocks(t: Tender) -> Iterator[Block]:
             )
     else:
         reqs.append(
-            _("Minimum share of secondary materials by mass: %(p)s.") % {"p": _pct(t.min_secondary_pct)}
+            _("Minimum share of secondary materials by mass: %(p)s.")
+            % {"p": _pct(t.min_secondary_pct)}
         )
     if t.requires_reuse_plan:
         reqs.append(_("The bidder submits a reuse plan with the bid."))
@@ -97,18 +133,23 @@ def _blocks(t: Tender) -> Iterator[Block]:
         yield Block("p", "• " + r)
 
     yield Block("h2", _("3. Award criteria"))
-    yield Block(
-        "p",
-        _("The lowest assessed price wins. Assessed price = offered price − fictitious discount "
-          "(%(d)s per tonne %(what)s) − %(q)s per point of the reuse plan score. The discounts "
-          "are fictitious: the client pays the offered price.")
-        % {
-            "d": _eur(t.discount_eur_per_t or 0),
-            "what": _("harvested") if demolition else _("secondary material applied"),
-            "q": _eur(t.eur_per_quality_point or 0),
-        },
-    )
+    what = _("harvested") if demolition else _("secondary material applied")
+    if t.eur_per_quality_point:
+        text = _(
+            "The lowest assessed price wins. Assessed price = offered price − fictitious "
+            "discount (%(d)s per tonne %(what)s) − %(q)s per point of the reuse plan score. "
+            "The discounts are fictitious: the client pays the offered price."
+        ) % {"d": _eur(t.discount_eur_per_t or 0), "what": what, "q": _eur(t.eur_per_quality_point)}
+    else:
+        text = _(
+            "The lowest assessed price wins. Assessed price = offered price − fictitious "
+            "discount (%(d)s per tonne %(what)s). The discount is fictitious: the client pays "
+            "the offered price."
+        ) % {"d": _eur(t.discount_eur_per_t or 0), "what": what}
+    yield Block("p", text)
 
+
+def _clause_blocks(t: Tender) -> Iterator[Block]:
     yield Block("h2", _("4. Clauses"))
     clauses = list(t.tender_clauses.all())
     if not clauses:
@@ -124,13 +165,24 @@ def _blocks(t: Tender) -> Iterator[Block]:
             + (" " + _("Product groups: %(g)s.") % {"g": groups} if groups else ""),
         )
 
+
+def _ranking_blocks(t: Tender) -> Iterator[Block]:
     ranking = selectors.tender_ranking(t)
     yield Block("h2", _("5. Bids and ranking"))
     if ranking is None:
         yield Block("p", _("No bids entered yet."))
     else:
-        rows = [[_("Rank"), _("Bidder"), _("Price"), _("Tonnes kept in use"), _("Fictitious discount"),
-                 _("Assessed price"), _("CO2 avoided (t)")]]
+        rows = [
+            [
+                _("Place in ranking"),
+                _("Bidder"),
+                _("Price"),
+                _("Tonnes kept in use"),
+                _("Fictitious discount"),
+                _("Assessed price"),
+                _("CO2 avoided (t)"),
+            ]
+        ]
         for r in ranking.rows:
             rows.append(
                 [
@@ -146,12 +198,6 @@ def _blocks(t: Tender) -> Iterator[Block]:
         yield Block("table", rows=rows)
         yield Block("h2", _("6. Worked example: the break-even discount"))
         yield Block("p", _break_even_text(ranking))
-    yield Block(
-        "p",
-        _("Sources of the approach: Verkenning Urban Mining Zuid-Holland, chapter 4 "
-          "'Kansen' (aanbesteding en inkoop) and 'Agenda' (Ambitie- en uitvraagtool voor "
-          "hoogwaardig hergebruik). CO2 from the platform's cited factor table."),
-    )
 
 
 def _substance(s: str) -> str:
@@ -160,10 +206,13 @@ def _substance(s: str) -> str:
 
 def _break_even_text(r: selectors.Ranking) -> str:
     if r.cheapest == r.most_circular:
-        return _("The cheapest bid (%(b)s) also keeps the most tonnes in use: it wins at any "
-                 "discount.") % {"b": r.cheapest}
+        return _(
+            "The cheapest bid (%(b)s) also keeps the most tonnes in use: it wins at any discount."
+        ) % {"b": r.cheapest}
     if r.break_even_eur_per_t is None:
-        return _("No discount per tonne makes %(c)s win: it keeps no more tonnes in use than %(p)s.") % {
+        return _(
+            "No discount per tonne makes %(c)s win: it keeps no more tonnes in use than %(p)s."
+        ) % {
             "c": r.most_circular,
             "p": r.cheapest,
         }
@@ -237,8 +286,14 @@ def annex_pdf(tender: Tender) -> bytes:
             story.append(Spacer(1, 3 * mm))
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, title=tender.title, author="urbanmine",
-        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
+        out,
+        pagesize=A4,
+        title=tender.title,
+        author="urbanmine",
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
     )
     doc.build(story)
     return out.getvalue()

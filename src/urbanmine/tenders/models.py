@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from urbanmine.engine.tenders import R_LEVELS
 
 R_LEVEL_CHOICES = [(r, r) for r in R_LEVELS]
-PCT = {"max_digits": 5, "decimal_places": 1}
 
 
 class Phase(models.TextChoices):
@@ -56,9 +55,15 @@ class Ambition(models.Model):
         blank=True,
         related_name="children",
     )
-    harvest_pct = models.DecimalField(_("harvest percentage (by mass)"), null=True, blank=True, **PCT)
+    harvest_pct = models.DecimalField(
+        _("harvest percentage (by mass)"), null=True, blank=True, max_digits=5, decimal_places=1
+    )
     secondary_pct = models.DecimalField(
-        _("share of secondary materials (by mass)"), null=True, blank=True, **PCT
+        _("share of secondary materials (by mass)"),
+        null=True,
+        blank=True,
+        max_digits=5,
+        decimal_places=1,
     )
     min_r_level = models.CharField(
         _("minimum R-level"), max_length=2, choices=R_LEVEL_CHOICES, blank=True
@@ -66,7 +71,9 @@ class Ambition(models.Model):
     detachability_score = models.DecimalField(
         _("detachability score (1–5)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
-    co2_reduction_pct = models.DecimalField(_("CO2 reduction"), null=True, blank=True, **PCT)
+    co2_reduction_pct = models.DecimalField(
+        _("CO2 reduction"), null=True, blank=True, max_digits=5, decimal_places=1
+    )
     #: harvest (demolition) or secondary share (new build) per product group: {code: pct}
     group_targets = models.JSONField(_("targets per product group"), default=dict, blank=True)
     created_by = models.ForeignKey(
@@ -170,10 +177,14 @@ class Tender(models.Model):
     )
     # requirements
     min_harvest_pct = models.DecimalField(
-        _("minimum harvest percentage"), null=True, blank=True, **PCT
+        _("minimum harvest percentage"), null=True, blank=True, max_digits=5, decimal_places=1
     )
     min_secondary_pct = models.DecimalField(
-        _("minimum share of secondary materials"), null=True, blank=True, **PCT
+        _("minimum share of secondary materials"),
+        null=True,
+        blank=True,
+        max_digits=5,
+        decimal_places=1,
     )
     max_resale_days = models.PositiveIntegerField(
         _("maximum resale time (days)"), null=True, blank=True
@@ -228,6 +239,9 @@ class TenderClause(models.Model):
             models.UniqueConstraint(fields=["tender", "clause"], name="uniq_tender_clause")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.tender_id}: {self.clause_id}"
+
 
 class Bid(models.Model):
     """A bid entered by the client (bidders need not be on the platform)."""
@@ -235,11 +249,19 @@ class Bid(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="bids")
     bidder = models.CharField(_("bidder"), max_length=200)
     price_eur = models.DecimalField(_("price (EUR, excl. VAT)"), max_digits=14, decimal_places=2)
-    harvest_pct = models.DecimalField(_("promised harvest percentage"), null=True, blank=True, **PCT)
-    secondary_pct = models.DecimalField(
-        _("promised share of secondary materials"), null=True, blank=True, **PCT
+    harvest_pct = models.DecimalField(
+        _("promised harvest percentage"), null=True, blank=True, max_digits=5, decimal_places=1
     )
-    r_level = models.CharField(_("promised R-level"), max_length=2, choices=R_LEVEL_CHOICES, blank=True)
+    secondary_pct = models.DecimalField(
+        _("promised share of secondary materials"),
+        null=True,
+        blank=True,
+        max_digits=5,
+        decimal_places=1,
+    )
+    r_level = models.CharField(
+        _("promised R-level"), max_length=2, choices=R_LEVEL_CHOICES, blank=True
+    )
     resale_by = models.DateField(_("harvested lots resold by"), null=True, blank=True)
     reuse_plan_score = models.DecimalField(
         _("reuse plan score (0–10)"), max_digits=4, decimal_places=1, null=True, blank=True
@@ -252,7 +274,9 @@ class Bid(models.Model):
         verbose_name = _("bid")
         verbose_name_plural = _("bids")
         constraints = [
-            models.CheckConstraint(condition=models.Q(price_eur__gte=0), name="bid_price_not_negative")
+            models.CheckConstraint(
+                condition=models.Q(price_eur__gte=0), name="bid_price_not_negative"
+            )
         ]
 
     def __str__(self) -> str:
@@ -264,11 +288,17 @@ class Commitment(models.Model):
 
     tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="commitment")
     bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="commitment")
-    harvest_pct = models.DecimalField(_("harvest percentage"), null=True, blank=True, **PCT)
-    secondary_pct = models.DecimalField(_("share of secondary materials"), null=True, blank=True, **PCT)
+    harvest_pct = models.DecimalField(
+        _("harvest percentage"), null=True, blank=True, max_digits=5, decimal_places=1
+    )
+    secondary_pct = models.DecimalField(
+        _("share of secondary materials"), null=True, blank=True, max_digits=5, decimal_places=1
+    )
     r_level = models.CharField(_("R-level"), max_length=2, choices=R_LEVEL_CHOICES, blank=True)
     resale_by = models.DateField(_("resold by"), null=True, blank=True)
-    max_resale_days = models.PositiveIntegerField(_("maximum resale time (days)"), null=True, blank=True)
+    max_resale_days = models.PositiveIntegerField(
+        _("maximum resale time (days)"), null=True, blank=True
+    )
     committed_at = models.DateTimeField(_("committed at"))
     is_demo = models.BooleanField(_("demo data"), default=False)
 

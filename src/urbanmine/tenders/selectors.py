@@ -61,8 +61,13 @@ def passport_masses(asset: Asset) -> PassportMasses:
         Lot.objects.filter(source_asset=asset)
         .exclude(status=Status.CLOSED)
         .select_related("product_group")
-        .only("quantity", "mass_kg_per_unit", "product_group__code", "product_group__name_nl",
-              "product_group__name_en")
+        .only(
+            "quantity",
+            "mass_kg_per_unit",
+            "product_group__code",
+            "product_group__name_nl",
+            "product_group__name_en",
+        )
     )
     for lot in lots:
         code = lot.product_group.code

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -124,9 +124,7 @@ def _group_targets(errors: _Errors, targets: Mapping[str, Any] | None) -> dict[s
     known = set(ProductGroup.objects.filter(code__in=list(targets)).values_list("code", flat=True))
     for code, value in targets.items():
         if code not in known:
-            errors.add(
-                "group_targets", _("Unknown product group %(code)s.") % {"code": code}
-            )
+            errors.add("group_targets", _("Unknown product group %(code)s.") % {"code": code})
             continue
         d = _pct(errors, "group_targets", value)
         if d is not None:
@@ -135,109 +133,143 @@ def _group_targets(errors: _Errors, targets: Mapping[str, Any] | None) -> dict[s
 
 
 # ------------------------------------------------------------------------ ambitions
-@transaction.atomic
-def ambition_create(
-    *,
-    actor,
-    name: str,
-    level: str,
-    phase: str,
-    year: int,
-    municipalities: Iterable[Municipality] = (),
-    asset: Asset | None = None,
-    parent: Ambition | None = None,
-    harvest_pct: Any = None,
-    secondary_pct: Any = None,
-    min_r_level: str = "",
-    detachability_score: Any = None,
-    co2_reduction_pct: Any = None,
-    group_targets: Mapping[str, Any] | None = None,
-    owner: Organisation | None = None,
-    is_demo: bool = False,
-) -> Ambition:
-    """Record an ambition. An area ambition (province or municipality) covers
-    municipalities; a project ambition (the asset's owner) may inherit an area ambition
-    covering the asset and may only tighten it."""
-    errors = _Errors()
-    municipalities = list(municipalities)
-    if level not in AmbitionLevel.values:
-        errors.add("level", _("Choose area or project."))
-    if phase not in Phase.values:
-        errors.add("phase", _("Choose demolition or new build."))
-    if not name or not name.strip():
-        errors.add("name", _("Give the ambition a name."))
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        errors.add("year", _("The year is not a whole number."))
-        year = 0
-    if year and not 2000 <= year <= 2100:
-        errors.add("year", _("The year must lie between 2000 and 2100."))
-    values = {
-        "harvest_pct": _pct(errors, "harvest_pct", harvest_pct),
-        "secondary_pct": _pct(errors, "secondary_pct", secondary_pct),
-        "co2_reduction_pct": _pct(errors, "co2_reduction_pct", co2_reduction_pct),
-        "detachability_score": _number(errors, "detachability_score", detachability_score),
+class AmbitionTargetsIn(TypedDict, total=False):
+    harvest_pct: Any
+    secondary_pct: Any
+    min_r_level: str
+    detachability_score: Any
+    co2_reduction_pct: Any
+    group_targets: Mapping[str, Any] | None
+
+
+class _AmbitionRequired(TypedDict):
+    name: str
+    level: str
+    phase: str
+    year: Any
+
+
+class AmbitionFields(_AmbitionRequired, AmbitionTargetsIn, total=False):
+    """An ambition: its name, level (area: `municipalities`; project: `asset` and the
+    area ambition it inherits, `parent`), phase, year and targets."""
+
+    municipalities: Iterable[Municipality]
+    asset: Asset | None
+    parent: Ambition | None
+
+
+def _targets(errors: _Errors, fields: AmbitionTargetsIn) -> dict[str, Any]:
+    """The targets checked: percentages 0–100, the detachability score 1–5, an R-level."""
+    values: dict[str, Any] = {
+        "harvest_pct": _pct(errors, "harvest_pct", fields.get("harvest_pct")),
+        "secondary_pct": _pct(errors, "secondary_pct", fields.get("secondary_pct")),
+        "co2_reduction_pct": _pct(errors, "co2_reduction_pct", fields.get("co2_reduction_pct")),
+        "detachability_score": _number(
+            errors, "detachability_score", fields.get("detachability_score")
+        ),
+        "min_r_level": fields.get("min_r_level") or "",
+        "group_targets": _group_targets(errors, fields.get("group_targets")),
     }
     d = values["detachability_score"]
     if d is not None and not Decimal(1) <= d <= Decimal(5):
         errors.add("detachability_score", _("The detachability score must lie between 1 and 5."))
-    if min_r_level and min_r_level not in R_LEVELS:
+    if values["min_r_level"] and values["min_r_level"] not in R_LEVELS:
         errors.add("min_r_level", _("Choose an R-level from R0 to R9."))
-    groups = _group_targets(errors, group_targets)
+    return values
 
-    if level == AmbitionLevel.AREA:
-        allowed = municipality_ids_for_area_ambitions(actor)
-        if allowed is not None and not allowed:
-            raise PermissionDenied(_("Only the province or a municipality sets area ambitions."))
-        if not municipalities:
-            errors.add("municipalities", _("Choose at least one municipality."))
-        elif allowed is not None and any(m.pk not in allowed for m in municipalities):
-            errors.add(
-                "municipalities", _("You may set ambitions only for your own municipality.")
-            )
-        if asset is not None or parent is not None:
-            errors.add("asset", _("An area ambition names no project."))
-        if owner is None:
-            orgs = municipal_organisations(actor)
-            owner = orgs[0] if orgs and not is_province(actor) else None
-        owner = owner or acting_organisation(actor, None, role=ChainRole.MATCHMAKER)
-    elif level == AmbitionLevel.PROJECT:
-        if asset is None:
-            errors.add("asset", _("Choose the project (asset)."))
-            errors.raise_if_any()
-        assert asset is not None
-        if not (is_client(actor) and asset.owner_id in user_organisation_ids(actor)):
-            raise PermissionDenied(_("Only the asset's owner sets its ambition."))
-        owner = asset.owner
-        if parent is not None:
-            if parent.level != AmbitionLevel.AREA:
-                errors.add("parent", _("A project inherits an area ambition."))
-            elif not parent.municipalities.filter(pk=asset.municipality_id).exists():
-                errors.add("parent", _("The area ambition does not cover this project."))
-            elif parent.phase != phase:
-                errors.add("parent", _("The area ambition is for another phase."))
+
+def _check_heading(errors: _Errors, fields: AmbitionFields) -> int:
+    if fields.get("level") not in AmbitionLevel.values:
+        errors.add("level", _("Choose area or project."))
+    if fields.get("phase") not in Phase.values:
+        errors.add("phase", _("Choose demolition or new build."))
+    if not (fields.get("name") or "").strip():
+        errors.add("name", _("Give the ambition a name."))
+    try:
+        year = int(fields.get("year"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        errors.add("year", _("The year is not a whole number."))
+        return 0
+    if not 2000 <= year <= 2100:
+        errors.add("year", _("The year must lie between 2000 and 2100."))
+    return year
+
+
+def _area_owner(actor, errors: _Errors, fields: AmbitionFields, owner) -> Organisation:
+    """Who sets an area ambition (the province, or a municipality for its own area)."""
+    allowed = municipality_ids_for_area_ambitions(actor)
+    if allowed is not None and not allowed:
+        raise PermissionDenied(_("Only the province or a municipality sets area ambitions."))
+    municipalities = list(fields.get("municipalities") or ())
+    if not municipalities:
+        errors.add("municipalities", _("Choose at least one municipality."))
+    elif allowed is not None and any(m.pk not in allowed for m in municipalities):
+        errors.add("municipalities", _("You may set ambitions only for your own municipality."))
+    if fields.get("asset") is not None or fields.get("parent") is not None:
+        errors.add("asset", _("An area ambition names no project."))
+    if owner is None and not is_province(actor):
+        orgs = municipal_organisations(actor)
+        owner = orgs[0] if orgs else None
+    return owner or acting_organisation(actor, None, role=ChainRole.MATCHMAKER)
+
+
+def _project_owner(actor, errors: _Errors, fields: AmbitionFields) -> Organisation:
+    """A project ambition: the asset's owner, inheriting an area ambition that covers it."""
+    asset = fields.get("asset")
+    if asset is None:
+        errors.add("asset", _("Choose the project (asset)."))
+        errors.raise_if_any()
+    assert asset is not None
+    if not (is_client(actor) and asset.owner_id in user_organisation_ids(actor)):
+        raise PermissionDenied(_("Only the asset's owner sets its ambition."))
+    parent = fields.get("parent")
+    if parent is not None:
+        if parent.level != AmbitionLevel.AREA:
+            errors.add("parent", _("A project inherits an area ambition."))
+        elif not parent.municipalities.filter(pk=asset.municipality_id).exists():
+            errors.add("parent", _("The area ambition does not cover this project."))
+        elif parent.phase != fields.get("phase"):
+            errors.add("parent", _("The area ambition is for another phase."))
+    return asset.owner
+
+
+@transaction.atomic
+def ambition_create(
+    *,
+    actor,
+    owner: Organisation | None = None,
+    is_demo: bool = False,
+    **fields: Unpack[AmbitionFields],
+) -> Ambition:
+    """Record an ambition. An area ambition (province or municipality) covers
+    municipalities; a project ambition (the asset's owner) may inherit an area ambition
+    covering the asset and may only tighten it (refused naming each looser field)."""
+    errors = _Errors()
+    year = _check_heading(errors, fields)
+    targets = _targets(errors, fields)
+    area = fields.get("level") == AmbitionLevel.AREA
+    if area:
+        owner = _area_owner(actor, errors, fields, owner)
+    elif fields.get("level") == AmbitionLevel.PROJECT:
+        owner = _project_owner(actor, errors, fields)
     errors.raise_if_any()
-
     ambition = Ambition(
         owner=owner,
-        name=name.strip(),
-        level=level,
-        phase=phase,
+        name=fields["name"].strip(),
+        level=fields["level"],
+        phase=fields["phase"],
         year=year,
-        asset=asset if level == AmbitionLevel.PROJECT else None,
-        parent=parent if level == AmbitionLevel.PROJECT else None,
-        min_r_level=min_r_level,
-        group_targets=groups,
+        asset=None if area else fields.get("asset"),
+        parent=None if area else fields.get("parent"),
         created_by=actor,
         is_demo=is_demo,
-        **values,
+        **targets,
     )
     if ambition.parent is not None:
         _check_tightens(ambition.parent, ambition)
     ambition.save()
-    if level == AmbitionLevel.AREA:
-        ambition.municipalities.set(municipalities)
+    if area:
+        ambition.municipalities.set(list(fields.get("municipalities") or ()))
     return ambition
 
 
@@ -275,37 +307,46 @@ def _check_tightens(area: Ambition, project: Ambition) -> None:
 
 
 # ------------------------------------------------------------------------- clauses
+class _ClauseRequired(TypedDict):
+    code: str
+    title: str
+    kind: str
+    text: str
+    source: str
+
+
+class ClauseFields(_ClauseRequired, total=False):
+    phase: str
+    product_groups: Iterable[ProductGroup]
+
+
 @transaction.atomic
 def clause_create(
     *,
     actor,
-    code: str,
-    title: str,
-    kind: str,
-    text: str,
-    source: str,
-    phase: str = "",
-    product_groups: Iterable[ProductGroup] = (),
     author: Organisation | None = None,
     is_demo: bool = False,
+    **fields: Unpack[ClauseFields],
 ) -> Clause:
     """Add a clause, or the next version of a clause with the same code (the earlier
     versions stay: tenders keep the version they took)."""
     if actor is not None and not clause_may_author(actor):
         raise PermissionDenied(_("Only the province and municipalities add clauses."))
     errors = _Errors()
-    code = (code or "").strip().lower()
+    code = (fields.get("code") or "").strip().lower()
+    title, kind, text = fields.get("title") or "", fields.get("kind"), fields.get("text") or ""
+    source, phase = fields.get("source") or "", fields.get("phase") or ""
     if not code:
         errors.add("code", _("Give the clause a code."))
-    if not (title or "").strip():
+    if not title.strip():
         errors.add("title", _("Give the clause a title."))
     if kind not in ClauseKind.values:
         errors.add("kind", _("Choose the kind of clause."))
     if phase and phase not in Phase.values:
         errors.add("phase", _("Choose demolition or new build."))
-    if not (text or "").strip():
+    if not text.strip():
         errors.add("text", _("The clause needs a text."))
-    if not (source or "").strip():
+    if not source.strip():
         errors.add("source", _("Name the source the clause rests on."))
     errors.raise_if_any()
     if author is None and actor is not None:
@@ -324,7 +365,7 @@ def clause_create(
         author=author,
         is_demo=is_demo,
     )
-    clause.product_groups.set(list(product_groups))
+    clause.product_groups.set(list(fields.get("product_groups") or ()))
     return clause
 
 
@@ -394,32 +435,33 @@ def _locked_draft(actor, tender: Tender) -> Tender:
     return locked
 
 
+class CriteriaFields(TypedDict, total=False):
+    """A tender's requirements and award criteria (empty: none)."""
+
+    min_harvest_pct: Any
+    min_secondary_pct: Any
+    max_resale_days: Any
+    discount_eur_per_t: Any
+    eur_per_quality_point: Any
+    mass_basis_t: Any
+    requires_reuse_plan: bool
+    requires_inventory: bool
+    requires_registration: bool
+
+
 @transaction.atomic
-def tender_set_criteria(
-    *,
-    actor,
-    tender: Tender,
-    min_harvest_pct: Any = None,
-    min_secondary_pct: Any = None,
-    max_resale_days: Any = None,
-    discount_eur_per_t: Any = None,
-    eur_per_quality_point: Any = None,
-    mass_basis_t: Any = None,
-    requires_reuse_plan: bool = True,
-    requires_inventory: bool = True,
-    requires_registration: bool = True,
-) -> Tender:
+def tender_set_criteria(*, actor, tender: Tender, **fields: Unpack[CriteriaFields]) -> Tender:
     """Requirements and award criteria of a tender in preparation."""
     t = _locked_draft(actor, tender)
     errors = _Errors()
-    harvest = _pct(errors, "min_harvest_pct", min_harvest_pct)
-    secondary = _pct(errors, "min_secondary_pct", min_secondary_pct)
-    discount = _not_negative(errors, "discount_eur_per_t", discount_eur_per_t)
-    per_point = _not_negative(errors, "eur_per_quality_point", eur_per_quality_point)
-    days = _not_negative(errors, "max_resale_days", max_resale_days)
+    harvest = _pct(errors, "min_harvest_pct", fields.get("min_harvest_pct"))
+    secondary = _pct(errors, "min_secondary_pct", fields.get("min_secondary_pct"))
+    discount = _not_negative(errors, "discount_eur_per_t", fields.get("discount_eur_per_t"))
+    per_point = _not_negative(errors, "eur_per_quality_point", fields.get("eur_per_quality_point"))
+    days = _not_negative(errors, "max_resale_days", fields.get("max_resale_days"))
     if days is not None and days != int(days):
         errors.add("max_resale_days", _("The maximum resale time is a whole number of days."))
-    mass = _not_negative(errors, "mass_basis_t", mass_basis_t)
+    mass = _not_negative(errors, "mass_basis_t", fields.get("mass_basis_t"))
     need = _effective_harvest(t.ambition) if t.phase == Phase.DEMOLITION else None
     if harvest is not None and need is not None and harvest < need:
         errors.add(
@@ -435,9 +477,9 @@ def tender_set_criteria(
     t.eur_per_quality_point = per_point
     if mass is not None:
         t.mass_basis_t = mass
-    t.requires_reuse_plan = bool(requires_reuse_plan)
-    t.requires_inventory = bool(requires_inventory)
-    t.requires_registration = bool(requires_registration)
+    t.requires_reuse_plan = bool(fields.get("requires_reuse_plan", True))
+    t.requires_inventory = bool(fields.get("requires_inventory", True))
+    t.requires_registration = bool(fields.get("requires_registration", True))
     t.save()
     return t
 
@@ -457,43 +499,56 @@ def tender_remove_clause(*, actor, tender: Tender, clause: Clause) -> None:
     TenderClause.objects.filter(tender=t, clause=clause).delete()
 
 
-@transaction.atomic
-def bid_create(
-    *,
-    actor,
-    tender: Tender,
-    bidder: str,
-    price_eur: Any,
-    harvest_pct: Any = None,
-    secondary_pct: Any = None,
-    r_level: str = "",
-    resale_by: date | None = None,
-    reuse_plan_score: Any = None,
-    today: date | None = None,
-    is_demo: bool = False,
-) -> Bid:
-    """Enter a bid. A figure for a criterion the tender lacks is refused (a quality score
-    without a quality criterion, a secondary share in a demolition tender, ...)."""
-    t = _locked_draft(actor, tender)
-    errors = _Errors()
-    today = today or timezone.localdate()
-    if not (bidder or "").strip():
+class _BidRequired(TypedDict):
+    bidder: str
+    price_eur: Any
+
+
+class BidFields(_BidRequired, total=False):
+    """A bid: price, promised harvest % (demolition) or secondary share (new build),
+    R-level, date by which harvested lots are resold, reuse plan score (0–10)."""
+
+    harvest_pct: Any
+    secondary_pct: Any
+    r_level: str
+    resale_by: date | None
+    reuse_plan_score: Any
+
+
+def _bid_figures(errors: _Errors, fields: BidFields, today: date) -> dict[str, Any]:
+    """The bid's own figures checked: ranges, an R-level, a resale date not in the past."""
+    if not (fields.get("bidder") or "").strip():
         errors.add("bidder", _("Name the bidder."))
-    price = _not_negative(errors, "price_eur", price_eur)
+    price = _not_negative(errors, "price_eur", fields.get("price_eur"))
     if price is None and "price_eur" not in errors.errors:
         errors.add("price_eur", _("Give the bid's price."))
-    harvest = _pct(errors, "harvest_pct", harvest_pct)
-    secondary = _pct(errors, "secondary_pct", secondary_pct)
-    score = _number(errors, "reuse_plan_score", reuse_plan_score)
+    score = _number(errors, "reuse_plan_score", fields.get("reuse_plan_score"))
     if score is not None and not Decimal(0) <= score <= Decimal(10):
         errors.add("reuse_plan_score", _("The reuse plan score must lie between 0 and 10."))
+    r_level = fields.get("r_level") or ""
     if r_level and r_level not in R_LEVELS:
         errors.add("r_level", _("Choose an R-level from R0 to R9."))
+    resale_by = fields.get("resale_by")
     if resale_by is not None and resale_by < today:
         errors.add(
             "resale_by",
-            _("The resale date %(day)s lies in the past.") % {"day": resale_by.strftime("%d-%m-%Y")},
+            _("The resale date %(day)s lies in the past.")
+            % {"day": resale_by.strftime("%d-%m-%Y")},
         )
+    return {
+        "bidder": (fields.get("bidder") or "").strip(),
+        "price_eur": price,
+        "harvest_pct": _pct(errors, "harvest_pct", fields.get("harvest_pct")),
+        "secondary_pct": _pct(errors, "secondary_pct", fields.get("secondary_pct")),
+        "r_level": r_level,
+        "resale_by": resale_by,
+        "reuse_plan_score": score,
+    }
+
+
+def _bid_fits_tender(errors: _Errors, t: Tender, bid: dict[str, Any]) -> None:
+    """A figure for a criterion the tender lacks is refused, naming it."""
+    harvest, secondary = bid["harvest_pct"], bid["secondary_pct"]
     if t.phase == Phase.DEMOLITION:
         if secondary is not None:
             errors.add(
@@ -511,29 +566,39 @@ def bid_create(
     else:
         if harvest is not None:
             errors.add(
-                "harvest_pct", _("This construction tender has no criterion for a harvest percentage.")
+                "harvest_pct",
+                _("This construction tender has no criterion for a harvest percentage."),
             )
         if secondary is None and "secondary_pct" not in errors.errors:
             errors.add("secondary_pct", _("Give the promised share of secondary materials."))
-    if score is not None and not t.eur_per_quality_point:
+        if bid["resale_by"] is not None:
+            errors.add(
+                "resale_by", _("This construction tender has no criterion for a resale time.")
+            )
+    if bid["reuse_plan_score"] is not None and not t.eur_per_quality_point:
         errors.add(
             "reuse_plan_score",
             _("This tender has no quality criterion: a reuse plan score is not assessed."),
         )
-    if resale_by is not None and t.phase != Phase.DEMOLITION:
-        errors.add("resale_by", _("This construction tender has no criterion for a resale time."))
+
+
+@transaction.atomic
+def bid_create(
+    *,
+    actor,
+    tender: Tender,
+    today: date | None = None,
+    is_demo: bool = False,
+    **fields: Unpack[BidFields],
+) -> Bid:
+    """Enter a bid. A figure for a criterion the tender lacks is refused (a quality score
+    without a quality criterion, a secondary share in a demolition tender, ...)."""
+    t = _locked_draft(actor, tender)
+    errors = _Errors()
+    bid = _bid_figures(errors, fields, today or timezone.localdate())
+    _bid_fits_tender(errors, t, bid)
     errors.raise_if_any()
-    return Bid.objects.create(
-        tender=t,
-        bidder=bidder.strip(),
-        price_eur=price,
-        harvest_pct=harvest,
-        secondary_pct=secondary,
-        r_level=r_level,
-        resale_by=resale_by,
-        reuse_plan_score=score,
-        is_demo=is_demo,
-    )
+    return Bid.objects.create(tender=t, is_demo=is_demo, **bid)
 
 
 @transaction.atomic

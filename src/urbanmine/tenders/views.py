@@ -29,9 +29,11 @@ from .permissions import (
 
 
 def _client_assets(user):
-    return projects_of(user).select_related("municipality").order_by("name") if is_client(
-        user
-    ) else Asset.objects.none()
+    return (
+        projects_of(user).select_related("municipality").order_by("name")
+        if is_client(user)
+        else Asset.objects.none()
+    )
 
 
 @login_required
@@ -91,9 +93,7 @@ def ambition_create(request):
 
 @login_required
 def ambition_detail(request, pk):
-    ambition = get_object_or_404(
-        Ambition.objects.select_related("owner", "asset", "parent"), pk=pk
-    )
+    ambition = get_object_or_404(Ambition.objects.select_related("owner", "asset", "parent"), pk=pk)
     if not ambition_may_view(request.user, ambition):
         raise Http404
     potential = None
@@ -227,7 +227,7 @@ def tender_detail(request, pk):
     if action:
         if not tender_may_change(request.user, tender):
             raise PermissionDenied
-        done = _handle(request, tender, action, criteria_form, clause_form, bid_form)
+        done = _handle(request, tender, action, forms=(criteria_form, clause_form, bid_form))
         if done:
             return redirect("tender-detail", pk=tender.pk)
         tender = _tender_or_404(request, pk)
@@ -254,9 +254,9 @@ def tender_detail(request, pk):
     )
 
 
-def _handle(request, tender, action, criteria_form, clause_form, bid_form) -> bool:
+def _handle(request, tender, action, *, forms) -> bool:
     """One POST of the tender page; True when it was written."""
-    form = {"criteria": criteria_form, "clause": clause_form, "bid": bid_form}.get(action)
+    form = dict(zip(("criteria", "clause", "bid"), forms, strict=True)).get(action)
     try:
         if action == "award":
             bid = get_object_or_404(Bid, pk=request.POST.get("bid"), tender=tender)

@@ -5,7 +5,7 @@ client) or 404 (not theirs)."""
 
 from __future__ import annotations
 
-from tests.contracts.route_cases import API_ANON, LOGIN, Case, api, expect, page
+from tests.contracts.route_cases import LOGIN, Case, expect, page
 
 
 def _area(w):
@@ -157,6 +157,8 @@ CASES: list[Case] = [
         },
         writes=True,
     ),
-    page("tender-annex-docx", lambda w: _tender_url(w, "annex.docx"), expect(LOGIN, (404,), (200,))),
+    page(
+        "tender-annex-docx", lambda w: _tender_url(w, "annex.docx"), expect(LOGIN, (404,), (200,))
+    ),
     page("tender-annex-pdf", lambda w: _tender_url(w, "annex.pdf"), expect(LOGIN, (404,), (200,))),
 ]

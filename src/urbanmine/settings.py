@@ -327,6 +327,13 @@ SPECTACULAR_SETTINGS = {
         "StepEnum": "urbanmine.lots.lifecycle.Step",
         "TransferStepEnum": "urbanmine.lots.api.TRANSFER_STEP_CHOICES",
         "RStrategyEnum": "urbanmine.lots.models.RStrategy",
+        "RLevelEnum": "urbanmine.tenders.models.R_LEVEL_CHOICES",
+        "AmbitionLevelEnum": "urbanmine.tenders.models.AmbitionLevel",
+        # the hub stock line's dwell level keeps its name beside the ambitions' level
+        "LevelEnum": [("ok", "ok"), ("warning", "warning"), ("alert", "alert")],
+        "TenderPhaseEnum": "urbanmine.tenders.models.Phase",
+        "ClauseKindEnum": "urbanmine.tenders.models.ClauseKind",
+        "TenderStatusEnum": "urbanmine.tenders.models.TenderStatus",
         "TransformationStrategyEnum": "urbanmine.lots.api.TRANSFORMATION_R_CHOICES",
         "TransferStatusEnum": "urbanmine.lots.models.TransferStatus",
         "EngagementStatusEnum": "urbanmine.lots.models.EngagementStatus",

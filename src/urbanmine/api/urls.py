@@ -29,6 +29,12 @@ from urbanmine.lots.api import (
 )
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
 from urbanmine.regions.api import MunicipalityViewSet
+from urbanmine.tenders.api import (
+    AmbitionViewSet,
+    ClauseViewSet,
+    CommitmentViewSet,
+    TenderViewSet,
+)
 from urbanmine.webhooks.api import SubscriptionViewSet
 
 
@@ -71,6 +77,10 @@ router.register("product-groups", ProductGroupViewSet, basename="api-product-gro
 router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
 router.register("supply", SupplyViewSet, basename="api-supply")
 router.register("webhook-subscriptions", SubscriptionViewSet, basename="api-webhook-subscription")
+router.register("ambitions", AmbitionViewSet, basename="api-ambition")
+router.register("clauses", ClauseViewSet, basename="api-clause")
+router.register("tenders", TenderViewSet, basename="api-tender")
+router.register("commitments", CommitmentViewSet, basename="api-commitment")
 
 
 class DeprecatedSupplyExportViewSet(SupplyExportViewSet):

@@ -5,7 +5,7 @@ client) or 404 (not theirs)."""
 
 from __future__ import annotations
 
-from tests.contracts.route_cases import LOGIN, Case, expect, page
+from tests.contracts.route_cases import API_ANON, LOGIN, Case, api, expect, page
 
 
 def _area(w):
@@ -161,4 +161,77 @@ CASES: list[Case] = [
         "tender-annex-docx", lambda w: _tender_url(w, "annex.docx"), expect(LOGIN, (404,), (200,))
     ),
     page("tender-annex-pdf", lambda w: _tender_url(w, "annex.pdf"), expect(LOGIN, (404,), (200,))),
+]
+
+
+def _commitment(w):
+    if "commitment" not in w.extra:
+        from urbanmine.tenders.services import bid_create, tender_award
+
+        tender = _tender(w)
+        bid = bid_create(
+            actor=w.chain.owner_user,
+            tender=tender,
+            bidder="Sloper Commitment",
+            price_eur=1000,
+            harvest_pct=40,
+        )
+        w.extra["commitment"] = tender_award(actor=w.chain.owner_user, tender=tender, bid=bid)
+    return w.extra["commitment"]
+
+
+# the API (read): area ambitions and clauses for every signed-in user; project ambitions,
+# tenders and commitments for the client's organisations
+CASES += [
+    api(
+        "api-ambition-list",
+        "get",
+        lambda w: (_project(w), "/api/v1/ambitions")[1],
+        expect(API_ANON, (200,), (200,)),
+        shown=lambda w: "Projectambitie Flat Rotterdam",
+    ),
+    api(
+        "api-ambition-detail",
+        "get",
+        lambda w: f"/api/v1/ambitions/{_project(w).pk}",
+        expect(API_ANON, (404,), (200,)),
+    ),
+    api(
+        "api-clause-list",
+        "get",
+        lambda w: (_clause(w), "/api/v1/clauses")[1],
+        expect(API_ANON, (200,), (200,)),
+    ),
+    api(
+        "api-clause-detail",
+        "get",
+        lambda w: f"/api/v1/clauses/{_clause(w).pk}",
+        expect(API_ANON, (200,), (200,)),
+    ),
+    api(
+        "api-tender-list",
+        "get",
+        lambda w: (_tender(w), "/api/v1/tenders")[1],
+        expect(API_ANON, (200,), (200,)),
+        shown=lambda w: "Uitvraag Flat Rotterdam",
+    ),
+    api(
+        "api-tender-detail",
+        "get",
+        lambda w: f"/api/v1/tenders/{_tender(w).pk}",
+        expect(API_ANON, (404,), (200,)),
+    ),
+    api(
+        "api-commitment-list",
+        "get",
+        lambda w: (_commitment(w), "/api/v1/commitments")[1],
+        expect(API_ANON, (200,), (200,)),
+        shown=lambda w: "Sloper Commitment",
+    ),
+    api(
+        "api-commitment-detail",
+        "get",
+        lambda w: f"/api/v1/commitments/{_commitment(w).pk}",
+        expect(API_ANON, (404,), (200,)),
+    ),
 ]

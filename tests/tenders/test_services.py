@@ -268,3 +268,66 @@ def test_annex_exports_hold_clauses_and_ranking(chain, tender):
     assert "Minimaal oogstpercentage" in text and "Bijlage" in text
     pdf = exports.annex_pdf(tender)
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_project_inherits_the_covering_area_ambition_without_asking(chain, area):
+    with pytest.raises(ValidationError) as e:
+        services.ambition_create(
+            actor=chain.owner_user,
+            name="Flat",
+            level="project",
+            phase="demolition",
+            year=2027,
+            asset=chain.building,
+            harvest_pct=10,
+            min_r_level="R3",
+        )
+    assert list(e.value.message_dict) == ["harvest_pct"]
+    project = services.ambition_create(
+        actor=chain.owner_user,
+        name="Flat",
+        level="project",
+        phase="demolition",
+        year=2027,
+        asset=chain.building,
+        harvest_pct=35,
+        min_r_level="R3",
+    )
+    assert project.parent == area
+
+
+def test_a_municipality_sets_ambitions_and_clauses_for_its_own_area(chain):
+    from django.contrib.auth import get_user_model
+
+    from urbanmine.organisations.models import ChainRole, Membership, Organisation, OrganisationRole
+
+    rotterdam = Municipality.objects.get(code="GM0599")
+    org = Organisation.objects.create(name="Gemeente Test", municipality=rotterdam)
+    for role in (ChainRole.ASSET_OWNER, ChainRole.PERMIT_AUTHORITY):
+        OrganisationRole.objects.create(organisation=org, role=role)
+    user = get_user_model().objects.create_user("gemeente", password="pw-test-12345")
+    Membership.objects.create(user=user, organisation=org)
+    own = services.ambition_create(
+        actor=user,
+        name="Rotterdam",
+        level="area",
+        phase="demolition",
+        year=2027,
+        municipalities=[rotterdam],
+        harvest_pct=30,
+    )
+    assert own.owner == org
+    with pytest.raises(ValidationError) as e:
+        services.ambition_create(
+            actor=user,
+            name="Delft",
+            level="area",
+            phase="demolition",
+            year=2027,
+            municipalities=[Municipality.objects.get(code="GM0503")],
+        )
+    assert list(e.value.message_dict) == ["municipalities"]
+    clause = services.clause_create(
+        actor=user, code="eigen", title="Eigen", kind="award", text="Tekst", source="Verkenning"
+    )
+    assert clause.author == org

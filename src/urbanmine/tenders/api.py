@@ -146,7 +146,9 @@ class TenderSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClauseRefSerializer(many=True))
     def get_clauses(self, tender):
-        return ClauseRefSerializer([tc.clause for tc in tender.tender_clauses.all()], many=True).data
+        return ClauseRefSerializer(
+            [tc.clause for tc in tender.tender_clauses.all()], many=True
+        ).data
 
     @extend_schema_field(RankingSerializer(allow_null=True))
     def get_ranking(self, tender):

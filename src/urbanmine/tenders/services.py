@@ -223,7 +223,18 @@ def _project_owner(actor, errors: _Errors, fields: AmbitionFields) -> Organisati
     if not (is_client(actor) and asset.owner_id in user_organisation_ids(actor)):
         raise PermissionDenied(_("Only the asset's owner sets its ambition."))
     parent = fields.get("parent")
-    if parent is not None:
+    if parent is None:  # inherited without asking: the newest area ambition covering it
+        parent = (
+            Ambition.objects.filter(
+                level=AmbitionLevel.AREA,
+                phase=fields.get("phase"),
+                municipalities=asset.municipality_id,
+            )
+            .order_by("-year", "-id")
+            .first()
+        )
+        fields["parent"] = parent
+    elif parent is not None:
         if parent.level != AmbitionLevel.AREA:
             errors.add("parent", _("A project inherits an area ambition."))
         elif not parent.municipalities.filter(pk=asset.municipality_id).exists():

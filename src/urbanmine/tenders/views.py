@@ -98,7 +98,6 @@ def ambition_detail(request, pk):
         raise Http404
     potential = None
     gap = None
-    effective = ambition
     if ambition.asset is not None:
         potential = selectors.realistic_potential(ambition.asset)
         target = ambition.harvest_pct
@@ -117,7 +116,6 @@ def ambition_detail(request, pk):
         "tenders/ambition_detail.html",
         {
             "ambition": ambition,
-            "effective": effective,
             "municipalities": list(ambition.municipalities.order_by("name")),
             "potential": potential,
             "group_names": selectors.group_names(ambition.group_targets or {}),

@@ -119,6 +119,9 @@ def test_province_ambition_to_tender_ranking_and_annexes(chain, page, tmp_path):
     # break-even (51 500 − 50 000) / (16,8 − 8,4) = 178,57 euros per tonne
     assert "178,57" in page.inner_text("#break-even")
 
+    PNG_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(PNG_DIR / "tender-page.png"), full_page=True)
+
     # 6. the Word annex holds the clauses and the ranking
     with page.expect_download() as download:
         page.click("#annex-docx")

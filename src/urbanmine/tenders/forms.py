@@ -114,3 +114,14 @@ class BidForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reuse_plan_score = _dec(_("Reuse plan score (0–10)"))
+
+    def __init__(self, *args, tender, **kwargs):
+        """Only the figures the tender assesses (the service refuses the others)."""
+        super().__init__(*args, **kwargs)
+        drop = (
+            ["secondary_pct"] if tender.phase == Phase.DEMOLITION else ["harvest_pct", "resale_by"]
+        )
+        if not tender.eur_per_quality_point:
+            drop.append("reuse_plan_score")
+        for name in drop:
+            del self.fields[name]

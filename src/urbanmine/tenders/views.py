@@ -221,7 +221,7 @@ def tender_detail(request, pk):
         request.POST if action == "criteria" else None, initial=_criteria_initial(tender)
     )
     clause_form = AddClauseForm(request.POST if action == "clause" else None, clauses=library)
-    bid_form = BidForm(request.POST if action == "bid" else None)
+    bid_form = BidForm(request.POST if action == "bid" else None, tender=tender)
     if action:
         if not tender_may_change(request.user, tender):
             raise PermissionDenied

@@ -1,16 +1,29 @@
-"""API of the tender tool (read): ambitions, the clause library, tenders with their bids and
-ranking, and commitments with their realisation. Who sees what is `permissions.py`'s;
-the writes go through the web pages for now (the services check them once for both)."""
+"""API of the tender tool: ambitions (read and record), the clause library, tenders with
+their bids and ranking, and commitments with their realisation (read). Who sees what is
+`permissions.py`'s; every write goes through the service the web pages use."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
-from urbanmine.core.api import PROBLEM, PROTECTED_ERRORS, ApiViewMixin, param
+from urbanmine.assets.models import Asset
+from urbanmine.core.api import PROBLEM, PROTECTED_ERRORS, ApiViewMixin, IdRelatedField, param
 from urbanmine.organisations.api import OrganisationRefSerializer
+from urbanmine.regions.models import Municipality
 
 from . import selectors
-from .models import Ambition, AmbitionLevel, Bid, Clause, Commitment, Phase, Tender
+from .models import (
+    R_LEVEL_CHOICES,
+    Ambition,
+    AmbitionLevel,
+    Bid,
+    Clause,
+    Commitment,
+    Phase,
+    Tender,
+)
+from .services import ambition_create
 
 
 class AmbitionSerializer(serializers.ModelSerializer):
@@ -44,6 +57,54 @@ class AmbitionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+def _pct_field(help_text: str) -> serializers.FloatField:
+    return serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=100, help_text=help_text
+    )
+
+
+class AmbitionCreateSerializer(serializers.Serializer):
+    """An area ambition (the province, or a municipality for its own area: `municipalities`)
+    or a project ambition (the asset's owner: `asset`, inheriting `parent` or else the
+    newest area ambition covering the asset, which it may only tighten). Checked by
+    `services.ambition_create`, as on the web."""
+
+    name = serializers.CharField(max_length=200)
+    level = serializers.ChoiceField(choices=AmbitionLevel.choices)
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    municipalities = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Municipality.objects.all(),
+        many=True,
+        required=False,
+        help_text="CBS municipality codes (area ambitions).",
+    )
+    asset = IdRelatedField(
+        queryset=Asset.objects.all(), required=False, allow_null=True, help_text="Asset id."
+    )
+    parent = IdRelatedField(
+        queryset=Ambition.objects.filter(level=AmbitionLevel.AREA),
+        required=False,
+        allow_null=True,
+        help_text="Id of the area ambition a project ambition inherits.",
+    )
+    harvest_pct = _pct_field("Harvest percentage by mass (demolition).")
+    secondary_pct = _pct_field("Share of secondary materials by mass (new build).")
+    co2_reduction_pct = _pct_field("CO2 reduction (percent).")
+    detachability_score = serializers.FloatField(
+        required=False, allow_null=True, min_value=1, max_value=5
+    )
+    min_r_level = serializers.ChoiceField(
+        choices=R_LEVEL_CHOICES, required=False, allow_blank=True, default=""
+    )
+    group_targets = serializers.DictField(
+        child=serializers.FloatField(min_value=0, max_value=100),
+        required=False,
+        help_text="Target per product-group code (percent).",
+    )
 
 
 class ClauseSerializer(serializers.ModelSerializer):
@@ -212,8 +273,19 @@ class CommitmentSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(
         summary="One ambition", responses={200: AmbitionSerializer, **PROTECTED_ERRORS}
     ),
+    create=extend_schema(
+        summary="Record an area or project ambition",
+        request=AmbitionCreateSerializer,
+        responses={201: AmbitionSerializer, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
+    ),
 )
-class AmbitionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+class AmbitionViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = AmbitionSerializer
     permission_classes = [IsAuthenticated]
     lookup_value_regex = r"[0-9]+"
@@ -227,6 +299,13 @@ class AmbitionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             if p.get("phase"):
                 qs = qs.filter(phase=p["phase"])
         return qs
+
+    def create(self, request, *args, **kwargs):
+        data = AmbitionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ambition = ambition_create(actor=request.user, **data.validated_data)
+        ambition = selectors.ambitions_for(request.user).get(pk=ambition.pk)
+        return Response(AmbitionSerializer(ambition).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -191,6 +191,23 @@ CASES += [
         shown=lambda w: "Projectambitie Flat Rotterdam",
     ),
     api(
+        "api-ambition-list",
+        "post",
+        lambda w: "/api/v1/ambitions",
+        expect(API_ANON, (403,), (201,)),
+        own="matchmaker_user",
+        json=True,
+        data=lambda w: {
+            "name": "API-ambitie",
+            "level": "area",
+            "phase": "new_build",
+            "year": 2028,
+            "municipalities": ["GM0599"],
+            "secondary_pct": 25,
+        },
+        writes=True,
+    ),
+    api(
         "api-ambition-detail",
         "get",
         lambda w: f"/api/v1/ambitions/{_project(w).pk}",

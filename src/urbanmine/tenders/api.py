@@ -85,7 +85,8 @@ class AmbitionCreateSerializer(serializers.Serializer):
     asset = IdRelatedField(
         queryset=Asset.objects.all(), required=False, allow_null=True, help_text="Asset id."
     )
-    parent = IdRelatedField(
+    # DRF's metaclass takes declared fields out of the class: `parent` shadows nothing
+    parent = IdRelatedField(  # type: ignore[assignment]
         queryset=Ambition.objects.filter(level=AmbitionLevel.AREA),
         required=False,
         allow_null=True,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("urbanmine.insight.urls")),
     path("impact/", include("urbanmine.impact.urls")),
     path("network/", include("urbanmine.network.urls")),
+    path("tenders/", include("urbanmine.tenders.urls")),
     path("audit/", include("urbanmine.audit.urls")),
     path("", include("urbanmine.webhooks.urls")),
     path("api/", include("urbanmine.api.urls")),

@@ -29,6 +29,7 @@ WRITES = sorted(
 
 # path template -> (the owner in `chain`, path parameters from the fixtures)
 OBJECTS = {
+    "/api/v1/ambitions": ("matchmaker_user", lambda c, lot: {}),
     "/api/v1/assets": ("owner_user", lambda c, lot: {}),
     "/api/v1/assets/{id}/inventory": ("owner_user", lambda c, lot: {"id": c.building.pk}),
     "/api/v1/demand-requests": ("buyer_user", lambda c, lot: {}),

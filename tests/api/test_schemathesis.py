@@ -41,6 +41,8 @@ schema.config.update(headers={"Authorization": f"Token {TOKEN}"})
 # its state, a file must be an inventory, the top-10 weights must not all be zero. There the
 # refusal must name what is wrong (`invalid_params`) instead of `positive_data_acceptance`.
 BUSINESS_RULES = {
+    # only the province or a municipality (area), the asset's owner (project); only tighten
+    ("POST", "/ambitions"),
     ("POST", "/assets"),
     ("POST", "/assets/{id}/inventory"),
     ("POST", "/demand-requests"),

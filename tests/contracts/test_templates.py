@@ -65,6 +65,8 @@ NOT_PAGES = {
     "metrics",
     "network-request-decide",  # POST-only (issue #18)
     "network-certification-remove",
+    "tender-annex-docx",  # downloads (tests/tenders/test_views.py opens them)
+    "tender-annex-pdf",
 }
 SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
 LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')
@@ -258,6 +260,8 @@ def error_requests(client: Client) -> list[tuple[str, str, dict, tuple[int, ...]
         ("post", f"/lots/{lot.code}/record/", {"step": "execution"}, (400, 403, 404)),
         ("post", f"/dashboard/scenarios/{scenario.pk}/", {"name": ""}, (200, 400, 403)),
         ("get", "/accounts/login/", {}, (200,)),
+        ("post", "/tenders/ambitions/new/", {"harvest_pct": "120"}, (400, 403)),
+        ("post", "/tenders/clauses/", {"code": ""}, (400, 403)),
     ]
 
 

@@ -59,8 +59,8 @@ def test_the_owners_passport_and_the_api_do_not_grow_with_the_lots(chain, identi
     after = {url: _queries(owner, url) for url in urls}
     assert after == before
     assert (
-        before[f"/assets/{chain.building.pk}/"] <= 14
-    )  # + access (grants, 2 choice lists), notices, drafts
+        before[f"/assets/{chain.building.pk}/"] <= 15
+    )  # + access (grants, 2 choice lists), notices, drafts, tender commitments (issue #17)
     assert before["/api/v1/lots"] <= 6
     assert before[f"/api/v1/lots/{identified_lot.code}"] <= 5
 

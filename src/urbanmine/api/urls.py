@@ -30,6 +30,12 @@ from urbanmine.lots.api import (
 from urbanmine.market.api import DemandRequestViewSet, ProposalViewSet
 from urbanmine.network.api import CovenantViewSet, DirectoryEntryViewSet, TargetViewSet
 from urbanmine.regions.api import MunicipalityViewSet
+from urbanmine.tenders.api import (
+    AmbitionViewSet,
+    ClauseViewSet,
+    CommitmentViewSet,
+    TenderViewSet,
+)
 from urbanmine.webhooks.api import SubscriptionViewSet
 
 
@@ -75,6 +81,10 @@ router.register("network/organisations", DirectoryEntryViewSet, basename="api-ne
 router.register("network/covenants", CovenantViewSet, basename="api-network-covenant")
 router.register("network/targets", TargetViewSet, basename="api-network-target")
 router.register("webhook-subscriptions", SubscriptionViewSet, basename="api-webhook-subscription")
+router.register("ambitions", AmbitionViewSet, basename="api-ambition")
+router.register("clauses", ClauseViewSet, basename="api-clause")
+router.register("tenders", TenderViewSet, basename="api-tender")
+router.register("commitments", CommitmentViewSet, basename="api-commitment")
 
 
 class DeprecatedSupplyExportViewSet(SupplyExportViewSet):

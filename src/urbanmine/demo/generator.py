@@ -53,6 +53,8 @@ from urbanmine.organisations.models import ChainRole, Membership, Organisation, 
 from urbanmine.regions.models import ZUID_HOLLAND, Municipality
 from urbanmine.regions.services import municipalities_load
 
+from .tenders import make_tender_demo
+
 DEMO_PASSWORD = "urbanmine-demo"
 
 # One demo organisation per chain role; username = role code.
@@ -951,6 +953,7 @@ def load_demo(
     progress("open work for the start pages…")
     _make_open_work(demo, scale)
     make_network(orgs, today=demo.today)
+    make_tender_demo(orgs=orgs, today=demo.today)  # issue #17: ambitions, clauses, a tender
     public_version_bump()  # bulk writes send no signals: cached public pages are stale
     _analyze()
     return DemoReport(

@@ -100,7 +100,7 @@ class DirectoryEntryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return super().get_serializer_context() | {"today": timezone.localdate()}
 
 
-class CommitmentSerializer(serializers.Serializer):
+class CovenantCommitmentSerializer(serializers.Serializer):
     year = serializers.IntegerField(source="commitment.year")
     indicator = serializers.CharField(source="commitment.indicator")
     unit = serializers.CharField()
@@ -114,7 +114,7 @@ class CommitmentSerializer(serializers.Serializer):
 class SignatorySerializer(serializers.Serializer):
     organisation = OrganisationRefSerializer()
     signed_at = serializers.DateTimeField()
-    commitments = CommitmentSerializer(many=True)
+    commitments = CovenantCommitmentSerializer(many=True)
 
 
 class CovenantSerializer(serializers.ModelSerializer):

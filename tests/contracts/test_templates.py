@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -180,8 +181,15 @@ def _links(html: str, base: str) -> list[str]:
     return out
 
 
-def crawl(client: Client, seeds: list[str], visited: dict[str, set[str]], who: str) -> list[str]:
-    """Breadth-first over the links of every page; returns the problems found."""
+def crawl(
+    client: Client,
+    seeds: list[str],
+    visited: dict[str, set[str]],
+    who: str,
+    on_page: Callable[[str, str], None] | None = None,
+) -> list[str]:
+    """Breadth-first over the links of every page; returns the problems found. `on_page`
+    gets (url, html) of every HTML page reached (tests/contracts/test_language.py)."""
     problems, queue, seen = [], list(seeds), set()
     per_name: dict[str, int] = defaultdict(int)
     while queue:
@@ -205,7 +213,10 @@ def crawl(client: Client, seeds: list[str], visited: dict[str, set[str]], who: s
             continue
         visited[name].add(who)
         if "text/html" in response.get("Content-Type", ""):
-            queue.extend(_links(response.content.decode(), url))
+            html = response.content.decode()
+            if on_page is not None:
+                on_page(url, html)
+            queue.extend(_links(html, url))
     return problems
 
 

@@ -40,9 +40,7 @@ from urbanmine.lots.lifecycle import Status, Step
 #: codes, solver states, file names, field names, English verdict words. Matched as whole
 #: words, case-sensitively for the lower-case codes (a Dutch sentence may quote "Status").
 ENGLISH_LEAKS = {
-    # file names and developer words
-    ".csv",
-    ".md",
+    # file names and developer words (any snake_case identifier: `IDENTIFIER` below)
     "DOMAIN.md",
     "impact_factors",
     "ifc_mapping",
@@ -90,8 +88,6 @@ ENGLISH_LEAKS = {
     "The",
     "and",
     "with",
-    "of",
-    "is",
     "are",
     "not",
     "must",
@@ -107,6 +103,17 @@ ENGLISH_LEAKS = {
 }
 #: the lifecycle's codes: statuses and steps are shown by their labels only
 ENGLISH_LEAKS |= {s.value for s in Status} | {s.value for s in Step if "_" in s.value}
+#: a code such as product_group, impact_factors.csv or end_year (a webhook's secret, which
+#: the page shows on purpose, starts with whsec_)
+IDENTIFIER = re.compile(r"(?<![\w-])(?!whsec_)[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.csv)?(?![\w-])")
+#: Records keep the words they were written in: the audit log's names of objects, the
+#: notifications sent, the reference scenario created in Dutch by the demo. Their pages and
+#: these texts are not held against the English interface.
+RECORD_PAGES = ("/audit/", "/notifications/")
+RECORDED_MSGIDS = {
+    "Calibrated lifetimes, 35 percent reuse potential, the construction programme of the "
+    "province baseline; 2025–2050.",
+}
 #: Dutch words that would betray an untranslated template in the English interface.
 DUTCH_LEFTOVERS = {"Hergebruik", "hergebruik", "Vergelijking", "Aannames", "partij", "kavel"}
 
@@ -141,6 +148,8 @@ def dutch_only_texts() -> set[str]:
     for key, msgstr in catalog.items():
         msgid = key[0] if isinstance(key, tuple) else key
         english.add(msgid)
+        if msgid in RECORDED_MSGIDS:
+            continue
         if msgid and msgstr != msgid and len(msgstr.split()) >= 3 and "%" not in msgstr:
             dutch.add(" ".join(msgstr.split()))
     return {d for d in dutch if d not in english}
@@ -169,7 +178,10 @@ def walk(language: str, demo) -> dict[str, list[str]]:
         assert not problems, "\n".join(problems)
         for method, url, data, _expected in error_requests(client):
             response = getattr(client, method)(url, data)
-            if "text/html" in response.get("Content-Type", ""):
+            # 403/404 pages are the page frame's (issue #15 item 1), not a form's error state
+            if response.status_code in (200, 400) and "text/html" in response.get(
+                "Content-Type", ""
+            ):
                 read(f"{method.upper()} {url} {data}", response.content.decode())
     return pages
 
@@ -199,6 +211,8 @@ def test_english_pages_show_no_dutch_leftovers(demo_world, settings):  # noqa: F
     pattern = _pattern(DUTCH_LEFTOVERS)
     found: dict[str, set[str]] = defaultdict(set)
     for where, texts in walk("en", demo_world).items():
+        if where.split(" ")[1].startswith(RECORD_PAGES):
+            continue
         for text in texts:
             for sentence in sentences:
                 if sentence in text:

@@ -71,3 +71,16 @@ def sort_key(label: object) -> str:
         if text.startswith(prefix):
             return text[len(prefix) :]
     return text
+
+
+def format_quantity(value: float | int | Decimal | None, max_digits: int = 3) -> str:
+    """A quantity with the decimals it has (up to `max_digits`), grouped: Decimal("12.500")
+    -> "12,5", 1250 -> "1.250" (Dutch)."""
+    if value is None or value == "":
+        return ""
+    try:
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    except ArithmeticError:
+        return "–"
+    digits = min(max(-int(exponent), 0), max_digits) if isinstance(exponent, int) else 0
+    return format_number(value, digits)

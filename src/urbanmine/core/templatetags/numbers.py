@@ -1,11 +1,17 @@
 """The template side of `core/formatting.py`: one way to write numbers, percentages,
 tonnes and dates for people, in the active language. Built in to every template
-(settings.TEMPLATES "builtins"): `{{ x|num:1 }}`, `{{ share|pct }}`, `{{ kg|kg_to_t }}`,
+(settings.TEMPLATES "builtins"): `{{ x|num:1 }}`, `{{ q|qty }}`, `{{ share|pct }}`, `{{ kg|kg_to_t }}`,
 `{{ day|day }}`, `{{ moment|moment }}`."""
 
 from django import template
 
-from urbanmine.core.formatting import format_date, format_datetime, format_number, format_percent
+from urbanmine.core.formatting import (
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    format_quantity,
+)
 
 register = template.Library()
 
@@ -14,6 +20,12 @@ register = template.Library()
 def num(value, digits=0):
     """The one number format (`core.formatting.format_number`): 28.624,7 in Dutch."""
     return format_number(value, int(digits))
+
+
+@register.filter
+def qty(value):
+    """A quantity with the decimals it has, grouped: 12.500 → '12,5', 1250 → '1.250'."""
+    return format_quantity(value)
 
 
 @register.filter

@@ -115,7 +115,7 @@ RECORDED_MSGIDS = {
     "province baseline; 2025–2050.",
 }
 #: Dutch words that would betray an untranslated template in the English interface.
-DUTCH_LEFTOVERS = {"Hergebruik", "hergebruik", "Vergelijking", "Aannames", "partij", "kavel"}
+DUTCH_LEFTOVERS = {"Hergebruik", "Vergelijking", "Aannames", "Productgroep", "Hoeveelheid"}
 
 WORD = r"(?<![\w.-]){}(?![\w-])"
 HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)

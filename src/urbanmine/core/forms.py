@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
+from django.utils.functional import Promise
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -71,7 +72,7 @@ class _LocalNumber:
 
     widget = forms.TextInput
 
-    def __init__(self, *args, unit: str = "", **kwargs) -> None:
+    def __init__(self, *args, unit: str | Promise = "", **kwargs) -> None:
         self.unit = unit
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
 

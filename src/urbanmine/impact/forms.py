@@ -65,3 +65,8 @@ class CompareForm(forms.Form):
             "future costs such as a replacement are counted at their present value."
         ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():  # the page shows each field's unit beside it
+            f.unit = getattr(f, "unit", "")  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from urbanmine.catalogue.forms import unit_label
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.exports import safe_row
+from urbanmine.core.forms import format_input, parse_number
 from urbanmine.engine.impact import ImpactError
 
 from . import services
@@ -198,6 +199,14 @@ WEIGHT_LABELS = {
 }
 
 
+def weight_error(e: ImpactError) -> str:
+    """The ranking's refusal of the weights in words, naming the weight by its label."""
+    label = WEIGHT_LABELS.get(e.field, e.field)
+    if e.field in ("impact", "gain_per_tonne", "standardisation") and "zero" in str(e):
+        return _("%(f)s: the weights of a group cannot all be zero.") % {"f": label}
+    return _("%(f)s: a weight must be zero or more.") % {"f": label}
+
+
 def top10(request):
     """Top 10 secondary product groups per scope, weights visible and adjustable."""
     scope = request.GET.get("scope", "bu") if request.GET.get("scope") in ("gww", "bu") else "bu"
@@ -209,15 +218,18 @@ def top10(request):
             weights[name] = default
             continue
         try:
-            weights[name] = float(raw.replace(",", "."))
+            weights[name] = float(parse_number(raw))
         except ValueError:
-            errors.append(_("%(f)s: “%(v)s” is not a number.") % {"f": name, "v": raw})
+            errors.append(
+                _("%(f)s: “%(v)s” is not a number.")
+                % {"f": WEIGHT_LABELS.get(name, name), "v": raw}
+            )
             weights[name] = default
     ranked = []
     try:
         ranked = services.top10(scope=scope, weights=weights)
     except ImpactError as e:
-        errors.append(f"{e.field}: {e}")
+        errors.append(weight_error(e))
     if request.GET.get("format") == "csv":
         import csv
 
@@ -255,7 +267,9 @@ def top10(request):
     context = {
         "scope": scope,
         "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
-        "weight_rows": [(name, WEIGHT_LABELS.get(name, name), weights[name]) for name in defaults],
+        "weight_rows": [
+            (name, WEIGHT_LABELS.get(name, name), format_input(weights[name])) for name in defaults
+        ],
         "errors": errors,
         "query": request.GET.urlencode(),
     }

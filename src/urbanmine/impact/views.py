@@ -78,8 +78,13 @@ def compare(request):
     if form.is_valid():
         try:
             result = _compare(form)
-        except ImpactError as e:
-            form.add_error(e.field if e.field in form.fields else None, str(e))
+        except ImpactError as e:  # the engine's English reason, said in the interface's words
+            if e.field == "product_group":
+                form.add_error("product_group", _("No factors are known for this product group."))
+            elif e.field in form.fields:
+                form.add_error(e.field, _("This value cannot be used in the comparison."))
+            else:
+                form.add_error(None, _("The comparison cannot be made with these assumptions."))
             result = None
     if result is not None and request.GET.get("format") == "xlsx":
         return _xlsx(result, form.cleaned_data)

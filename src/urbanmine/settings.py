@@ -147,6 +147,8 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "core" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # num, pct, kg_to_t, day, moment: the one Dutch/English format (core/formatting.py)
+            "builtins": ["urbanmine.core.templatetags.numbers"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

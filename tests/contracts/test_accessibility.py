@@ -100,7 +100,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(live_server, setti
             if who != "anonymous":
                 client.force_login(users.get(username=who))
             pages: list[tuple[str, str]] = []
-            problems += crawl(client, seeds, defaultdict(set), who, pages, per_name_limit=1)
+            problems += crawl(client, seeds, defaultdict(set), who, pages=pages, per_name_limit=1)
             context = browser.new_context(
                 locale="nl-NL", viewport={"width": WIDTHS[0], "height": 900}
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -194,11 +195,13 @@ def crawl(
     seeds: list[str],
     visited: dict[str, set[str]],
     who: str,
+    on_page: Callable[[str, str], None] | None = None,
     pages: list[tuple[str, str]] | None = None,
     per_name_limit: int = PER_NAME,
 ) -> list[str]:
-    """Breadth-first over the links of every page; returns the problems found. `pages`
-    collects the (URL name, URL) of each HTML page reached."""
+    """Breadth-first over the links of every page; returns the problems found. `on_page`
+    gets (url, html) of every HTML page reached (tests/contracts/test_language.py); `pages`
+    collects their (URL name, URL) (tests/contracts/test_accessibility.py)."""
     problems, queue, seen = [], list(seeds), set()
     per_name: dict[str, int] = defaultdict(int)
     while queue:
@@ -222,9 +225,12 @@ def crawl(
             continue
         visited[name].add(who)
         if "text/html" in response.get("Content-Type", ""):
+            html = response.content.decode()
+            if on_page is not None:
+                on_page(url, html)
             if pages is not None:
                 pages.append((name, url))
-            queue.extend(_links(response.content.decode(), url))
+            queue.extend(_links(html, url))
     return problems
 
 

@@ -225,3 +225,80 @@ def test_the_compare_spreadsheet_holds_no_formula():
     values = {c.value for c in cells}
     assert {"'" + data["summary"], "'@transport", "'=1+1", "'-x", "'=a"} <= values
     assert -12.5 in values and -0.5 in values  # numbers stay numbers
+
+
+def test_compare_page_speaks_dutch_and_shows_the_numbers_as_typed(client):
+    """The verdict, its lines and sources in Dutch from parts (not the engine's English),
+    the discount rate as a percentage, the unit of the product group beside the quantity."""
+    r = client.get("/impact/compare/")
+    body = r.content.decode()
+    assert 'name="discount_rate" value="2,25"' in body  # not 0.0225
+    assert 'id="quantity-unit">m<' in body  # steel beams are counted in metres
+    summary = r.context["summary"]
+    assert " en kost " in summary and ("hergebruik bespaart" in summary or "meer uit" in summary)
+    assert "saves" not in body and "impact_factors.csv" not in body and " row " not in body
+    assert "schatting in de factortabel van het platform (Stalen liggers" in body
+    statuses = {line["status"] for line in r.context["lines"]}
+    assert statuses <= {"bron geciteerd", "schatting", "uw invoer", "berekend"}, statuses
+    # a decimal comma is read as one, and the same input with a point means the same
+    comma = client.get(
+        "/impact/compare/",
+        {
+            "product_group": "bricks-clay",
+            "quantity": "1.250,5",
+            "distance_km": "12,5",
+            "quality": "B",
+            "storage_days": "0",
+        },
+    )
+    assert comma.status_code == 200, comma.context["form"].errors
+    assert comma.context["result"].quantity == 1250.5
+    assert comma.context["result"].distance_km == 12.5
+    assert 'id="quantity-unit">stuk<' in comma.content.decode()
+
+
+def test_invalid_input_clears_the_verdict_and_shows_the_error_beside_the_field(client):
+    """htmx swaps no 4xx answer: the fragment answers 200, without a verdict, with each
+    field's error (out of band, beside the field) and the errors named by their labels."""
+    r = client.get(
+        "/impact/compare/",
+        {"product_group": "steel-beams", "quantity": "veel", "distance_km": "30"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert r.context["result"] is None and 'id="verdict"' not in body
+    assert '<span class="error" id="id_quantity-error" hx-swap-oob="true">Voer een getal in.' in (
+        body
+    )
+    assert "Hoeveelheid: Voer een getal in." in body  # the label, not "quantity"
+    assert "quantity:" not in body
+    ok = client.get(
+        "/impact/compare/",
+        {
+            "product_group": "steel-beams",
+            "quantity": "10",
+            "distance_km": "30",
+            "quality": "B",
+            "storage_days": "0",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'id="verdict"' in ok.content.decode()
+    assert '<span class="error" id="id_quantity-error" hx-swap-oob="true"></span>' in (
+        ok.content.decode()
+    )
+    plain = client.get("/impact/compare/", {"product_group": "steel-beams", "quantity": "-1"})
+    assert plain.status_code == 400
+
+
+def test_product_groups_are_listed_by_their_dutch_name_with_their_unit(client):
+    from django.utils import translation
+
+    from urbanmine.impact.forms import CompareForm
+
+    with translation.override("nl"):
+        labels = [str(label) for value, label in CompareForm().fields["product_group"].choices][1:]
+    names = [label.rsplit(" (", 1)[0] for label in labels]
+    assert names == sorted(names, key=str.casefold)
+    assert "Stalen balken (m)" in labels or any(label.endswith("(m)") for label in labels)

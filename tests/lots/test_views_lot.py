@@ -88,7 +88,7 @@ def test_anonymous_sees_the_product_and_its_steps_but_nobody_behind_it(lot_page)
     for hidden in names(lot_page) + PRIVATE:
         assert hidden not in body, hidden
     assert lot.product_group.name_nl in body and "Rode gevelstenen" in body
-    assert "10000" in body  # quantity
+    assert "10.000" in body  # quantity, grouped the Dutch way
     assert "21.000" in body or "21,000" in body or "21000" in body  # mass in kg
     assert lot.get_quality_display() in body
     assert 'id="lot-status"' in body and lot.get_status_display() in body

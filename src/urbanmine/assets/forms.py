@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from urbanmine.core.forms import DecimalNumberField, NumberField
 from urbanmine.organisations.models import Organisation
 
 from .models import Asset, GrantRole, InterventionKind, UseType
@@ -14,17 +15,17 @@ class AssetForm(forms.Form):
     )
     use_type = forms.ChoiceField(label=_("Use type"), choices=UseType.choices)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    lat = forms.FloatField(label=_("Latitude (WGS84)"), required=False)
-    lon = forms.FloatField(label=_("Longitude (WGS84)"), required=False)
-    rd_x = forms.FloatField(label=_("or RD New x (m)"), required=False)
-    rd_y = forms.FloatField(label=_("RD New y (m)"), required=False)
+    lat = NumberField(label=_("Latitude (WGS84)"), required=False)
+    lon = NumberField(label=_("Longitude (WGS84)"), required=False)
+    rd_x = NumberField(label=_("or RD New x (m)"), required=False)
+    rd_y = NumberField(label=_("RD New y (m)"), required=False)
     construction_year = forms.IntegerField(
         label=_("Construction year"), required=False, min_value=1000
     )
-    floor_area_m2 = forms.DecimalField(
+    floor_area_m2 = DecimalNumberField(
         label=_("Floor area (m²)"), required=False, min_value=0, decimal_places=1
     )
-    length_m = forms.DecimalField(
+    length_m = DecimalNumberField(
         label=_("Length (m)"), required=False, min_value=0, decimal_places=1
     )
 

@@ -4,6 +4,7 @@ page that has a page of its own (to link it)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from django.db.models import BooleanField, ForeignKey, JSONField, Model, Q, Quer
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from urbanmine.assets.models import Asset, PlannedIntervention
-from urbanmine.hubs.models import Hub
+from urbanmine.assets.models import Asset, PlannedIntervention, UseType
+from urbanmine.core.formatting import format_number, format_percent
+from urbanmine.hubs.models import Hub, ProcessingCapability
 from urbanmine.insight.models import Scenario
 from urbanmine.lots.models import Lot
 from urbanmine.market.models import DemandRequest, Proposal
@@ -128,8 +131,52 @@ class _RawChange:
             return names.get((model_field.related_model, text), f"#{text}")
         if isinstance(model_field, BooleanField) and text in ("True", "False"):
             return _("yes") if text == "True" else _("no")
+        if isinstance(model_field, JSONField):
+            return json_value(model_field, text)
         choices = {str(k): str(v) for k, v in getattr(model_field, "flatchoices", None) or []}
         return choices.get(text, text)
+
+
+#: words for the keys and list items of the JSON fields the log follows
+JSON_WORDS = {
+    "start_year": gettext_lazy("first year"),
+    "end_year": gettext_lazy("last year"),
+    "reuse_share": gettext_lazy("reuse potential"),
+    "lifetimes": gettext_lazy("lifetimes"),
+    "programme_m2": gettext_lazy("construction programme (m² per year)"),
+    "shape": gettext_lazy("spread of the demolition age"),
+    "scale_years": gettext_lazy("typical lifetime (years)"),
+    **dict(ProcessingCapability.choices),
+    **dict(UseType.choices),
+}
+
+
+def json_value(model_field, text: str) -> str:
+    """A JSON field's value in words: list items and keys by their labels, numbers in the
+    interface's format ("verwerkingsmogelijkheden: Sorteren, Reinigen")."""
+    try:
+        value = json.loads(text.replace("'", '"')) if isinstance(text, str) else text
+    except ValueError:
+        return text
+
+    def words(v) -> str:
+        if isinstance(v, dict):
+            if not v:
+                return "—"
+            return "; ".join(
+                f"{JSON_WORDS.get(k, k)}: "
+                + (format_percent(x, 0) if k == "reuse_share" and x is not None else words(x))
+                for k, x in v.items()
+            )
+        if isinstance(v, list):
+            return ", ".join(words(x) for x in v) if v else "—"
+        if isinstance(v, bool):
+            return _("yes") if v else _("no")
+        if isinstance(v, int | float):
+            return format_number(v, 0 if float(v).is_integer() else 2)
+        return str(JSON_WORDS.get(v, v))
+
+    return words(value)
 
 
 def _raw_changes(entry: LogEntry) -> list[_RawChange]:
@@ -146,6 +193,8 @@ def _raw_changes(entry: LogEntry) -> list[_RawChange]:
             except FieldDoesNotExist:
                 pass
         label = str(getattr(model_field, "verbose_name", name))
+        if isinstance(model_field, ForeignKey) and label == name.replace("_", " "):
+            label = str(model_field.related_model._meta.verbose_name)  # no own verbose name
         if isinstance(values, dict):  # a many-to-many change
             objects = ", ".join(str(o) for o in values.get("objects", []))
             sign = "+" if values.get("operation") == "add" else "−"

@@ -1,6 +1,8 @@
 """The catalogue of product groups: what can be harvested, with the differentiation
 attributes of DOMAIN.md (scope, volume & scarcity, impact, processing effort)."""
 
+import re
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
@@ -96,6 +98,40 @@ class ProductGroup(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+    @property
+    def guideline(self) -> str:
+        """The assessment guideline in the active language: the standards' names as they
+        are, what they check in words (`GUIDELINE_WORDS`)."""
+        return guideline_label(self.assessment_guideline)
+
+
+#: what the guidelines of the catalogue (data/catalogue.csv) check, in words
+GUIDELINE_WORDS = {
+    "cleaned reclaimed bricks": _("cleaned reclaimed bricks"),
+    "visual + frost check": _("visual and frost check"),
+    "structural assessment required": _("structural assessment required"),
+    "recycled aggregates": _("recycled aggregates"),
+    "tar-free check": _("check that it is free of tar"),
+    "frames": _("frames"),
+    "doors": _("doors"),
+    "reuse of structural steel": _("reuse of structural steel"),
+    "edge seal and U-value test": _("edge seal and U-value test"),
+    "structural assessment": _("structural assessment"),
+    "regrading": _("regrading"),
+    "functional test and F-gas": _("functional test and F-gases"),
+    "electrical safety test": _("electrical safety test"),
+    "performance test": _("performance test"),
+}
+
+
+def guideline_label(text: str) -> str:
+    """'BRL 1007 / NEN-EN 771-1 (cleaned reclaimed bricks)' with its words translated."""
+    return re.sub(
+        r"\(([^()]+)\)",
+        lambda m: f"({GUIDELINE_WORDS[m[1]]})" if m[1] in GUIDELINE_WORDS else m[0],
+        text or "",
+    )
 
 
 # Display names of the materials used in the catalogue and in MIR-DB's columns.

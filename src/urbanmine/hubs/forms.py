@@ -2,6 +2,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from urbanmine.core.forms import DecimalNumberField
+
 from .models import Hub
 
 
@@ -10,10 +12,10 @@ class HubSettingsForm(forms.Form):
     the same for the web and the API."""
 
     # The model's field names, so the labels and their translations stay the same.
-    capacity_t = forms.DecimalField(
+    capacity_t = DecimalNumberField(
         label=capfirst(_("capacity (t)")), max_digits=12, decimal_places=3
     )
-    capacity_m2 = forms.DecimalField(
+    capacity_m2 = DecimalNumberField(
         label=capfirst(_("capacity (m²)")), max_digits=10, decimal_places=1
     )
     max_dwell_days = forms.IntegerField(label=capfirst(_("maximum dwell time (days)")))

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from urbanmine.catalogue.models import ProductGroup
+from urbanmine.catalogue.forms import ProductGroupField
+from urbanmine.core.forms import NumberField, PercentField
 from urbanmine.engine.impact import ALL_STEPS
 
 STEP_LABELS = {
@@ -14,19 +15,16 @@ STEP_LABELS = {
 
 
 class CompareForm(forms.Form):
-    product_group = forms.ModelChoiceField(
-        label=_("Product group"), queryset=ProductGroup.objects.all(), to_field_name="code"
-    )
-    quantity = forms.FloatField(
-        label=_("Quantity (units of the product group)"), min_value=0, initial=100
-    )
-    distance_km = forms.FloatField(
-        label=_("Transport distance of the reused product (km)"), min_value=0, initial=30
+    product_group = ProductGroupField(label=_("Product group"))
+    quantity = NumberField(label=_("Quantity"), min_value=0, initial=100)
+    distance_km = NumberField(
+        label=_("Transport distance of the reused product"), min_value=0, initial=30, unit="km"
     )
     quality = forms.ChoiceField(
         label=_("Condition (quality grade)"),
         choices=[("A", "A"), ("B", "B"), ("C", "C")],
         initial="B",
+        help_text=_("A: as good as new; B: usable after light repair; C: needs repair."),
     )
     steps = forms.MultipleChoiceField(
         label=_("Processing steps needed"),
@@ -35,20 +33,40 @@ class CompareForm(forms.Form):
         initial=list(ALL_STEPS),
         widget=forms.CheckboxSelectMultiple,
     )
-    storage_days = forms.FloatField(label=_("Storage (days)"), min_value=0, initial=0)
-    mass_kg_per_unit = forms.FloatField(
-        label=_("Mass per unit (kg; empty = catalogue)"), min_value=0, required=False
+    storage_days = NumberField(label=_("Storage"), min_value=0, initial=0, unit=_("days"))
+    mass_kg_per_unit = NumberField(
+        label=_("Mass per unit"),
+        min_value=0,
+        required=False,
+        unit="kg",
+        help_text=_("Leave empty to use the catalogue's typical mass of the product group."),
     )
     # Editable assumptions (estimates).
-    new_supply_distance_km = forms.FloatField(
-        label=_("Delivery distance of a new product (km)"), min_value=0, required=False
+    new_supply_distance_km = NumberField(
+        label=_("Delivery distance of a new product"), min_value=0, required=False, unit="km"
     )
-    storage_eur_per_t_day = forms.FloatField(
-        label=_("Storage price (EUR per t per day)"), min_value=0, required=False
+    storage_eur_per_t_day = NumberField(
+        label=_("Storage price"), min_value=0, required=False, unit=_("EUR per tonne per day")
     )
-    purchase_eur_per_kg = forms.FloatField(
-        label=_("Purchase price of the reused product (EUR/kg)"), min_value=0, required=False
+    purchase_eur_per_kg = NumberField(
+        label=_("Purchase price of the reused product"),
+        min_value=0,
+        required=False,
+        unit=_("EUR per kg"),
     )
-    discount_rate = forms.FloatField(
-        label=_("Discount rate"), min_value=0, max_value=0.2, required=False
+    discount_rate = PercentField(
+        label=_("Discount rate"),
+        min_value=0,
+        max_value=20,
+        required=False,
+        unit=_("% per year"),
+        help_text=_(
+            "How much less a euro spent later weighs than a euro spent today, per year: "
+            "future costs such as a replacement are counted at their present value."
+        ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():  # the page shows each field's unit beside it
+            f.unit = getattr(f, "unit", "")  # type: ignore[attr-defined]

@@ -1,15 +1,18 @@
 import io
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from urbanmine.catalogue.forms import unit_label
+from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.exports import safe_row
+from urbanmine.core.forms import format_input, parse_number
 from urbanmine.engine.impact import ImpactError
 
 from . import services
-from .explain import explanation, factor_status
+from .explain import comparison_summary, explanation, factor_status, line_rows
 from .forms import CompareForm
 
 ASSUMPTION_FIELDS = services.EDITABLE_ASSUMPTIONS
@@ -44,39 +47,75 @@ def _compare(form: CompareForm):
     )
 
 
-def compare(request):
-    """The reuse-or-new decision tool (public: it uses only cited factors, no private data)."""
-    initial = {
+def _default_data() -> QueryDict:
+    """The first view's input, as a person would type it (decimal commas, a percentage):
+    bound, so the page opens with a verdict."""
+    defaults = {
         **services.default_assumptions(),
         "product_group": "steel-beams",
         "quantity": 100,
         "distance_km": 30,
         "quality": "B",
         "storage_days": 0,
-        "steps": list(services.ALL_STEPS),
     }
-    data = request.GET if "product_group" in request.GET else None
-    form = CompareForm(data, initial=initial)
-    result = error = None
-    if data is None:
-        form = CompareForm(initial)  # bound with defaults so the first view shows a verdict
+    data = QueryDict(mutable=True)
+    for name, value in defaults.items():
+        data[name] = CompareForm.base_fields[name].prepare_value(value)
+    data.setlist("steps", list(services.ALL_STEPS))
+    return data
+
+
+def compare(request):
+    """The reuse-or-new decision tool (public: it uses only cited factors, no private data).
+
+    Invalid input clears the verdict and shows each error next to its field: the htmx
+    fragment swaps the result and, out of band, every field's error and the quantity's
+    unit. It answers 200 to htmx (htmx swaps no 4xx answer, which left the old verdict on
+    screen), 400 to a plain request."""
+    data = request.GET if "product_group" in request.GET else _default_data()
+    form = CompareForm(data)
+    result = None
     if form.is_valid():
         try:
             result = _compare(form)
-        except ImpactError as e:
-            form.add_error(e.field if e.field in form.fields else None, str(e))
-            error = str(e)
+        except ImpactError as e:  # the engine's English reason, said in the interface's words
+            if e.field == "product_group":
+                form.add_error("product_group", _("No factors are known for this product group."))
+            elif e.field in form.fields:
+                form.add_error(e.field, _("This value cannot be used in the comparison."))
+            else:
+                form.add_error(None, _("The comparison cannot be made with these assumptions."))
+            result = None
     if result is not None and request.GET.get("format") == "xlsx":
         return _xlsx(result, form.cleaned_data)
-    template = "impact/_compare_result.html" if request.htmx else "impact/compare.html"
+    group = ProductGroup.objects.filter(code=data.get("product_group")).first()
     context = {
         "form": form,
         "result": result,
         "flags": flag_texts(result.flags) if result is not None else [],
-        "error": error,
+        "summary": comparison_summary(result) if result is not None else "",
+        "lines": _lines(result, group) if result is not None else [],
+        "errors": [
+            (form.fields[name].label if name in form.fields else "", errs)
+            for name, errs in form.errors.items()
+        ],
+        "quantity_unit": unit_label(group.unit) if group else "",
+        "partial": bool(request.htmx),
         "query": request.GET.urlencode(),
     }
-    return render(request, template, context, status=400 if form.errors else 200)
+    template = "impact/_compare_result.html" if request.htmx else "impact/compare.html"
+    status = 400 if form.errors and not request.htmx else 200
+    return render(request, template, context, status=status)
+
+
+def _lines(result, group) -> list[dict]:
+    name = group.name if group else ""
+    return [
+        *line_rows(result.co2_lines_reuse, "reuse", name),
+        *line_rows(result.co2_lines_new, "new", name),
+        *line_rows(result.cost_lines_reuse, "reuse", name),
+        *line_rows(result.cost_lines_new, "new", name),
+    ]
 
 
 def flag_texts(flags) -> list[str]:
@@ -165,6 +204,14 @@ WEIGHT_LABELS = {
 }
 
 
+def weight_error(e: ImpactError) -> str:
+    """The ranking's refusal of the weights in words, naming the weight by its label."""
+    label = WEIGHT_LABELS.get(e.field, e.field)
+    if e.field in ("impact", "gain_per_tonne", "standardisation") and "zero" in str(e):
+        return _("%(f)s: the weights of a group cannot all be zero.") % {"f": label}
+    return _("%(f)s: a weight must be zero or more.") % {"f": label}
+
+
 def top10(request):
     """Top 10 secondary product groups per scope, weights visible and adjustable."""
     scope = request.GET.get("scope", "bu") if request.GET.get("scope") in ("gww", "bu") else "bu"
@@ -176,15 +223,18 @@ def top10(request):
             weights[name] = default
             continue
         try:
-            weights[name] = float(raw.replace(",", "."))
+            weights[name] = float(parse_number(raw))
         except ValueError:
-            errors.append(_("%(f)s: “%(v)s” is not a number.") % {"f": name, "v": raw})
+            errors.append(
+                _("%(f)s: “%(v)s” is not a number.")
+                % {"f": WEIGHT_LABELS.get(name, name), "v": raw}
+            )
             weights[name] = default
     ranked = []
     try:
         ranked = services.top10(scope=scope, weights=weights)
     except ImpactError as e:
-        errors.append(f"{e.field}: {e}")
+        errors.append(weight_error(e))
     if request.GET.get("format") == "csv":
         import csv
 
@@ -222,7 +272,9 @@ def top10(request):
     context = {
         "scope": scope,
         "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
-        "weight_rows": [(name, WEIGHT_LABELS.get(name, name), weights[name]) for name in defaults],
+        "weight_rows": [
+            (name, WEIGHT_LABELS.get(name, name), format_input(weights[name])) for name in defaults
+        ],
         "errors": errors,
         "query": request.GET.urlencode(),
     }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import UseType
 from urbanmine.core.formatting import format_number
+from urbanmine.core.forms import NumberField
 from urbanmine.engine.forecast import (
     USE_TYPES,
     ScenarioParams,
@@ -21,8 +22,11 @@ class ScenarioForm(forms.Form):
     )
     start_year = forms.IntegerField(label=_("First year"), min_value=2000, max_value=2150)
     end_year = forms.IntegerField(label=_("Last year"), min_value=2000, max_value=2150)
-    reuse_share_pct = forms.FloatField(
-        label=_("Reuse potential (percentage of the released mass)"), min_value=0, max_value=100
+    reuse_share_pct = NumberField(
+        label=_("Reuse potential (percentage of the released mass)"),
+        min_value=0,
+        max_value=100,
+        unit="%",
     )
 
     def __init__(self, *args, **kwargs):
@@ -33,23 +37,26 @@ class ScenarioForm(forms.Form):
         programme = baseline_stock().programme_totals()
         self.use_rows = []
         for i, u in enumerate(USE_TYPES):
-            self.fields[f"programme_{u}"] = forms.FloatField(
+            self.fields[f"programme_{u}"] = NumberField(
                 label=_("%(use)s: m² built per year") % {"use": labels[u]},
                 required=False,
                 min_value=0,
+                unit="m²",
                 help_text=_("baseline: %(v)s") % {"v": format_number(programme[u])},
             )
-            self.fields[f"shape_{u}"] = forms.FloatField(
-                label=_("%(use)s: Weibull shape") % {"use": labels[u]},
+            self.fields[f"shape_{u}"] = NumberField(
+                label=_("%(use)s: spread of the demolition age (Weibull shape)")
+                % {"use": labels[u]},
                 required=False,
                 min_value=0.01,
-                help_text=_("calibrated: %(v)s") % {"v": f"{shape[i]:g}"},
+                help_text=_("calibrated: %(v)s") % {"v": format_number(shape[i], 2)},
             )
-            self.fields[f"scale_{u}"] = forms.FloatField(
-                label=_("%(use)s: Weibull scale (years)") % {"use": labels[u]},
+            self.fields[f"scale_{u}"] = NumberField(
+                label=_("%(use)s: typical lifetime (Weibull scale)") % {"use": labels[u]},
                 required=False,
                 min_value=0.01,
-                help_text=_("calibrated: %(v)s") % {"v": f"{scale[i]:g}"},
+                unit=_("years"),
+                help_text=_("calibrated: %(v)s years") % {"v": format_number(scale[i], 1)},
             )
             self.use_rows.append(
                 (labels[u], self[f"programme_{u}"], self[f"shape_{u}"], self[f"scale_{u}"])

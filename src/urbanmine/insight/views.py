@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from urbanmine.core.formatting import sort_key
 from urbanmine.core.jobs import job_reap_if_stale
 from urbanmine.core.models import JobStatus
 from urbanmine.engine.forecast import ScenarioParams, reference_scenario
@@ -130,7 +131,7 @@ def dashboard(request):
         and running.is_active
         and forecast_may_cancel(request.user, running),
         "municipality": municipality,
-        "municipalities": municipalities,
+        "municipalities": sorted(municipalities, key=lambda m: sort_key(m.name)),
         "tables": tables,
         "tables_json": {k: {"columns": t.columns, "rows": t.rows} for k, t in tables.items()},
         "map_json": json.dumps(map_values),

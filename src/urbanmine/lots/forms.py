@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import projects_of
-from urbanmine.catalogue.models import ProductGroup, Unit
+from urbanmine.catalogue.forms import ProductGroupField
+from urbanmine.catalogue.models import Unit
 from urbanmine.core.documents import validate_pdf
+from urbanmine.core.formatting import sort_key
+from urbanmine.core.forms import DecimalNumberField
 from urbanmine.hubs.models import Hub
 from urbanmine.organisations.models import ChainRole, Organisation
 
@@ -23,7 +26,7 @@ class RecordStepForm(forms.Form):
     occurred_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    quantity = forms.DecimalField(
+    quantity = DecimalNumberField(
         label=_("Quantity"),
         required=False,
         min_value=0,
@@ -57,7 +60,7 @@ class RecordStepForm(forms.Form):
     exit_route = forms.ChoiceField(
         label=_("Exit route"), required=False, choices=[("", "—"), *ExitRoute.choices]
     )
-    price_eur = forms.DecimalField(
+    price_eur = DecimalNumberField(
         label=_("Price (EUR, seen by the parties only)"),
         required=False,
         min_value=0,
@@ -123,14 +126,14 @@ class ProposeTransferForm(forms.Form):
     counterparty = forms.ModelChoiceField(
         label=_("To (buyer or new owner)"), queryset=Organisation.objects.none()
     )
-    quantity = forms.DecimalField(
+    quantity = DecimalNumberField(
         label=_("Quantity"),
         required=False,
         min_value=0,
         decimal_places=3,
         help_text=_("Leave empty for the whole lot."),
     )
-    price_eur = forms.DecimalField(
+    price_eur = DecimalNumberField(
         label=_("Price (EUR)"), required=False, min_value=0, max_value=99999999999, decimal_places=2
     )
     terms = forms.CharField(
@@ -174,23 +177,21 @@ class SupplyFilterForm(forms.Form):
 
     def __init__(self, *args, groups, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
-        by_name = sorted(((g.code, str(g.name)) for g in groups), key=lambda c: c[1].lower())
+        by_name = sorted(((g.code, str(g.name)) for g in groups), key=lambda c: sort_key(c[1]))
         self.fields["product_group"].choices = [("", _("all")), *by_name]
         self.fields["municipality"].choices = [("", _("all"))] + sorted(
-            ((m.code, m.name) for m in municipalities), key=lambda c: c[1]
+            ((m.code, m.name) for m in municipalities), key=lambda c: sort_key(c[1])
         )
 
 
 class LotIdentifyForm(forms.Form):
     """A new passport line (identification); `services.lot_identify` takes its data."""
 
-    product_group = forms.ModelChoiceField(
-        label=_("Product group"), queryset=ProductGroup.objects.all(), to_field_name="code"
-    )
+    product_group = ProductGroupField(label=_("Product group"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), decimal_places=3)
+    quantity = DecimalNumberField(label=_("Quantity"), decimal_places=3)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    mass_kg_per_unit = forms.DecimalField(
+    mass_kg_per_unit = DecimalNumberField(
         label=_("Mass per unit (kg)"), decimal_places=3, min_value=0
     )
     quality = forms.ChoiceField(label=_("Quality grade"), choices=Quality.choices)
@@ -335,11 +336,9 @@ class StepForm(RecordStepForm):
 class TransformForm(forms.Form):
     """What the selected lots become (issue #14: a processor's transformation)."""
 
-    product_group = forms.ModelChoiceField(
-        label=_("New product group"), queryset=ProductGroup.objects.order_by("name_nl")
-    )
-    quantity = forms.DecimalField(label=_("Quantity (in the group's unit)"), decimal_places=3)
-    mass_kg_per_unit = forms.DecimalField(
+    product_group = ProductGroupField(label=_("New product group"), to_field_name=None)
+    quantity = DecimalNumberField(label=_("Quantity (in the group's unit)"), decimal_places=3)
+    mass_kg_per_unit = DecimalNumberField(
         label=_("Mass per unit (kg)"), decimal_places=3, min_value=0
     )
     quality = forms.ChoiceField(label=_("Quality grade"), choices=Quality.choices)

@@ -215,7 +215,7 @@ def check_inspection_passed(rec: StepRecording) -> None:
                     "%(group)s needs a passed inspection before it is sold or applied "
                     "(%(guideline)s): engage a certifier first."
                 )
-                % {"group": group, "guideline": group.assessment_guideline or "-"}
+                % {"group": group, "guideline": group.guideline or "-"}
             }
         )
     if latest.valid_until is not None and latest.valid_until < day:

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from urbanmine.assets.models import Asset
 from urbanmine.assets.permissions import projects_for_demand
-from urbanmine.catalogue.models import ProductGroup, Unit
+from urbanmine.catalogue.forms import ProductGroupField
+from urbanmine.catalogue.models import Unit
+from urbanmine.core.forms import DecimalNumberField
 from urbanmine.lots.models import Quality
 
 
@@ -20,10 +22,8 @@ class DemandForm(forms.Form):
     project: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Destination project"), queryset=Asset.objects.none()
     )
-    product_group: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Product group"), queryset=ProductGroup.objects.none()
-    )
-    quantity = forms.DecimalField(label=_("Quantity"), decimal_places=3, min_value=0)
+    product_group = ProductGroupField(label=_("Product group"), to_field_name=None)
+    quantity = DecimalNumberField(label=_("Quantity"), decimal_places=3, min_value=0)
     unit = forms.ChoiceField(
         label=_("Unit (empty: the product group's)"),
         choices=[("", "—"), *Unit.choices],
@@ -54,8 +54,6 @@ class DemandForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects_for_demand(user).order_by("name")
-        groups = ProductGroup.objects.all()
-        self.fields["product_group"].queryset = groups.order_by("name_nl")
         self.fields["min_quality"].initial = "B"
 
     def clean(self):
@@ -69,7 +67,7 @@ class DemandForm(forms.Form):
 class ReservationRequestForm(forms.Form):
     """A buyer asks the owner to reserve (part of) a lot on offer."""
 
-    quantity = forms.DecimalField(label=_("Quantity"), decimal_places=3, min_value=0)
+    quantity = DecimalNumberField(label=_("Quantity"), decimal_places=3, min_value=0)
     project: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("For project (optional)"), queryset=Asset.objects.none(), required=False
     )
@@ -93,9 +91,7 @@ class ReservationRequestForm(forms.Form):
 class WantedForm(forms.Form):
     """Tell me when this is published."""
 
-    product_group: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Product group"), queryset=ProductGroup.objects.none()
-    )
+    product_group = ProductGroupField(label=_("Product group"), to_field_name=None)
     min_quality = forms.ChoiceField(label=_("Minimum quality"), choices=Quality.choices)
     project: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Near project (optional)"), queryset=Asset.objects.none(), required=False
@@ -106,6 +102,5 @@ class WantedForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_group"].queryset = ProductGroup.objects.order_by("name_nl")
         self.fields["project"].queryset = projects_for_demand(user).order_by("name")
         self.fields["min_quality"].initial = "B"

@@ -70,6 +70,19 @@ class DemandRequest(models.Model):
         return f"{self.product_group} × {self.quantity} → {self.project}"
 
 
+#: the solvers and the solver's outcome in words (engine.matching.SOLVERS, STATUSES)
+SOLVER_LABELS = {
+    "optimal": _("optimal (HiGHS, proven bound)"),
+    "greedy": _("first come, first served (baseline)"),
+}
+RESULT_STATUS_LABELS = {
+    "optimal": _("best answer proven"),
+    "feasible": _("good answer, not proven best"),
+    "time_limit": _("time limit reached"),
+    "infeasible": _("no feasible answer"),
+}
+
+
 class MatchRun(Job):
     """One optimisation of the whole region: all offerable supply against all open demand.
 
@@ -102,6 +115,12 @@ class MatchRun(Job):
 
     def __str__(self) -> str:
         return f"run {self.pk} {self.status}"
+
+    def get_solver_display(self) -> str:
+        return str(SOLVER_LABELS.get(self.solver, self.solver))
+
+    def get_result_status_display(self) -> str:
+        return str(RESULT_STATUS_LABELS.get(self.result_status, self.result_status))
 
     @property
     def gap(self) -> float | None:

@@ -10,16 +10,28 @@ from urbanmine.assets.models import Asset
 from urbanmine.core.models import Notification
 from urbanmine.hubs.models import Hub
 from urbanmine.lots import selectors as lot_selectors
+from urbanmine.lots.lifecycle import Status
 from urbanmine.organisations.membership import user_organisation_ids
 
 from . import selectors
+
+
+def status_rows(by_status: list[dict]) -> list[dict]:
+    """The aggregate per status code as rows with the status's label, in lifecycle order
+    (the order of `Status`: identified first, left the chain last)."""
+    mass = {r["status"]: r["mass_kg"] for r in by_status}
+    return [
+        {"status": s.value, "label": s.label, "mass_kg": mass[s.value]}
+        for s in Status
+        if s.value in mass
+    ]
 
 
 def home(request):
     by_group, by_status = lot_selectors.supply_aggregates()
     context = {
         "by_group": by_group[:10],
-        "by_status": by_status,
+        "by_status": status_rows(by_status),
         "offered_t": sum((r["mass_kg"] or 0) for r in by_group) / 1000,
         "asset_count": Asset.objects.count(),
         "hub_count": Hub.objects.count(),

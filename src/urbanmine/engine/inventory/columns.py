@@ -67,7 +67,8 @@ HEADER_ALIASES: dict[str, str] = {
 def fold_column_map(column_map: Mapping[str, str], errors: list[InventoryIssue]) -> dict[str, str]:
     """The user's column map keyed like the aliases; unknown target fields become errors."""
     folded: dict[str, str] = {}
-    for user_col, fld in column_map.items():
+    for user_col, target in column_map.items():
+        fld = HEADER_ALIASES.get(fold(target), target)  # "productgroep" names product_group
         if fld not in TEMPLATE_COLUMNS:
             errors.append(
                 issue(

@@ -1,27 +1,13 @@
 from django import template
 
-from urbanmine.core.formatting import format_number, format_percent
+from urbanmine.core.templatetags.numbers import kg_to_t, num, pct
 
 register = template.Library()
+register.filter("pct", pct)
+register.filter("kg_to_t", kg_to_t)
+register.filter("num", num)
 
 
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
-
-
-@register.filter
-def pct(fraction, digits=1):
-    """0.1219… → '12,2%' (localised; `core.formatting.format_percent`)."""
-    return format_percent(fraction, int(digits))
-
-
-@register.filter
-def kg_to_t(kg, digits=1):
-    return format_number(float(kg or 0) / 1000, int(digits))
-
-
-@register.filter
-def num(value, digits=0):
-    """The one number format of the dashboard (`core.formatting.format_number`)."""
-    return format_number(value, int(digits))

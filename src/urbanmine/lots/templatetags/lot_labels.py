@@ -5,6 +5,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from urbanmine.catalogue.models import guideline_label
+
+from ..ifc_messages import note_text
 from ..selectors import choice_label
 
 register = template.Library()
@@ -34,3 +37,15 @@ def sort_header(title: str, key: str, sort: str, query: str, numeric: bool = Fal
         title,
         arrow,
     )
+
+
+@register.filter
+def ifc_note(note: str) -> str:
+    """An IFC import remark in the interface's language (`lots.ifc_messages`)."""
+    return note_text(note or "")
+
+
+@register.filter
+def guideline(text: str) -> str:
+    """An assessment guideline with what it checks in the interface's language."""
+    return guideline_label(text or "")

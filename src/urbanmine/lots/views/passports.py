@@ -28,6 +28,7 @@ from urbanmine.assets.permissions import (
     asset_sees_whole_passport,
 )
 from urbanmine.assets.selectors import asset_access
+from urbanmine.catalogue.forms import unit_label
 from urbanmine.catalogue.models import ProductGroup, Unit
 from urbanmine.core.cache import public_cached
 from urbanmine.core.forms import add_service_errors, error_text
@@ -182,6 +183,20 @@ def _import_context(asset, **extra) -> dict:
         (e.row, e.column, issue_text(e)) for e in (result.errors[:500] if result else [])
     ]
     context["warnings"] = [issue_text(w) for w in (result.warnings if result else [])]
+    # the preview names product groups and units in words, not by their codes
+    rows = context["preview"]
+    names = (
+        dict(
+            ProductGroup.objects.filter(code__in={r.product_group for r in rows}).values_list(
+                "code", "name_en" if get_language() == "en" else "name_nl"
+            )
+        )
+        if rows
+        else {}
+    )
+    context["preview"] = [
+        (r, names.get(r.product_group, r.product_group), unit_label(r.unit)) for r in rows
+    ]
     return context
 
 

@@ -28,7 +28,9 @@
     el.dataset.ready = "1";
   });
   map.on("click", function (e) { fill(e.latlng.lat, e.latlng.lng); });
-  if (lat.value && lon.value) place(parseFloat(lat.value), parseFloat(lon.value), true);
+  // a value shown back by the server has the language's decimal comma (core/forms.py)
+  function number(input) { return parseFloat(input.value.replace(",", ".")); }
+  if (lat.value && lon.value) place(number(lat), number(lon), true);
 
   var search = document.getElementById("place-search");
   if (!search || !el.dataset.lookup) return;

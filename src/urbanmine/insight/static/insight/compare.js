@@ -22,7 +22,8 @@
     options: { locale: document.documentElement.lang || "nl", responsive: true, maintainAspectRatio: false,
                animation: false, interaction: { mode: "index", intersect: false },
                plugins: { legend: { position: "bottom" } },
-               scales: { y: { beginAtZero: true, title: { display: true, text: n.release + " (kt)" } },
+               scales: { x: { title: { display: true, text: n.year } },
+                         y: { beginAtZero: true, title: { display: true, text: n.release + " (kt)" } },
                          y2: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false },
                                title: { display: true, text: n.demand + " (kt)" } } } }
   });

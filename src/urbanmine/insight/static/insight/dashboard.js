@@ -45,7 +45,8 @@
       { label: L10N.renovation, data: col(rd, "renovation_kt"), stack: "release", order: 2 },
       { label: L10N.reusable, data: col(rd, "reusable_kt"), type: "line", order: 1 },
       { label: L10N.demand, data: col(rd, "demand_kt"), type: "line", yAxisID: "y2", order: 0 }
-    ], { x: { stacked: true }, y: axis(L10N.release + " (kt)", { stacked: true }),
+    ], { x: { stacked: true, title: { display: true, text: L10N.year } },
+         y: axis(L10N.release + " (kt)", { stacked: true }),
          y2: axis(L10N.demand + " (kt)", { position: "right", grid: { drawOnChartArea: false } }) });
   }
   var mt = tables.materials;
@@ -54,16 +55,19 @@
       { label: L10N.release, data: col(mt, "release_kt") },
       { label: L10N.reusable, data: col(mt, "reusable_kt") },
       { label: L10N.demand, data: col(mt, "demand_kt") }
-    ], { y: axis("kt") });
+    ], { x: { title: { display: true, text: L10N.material } },
+         y: axis(L10N.mass + " (kt)") });
   }
   var ch = tables.chain;
   if (ch) {
-    var names = { demand: L10N.demand, released: L10N.release, reusable: L10N.reusable };
+    var names = { demand: L10N.demand, released: L10N.release, reusable: L10N.reusable,
+                  matched: L10N.matched, applied: L10N.applied };
     var pct = function (v) { return fmt(v * 100, 1) + "%"; };
     draw("chart-chain", "bar", ch.rows.map(function (r) { return names[r[0]] || r[0]; }), [
       { label: L10N.forecast, data: col(ch, "forecast_share_of_demand") },
       { label: L10N.reference, data: col(ch, "reference_share_of_demand") }
-    ], { y: axis(L10N.share, { ticks: { callback: pct } }) });
+    ], { x: { title: { display: true, text: L10N.stage } },
+         y: axis(L10N.share, { ticks: { callback: pct } }) });
   }
 
   // "PNG": the chart as drawn (a data: URL of its canvas; no upload, no blob:).

@@ -18,11 +18,46 @@
   function axis(title, extra) {
     return Object.assign({ beginAtZero: true, title: { display: true, text: title } }, extra || {});
   }
-  function draw(id, type, labels, datasets, scales) {
+  // The text alternative of a chart (WCAG 1.1.1): its values as a table right below it,
+  // folded away; the canvas itself is an image named by the chart's heading.
+  function valuesTable(el, labels, datasets, digits) {
+    var details = document.createElement("details");
+    details.className = "chart-values";
+    var summary = document.createElement("summary");
+    summary.textContent = L10N.table || "";
+    details.appendChild(summary);
+    var box = document.createElement("div");
+    box.className = "table-scroll";
+    box.tabIndex = 0;
+    var table = document.createElement("table");
+    var head = table.createTHead().insertRow();
+    head.appendChild(document.createElement("th"));
+    datasets.forEach(function (d) {
+      var th = document.createElement("th"); th.scope = "col"; th.className = "num"; th.textContent = d.label + " (kt)"; head.appendChild(th);
+    });
+    var body = table.createTBody();
+    labels.forEach(function (label, i) {
+      var row = body.insertRow();
+      var th = document.createElement("th"); th.scope = "row"; th.textContent = label; row.appendChild(th);
+      datasets.forEach(function (d) {
+        var td = row.insertCell(); td.className = "num";
+        var v = d.data[i];
+        td.textContent = v === null || v === undefined ? "" : fmt(v, digits);
+      });
+    });
+    box.appendChild(table);
+    details.appendChild(box);
+    el.parentNode.insertBefore(details, el.nextSibling);
+  }
+  function draw(id, type, labels, datasets, scales, digits) {
     var el = document.getElementById(id);
     if (!el || typeof Chart === "undefined") return;
     var canvas = document.createElement("canvas");
+    var heading = el.parentNode.querySelector("h2");
+    canvas.setAttribute("role", "img");
+    if (heading) canvas.setAttribute("aria-label", heading.textContent.replace("DEMO", "").trim());
     el.appendChild(canvas);
+    if (digits !== undefined) valuesTable(el, labels, datasets, digits);
     datasets.forEach(function (d, i) {
       var c = d.colour || COLOURS[i % COLOURS.length];
       d.backgroundColor = c; d.borderColor = c;
@@ -47,7 +82,7 @@
       { label: L10N.demand, data: col(rd, "demand_kt"), type: "line", yAxisID: "y2", order: 0 }
     ], { x: { stacked: true, title: { display: true, text: L10N.year } },
          y: axis(L10N.release + " (kt)", { stacked: true }),
-         y2: axis(L10N.demand + " (kt)", { position: "right", grid: { drawOnChartArea: false } }) });
+         y2: axis(L10N.demand + " (kt)", { position: "right", grid: { drawOnChartArea: false } }) }, 1);
   }
   var mt = tables.materials;
   if (mt) {
@@ -56,7 +91,7 @@
       { label: L10N.reusable, data: col(mt, "reusable_kt") },
       { label: L10N.demand, data: col(mt, "demand_kt") }
     ], { x: { title: { display: true, text: L10N.material } },
-         y: axis(L10N.mass + " (kt)") });
+         y: axis(L10N.mass + " (kt)") }, 1);
   }
   var ch = tables.chain;
   if (ch) {

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "urbanmine.market",
     "urbanmine.insight",
     "urbanmine.impact",
+    "urbanmine.knowledge",
     "urbanmine.webhooks",
     "urbanmine.portal",
     "urbanmine.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("urbanmine.organisations.urls")),
     path("dashboard/", include("urbanmine.insight.urls")),
     path("impact/", include("urbanmine.impact.urls")),
+    path("", include("urbanmine.knowledge.urls")),
     path("audit/", include("urbanmine.audit.urls")),
     path("", include("urbanmine.webhooks.urls")),
     path("api/", include("urbanmine.api.urls")),

@@ -63,6 +63,14 @@ NOT_PAGES = {
     "health-live",  # operations: JSON probes and the Prometheus text (docs/deploy.md)
     "health-ready",
     "metrics",
+    # knowledge (issue #18): POST actions, downloads
+    "knowledge-submit",
+    "knowledge-review",
+    "knowledge-attach",
+    "knowledge-signup",
+    "knowledge-attachment",
+    "example-guide",
+    "example-publish",
 }
 SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
 LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')

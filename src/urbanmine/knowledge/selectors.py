@@ -178,7 +178,7 @@ def barriers(*, theme: str = "", status: str = "", product_group: ProductGroup |
         qs = qs.filter(status=status)
     if product_group is not None:
         qs = qs.filter(Q(product_group=product_group) | Q(product_group__isnull=True))
-    return qs
+    return qs.order_by("theme", "title", "id")
 
 
 def barrier_links(barrier: Barrier) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ from urbanmine.assets.models import (
 )
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_version_bump
+from urbanmine.demo.knowledge import load_knowledge_demo
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
 from urbanmine.lots.models import (
@@ -949,6 +950,8 @@ def load_demo(
     n_demand = _make_demand(demo, projects, scale)
     progress("open work for the start pages…")
     _make_open_work(demo, scale)
+    progress("knowledge base, step plans, barriers, example project…")
+    load_knowledge_demo(today=demo.today)
     public_version_bump()  # bulk writes send no signals: cached public pages are stale
     _analyze()
     return DemoReport(

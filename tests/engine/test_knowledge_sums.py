@@ -37,9 +37,13 @@ def test_project_report_sums_by_hand():
     ev = [
         ReportEvent(1, "bricks", "dismantling", t0, 2100.0, cost_eur=D("400")),
         ReportEvent(2, "bricks", "dismantling", t0, 1050.0, cost_eur=D("200")),
-        ReportEvent(1, "bricks", "treatment", t0 + timedelta(days=10), 2100.0, cost_eur=D("150.50")),
+        ReportEvent(
+            1, "bricks", "treatment", t0 + timedelta(days=10), 2100.0, cost_eur=D("150.50")
+        ),
         ReportEvent(2, "bricks", "quality_control", t0 + timedelta(days=4), 1050.0, passed=False),
-        ReportEvent(1, "bricks", "execution", t0 + timedelta(days=30), 2100.0, revenue_eur=D("1200")),
+        ReportEvent(
+            1, "bricks", "execution", t0 + timedelta(days=30), 2100.0, revenue_eur=D("1200")
+        ),
         ReportEvent(3, "steel", "dismantling", t0, 500.0),
         ReportEvent(3, "steel", "quality_control", t0 + timedelta(days=2), 500.0, passed=True),
         ReportEvent(3, "steel", "execution", t0 + timedelta(days=8), 500.0),
@@ -63,7 +67,9 @@ def test_project_report_sums_by_hand():
     }
     assert r.total.harvested_kg == 3650.0 and r.total.lots == 3
     assert r.total.co2_avoided_kg == pytest.approx(420.0 + 750.0)
-    dq = {(t.from_step, t.to_step): t for t in r.total.transitions}[("dismantling", "quality_control")]
+    dq = {(t.from_step, t.to_step): t for t in r.total.transitions}[
+        ("dismantling", "quality_control")
+    ]
     assert (dq.count, dq.mean_days) == (2, 3.0)  # (4 + 2) / 2
     assert r.first_event == t0 and r.last_event == t0 + timedelta(days=30)
 

@@ -13,7 +13,9 @@ def test_demo_knowledge_base():
     load_demo(scale=1, seed=7, progress=lambda m: None)
     cases = KnowledgeItem.objects.filter(kind="case", is_demo=True)
     assert cases.filter(status="published").count() >= 10
-    assert StepPlan.objects.filter(is_published=True).values("product_group").distinct().count() >= 10
+    assert (
+        StepPlan.objects.filter(is_published=True).values("product_group").distinct().count() >= 10
+    )
     barriers = Barrier.objects.filter(is_demo=True)
     assert barriers.count() >= 15
     assert all("hfst." in b.source for b in barriers)  # each cites the report's section

@@ -102,7 +102,8 @@ def test_report_numbers_equal_hand_sums(chain, project):
     assert means[("dismantling", "quality_control")] == (1, 4.0)
     # the costs are on the events themselves, append-only
     assert sorted(
-        str(c) for c in LifecycleEvent.objects.exclude(cost_eur=None).values_list("cost_eur", flat=True)
+        str(c)
+        for c in LifecycleEvent.objects.exclude(cost_eur=None).values_list("cost_eur", flat=True)
     ) == ["150.50", "200.00", "400.00"]
 
 
@@ -120,12 +121,20 @@ def test_negative_cost_is_refused_and_nothing_is_recorded(chain):
     before = LifecycleEvent.objects.count()
     with pytest.raises(ValidationError) as e:
         lot_record_step(
-            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub, cost_eur="-5"
+            lot_id=lot.id,
+            step=Step.DISMANTLING,
+            actor=chain.demolisher_user,
+            hub=chain.hub,
+            cost_eur="-5",
         )
     assert "cost_eur" in e.value.message_dict
     with pytest.raises(ValidationError) as e:
         lot_record_step(
-            lot_id=lot.id, step=Step.DISMANTLING, actor=chain.demolisher_user, hub=chain.hub, revenue_eur="veel"
+            lot_id=lot.id,
+            step=Step.DISMANTLING,
+            actor=chain.demolisher_user,
+            hub=chain.hub,
+            revenue_eur="veel",
         )
     assert "revenue_eur" in e.value.message_dict
     assert LifecycleEvent.objects.count() == before
@@ -149,4 +158,6 @@ def test_publishing_makes_a_case_and_a_public_guide(chain, project):
     pdf = anon.get(f"/example-projects/{project.pk}/guide.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     # publishing again updates the same case
-    assert services.example_project_publish(actor=chain.matchmaker_user, project=project).pk == item.pk
+    assert (
+        services.example_project_publish(actor=chain.matchmaker_user, project=project).pk == item.pk
+    )

@@ -36,7 +36,12 @@ def test_search_finds_a_case_by_a_dutch_word_in_its_body(chain):
     item = _case(chain)
     services.item_save(
         actor=chain.owner_user,
-        data={**CASE, "title": "Stalen liggers", "body": "Staal uit een kantoor.", "reused": "staal"},
+        data={
+            **CASE,
+            "title": "Stalen liggers",
+            "body": "Staal uit een kantoor.",
+            "reused": "staal",
+        },
     )
     services.item_submit(actor=chain.owner_user, item=item)
     services.item_publish(actor=chain.matchmaker_user, item=item)
@@ -164,7 +169,13 @@ def test_attachments_are_checked_by_content(chain):
 
 
 STEPS = [
-    {"name": "Demonteren", "role": "demolisher", "days": "2", "fixed_eur": "150", "eur_per_unit": "0,10"},
+    {
+        "name": "Demonteren",
+        "role": "demolisher",
+        "days": "2",
+        "fixed_eur": "150",
+        "eur_per_unit": "0,10",
+    },
     {"name": "Reinigen", "role": "processor", "days": "5.5", "eur_per_unit": "0.25"},
     {"name": "Keuren", "role": "certifier", "days": "3", "fixed_eur": "400"},
     {"name": "", "days": "99"},  # an empty row is dropped

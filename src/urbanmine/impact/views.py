@@ -72,7 +72,15 @@ def compare(request):
     context = {
         "form": form,
         "result": result,
-        "flags": flag_texts(result.flags) if result is not None else [],
+        "flags": (
+            flag_texts(result.flags)
+            + services.processing_notes(
+                product_group=form.cleaned_data["product_group"].code,
+                quantity=float(form.cleaned_data["quantity"]),
+            )
+            if result is not None
+            else []
+        ),
         "error": error,
         "query": request.GET.urlencode(),
     }
@@ -219,9 +227,11 @@ def top10(request):
                 )
             )
         return response
+    processing = services.processing_by_code()
     context = {
         "scope": scope,
         "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
+        "processing": processing,
         "weight_rows": [(name, WEIGHT_LABELS.get(name, name), weights[name]) for name in defaults],
         "errors": errors,
         "query": request.GET.urlencode(),

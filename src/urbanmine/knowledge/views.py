@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from urbanmine.catalogue.selectors import processing_source_label
 from urbanmine.core.documents import document_response
 from urbanmine.core.forms import add_service_errors, error_text
 from urbanmine.organisations.models import ChainRole
@@ -291,6 +292,7 @@ def stepplan_detail(request, pk):
         {
             "plan": plan,
             "totals": selectors.plan_totals(plan),
+            "processing_source": processing_source_label(plan.product_group),
             "may_edit": step_plan_may_edit(request.user),
             "role_labels": ROLE_LABELS,
         },

@@ -9,6 +9,7 @@ are labelled estimates."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -195,10 +196,9 @@ def _items(facilitator, authors: list, groups: dict[str, ProductGroup], today) -
             services.item_publish(actor=facilitator, item=item)
         n += 1
     start = timezone.make_aware(datetime.combine(today + timedelta(days=21), time(13, 30)))
-    others = [
+    others: list[tuple[dict[str, Any], list[str]]] = [
         ({"kind": "guideline", "title": "BRL SVMS-007: veilig en milieubewust slopen", "standard_code": "BRL SVMS-007",
-          "body": "De beoordelingsrichtlijn voor veilig en milieubewust slopen; het rapport vraagt bestaande certificeringen mee te laten tellen.",
-          "link_url": "https://www.veiligslopen.nl/"}, ["harvest"]),
+          "body": "De Beoordelingsrichtlijn voor Veilig en Milieubewust Slopen (BRL SVMS-007). Het verkenningsrapport (hfst. 4, Kansen) vraagt bestaande certificeringen zoals deze mee te laten tellen."}, ["harvest"]),
         ({"kind": "guideline", "title": "Beoordeling hergebruikte bakstenen", "standard_code": "NEN-EN 771-1",
           "body": "Praktische handvatten voor het beoordelen van gereinigde bakstenen."}, ["transformation"]),
         ({"kind": "news", "title": "Vernieuwersnetwerk Urban Mining van start",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -63,7 +64,7 @@ def _search(qs: QuerySet[KnowledgeItem], q: str) -> QuerySet[KnowledgeItem]:
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         weights = {"title": "A", "summary": "B", "project_name": "B", "reused": "B"}
-        vector = SearchVector(*SEARCH_FIELDS[:1], config="dutch", weight="A")
+        vector: Any = SearchVector(*SEARCH_FIELDS[:1], config="dutch", weight="A")
         for name in SEARCH_FIELDS[1:]:
             vector = vector + SearchVector(name, config="dutch", weight=weights.get(name, "C"))
         query = SearchQuery(q, config="dutch", search_type="websearch")

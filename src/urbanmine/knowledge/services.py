@@ -334,15 +334,16 @@ def step_plan_save(
                 notes=(s.get("notes") or "").strip()[:300],
             )
         )
-    _full_clean(plan, exclude=["updated_by"])
     if (
-        StepPlan.objects.filter(product_group=plan.product_group, market=plan.market)
+        plan.product_group_id is not None
+        and StepPlan.objects.filter(product_group_id=plan.product_group_id, market=plan.market)
         .exclude(pk=plan.pk)
         .exists()
     ):
         raise ValidationError(
             {"market": _("This product group already has a step plan for this market.")}
         )
+    _full_clean(plan, exclude=["updated_by"])
     plan.save()
     plan.steps.all().delete()
     for step in built:

@@ -1,12 +1,13 @@
 """Reads of the knowledge base, shaped for its pages, with bounded query counts; functions
 taking a `viewer` show only what that user may see.
 
-Full-text search: on PostgreSQL the text search of the Dutch configuration (stemming:
-"dakpan" finds "dakpannen"), ranked; elsewhere (SQLite) every word must occur in the title,
+Full-text search: on PostgreSQL the text search of the Dutch configuration (stemming, and
+every word as a prefix: "dakpan" finds "dakpannen", "gereinigde" finds "gereinigd"), ranked; elsewhere (SQLite) every word must occur in the title,
 summary, body or case fields (case-insensitive substring), newest first."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -67,7 +68,12 @@ def _search(qs: QuerySet[KnowledgeItem], q: str) -> QuerySet[KnowledgeItem]:
         vector: Any = SearchVector(*SEARCH_FIELDS[:1], config="dutch", weight="A")
         for name in SEARCH_FIELDS[1:]:
             vector = vector + SearchVector(name, config="dutch", weight=weights.get(name, "C"))
-        query = SearchQuery(q, config="dutch", search_type="websearch")
+        # every word, stemmed by the Dutch configuration and matched as a prefix, so that
+        # "dakpan" (stem dakpan) also finds "dakpannen" (stem dakpann)
+        terms = [t for t in (re.sub(r"\W+", "", w) for w in words) if t]
+        if not terms:
+            return qs.none()
+        query = SearchQuery(" & ".join(f"{t}:*" for t in terms), config="dutch", search_type="raw")
         return (
             qs.annotate(search=vector, rank=SearchRank(vector, query))
             .filter(search=query)

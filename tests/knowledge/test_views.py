@@ -122,3 +122,19 @@ def test_list_pages_have_bounded_query_counts(chain, url, make):
     with CaptureQueriesContext(connection) as many:
         assert viewer.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_steward_sees_the_knowledge_admin(chain):
+    from django.contrib.auth import get_user_model
+
+    services.barrier_save(
+        actor=chain.matchmaker_user,
+        data={"title": "B", "theme": "taxes", "description": "x", "evidence": "y", "proposal": "z"},
+    )
+    steward = get_user_model().objects.create_superuser("steward-kb", password="pw-test-12345")
+    c = _client(steward)
+    for model in ("knowledgeitem", "stepplan", "barrier", "exampleproject"):
+        assert c.get(f"/admin/knowledge/{model}/").status_code == 200, model
+    from urbanmine.knowledge.models import Barrier
+
+    assert c.get(f"/admin/knowledge/barrier/{Barrier.objects.get().pk}/change/").status_code == 200

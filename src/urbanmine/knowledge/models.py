@@ -133,6 +133,8 @@ class ItemTag(models.Model):
     value = models.CharField(max_length=32)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [
             models.UniqueConstraint(fields=["item", "kind", "value"], name="knowledge_tag_once")
         ]
@@ -189,6 +191,8 @@ class EventSignup(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
         constraints = [
             models.UniqueConstraint(fields=["item", "user"], name="knowledge_signup_once")
         ]
@@ -262,6 +266,8 @@ class PlanStep(models.Model):
 
     class Meta:
         ordering = ["plan", "position"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="knowledge_planstep_order"),
             models.CheckConstraint(
@@ -346,6 +352,8 @@ class BarrierComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
         return f"{self.barrier_id}: {self.body[:40]}"

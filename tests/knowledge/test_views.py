@@ -138,3 +138,29 @@ def test_the_steward_sees_the_knowledge_admin(chain):
     from urbanmine.knowledge.models import Barrier
 
     assert c.get(f"/admin/knowledge/barrier/{Barrier.objects.get().pk}/change/").status_code == 200
+
+
+def test_the_facilitator_sees_who_signed_up_for_an_event(chain):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    item = services.item_save(
+        actor=chain.matchmaker_user,
+        data={
+            "kind": "event",
+            "title": "Materialendag",
+            "starts_at": timezone.now() + timedelta(days=9),
+        },
+    )
+    services.item_publish(actor=chain.matchmaker_user, item=item)
+    r = _client(chain.buyer_user).post(f"/knowledge/{item.pk}/signup/")
+    assert r.status_code == 302 and item.signups.get().organisation == chain.buyer
+    assert (
+        "Bouwer Test"
+        in _client(chain.matchmaker_user).get(f"/knowledge/{item.pk}/").content.decode()
+    )
+    assert (
+        'id="signups"'
+        not in _client(chain.owner_user).get(f"/knowledge/{item.pk}/").content.decode()
+    )

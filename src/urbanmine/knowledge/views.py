@@ -172,6 +172,11 @@ def knowledge_detail(request, pk):
             "phases": [PHASE_LABELS.get(v, v) for v in item.tag_values("phase")],
             "signed_up": signed_up,
             "example": ExampleProject.objects.filter(case=item).first(),
+            "signups": (
+                list(item.signups.select_related("user", "organisation"))
+                if item.kind == ItemKind.EVENT and item_may_review(request.user)
+                else []
+            ),
             "photos": [a for a in item.attachments.all() if a.kind == "photo"],
             "documents": [a for a in item.attachments.all() if a.kind == "document"],
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -388,7 +389,7 @@ def barrier_detail(request, pk):
     form = CommentForm()
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next=/barriers/{pk}/")
+            return redirect_to_login(request.get_full_path())
         if not barrier_may_comment(request.user):
             raise PermissionDenied
         form = CommentForm(request.POST)

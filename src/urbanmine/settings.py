@@ -141,7 +141,9 @@ WSGI_APPLICATION = "urbanmine.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],  # every app keeps its templates in <app>/templates/
+        # every app keeps its templates in <app>/templates/; the admin's branding overrides
+        # django.contrib.admin's own templates from here (DIRS come before the apps)
+        "DIRS": [PACKAGE_DIR / "core" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -150,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "urbanmine.core.context_processors.platform",
+                "urbanmine.core.context_processors.breadcrumbs",
                 "urbanmine.audit.context_processors.audit",
                 "urbanmine.market.context_processors.permits",
                 "urbanmine.organisations.context_processors.membership",
@@ -349,6 +352,10 @@ URBANMINE_PDOK_LOCATIESERVER_URL = env("URBANMINE_PDOK_LOCATIESERVER_URL", "")
 URBANMINE_PDOK_TIMEOUT_S = float(env("URBANMINE_PDOK_TIMEOUT_S", "4"))
 # The platform's address, for links in e-mails sent outside a request (wanted lists).
 URBANMINE_SITE_URL = env("URBANMINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The contact page and the accessibility statement: where people write to (empty: the page says
+# the deployment has not set one), and where the source code is published.
+URBANMINE_CONTACT_EMAIL = env("URBANMINE_CONTACT_EMAIL", "")
+URBANMINE_SOURCE_URL = env("URBANMINE_SOURCE_URL", "")
 # An invitation to join an organisation is valid this many days.
 URBANMINE_INVITATION_DAYS = int(env("URBANMINE_INVITATION_DAYS", "14"))
 # Attached documents (inspection certificates, permit decisions): PDFs outside the web root,

@@ -99,6 +99,13 @@ def page_names() -> set[str]:
 def demo_world(django_db_setup, django_db_blocker):
     """The demo at scale 1 with a matching run and the reference forecast, rolled back after
     the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_demo_world()
+        transaction.set_rollback(True)
+
+
+def build_demo_world() -> tuple[list[str], list[str]]:
+    """Load the demo world; return the demo usernames and the crawl's seed URLs."""
     from django.conf import settings
 
     from urbanmine.assets.models import Asset
@@ -109,43 +116,41 @@ def demo_world(django_db_setup, django_db_blocker):
     from urbanmine.market.models import MatchRun
     from urbanmine.market.services import match_run_execute
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(scale=1, seed=2026, progress=lambda m: None, steward_password=DEMO_PASSWORD)
-        run = MatchRun.objects.create(solver="optimal")
-        match_run_execute(run_id=run.id, time_limit=20)
-        result = insight.forecast_start(scenario=insight.reference_scenario_ensure(), inline=True)
-        # a finished background import per asset: the import pages link to them
-        InventoryImport.objects.bulk_create(
-            InventoryImport(
-                asset=asset,
-                organisation_id=asset.owner_id,
-                source_name="inventaris-groot.csv",
-                status="done",
-                progress=100,
-                rows=2500,
-                mass_kg=125000.0,
-                stored=2500,
-                issues={
-                    "errors": [],
-                    "error_count": 0,
-                    "warnings": [
-                        issue("no_hazardous_column").to_dict(),
-                    ],
-                },
-            )
-            for asset in Asset.objects.all()
+    load_demo(scale=1, seed=2026, progress=lambda m: None, steward_password=DEMO_PASSWORD)
+    run = MatchRun.objects.create(solver="optimal")
+    match_run_execute(run_id=run.id, time_limit=20)
+    result = insight.forecast_start(scenario=insight.reference_scenario_ensure(), inline=True)
+    # a finished background import per asset: the import pages link to them
+    InventoryImport.objects.bulk_create(
+        InventoryImport(
+            asset=asset,
+            organisation_id=asset.owner_id,
+            source_name="inventaris-groot.csv",
+            status="done",
+            progress=100,
+            rows=2500,
+            mass_kg=125000.0,
+            stored=2500,
+            issues={
+                "errors": [],
+                "error_count": 0,
+                "warnings": [
+                    issue("no_hazardous_column").to_dict(),
+                ],
+            },
         )
-        _webhook_with_a_log()
-        assert settings.DEBUG is False
-        # pages no link reaches while nothing runs: the progress fragment a running job polls
-        seeds = [
-            "/",
-            "/dashboard/scenarios/compare/",
-            f"/dashboard/forecasts/{result.pk}/status/",
-            "/accounts/password/reset/MQ/0-0/",  # reached from the e-mail only: "invalid link"
-        ]
-        yield [username for username, _pw, _org in demo_accounts()], seeds
-        transaction.set_rollback(True)
+        for asset in Asset.objects.all()
+    )
+    _webhook_with_a_log()
+    assert settings.DEBUG is False
+    # pages no link reaches while nothing runs: the progress fragment a running job polls
+    seeds = [
+        "/",
+        "/dashboard/scenarios/compare/",
+        f"/dashboard/forecasts/{result.pk}/status/",
+        "/accounts/password/reset/MQ/0-0/",  # reached from the e-mail only: "invalid link"
+    ]
+    return [username for username, _pw, _org in demo_accounts()], seeds
 
 
 def _webhook_with_a_log() -> None:
@@ -188,8 +193,16 @@ def _links(html: str, base: str) -> list[str]:
     return out
 
 
-def crawl(client: Client, seeds: list[str], visited: dict[str, set[str]], who: str) -> list[str]:
-    """Breadth-first over the links of every page; returns the problems found."""
+def crawl(
+    client: Client,
+    seeds: list[str],
+    visited: dict[str, set[str]],
+    who: str,
+    pages: list[tuple[str, str]] | None = None,
+    per_name_limit: int = PER_NAME,
+) -> list[str]:
+    """Breadth-first over the links of every page; returns the problems found. `pages`
+    collects the (URL name, URL) of each HTML page reached."""
     problems, queue, seen = [], list(seeds), set()
     per_name: dict[str, int] = defaultdict(int)
     while queue:
@@ -202,7 +215,7 @@ def crawl(client: Client, seeds: list[str], visited: dict[str, set[str]], who: s
         except Resolver404:
             problems.append(f"{who}: link to unknown page {url}")
             continue
-        if name in NOT_PAGES or per_name[name] >= PER_NAME:
+        if name in NOT_PAGES or per_name[name] >= per_name_limit:
             continue
         per_name[name] += 1
         response = client.get(url)
@@ -213,6 +226,8 @@ def crawl(client: Client, seeds: list[str], visited: dict[str, set[str]], who: s
             continue
         visited[name].add(who)
         if "text/html" in response.get("Content-Type", ""):
+            if pages is not None:
+                pages.append((name, url))
             queue.extend(_links(response.content.decode(), url))
     return problems
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
 class SecondFactorAdminSite(OTPAdminSite):
+    site_header = _("urbanmine Zuid-Holland — management")
+    site_title = _("urbanmine management")
+    index_title = _("Data management")
+
     @property  # type: ignore[override]
     def login_form(self):
         if settings.URBANMINE_ADMIN_OTP:

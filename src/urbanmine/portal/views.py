@@ -52,3 +52,24 @@ def notifications(request):
     if unread:  # shown once as new, then read
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return response
+
+
+# The frame's information pages (footer). Long prose is written per language, one template
+# each (`portal/pages/<page>.<lang>.html`), instead of paragraph-sized msgids.
+INFO_PAGES = ("about", "contact", "privacy", "accessibility")
+
+
+def info_page(request, page: str):
+    from django.conf import settings
+    from django.http import Http404
+    from django.utils.translation import get_language
+
+    if page not in INFO_PAGES:
+        raise Http404
+    lang = (get_language() or "nl").split("-")[0]
+    templates = [f"portal/pages/{page}.{lang}.html", f"portal/pages/{page}.nl.html"]
+    context = {
+        "contact_email": settings.URBANMINE_CONTACT_EMAIL,
+        "source_url": settings.URBANMINE_SOURCE_URL,
+    }
+    return render(request, templates, context)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "urbanmine.impact",
     "urbanmine.network",
     "urbanmine.tenders",
+    "urbanmine.knowledge",
     "urbanmine.webhooks",
     "urbanmine.portal",
     "urbanmine.demo",

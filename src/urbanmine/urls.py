@@ -20,6 +20,7 @@ urlpatterns = [
     path("impact/", include("urbanmine.impact.urls")),
     path("network/", include("urbanmine.network.urls")),
     path("tenders/", include("urbanmine.tenders.urls")),
+    path("", include("urbanmine.knowledge.urls")),
     path("audit/", include("urbanmine.audit.urls")),
     path("", include("urbanmine.webhooks.urls")),
     path("api/", include("urbanmine.api.urls")),

@@ -575,7 +575,32 @@ def snapshot() -> dict[str, Any]:
         "proposals": sorted(Proposal.objects.values_list("id", "status")),
         "scenarios": sorted(Scenario.objects.values_list("id", "name", "params")),
         "forecasts": ForecastResult.objects.count(),
+        "knowledge": _knowledge_snapshot(),
     }
+
+
+def _knowledge_snapshot() -> list:
+    """Items (status, title), sign-ups, attachments, step plans, barriers (status) and their
+    comments, example projects (public) — issue #18."""
+    from urbanmine.knowledge.models import (
+        Attachment,
+        Barrier,
+        BarrierComment,
+        EventSignup,
+        ExampleProject,
+        KnowledgeItem,
+        StepPlan,
+    )
+
+    return [
+        sorted(KnowledgeItem.objects.values_list("id", "status", "title")),
+        EventSignup.objects.count(),
+        Attachment.objects.count(),
+        sorted(StepPlan.objects.values_list("id", "market", "is_published")),
+        sorted(Barrier.objects.values_list("id", "status", "title")),
+        BarrierComment.objects.count(),
+        sorted(ExampleProject.objects.values_list("id", "is_public")),
+    ]
 
 
 def _client(case: Case, world: World, audience: str):

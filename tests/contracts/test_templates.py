@@ -68,6 +68,14 @@ NOT_PAGES = {
     "network-certification-remove",
     "tender-annex-docx",  # downloads (tests/tenders/test_views.py opens them)
     "tender-annex-pdf",
+    # knowledge (issue #18): POST actions, downloads
+    "knowledge-submit",
+    "knowledge-review",
+    "knowledge-attach",
+    "knowledge-signup",
+    "knowledge-attachment",
+    "example-guide",
+    "example-publish",
 }
 SKIP_PREFIXES = ("/admin", "/api/", "/static/", "/i18n/", "/accounts/logout")
 LINK = re.compile(r'(?:href|hx-get)="([^"#]+)')

@@ -14,6 +14,8 @@ class ProductGroupAdmin(admin.ModelAdmin):
         "material",
         "unit",
         "processing_effort",
+        "typical_processing_days",
+        "min_batch",
     ]
     list_filter = ["scope", "layer", "processing_effort", "impact_class"]
     search_fields = ["code", "name_nl", "name_en"]

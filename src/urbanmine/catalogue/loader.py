@@ -18,6 +18,10 @@ def catalogue_rows() -> list[dict]:
             row[f] = int(row[f])
         row["assessment_guideline"] = row.pop("guideline")
         row["inspection_required"] = row.get("inspection_required", "no").strip() == "yes"
+        days, batch = row.get("typical_processing_days", ""), row.get("min_batch", "")
+        row["typical_processing_days"] = int(days) if days else None
+        row["min_batch"] = Decimal(batch) if batch else None
+        row.setdefault("processing_source", "")
     return rows
 
 

@@ -86,6 +86,23 @@ class ProductGroup(models.Model):
     # Products whose safety depends on their condition (structure, glazing, installations)
     # are sold or applied only with a passed, unexpired inspection (issue #14).
     inspection_required = models.BooleanField(_("inspection required before reuse"), default=False)
+    # Product-group knowledge (issue #18): how long processing takes and the smallest batch
+    # that makes a business case, with where the numbers come from (a source, or the
+    # label of an estimate: data/catalogue.csv, scripts/derive_processing_estimates.py).
+    typical_processing_days = models.PositiveIntegerField(
+        _("typical processing time (days)"), null=True, blank=True
+    )
+    min_batch = models.DecimalField(
+        _("minimum batch for a business case (in the unit)"),
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.001)],
+    )
+    processing_source = models.CharField(
+        _("source of processing time and minimum batch"), max_length=300, blank=True
+    )
 
     class Meta:
         ordering = ["code"]

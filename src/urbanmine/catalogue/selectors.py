@@ -63,3 +63,14 @@ def catalogue_entries() -> list[CatalogueEntry]:
         )
         for g in ProductGroup.objects.order_by("code")
     ]
+
+
+def processing_source_label(group: ProductGroup) -> str:
+    """The source of a group's processing time and minimum batch in the interface's
+    language: the reference values are labelled estimates (data/catalogue.csv,
+    scripts/derive_processing_estimates.py); a steward's cited source as written."""
+    from django.utils.translation import gettext as _
+
+    if group.processing_source.startswith("estimate"):
+        return _("estimate from the catalogue's processing effort and testing burden")
+    return group.processing_source

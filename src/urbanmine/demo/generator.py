@@ -35,6 +35,7 @@ from urbanmine.assets.models import (
 )
 from urbanmine.catalogue.models import ProductGroup
 from urbanmine.core.cache import public_version_bump
+from urbanmine.demo.knowledge import load_knowledge_demo
 from urbanmine.demo.network import make_network
 from urbanmine.hubs.models import Hub, HubTypology
 from urbanmine.lots.lifecycle import Status, Step
@@ -954,6 +955,8 @@ def load_demo(
     _make_open_work(demo, scale)
     make_network(orgs, today=demo.today)
     make_tender_demo(orgs=orgs, today=demo.today)  # issue #17: ambitions, clauses, a tender
+    progress("knowledge base, step plans, barriers, example project…")
+    load_knowledge_demo(today=demo.today)
     public_version_bump()  # bulk writes send no signals: cached public pages are stale
     _analyze()
     return DemoReport(

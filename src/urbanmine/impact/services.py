@@ -5,7 +5,7 @@ from dataclasses import fields
 
 from urbanmine.catalogue.factors import factor_source
 from urbanmine.catalogue.models import ProductGroup
-from urbanmine.catalogue.selectors import catalogue_entries
+from urbanmine.catalogue.selectors import catalogue_entries, processing_source_label
 from urbanmine.engine.impact import ALL_STEPS, Assumptions, Comparison, ImpactError, compare_reuse
 from urbanmine.engine.ranking import RankedGroup, RankingWeights, rank_groups
 
@@ -71,3 +71,44 @@ def top10(*, scope: str, weights: dict | None = None, top: int = 10) -> list[Ran
 def weight_fields() -> dict:
     w = RankingWeights()
     return {f.name: getattr(w, f.name) for f in fields(w)}
+
+
+def processing_notes(*, product_group: str, quantity: float) -> list[str]:
+    """What the catalogue knows of processing this group (issue #18): the typical processing
+    time, and a warning when the quantity is below the minimum batch for a business case."""
+    from django.utils.translation import gettext as _
+
+    from urbanmine.core.formatting import format_number
+
+    group = ProductGroup.objects.filter(code=product_group).first()
+    if group is None:
+        return []
+    notes = []
+    if group.typical_processing_days is not None:
+        notes.append(
+            _("Typical processing time: %(days)s days (%(source)s).")
+            % {"days": group.typical_processing_days, "source": processing_source_label(group)}
+        )
+    if group.min_batch is not None and quantity < group.min_batch:
+        notes.append(
+            _(
+                "%(q)s %(unit)s is below the minimum batch for a business case "
+                "(%(min)s %(unit)s): bundle with other supply or plan a larger harvest."
+            )
+            % {
+                "q": format_number(quantity, 0),
+                "min": format_number(group.min_batch, 0),
+                "unit": group.get_unit_display(),
+            }
+        )
+    return notes
+
+
+def processing_by_code() -> dict[str, ProductGroup]:
+    """Code -> product group with its processing time and minimum batch (Top 10 columns)."""
+    return {
+        g.code: g
+        for g in ProductGroup.objects.only(
+            "code", "unit", "typical_processing_days", "min_batch", "processing_source"
+        )
+    }

@@ -92,7 +92,15 @@ def compare(request):
     context = {
         "form": form,
         "result": result,
-        "flags": flag_texts(result.flags) if result is not None else [],
+        "flags": (
+            flag_texts(result.flags)
+            + services.processing_notes(
+                product_group=form.cleaned_data["product_group"].code,
+                quantity=float(form.cleaned_data["quantity"]),
+            )
+            if result is not None
+            else []
+        ),
         "summary": comparison_summary(result) if result is not None else "",
         "lines": _lines(result, group) if result is not None else [],
         "errors": [
@@ -269,9 +277,11 @@ def top10(request):
                 )
             )
         return response
+    processing = services.processing_by_code()
     context = {
         "scope": scope,
         "rows": [(r, explanation(r), factor_status(r.status)) for r in ranked],
+        "processing": processing,
         "weight_rows": [
             (name, WEIGHT_LABELS.get(name, name), format_input(weights[name])) for name in defaults
         ],

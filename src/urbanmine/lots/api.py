@@ -416,6 +416,24 @@ class RecordStepSerializer(serializers.Serializer):
         default="",
         help_text="Exit: recycle (R8), recover (R9) or dispose.",
     )
+    cost_eur = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal("99999999999"),
+        required=False,
+        allow_null=True,
+        help_text="What the step cost (optional; summed in example-project reports).",
+    )
+    revenue_eur = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal("99999999999"),
+        required=False,
+        allow_null=True,
+        help_text="What the step brought in (optional; summed in example-project reports).",
+    )
 
 
 TRANSFORMATION_R_CHOICES = [
@@ -1074,6 +1092,8 @@ class LotViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             price_eur=v.get("price_eur"),
             terms=v.get("terms", ""),
             exit_route=v.get("exit_route", ""),
+            cost_eur=v.get("cost_eur"),
+            revenue_eur=v.get("revenue_eur"),
         )
         return Response(LifecycleEventSerializer(event).data, status=status.HTTP_201_CREATED)
 

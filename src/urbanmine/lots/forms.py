@@ -67,6 +67,20 @@ class RecordStepForm(forms.Form):
         max_value=99999999999,
         decimal_places=2,
     )
+    cost_eur = forms.DecimalField(
+        label=_("Cost of this step (EUR, optional)"),
+        required=False,
+        min_value=0,
+        max_value=99999999999,
+        decimal_places=2,
+    )
+    revenue_eur = forms.DecimalField(
+        label=_("Revenue of this step (EUR, optional)"),
+        required=False,
+        min_value=0,
+        max_value=99999999999,
+        decimal_places=2,
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -92,6 +106,7 @@ class RecordStepForm(forms.Form):
                 "r_strategy",
                 "price_eur",
                 "exit_route",
+                "revenue_eur",
             ):
                 del self.fields[name]
 
@@ -215,27 +230,60 @@ class Destination:
 #: step -> the fields its form shows (issue #14: one clear form per step)
 STEP_FIELDS: dict[str, list[str]] = {
     Step.INVENTORY: ["occurred_on", "notes"],
-    Step.DISMANTLING: ["destination", "hub", "quantity", "occurred_on", "notes"],
+    Step.DISMANTLING: [
+        "destination",
+        "hub",
+        "quantity",
+        "cost_eur",
+        "revenue_eur",
+        "occurred_on",
+        "notes",
+    ],
     Step.CONNECTION: ["counterparty", "quantity", "occurred_on", "notes"],
-    Step.SORTING: ["occurred_on", "notes"],
-    Step.TREATMENT: ["occurred_on", "notes"],
+    Step.SORTING: ["cost_eur", "revenue_eur", "occurred_on", "notes"],
+    Step.TREATMENT: ["cost_eur", "revenue_eur", "occurred_on", "notes"],
     Step.QUALITY_CONTROL: [
         "passed",
         "certificate_number",
         "valid_until",
         "certificate_document",
+        "cost_eur",
         "occurred_on",
         "notes",
     ],
     Step.SALE: ["counterparty", "quantity", "price_eur", "occurred_on", "notes"],
-    Step.TRANSPORT_STORAGE: ["destination", "hub", "quantity", "occurred_on", "notes"],
+    Step.TRANSPORT_STORAGE: [
+        "destination",
+        "hub",
+        "quantity",
+        "cost_eur",
+        "revenue_eur",
+        "occurred_on",
+        "notes",
+    ],
     Step.DESIGN: ["occurred_on", "notes"],
     Step.PERMIT: ["occurred_on", "notes"],
-    Step.EXECUTION: ["target_asset", "quantity", "r_strategy", "occurred_on", "notes"],
+    Step.EXECUTION: [
+        "target_asset",
+        "quantity",
+        "r_strategy",
+        "cost_eur",
+        "revenue_eur",
+        "occurred_on",
+        "notes",
+    ],
     Step.MONITORING: ["occurred_on", "notes"],
     Step.OWNERSHIP_CHANGE: ["counterparty", "occurred_on", "notes"],
     Step.CUSTODY_CHANGE: ["counterparty", "occurred_on", "notes"],
-    Step.EXIT: ["exit_route", "counterparty", "quantity", "occurred_on", "notes"],
+    Step.EXIT: [
+        "exit_route",
+        "counterparty",
+        "quantity",
+        "cost_eur",
+        "revenue_eur",
+        "occurred_on",
+        "notes",
+    ],
     Step.RELEASE: ["occurred_on", "notes"],
 }
 #: step -> fields that must be given

@@ -286,6 +286,14 @@ class LifecycleEvent(models.Model):
     co2_avoided_kg = models.FloatField(null=True, blank=True)
     waste_diverted_kg = models.FloatField(null=True, blank=True)
     r_strategy = models.CharField(max_length=2, choices=RStrategy.choices, blank=True)
+    # What the step cost and brought in, where the recorder gives it (issue #18: the
+    # example-project report sums them per product group). Optional; never negative.
+    cost_eur = models.DecimalField(
+        _("cost (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    revenue_eur = models.DecimalField(
+        _("revenue (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     # A correction names the event it reverses (issue #14): both stay in the history, and
     # an event is corrected at most once.
@@ -305,6 +313,16 @@ class LifecycleEvent(models.Model):
         verbose_name = _("lifecycle event")
         verbose_name_plural = _("lifecycle events")
         indexes = [models.Index(fields=["lot", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cost_eur__isnull=True) | models.Q(cost_eur__gte=0),
+                name="event_cost_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revenue_eur__isnull=True) | models.Q(revenue_eur__gte=0),
+                name="event_revenue_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.step} {self.occurred_at:%Y-%m-%d}"

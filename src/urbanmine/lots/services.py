@@ -110,6 +110,19 @@ def _decimal(value, field_name: str) -> Decimal:
     return d
 
 
+def event_amount_eur(value, field_name: str) -> Decimal | None:
+    """An optional cost or revenue of a step: empty is none; otherwise 0 to 10^11 EUR,
+    to the cent (decimal comma or point)."""
+    if value in (None, ""):
+        return None
+    d = _decimal(str(value).strip().replace(",", "."), field_name)
+    if d < 0:
+        raise ValidationError({field_name: _("An amount in euros cannot be below zero.")})
+    if d >= MAX_VALUE:
+        raise ValidationError({field_name: _("The amount is too high.")})
+    return d.quantize(Decimal("0.01"))
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -186,6 +199,8 @@ class EventEntry:
     waste_diverted_kg: float | None = None
     r_strategy: str = ""
     corrects: LifecycleEvent | None = None
+    cost_eur: Decimal | None = None
+    revenue_eur: Decimal | None = None
 
 
 def _append_event(lot: Lot, entry: EventEntry) -> LifecycleEvent:
@@ -207,6 +222,8 @@ def _append_event(lot: Lot, entry: EventEntry) -> LifecycleEvent:
         waste_diverted_kg=entry.waste_diverted_kg,
         r_strategy=entry.r_strategy,
         corrects=entry.corrects,
+        cost_eur=entry.cost_eur,
+        revenue_eur=entry.revenue_eur,
     )
 
 
@@ -719,6 +736,8 @@ def lot_record_step(
             {"step": _("Use the split, merge or identify actions for this step.")}
         )
     given = StepInput(**fields)
+    cost_eur = event_amount_eur(given.cost_eur, "cost_eur")
+    revenue_eur = event_amount_eur(given.revenue_eur, "revenue_eur")
     restores = released_status(lot) if step == Step.RELEASE else None
     new_status = _transition(lot, EventFacts(step, passed=given.passed, restores=restores))
     assert handler is not None  # next_status refused unknown steps
@@ -758,6 +777,8 @@ def lot_record_step(
         co2_avoided_kg=rec.co2_avoided_kg,
         waste_diverted_kg=rec.waste_diverted_kg,
         r_strategy=rec.r_strategy,
+        cost_eur=cost_eur,
+        revenue_eur=revenue_eur,
     )
     event = _append_event(lot, entry)
     if handler.after is not None:

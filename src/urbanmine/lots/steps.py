@@ -70,6 +70,8 @@ class StepFields(TypedDict, total=False):
     price_eur: Decimal | None  # sale: the agreed price (the parties see it, no one else)
     terms: str  # sale: terms agreed
     exit_route: str  # exit: recycle, recover or dispose
+    cost_eur: Decimal | str | None  # what the step cost (optional, issue #18)
+    revenue_eur: Decimal | str | None  # what the step brought in (optional, issue #18)
 
 
 @dataclass
@@ -89,6 +91,8 @@ class StepInput:
     price_eur: Decimal | None = None
     terms: str = ""
     exit_route: str = ""
+    cost_eur: Decimal | str | None = None
+    revenue_eur: Decimal | str | None = None
 
 
 @dataclass

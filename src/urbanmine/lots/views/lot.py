@@ -257,6 +257,8 @@ def lot_record_step(request, code):
                 r_strategy=d.get("r_strategy", ""),
                 price_eur=d.get("price_eur"),
                 exit_route=d.get("exit_route", ""),
+                cost_eur=d.get("cost_eur"),
+                revenue_eur=d.get("revenue_eur"),
             )
         except ValidationError as e:
             add_service_errors(form, e)
@@ -504,6 +506,8 @@ def lot_step(request, code, step):
             r_strategy=d.get("r_strategy", ""),
             price_eur=d.get("price_eur"),
             exit_route=d.get("exit_route", ""),
+            cost_eur=d.get("cost_eur"),
+            revenue_eur=d.get("revenue_eur"),
         )
     except ValidationError as e:
         add_service_errors(form, e)

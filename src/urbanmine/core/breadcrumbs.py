@@ -76,12 +76,12 @@ def trail(url_name: str | None, kwargs: dict) -> list[tuple[str, str]]:
     crumbs = [(str(_("Home")), reverse("home"))]
     for item in TRAILS.get(url_name, []):
         try:
-            if item == LOT:
+            if isinstance(item, str):  # LOT: the lot page, labelled with its code
                 crumbs.append(
                     (_lot(kwargs), reverse("lot-detail", kwargs={"code": kwargs["code"]}))
                 )
                 continue
-            label, name, args = item  # type: ignore[misc]
+            label, name, args = item
             crumbs.append((str(label), reverse(name, kwargs=args(kwargs) if args else None)))
         except (KeyError, NoReverseMatch):
             continue

@@ -366,6 +366,10 @@ URBANMINE_SITE_URL = env("URBANMINE_SITE_URL", "http://127.0.0.1:8000").rstrip("
 # The contact page and the accessibility statement: where people write to (empty: the page says
 # the deployment has not set one), and where the source code is published.
 URBANMINE_CONTACT_EMAIL = env("URBANMINE_CONTACT_EMAIL", "")
+# The language records are written in (clauses, covenants, knowledge articles, descriptions):
+# pages mark them with it (lang="…"), so a screen reader reads Dutch text as Dutch on an
+# English page (WCAG 3.1.2).
+URBANMINE_CONTENT_LANGUAGE = env("URBANMINE_CONTENT_LANGUAGE", "nl")
 URBANMINE_SOURCE_URL = env("URBANMINE_SOURCE_URL", "")
 # An invitation to join an organisation is valid this many days.
 URBANMINE_INVITATION_DAYS = int(env("URBANMINE_INVITATION_DAYS", "14"))

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -123,8 +124,78 @@ SHOWN_ATTRS = re.compile(r'\b(?:title|alt|placeholder|aria-label)="([^"]*)"', re
 TAG = re.compile(r"<[^>]*>")
 
 
-def visible_text(page: str) -> str:
-    """What a person reads (or hears) on the page, as one line of text."""
+class _OtherLanguage(HTMLParser):
+    """Drops the elements whose `lang` differs from the page's: records authored in the
+    platform's content language (URBANMINE_CONTENT_LANGUAGE), declared as such for assistive
+    technology (WCAG 3.1.2), are not interface text."""
+
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+
+    def __init__(self, page_lang: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.page_lang, self.out, self.skip = page_lang, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if self.skip:
+            if tag not in self.VOID:
+                self.skip += 1
+            return
+        lang = dict(attrs).get("lang")
+        if lang and tag != "html" and not lang.startswith(self.page_lang) and tag not in self.VOID:
+            self.skip = 1
+            return
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag, attrs):
+        if not self.skip:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag):
+        if self.skip:
+            if tag not in self.VOID:
+                self.skip -= 1
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(data)
+
+    def handle_entityref(self, name):
+        if not self.skip:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        if not self.skip:
+            self.out.append(f"&#{name};")
+
+
+def own_language_only(page: str, lang: str) -> str:
+    parser = _OtherLanguage(lang)
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.out)
+
+
+def visible_text(page: str, lang: str | None = None) -> str:
+    """What a person reads (or hears) on the page, as one line of text; with `lang`, without
+    the parts declared in another language."""
+    if lang:
+        page = own_language_only(page, lang)
     body = HIDDEN.sub(" ", page)
     shown = " ".join(SHOWN_ATTRS.findall(body))
     text = TAG.sub(" ", body) + " " + shown
@@ -172,7 +243,7 @@ def walk(language: str, demo) -> dict[str, list[str]]:
             client.force_login(user_model.objects.get(username=who))
 
         def read(url: str, page: str, who: str = who) -> None:
-            pages[f"{who} {url}"].append(visible_text(page))
+            pages[f"{who} {url}"].append(visible_text(page, language))
 
         problems = crawl(client, seeds, visited, who, on_page=read)
         assert not problems, "\n".join(problems)

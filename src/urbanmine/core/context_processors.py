@@ -2,7 +2,11 @@ from django.conf import settings
 
 
 def platform(request):
-    return {"DEBUG": settings.DEBUG, "LANGUAGES": settings.LANGUAGES}
+    return {
+        "DEBUG": settings.DEBUG,
+        "LANGUAGES": settings.LANGUAGES,
+        "CONTENT_LANGUAGE": settings.URBANMINE_CONTENT_LANGUAGE,
+    }
 
 
 def breadcrumbs(request):

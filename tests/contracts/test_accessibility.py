@@ -38,16 +38,6 @@ AXE_OPTIONS = {
     # @import against the page instead of the sheet: 404s and time, for rules we do not use.
     "preload": False,
 }
-# At phone width the same document is checked again only by the rules that depend on layout
-# (colours, names, structure and language do not change with the viewport).
-AXE_LAYOUT_OPTIONS = {
-    "runOnly": {
-        "type": "rule",
-        "values": ["scrollable-region-focusable", "meta-viewport"],
-    },
-    "resultTypes": ["violations"],
-    "preload": False,
-}
 BLOCKING = {"serious", "critical"}
 
 
@@ -127,12 +117,10 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone(live_server, setti
                     continue  # a fragment a page polls (a job's progress), not a page
                 page.wait_for_timeout(150)  # the page's own scripts (maps, charts) settle
                 for width in WIDTHS:
-                    options = AXE_OPTIONS
                     if width != WIDTHS[0]:
                         page.set_viewport_size({"width": width, "height": 844})
                         page.wait_for_timeout(100)
-                        options = AXE_LAYOUT_OPTIONS
-                    for v in _violations(page, axe, options):
+                    for v in _violations(page, axe, AXE_OPTIONS):
                         problems.append(f"{who} {width}px {url}: {v}")
                     wide = _too_wide(page)
                     if wide:

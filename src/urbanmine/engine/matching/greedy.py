@@ -50,6 +50,9 @@ class Ledger:
         self._s_day = a.s_day.tolist()
         self._s_mass = a.s_mass_t.tolist()
         self._cap = a.h_cap_t.tolist()
+        self.s_pos = np.searchsorted(events, a.s_day)  # event position of each lot's arrival
+        self.d_start = a.d_start
+        self.d_pos = np.searchsorted(events, a.d_start)
 
     def span(self, s: int, day: int) -> tuple[int, int]:
         """Event positions [p0, p1) during which a lot of supply s delivered on `day` is held."""
@@ -398,34 +401,44 @@ def _take(
     keep = np.flatnonzero(ledger.rem_s[sup_a] > 0)
     if not len(keep) or ledger.rem_d[d] <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    sup = sup_a[keep]
-    hub = arcs.hub[lo:hi][keep]
-    day = arcs.day[lo:hi][keep]
-    p0 = np.searchsorted(ledger.events, ledger.s_day[sup])
-    p1 = np.searchsorted(ledger.events, day)
-    held = (hub >= 0) & (p1 > p0)
-    # no held route: rows = [], p1 unused
-    p1h = p1[held]
-    if len(p1h) and bool((p1h != p1h[0]).any()):  # (not from the generator's dates)
+    sup, hub = sup_a[keep], arcs.hub[lo:hi][keep]
+    p0 = ledger.s_pos[sup]
+    pe = int(ledger.d_pos[d])  # d's window start: where every held route's holding ends
+    held = (hub >= 0) & (p0 < pe)
+    if not (arcs.day[lo:hi][keep][held] == ledger.d_start[d]).all():  # not generator dates
         return _take_each(arcs, lo + keep, d, ledger)
-    pe = int(p1h[0]) if len(p1h) else 0
-    pmin = int(p0[held].min()) if len(p1h) else 0
-    hubs_used = np.unique(hub[held])
-    row_of = np.full(max(1, len(ledger._cap)), -1, dtype=np.int64)
-    row_of[hubs_used] = np.arange(len(hubs_used))
-    sub = ledger.load_t[hubs_used, pmin:pe]
-    suf = np.maximum.accumulate(sub[:, ::-1], axis=1)[:, ::-1].copy()
-    rows = np.where(held, row_of[np.maximum(hub, 0)], -1)
+    pmin = int(p0[held].min()) if held.any() else pe
+    load = ledger.load_t[:, pmin:pe]
+    suf = np.maximum.accumulate(load[:, ::-1], axis=1)[:, ::-1].copy()
     offs = p0 - pmin
     if held.any():  # routes via a hub too full for one unit now stay too full in d's turn
         h = np.flatnonzero(held)
         m = ledger.s_mass_t[sup[h]]
-        fits = suf[rows[h], offs[h]] + m <= ledger.cap_t[hub[h]] * (1 + _CAP_MARGIN) + 1e-9 * m
-        live = np.ones(len(sup), dtype=bool)
-        live[h[~fits]] = False
-        idx = np.flatnonzero(live)
-        keep, sup, hub, rows, offs = keep[idx], sup[idx], hub[idx], rows[idx], offs[idx]
-    sup_l, hub_l, rows_l, offs_l = sup.tolist(), hub.tolist(), rows.tolist(), offs.tolist()
+        fits = suf[hub[h], offs[h]] + m <= ledger.cap_t[hub[h]] * (1 + _CAP_MARGIN) + 1e-9 * m
+        if not fits.all():
+            live = np.ones(len(sup), dtype=bool)
+            live[h[~fits]] = False
+            idx = np.flatnonzero(live)
+            keep, sup, hub, held, offs = keep[idx], sup[idx], hub[idx], held[idx], offs[idx]
+    rows = np.where(held, hub, -1)
+    return _serve(d, ledger, pos=keep + lo, sup=sup, rows=rows, offs=offs, suf=suf, pmin=pmin)
+
+
+def _serve(
+    d: int,
+    ledger: Ledger,
+    *,
+    pos: np.ndarray,
+    sup: np.ndarray,
+    rows: np.ndarray,
+    offs: np.ndarray,
+    suf: np.ndarray,
+    pmin: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The loop of `_take` over its routes (positions `pos`; `rows`: the hub of a route that
+    holds the lot, else -1)."""
+    sup_l, rows_l, offs_l = sup.tolist(), rows.tolist(), offs.tolist()
+    pe = pmin + suf.shape[1]
     rem_s, rem_d = ledger.rem_s, ledger.rem_d
     cap, mass = ledger._cap, ledger._s_mass
     got_i: list[int] = []
@@ -443,7 +456,7 @@ def _take(
         if r >= 0:
             o = offs_l[j]
             held_t = float(suf[r, o])
-            cap_t = cap[hub_l[j]]
+            cap_t = cap[r]
             m_t = mass[s]
             fit: int = math.floor((cap_t - held_t) / m_t + 1e-9)
             while fit > 0 and held_t + fit * m_t > cap_t * (1 + _CAP_MARGIN):
@@ -455,12 +468,12 @@ def _take(
             sr = suf[r]
             sr[o:] += w
             np.maximum(sr[:o], sr[o], out=sr[:o])
-            ledger.load_t[hub_l[j], pmin + o : pe] += w
+            ledger.load_t[r, pmin + o : pe] += w
         rem_s[s] -= k
         rem_d[d] -= k
         got_i.append(j)
         got_q.append(k)
-    return lo + keep[got_i], np.array(got_q, dtype=np.int64)
+    return pos[got_i], np.array(got_q, dtype=np.int64)
 
 
 def _take_each(

@@ -344,10 +344,10 @@ def greedy_routes(
                 lists.pop((b, level), None)
     used_parts: list[Candidates] = []
     q_parts: list[np.ndarray] = []
-    for arcs, idx, qty in taken:
-        if idx:
-            used_parts.append(arcs.subset(np.concatenate(idx)))
-            q_parts.append(np.concatenate(qty))
+    for arcs, idx_l, qty_l in taken:
+        if idx_l:
+            used_parts.append(arcs.subset(np.concatenate(idx_l)))
+            q_parts.append(np.concatenate(qty_l))
     used = Candidates.concat(used_parts)
     used.pair = None
     x_all = np.concatenate(q_parts) if q_parts else np.zeros(0, dtype=np.int64)
@@ -405,8 +405,8 @@ def _take(
     p0 = ledger.s_pos[sup]
     pe = int(ledger.d_pos[d])  # d's window start: where every held route's holding ends
     held = (hub >= 0) & (p0 < pe)
-    if not (arcs.day[lo:hi][keep][held] == ledger.d_start[d]).all():  # not generator dates
-        return _take_each(arcs, lo + keep, d, ledger)
+    if not (arcs.day[lo:hi][keep][held] == ledger.d_start[d]).all():
+        raise ValueError("greedy routes must be delivered on t0 = max(available_on, window_start)")
     pmin = int(p0[held].min()) if held.any() else pe
     load = ledger.load_t[:, pmin:pe]
     suf = np.maximum.accumulate(load[:, ::-1], axis=1)[:, ::-1].copy()
@@ -473,23 +473,4 @@ def _serve(
         rem_d[d] -= k
         got_i.append(j)
         got_q.append(k)
-    return pos[got_i], np.array(got_q, dtype=np.int64)
-
-
-def _take_each(
-    arcs: Candidates, pos: np.ndarray, d: int, ledger: Ledger
-) -> tuple[np.ndarray, np.ndarray]:
-    """`_take` route by route through the ledger (routes of d ending their holding on
-    different days: never from the generator, kept for any caller)."""
-    sup, hub, day = arcs.sup[pos].tolist(), arcs.hub[pos].tolist(), arcs.day[pos].tolist()
-    got_i: list[int] = []
-    got_q: list[int] = []
-    for j in range(len(sup)):
-        if ledger.rem_d[d] <= 0:
-            break
-        k = ledger.max_units(sup[j], d, hub[j], day[j])
-        if k > 0:
-            ledger.take(sup[j], d, hub[j], day[j], k)
-            got_i.append(j)
-            got_q.append(k)
     return pos[got_i], np.array(got_q, dtype=np.int64)

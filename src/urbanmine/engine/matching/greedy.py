@@ -229,7 +229,8 @@ def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
     (`dense.Pricer`) it lists every route of each demand's GREEDY_LEVELS[0] best pairs among the
     lots with units left, plus an upper bound `theta` of all its other routes. A demand
     takes its listed routes worth more than theta first; only if it still wants units are
-    its other routes generated (all of them, best first), so the result is the one of
+    its other routes taken (all of them, best first, from the block's pairs computed once:
+    `dense.GreedyBlock`), so the result is the one of
     going through all its routes in value order."""
     if cands is None:
         return _greedy_lazy(inst)

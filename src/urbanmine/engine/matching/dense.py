@@ -639,20 +639,31 @@ class GreedyBlock:
         score, exact = self.score, self.exact
         live = np.flatnonzero((score > 0) & s_mask[pairs.ss])
         pot = np.zeros((len(self.pricer.events), len(self.pricer.inst.hubs)))
+        cand = live  # pairs of the rows whose top `keep` are not settled yet
+        settled: list[np.ndarray] = []
         while True:
-            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
+            more = cand[_top_per_row(pairs.di[cand], score[cand], 2 * keep)]
             chosen = more[_top_per_row(pairs.di[more], score[more], keep)]
-            if exact[chosen].all():
+            loose = ~exact[chosen]
+            if not loose.any():
+                settled.append(chosen)
                 break
-            # evaluate the chosen bounds exactly (and the next ones, to converge quickly)
-            todo = more[~exact[more]]
+            # a row whose top `keep` are exact is settled (every other pair's value is at
+            # most its score); the others get their chosen bounds evaluated exactly (and the
+            # next ones, to converge quickly) and are ranked again
+            open_row = np.zeros(nb, dtype=bool)
+            open_row[pairs.di[chosen[loose]]] = True
+            settled.append(chosen[~open_row[pairs.di[chosen]]])
+            todo = more[~exact[more] & open_row[pairs.di[more]]]
             hub = self.pricer._hub_routes(self.blk, pairs, pot, todo)
             score[todo] = np.maximum(self.direct[todo], hub.adj[todo])
             exact[todo] = True
-            live = live[score[live] > 0]
+            cand = cand[open_row[pairs.di[cand]] & (score[cand] > 0)]
+        chosen = np.sort(np.concatenate(settled))
         rest = np.zeros(len(pairs.dd), dtype=bool)
         rest[live] = True
         rest[chosen] = False
+        rest &= score > 0
         theta = np.full(nb, -np.inf)
         r = np.flatnonzero(rest)
         np.maximum.at(theta, pairs.di[r], score[r])

@@ -305,7 +305,14 @@ def greedy_routes(
         left[b] = len(blk.demands)
     open_blocks: dict[int, GreedyBlock] = {}
     lists: dict[tuple[int, int], _Lists] = {}
-    taken: list[tuple[Candidates, list[np.ndarray], list[np.ndarray]]] = []
+    used_parts: list[Candidates] = []  # routes taken (only those: a list is dropped with
+    q_parts: list[np.ndarray] = []  # its block, so memory stays that of the open blocks)
+
+    def collect(arcs: Candidates, idx_l: list[np.ndarray], qty_l: list[np.ndarray]) -> None:
+        if idx_l:
+            used_parts.append(arcs.subset(np.concatenate(idx_l)))
+            q_parts.append(np.concatenate(qty_l))
+
     fallbacks = 0
     complete = True
     rem_d = ledger.rem_d
@@ -321,38 +328,52 @@ def greedy_routes(
             gb = pricer.greedy_block(pricer.blocks[b], ledger.rem_s > 0)
             open_blocks[b] = gb
         i = int(pos_in[d])
-        above = np.inf  # routes worth more than this were offered already
-        for level, keep in enumerate(levels):
-            lst = lists.get((b, level))
-            if lst is None:
-                lst = _Lists(*gb.lists(ledger.rem_s > 0, keep), gb.blk.demands)
-                lists[(b, level)] = lst
-                taken.append((lst.arcs, lst.idx, lst.qty))
-            th = float(lst.theta[i])
-            lst.take(i, th, above, d, ledger)
-            above = th
-            if rem_d[d] <= 0 or not np.isfinite(th):
-                break
+        above = _listed_turn(d, i, b=b, gb=gb, lists=lists, levels=levels, ledger=ledger)
         if rem_d[d] > 0 and np.isfinite(above):
             fallbacks += 1  # every other route of d, best first
             rest = gb.rest(i, ledger.rem_s > 0, above)
             idx, q = _take(rest, 0, len(rest), d, ledger)
-            taken.append((rest, [idx], [q]))
+            collect(rest, [idx], [q])
         left[b] -= 1
         if left[b] == 0:
             open_blocks.pop(b, None)
             for level in range(len(levels)):
-                lists.pop((b, level), None)
-    used_parts: list[Candidates] = []
-    q_parts: list[np.ndarray] = []
-    for arcs, idx_l, qty_l in taken:
-        if idx_l:
-            used_parts.append(arcs.subset(np.concatenate(idx_l)))
-            q_parts.append(np.concatenate(qty_l))
+                done = lists.pop((b, level), None)
+                if done is not None:
+                    collect(done.arcs, done.idx, done.qty)
+    for lst in lists.values():  # blocks still open (cut short by the deadline)
+        collect(lst.arcs, lst.idx, lst.qty)
     used = Candidates.concat(used_parts)
     used.pair = None
     x_all = np.concatenate(q_parts) if q_parts else np.zeros(0, dtype=np.int64)
     return used, x_all, {"fallback_demands": fallbacks, "complete": complete}
+
+
+def _listed_turn(
+    d: int,
+    i: int,
+    *,
+    b: int,
+    gb: GreedyBlock,
+    lists: dict[tuple[int, int], _Lists],
+    levels: tuple[int, ...],
+    ledger: Ledger,
+) -> float:
+    """Demand d (the i-th of its block) takes from its block's list levels, each built on
+    first use (block index b); returns the value above which every route of d was
+    offered (inf: none)."""
+    above = np.inf
+    for level, keep in enumerate(levels):
+        lst = lists.get((b, level))
+        if lst is None:
+            lst = _Lists(*gb.lists(ledger.rem_s > 0, keep), gb.blk.demands)
+            lists[(b, level)] = lst
+        th = float(lst.theta[i])
+        lst.take(i, th, above, d, ledger)
+        above = th
+        if ledger.rem_d[d] <= 0 or not np.isfinite(th):
+            break
+    return above
 
 
 class _Lists:

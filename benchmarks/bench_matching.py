@@ -368,7 +368,9 @@ NOTES = [
     "scales): other sessions were running on the same 2 cores, load average 1.3-3 ('load "
     "avg' column: 1-minute load before -> after each run). The greedy, alone, on the same "
     "instances right after, same results: 10k dense 6.3 -> 3.1 s, 50k dense 21.5 -> 14.5 s "
-    "(the code before this round -> this code, load ~1-3). Re-run on a quiet machine: "
+    "(the code before this round -> this code, load ~1-3). The greedy rows' peak MB here "
+    "is from before a fix made right after the run (whole lists held to the end): 50k "
+    "dense greedy 331 MB after it (343 MB before this round). Re-run on a quiet machine: "
     "`python benchmarks/bench_matching.py dense` (about 9 minutes; replaces only the dense "
     "rows). Rows without a load figure are from earlier runs.",
     "Hub capacities are fixed per typology (generator docstring, ADR 0002): raw-materials "

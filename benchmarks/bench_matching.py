@@ -360,14 +360,19 @@ NOTES = [
     "LP on it, and a bound over ALL routes from its transportation duals repaired by a "
     "streamed pass (ADR 0002, decision 7). The dense path starts from the greedy (first "
     "incumbent, its routes in the working set), so it never ends below it. 50k dense does "
-    "not reach a useful gap in 120 s: its bound is still the pair-free trivial bound (see "
-    "ADR 0002, known limits).",
-    "Dense rows of 2026-11-30, 00:32-00:45 UTC: other sessions' test suites (pytest with "
-    "browser tests) ran on the same 2 cores the whole time, load average 6-10 ('load avg' "
-    "column: 1-minute load before -> after each run), so every time is about 3-4x what a "
-    "quiet machine gives and the Lagrangian got one subgradient step per round. Re-run on a "
-    "quiet machine: `python benchmarks/bench_matching.py dense` (about 9 minutes; replaces "
-    "only the dense rows). Rows without a load figure are from earlier runs.",
+    "not reach the 0.1% target in 120 s: one complete first pass and one Lagrangian round "
+    "fit, and its bound (a priced one since the greedy got faster, no longer the pair-free "
+    "trivial bound) is still loose where demands can only be reached through full hubs "
+    "(ADR 0002, known limits).",
+    "Dense rows of 2026-11-30, 01:08-01:16 UTC (issue #16, third round: the greedy that "
+    "scales): other sessions were running on the same 2 cores, load average 1.3-3 ('load "
+    "avg' column: 1-minute load before -> after each run). The greedy, alone, on the same "
+    "instances right after, same results: 10k dense 6.3 -> 3.1 s, 50k dense 21.5 -> 14.5 s "
+    "(the code before this round -> this code, load ~1-3). The greedy rows' peak MB here "
+    "is from before a fix made right after the run (whole lists held to the end): 50k "
+    "dense greedy 331 MB after it (343 MB before this round). Re-run on a quiet machine: "
+    "`python benchmarks/bench_matching.py dense` (about 9 minutes; replaces only the dense "
+    "rows). Rows without a load figure are from earlier runs.",
     "Hub capacities are fixed per typology (generator docstring, ADR 0002): raw-materials "
     "hub 2-5 kt, urban mining hub 100-300 t, circular craft centre 10-40 t, material bank "
     "10-40 t, at the producer 50-200 t; they do not grow with the number of lots, so "

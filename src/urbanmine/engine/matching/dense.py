@@ -443,54 +443,10 @@ class Pricer:
         )
         return out
 
-    def greedy_lists(
-        self, blk: _Block, s_mask: np.ndarray, keep: int
-    ) -> tuple[Candidates, np.ndarray]:
-        """For the first-come-first-served baseline: every route of the `keep` most
-        valuable pairs per demand of the block (supplies with units left only), and per
-        demand `theta`, an upper bound of every other route's value (exact or screened,
-        see `price_block`): the baseline takes the listed routes worth more than theta in
-        value order and generates the rest of a demand's routes only when that is not
-        enough."""
-        nb = len(blk.demands)
-        pairs = self._pairs(blk, s_mask)
-        if pairs is None:
-            return Candidates.concat([]), np.full(nb, -np.inf)
-        a = self.inst.arrays
-        direct = np.where(pairs.direct_ok, pairs.direct_val, -np.inf)
-        hubs_g = self.hubs_g[blk.g]
-        ub = np.full(len(pairs.dd), -np.inf)
-        if len(hubs_g):
-            c = self.gen.c_tkm * (1.0 - 1e-9)
-            ub = pairs.mass_t * (
-                a.g_value_eur_per_t[blk.g]
-                - c * pairs.dist
-                - a.h_handling[hubs_g].min()
-                - a.h_storage[hubs_g].min() * pairs.lagp
-            )
-            ub = np.where((pairs.lagp <= a.h_max_dwell[hubs_g].max()) & (ub > 0), ub, -np.inf)
-        score = np.maximum(direct, ub)  # exact where the hub routes cannot beat direct
-        exact = ~(ub > np.maximum(direct, 0.0))
-        pot = np.zeros((len(self.events), len(self.inst.hubs)))
-        while True:
-            live = np.flatnonzero(score > 0)
-            more = live[_top_per_row(pairs.di[live], score[live], 2 * keep)]
-            chosen = more[_top_per_row(pairs.di[more], score[more], keep)]
-            todo = chosen[~exact[chosen]]
-            if not len(todo):
-                break
-            # evaluate the chosen bounds exactly (and the next ones, to converge quickly)
-            todo = more[~exact[more]]
-            hub = self._hub_routes(blk, pairs, pot, todo)
-            score[todo] = np.maximum(direct[todo], hub.adj[todo])
-            exact[todo] = True
-        rest = np.ones(len(pairs.dd), dtype=bool)
-        rest[chosen] = False
-        rest &= score > 0
-        theta = np.full(nb, -np.inf)
-        r = np.flatnonzero(rest)
-        np.maximum.at(theta, pairs.di[r], score[r])
-        return self._all_routes(blk, pairs, chosen), theta
+    def greedy_block(self, blk: _Block, s_mask: np.ndarray) -> GreedyBlock:
+        """The block's pairs among the supplies where `s_mask` is True (lots with units
+        left), kept for the first-come-first-served baseline while it serves the block."""
+        return GreedyBlock(self, blk, self._pairs(blk, s_mask))
 
     def _offer_to_pool(
         self, blk: _Block, pairs: _Pairs, score: np.ndarray, pool: _SupplyPool
@@ -633,6 +589,98 @@ class Pricer:
         out.best[need] = hubs_g[j]
         out.value[need] = hub_val[rows, j]
         out.km[need] = route_km[rows, j]
+        return out
+
+
+class GreedyBlock:
+    """One pricing block's pairs for the first-come-first-served baseline, computed once
+    (the masks, distances and screening bounds were most of its time when every list
+    level recomputed them). Lots only run out and hubs only fill while the baseline runs,
+    so the pairs of lots with units left at any later moment are a subset of these.
+
+    `lists` gives every route of the `keep` most valuable pairs per demand among the lots
+    still marked, and per demand `theta`, an upper bound of every other route's value
+    (exact, or a screening bound as in `Pricer.price_block`); `rest` gives all other routes
+    of one demand. Scores made exact stay exact for the next level."""
+
+    def __init__(self, pricer: Pricer, blk: _Block, pairs: _Pairs | None):
+        self.pricer = pricer
+        self.blk = blk
+        self.pairs = pairs
+        nb = len(blk.demands)
+        if pairs is None:
+            return
+        a = pricer.inst.arrays
+        direct = np.where(pairs.direct_ok, pairs.direct_val, -np.inf)
+        hubs_g = pricer.hubs_g[blk.g]
+        ub = np.full(len(pairs.dd), -np.inf)
+        if len(hubs_g):
+            c = pricer.gen.c_tkm * (1.0 - 1e-9)
+            ub = pairs.mass_t * (
+                a.g_value_eur_per_t[blk.g]
+                - c * pairs.dist
+                - a.h_handling[hubs_g].min()
+                - a.h_storage[hubs_g].min() * pairs.lagp
+            )
+            ub = np.where((pairs.lagp <= a.h_max_dwell[hubs_g].max()) & (ub > 0), ub, -np.inf)
+        self.direct = direct
+        self.score = np.maximum(direct, ub)  # exact where the hub routes cannot beat direct
+        self.exact = ~(ub > np.maximum(direct, 0.0))
+        # pairs come sorted by their row in the block (np.nonzero order, then filtered)
+        rows = np.arange(nb)
+        self.starts = np.searchsorted(pairs.di, rows, side="left")
+        self.ends = np.searchsorted(pairs.di, rows, side="right")
+
+    def lists(self, s_mask: np.ndarray, keep: int) -> tuple[Candidates, np.ndarray]:
+        nb = len(self.blk.demands)
+        pairs = self.pairs
+        if pairs is None:
+            return Candidates.concat([]), np.full(nb, -np.inf)
+        score, exact = self.score, self.exact
+        live = np.flatnonzero((score > 0) & s_mask[pairs.ss])
+        pot = np.zeros((len(self.pricer.events), len(self.pricer.inst.hubs)))
+        cand = live  # pairs of the rows whose top `keep` are not settled yet
+        settled: list[np.ndarray] = []
+        while True:
+            more = cand[_top_per_row(pairs.di[cand], score[cand], 2 * keep)]
+            chosen = more[_top_per_row(pairs.di[more], score[more], keep)]
+            loose = ~exact[chosen]
+            if not loose.any():
+                settled.append(chosen)
+                break
+            # a row whose top `keep` are exact is settled (every other pair's value is at
+            # most its score); the others get their chosen bounds evaluated exactly (and the
+            # next ones, to converge quickly) and are ranked again
+            open_row = np.zeros(nb, dtype=bool)
+            open_row[pairs.di[chosen[loose]]] = True
+            settled.append(chosen[~open_row[pairs.di[chosen]]])
+            todo = more[~exact[more] & open_row[pairs.di[more]]]
+            hub = self.pricer._hub_routes(self.blk, pairs, pot, todo)
+            score[todo] = np.maximum(self.direct[todo], hub.adj[todo])
+            exact[todo] = True
+            cand = cand[open_row[pairs.di[cand]] & (score[cand] > 0)]
+        chosen = np.sort(np.concatenate(settled))
+        rest = np.zeros(len(pairs.dd), dtype=bool)
+        rest[live] = True
+        rest[chosen] = False
+        rest &= score > 0
+        theta = np.full(nb, -np.inf)
+        r = np.flatnonzero(rest)
+        np.maximum.at(theta, pairs.di[r], score[r])
+        return self.pricer._all_routes(self.blk, pairs, chosen), theta
+
+    def rest(self, i: int, s_mask: np.ndarray, above: float) -> Candidates:
+        """Every route worth at most `above` of the block's i-th demand from the lots still
+        marked, best first (ties in route order)."""
+        pairs = self.pairs
+        if pairs is None:
+            return Candidates.concat([])
+        mine = np.arange(self.starts[i], self.ends[i])
+        mine = mine[s_mask[pairs.ss[mine]]]
+        out = self.pricer._all_routes(self.blk, pairs, mine)
+        out = out.subset(np.flatnonzero(out.value_eur_per_unit <= above))
+        out = out.subset(np.argsort(-out.value_eur_per_unit, kind="stable"))
+        out.pair = None
         return out
 
 

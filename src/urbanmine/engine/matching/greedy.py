@@ -19,7 +19,7 @@ from urbanmine.engine.matching.candidates import Candidates
 from urbanmine.engine.matching.instance import Assignment, Instance, Result, Totals, iso
 
 if TYPE_CHECKING:
-    from urbanmine.engine.matching.dense import Pricer
+    from urbanmine.engine.matching.dense import GreedyBlock, Pricer
 
 # Relative safety margin when filling hub capacity (float sums must stay <= capacity).
 _CAP_MARGIN = 1e-12
@@ -50,6 +50,9 @@ class Ledger:
         self._s_day = a.s_day.tolist()
         self._s_mass = a.s_mass_t.tolist()
         self._cap = a.h_cap_t.tolist()
+        self.s_pos = np.searchsorted(events, a.s_day)  # event position of each lot's arrival
+        self.d_start = a.d_start
+        self.d_pos = np.searchsorted(events, a.d_start)
 
     def span(self, s: int, day: int) -> tuple[int, int]:
         """Event positions [p0, p1) during which a lot of supply s delivered on `day` is held."""
@@ -106,15 +109,21 @@ class Ledger:
 def _range_max(load: np.ndarray, row: np.ndarray, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
     """max(load[row, p0:p1]) per query (p1 > p0): one `maximum.reduceat` over the rows laid
     end to end (a pad column keeps every end index inside), queries interleaved as
-    (start, end) index pairs; the odd results are the stretches between queries."""
+    (start, end) index pairs; the odd results are the stretches between queries. Queries
+    go in ascending start order, so those stretches cover the table about once (in list
+    order, a stretch from one hub's row to another's could span the whole table for every
+    query: that was most of the greedy's time at 10k dense)."""
     n = load.shape[1]
     flat = np.zeros((load.shape[0], n + 1))
     flat[:, :n] = load
     base = row.astype(np.int64) * (n + 1)
+    start = base + p0
+    order = np.argsort(start, kind="stable")
     idx = np.empty(2 * len(row), dtype=np.int64)
-    idx[0::2] = base + p0
-    idx[1::2] = base + p1
-    out: np.ndarray = np.maximum.reduceat(flat.ravel(), idx)[0::2]
+    idx[0::2] = start[order]
+    idx[1::2] = (base + p1)[order]
+    out = np.empty(len(row))
+    out[order] = np.maximum.reduceat(flat.ravel(), idx)[0::2]
     return out
 
 
@@ -220,7 +229,8 @@ def solve_greedy(inst: Instance, cands: Candidates | None = None) -> Result:
     (`dense.Pricer`) it lists every route of each demand's GREEDY_LEVELS[0] best pairs among the
     lots with units left, plus an upper bound `theta` of all its other routes. A demand
     takes its listed routes worth more than theta first; only if it still wants units are
-    its other routes generated (all of them, best first), so the result is the one of
+    its other routes taken (all of them, best first, from the block's pairs computed once:
+    `dense.GreedyBlock`), so the result is the one of
     going through all its routes in value order."""
     if cands is None:
         return _greedy_lazy(inst)
@@ -266,12 +276,19 @@ def _greedy_lazy(inst: Instance) -> Result:
 
 
 def greedy_routes(
-    inst: Instance, pricer: Pricer | None = None, deadline: float | None = None
+    inst: Instance,
+    pricer: Pricer | None = None,
+    deadline: float | None = None,
+    levels: tuple[int, ...] = GREEDY_LEVELS,
 ) -> tuple[Candidates, np.ndarray, dict[str, Any]]:
     """The lazy first-come-first-served baseline as (routes used, units on them, stats).
     With a `deadline` (perf_counter time) it stops serving demands there: what it has
     assigned so far is still feasible (the optimal solver's dense path starts from it);
-    stats["complete"] says whether every demand had its turn."""
+    stats["complete"] says whether every demand had its turn. `levels`: the list lengths
+    (best pairs per demand) tried before all of a demand's routes (tests use short ones).
+
+    Per block the pairs are computed once (`dense.GreedyBlock`); each list level and the
+    fallback of a demand that still wants units select from them."""
     from urbanmine.engine.matching.dense import Pricer
 
     events = event_days(inst)
@@ -286,88 +303,196 @@ def greedy_routes(
         blk_of[blk.demands] = b
         pos_in[blk.demands] = np.arange(len(blk.demands))
         left[b] = len(blk.demands)
-    levels: dict[tuple[int, int], _Lists] = {}
-    taken: list[tuple[Candidates, np.ndarray]] = []
+    open_blocks: dict[int, GreedyBlock] = {}
+    lists: dict[tuple[int, int], _Lists] = {}
+    used_parts: list[Candidates] = []  # routes taken (only those: a list is dropped with
+    q_parts: list[np.ndarray] = []  # its block, so memory stays that of the open blocks)
+
+    def collect(arcs: Candidates, idx_l: list[np.ndarray], qty_l: list[np.ndarray]) -> None:
+        if idx_l:
+            used_parts.append(arcs.subset(np.concatenate(idx_l)))
+            q_parts.append(np.concatenate(qty_l))
+
     fallbacks = 0
     complete = True
+    rem_d = ledger.rem_d
     for d in _service_order(inst).tolist():
         if deadline is not None and time.perf_counter() > deadline:
             complete = False
             break
         b = int(blk_of[d])
-        if b < 0 or ledger.rem_d[d] <= 0:
+        if b < 0 or rem_d[d] <= 0:
             continue
+        gb = open_blocks.get(b)
+        if gb is None:
+            gb = pricer.greedy_block(pricer.blocks[b], ledger.rem_s > 0)
+            open_blocks[b] = gb
         i = int(pos_in[d])
-        above = np.inf  # routes worth more than this were offered already
-        for level, keep in enumerate(GREEDY_LEVELS):
-            lst = levels.get((b, level))
-            if lst is None:
-                blk = pricer.blocks[b]
-                lst = _Lists(*pricer.greedy_lists(blk, ledger.rem_s > 0, keep), blk.demands)
-                levels[(b, level)] = lst
-            mine, th = lst.of(i)
-            v = mine.value_eur_per_unit
-            taken.append(_take(mine.subset(np.flatnonzero((v > th) & (v <= above))), d, ledger))
-            above = th
-            if ledger.rem_d[d] <= 0 or not np.isfinite(th):
-                break
-        if ledger.rem_d[d] > 0 and np.isfinite(above):
+        above = _listed_turn(d, i, b=b, gb=gb, lists=lists, levels=levels, ledger=ledger)
+        if rem_d[d] > 0 and np.isfinite(above):
             fallbacks += 1  # every other route of d, best first
-            full = pricer.gen.arcs(int(inst.arrays.d_group[d]), np.array([d], dtype=np.int64))
-            if full is not None:
-                rest = full.subset(np.flatnonzero(full.value_eur_per_unit <= above))
-                rest = rest.subset(np.argsort(-rest.value_eur_per_unit, kind="stable"))
-                taken.append(_take(rest, d, ledger))
+            rest = gb.rest(i, ledger.rem_s > 0, above)
+            idx, q = _take(rest, 0, len(rest), d, ledger)
+            collect(rest, [idx], [q])
         left[b] -= 1
         if left[b] == 0:
-            for level in range(len(GREEDY_LEVELS)):
-                levels.pop((b, level), None)
-    used = Candidates.concat([c for c, _ in taken])
+            open_blocks.pop(b, None)
+            for level in range(len(levels)):
+                done = lists.pop((b, level), None)
+                if done is not None:
+                    collect(done.arcs, done.idx, done.qty)
+    for lst in lists.values():  # blocks still open (cut short by the deadline)
+        collect(lst.arcs, lst.idx, lst.qty)
+    used = Candidates.concat(used_parts)
     used.pair = None
-    x_all = np.concatenate([q for _, q in taken]) if taken else np.zeros(0, dtype=np.int64)
+    x_all = np.concatenate(q_parts) if q_parts else np.zeros(0, dtype=np.int64)
     return used, x_all, {"fallback_demands": fallbacks, "complete": complete}
 
 
+def _listed_turn(
+    d: int,
+    i: int,
+    *,
+    b: int,
+    gb: GreedyBlock,
+    lists: dict[tuple[int, int], _Lists],
+    levels: tuple[int, ...],
+    ledger: Ledger,
+) -> float:
+    """Demand d (the i-th of its block) takes from its block's list levels, each built on
+    first use (block index b); returns the value above which every route of d was
+    offered (inf: none)."""
+    above = np.inf
+    for level, keep in enumerate(levels):
+        lst = lists.get((b, level))
+        if lst is None:
+            lst = _Lists(*gb.lists(ledger.rem_s > 0, keep), gb.blk.demands)
+            lists[(b, level)] = lst
+        th = float(lst.theta[i])
+        lst.take(i, th, above, d, ledger)
+        above = th
+        if ledger.rem_d[d] <= 0 or not np.isfinite(th):
+            break
+    return above
+
+
 class _Lists:
-    """One block's listed routes (sorted by demand, then value) and theta per demand."""
+    """One block's listed routes (sorted by demand, then value), theta per demand, and the
+    units taken from them (positions into `arcs`, quantities)."""
 
     def __init__(self, arcs: Candidates, theta: np.ndarray, demands: np.ndarray):
         self.arcs = arcs.subset(np.lexsort((-arcs.value_eur_per_unit, arcs.dem)))
+        self.arcs.pair = None
         self.theta = theta
         self.starts = np.searchsorted(self.arcs.dem, demands, side="left")
         self.ends = np.searchsorted(self.arcs.dem, demands, side="right")
+        self.idx: list[np.ndarray] = []
+        self.qty: list[np.ndarray] = []
 
-    def of(self, i: int) -> tuple[Candidates, float]:
-        """Routes (best first) and theta of the block's i-th demand."""
-        return self.arcs.subset(np.arange(self.starts[i], self.ends[i])), float(self.theta[i])
+    def take(self, i: int, low: float, high: float, d: int, ledger: Ledger) -> None:
+        """The block's i-th demand (index d) takes what fits from its listed routes worth
+        more than `low` and at most `high`, best first."""
+        lo, hi = int(self.starts[i]), int(self.ends[i])
+        if hi <= lo:
+            return
+        v = self.arcs.value_eur_per_unit[lo:hi]
+        inside = np.flatnonzero((v > low) & (v <= high))
+        if not len(inside):
+            return
+        # values are sorted (descending) within the demand: the window is one run
+        idx, q = _take(self.arcs, lo + int(inside[0]), lo + int(inside[-1]) + 1, d, ledger)
+        if len(idx):
+            self.idx.append(idx)
+            self.qty.append(q)
 
 
-def _take(arcs: Candidates, d: int, ledger: Ledger) -> tuple[Candidates, np.ndarray]:
-    """Demand d takes as many units as fit from `arcs`, in their order. Routes via a hub
-    that is already too full for one unit over their holding days are skipped up front
-    (loads only grow while d is served, so they stay too full)."""
-    if len(arcs):
-        keep = ledger.rem_s[arcs.sup] > 0
-        hub_arcs = np.flatnonzero(keep & (arcs.hub >= 0))
-        if len(hub_arcs) > _PRECHECK_MIN:  # a long list: the table pays for itself
-            keep[hub_arcs] = ledger.fits_one(
-                arcs.sup[hub_arcs], arcs.hub[hub_arcs], arcs.day[hub_arcs]
-            )
-        arcs = arcs.subset(np.flatnonzero(keep))
-    x = np.zeros(len(arcs), dtype=np.int64)
-    sup, hub, day = arcs.sup.tolist(), arcs.hub.tolist(), arcs.day.tolist()
+def _take(
+    arcs: Candidates, lo: int, hi: int, d: int, ledger: Ledger
+) -> tuple[np.ndarray, np.ndarray]:
+    """Demand d takes as many units as fit from arcs[lo:hi], in their order: (positions in
+    `arcs`, units), exactly as `Ledger.max_units` + `Ledger.take` route by route.
+
+    A route is delivered on t0 = max(available_on, window_start): every route of d that
+    holds a lot at a hub is delivered on d's window start, so all of them end their
+    holding at the same event position p1. The turn therefore keeps, per hub it uses,
+    the suffix maxima `suf[p0] = max(load[p0:p1])` (one `maximum.accumulate`): checking a
+    route is one lookup, and a take of w tonnes over [p0, p1) adds w to suf[p0:] and
+    raises suf[:p0] to suf[p0] (max(a + w) == max(a) + w in floats too, so the numbers are
+    the ones the ledger would compute). Loads are written back per take."""
+    sup_a = arcs.sup[lo:hi]
+    keep = np.flatnonzero(ledger.rem_s[sup_a] > 0)
+    if not len(keep) or ledger.rem_d[d] <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sup, hub = sup_a[keep], arcs.hub[lo:hi][keep]
+    p0 = ledger.s_pos[sup]
+    pe = int(ledger.d_pos[d])  # d's window start: where every held route's holding ends
+    held = (hub >= 0) & (p0 < pe)
+    if not (arcs.day[lo:hi][keep][held] == ledger.d_start[d]).all():
+        raise ValueError("greedy routes must be delivered on t0 = max(available_on, window_start)")
+    pmin = int(p0[held].min()) if held.any() else pe
+    load = ledger.load_t[:, pmin:pe]
+    suf = np.maximum.accumulate(load[:, ::-1], axis=1)[:, ::-1].copy()
+    offs = p0 - pmin
+    if held.any():  # routes via a hub too full for one unit now stay too full in d's turn
+        h = np.flatnonzero(held)
+        m = ledger.s_mass_t[sup[h]]
+        fits = suf[hub[h], offs[h]] + m <= ledger.cap_t[hub[h]] * (1 + _CAP_MARGIN) + 1e-9 * m
+        if not fits.all():
+            live = np.ones(len(sup), dtype=bool)
+            live[h[~fits]] = False
+            idx = np.flatnonzero(live)
+            keep, sup, hub, held, offs = keep[idx], sup[idx], hub[idx], held[idx], offs[idx]
+    rows = np.where(held, hub, -1)
+    return _serve(d, ledger, pos=keep + lo, sup=sup, rows=rows, offs=offs, suf=suf, pmin=pmin)
+
+
+def _serve(
+    d: int,
+    ledger: Ledger,
+    *,
+    pos: np.ndarray,
+    sup: np.ndarray,
+    rows: np.ndarray,
+    offs: np.ndarray,
+    suf: np.ndarray,
+    pmin: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The loop of `_take` over its routes (positions `pos`; `rows`: the hub of a route that
+    holds the lot, else -1)."""
+    sup_l, rows_l, offs_l = sup.tolist(), rows.tolist(), offs.tolist()
+    pe = pmin + suf.shape[1]
     rem_s, rem_d = ledger.rem_s, ledger.rem_d
-    for i in range(len(x)):
-        if rem_d[d] <= 0:
+    cap, mass = ledger._cap, ledger._s_mass
+    got_i: list[int] = []
+    got_q: list[int] = []
+    for j in range(len(sup_l)):
+        rd = rem_d[d]
+        if rd <= 0:
             break
-        s = sup[i]
-        if rem_s[s] <= 0:
+        s = sup_l[j]
+        rs = rem_s[s]
+        if rs <= 0:
             continue
-        k = ledger.max_units(s, d, hub[i], day[i])
-        if k > 0:
-            ledger.take(s, d, hub[i], day[i], k)
-            x[i] = k
-    nz = np.flatnonzero(x)
-    out = arcs.subset(nz)
-    out.pair = None
-    return out, x[nz]
+        k = int(rs if rs < rd else rd)
+        r = rows_l[j]
+        if r >= 0:
+            o = offs_l[j]
+            held_t = float(suf[r, o])
+            cap_t = cap[r]
+            m_t = mass[s]
+            fit: int = math.floor((cap_t - held_t) / m_t + 1e-9)
+            while fit > 0 and held_t + fit * m_t > cap_t * (1 + _CAP_MARGIN):
+                fit -= 1
+            k = min(k, fit)
+            if k <= 0:
+                continue
+            w = k * m_t
+            sr = suf[r]
+            sr[o:] += w
+            np.maximum(sr[:o], sr[o], out=sr[:o])
+            ledger.load_t[r, pmin + o : pe] += w
+        rem_s[s] -= k
+        rem_d[d] -= k
+        got_i.append(j)
+        got_q.append(k)
+    return pos[got_i], np.array(got_q, dtype=np.int64)

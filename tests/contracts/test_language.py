@@ -120,6 +120,8 @@ DUTCH_LEFTOVERS = {"Hergebruik", "Vergelijking", "Aannames", "Productgroep", "Ho
 
 WORD = r"(?<![\w.-]){}(?![\w-])"
 HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+#: what a user typed (a form's text area) is data, in whatever language it was written
+TYPED = re.compile(r"<textarea\b[^>]*>.*?</textarea\s*>", re.DOTALL | re.IGNORECASE)
 SHOWN_ATTRS = re.compile(r'\b(?:title|alt|placeholder|aria-label)="([^"]*)"', re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
 
@@ -196,6 +198,8 @@ def visible_text(page: str, lang: str | None = None) -> str:
     the parts declared in another language."""
     if lang:
         page = own_language_only(page, lang)
+        if lang != "nl":
+            page = TYPED.sub(" ", page)
     body = HIDDEN.sub(" ", page)
     shown = " ".join(SHOWN_ATTRS.findall(body))
     text = TAG.sub(" ", body) + " " + shown

@@ -53,7 +53,8 @@
     var el = document.getElementById(id);
     if (!el || typeof Chart === "undefined") return;
     var canvas = document.createElement("canvas");
-    var heading = el.parentNode.querySelector("h2");
+    var section = el.closest("section") || el.parentNode;
+    var heading = section.querySelector("h2");
     canvas.setAttribute("role", "img");
     if (heading) canvas.setAttribute("aria-label", heading.textContent.replace("DEMO", "").trim());
     el.appendChild(canvas);

@@ -114,6 +114,8 @@ def build_demo_world() -> tuple[list[str], list[str]]:
     from django.conf import settings
 
     from urbanmine.assets.models import Asset
+    from urbanmine.catalogue.loader import install_catalogue
+    from urbanmine.catalogue.models import ProductGroup
     from urbanmine.demo.generator import DEMO_PASSWORD, demo_accounts, load_demo
     from urbanmine.engine.inventory.issues import issue
     from urbanmine.insight import services as insight
@@ -121,6 +123,8 @@ def build_demo_world() -> tuple[list[str], list[str]]:
     from urbanmine.market.models import MatchRun
     from urbanmine.market.services import match_run_execute
 
+    if not ProductGroup.objects.exists():  # a transactional test before this one flushed it
+        install_catalogue(ProductGroup)
     load_demo(scale=1, seed=2026, progress=lambda m: None, steward_password=DEMO_PASSWORD)
     run = MatchRun.objects.create(solver="optimal")
     match_run_execute(run_id=run.id, time_limit=20)

@@ -77,4 +77,4 @@ def test_demolisher_harvests_a_lot_into_a_hub(chain, identified_lot, page):
     page.wait_for_load_state("networkidle")
     stock = page.locator(f"#hub-stock tr[data-lot='{identified_lot.code}']")
     assert stock.count() == 1
-    assert "10000" in stock.inner_text()
+    assert "10.000" in stock.inner_text()  # Dutch thousands separator

@@ -101,7 +101,7 @@ def test_grant_import_wanted_notice_reserve_accept(chain, page, tmp_path):
     # 4. the builder is told: menu count, start page, and a mail
     page.context.clear_cookies()
     sign_in(page, "buyer")
-    assert page.locator("#notifications-link .count").inner_text() == "1"
+    assert page.locator("#notifications-link .count [aria-hidden=true]").inner_text() == "1"
     notices = page.inner_text("#notices")
     assert lot.code in notices
     assert any(lot.code in m.body for m in mail.outbox if m.to == ["inkoop@bouwer.nl"])

@@ -44,7 +44,7 @@ from urbanmine.engine.matching.candidates import _PREFILTER_SLACK_KM, Candidates
 from urbanmine.engine.matching.instance import Instance, Result
 
 if TYPE_CHECKING:
-    from urbanmine.engine.matching.optimal import Layout, SolveContext
+    from urbanmine.engine.matching.optimal import LagrangianLP, Layout, SolveContext
 
 PRICING_THREADS = 2  # blocks priced at once (the benchmark machine has 2 cores)
 SAMPLE_BLOCKS = 12  # blocks timed and counted to choose the path (`Pricer.sample`)
@@ -845,6 +845,7 @@ KEEP_PRICED = 10  # pairs per demand added per pricing round (best positive redu
 FIRST_ROUND_SHARE = 0.5  # of the time left, for the first round's Lagrangian + LP
 LATER_ROUND_SHARE = 0.6  # for each later round's
 WARM_SUBGRADIENT_ITER = 20
+WARM_LP_ROUNDS = 1  # LP rounds of a round that starts from the last support LP
 MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
@@ -940,6 +941,75 @@ def transport_duals(
         u += shift[lab_s]
         v -= shift[lab_d]
     return np.maximum(u, 0.0), np.maximum(v, 0.0)
+
+
+def exact_transport_duals(
+    pair_sup: np.ndarray,
+    pair_dem: np.ndarray,
+    pv: np.ndarray,
+    flow: np.ndarray,
+    *,
+    s_qty: np.ndarray,
+    d_qty: np.ndarray,
+    max_passes: int = 2_000,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Optimal duals (u, v >= 0) of the transportation problem max sum pv * flow over the
+    given pairs, from an optimal flow: the complementary-slackness conditions are a system
+    of difference constraints (u_s + v_d >= pv on every pair, = on pairs with flow; u_s = 0
+    for a lot and v_d = 0 for a line with units left), solved by shortest paths from an
+    outside node (Bellman-Ford: the weights -pv are negative). Of all optimal duals these
+    are the ones with the largest u and the smallest v. None when the float values admit a
+    negative cycle (a flow optimal only for the rounded integer costs): then
+    `transport_duals` and `tighten_duals` give feasible, not optimal, duals."""
+    n_s, n_d = len(s_qty), len(d_qty)
+    o = n_s + n_d
+    pos = np.flatnonzero(pv > 0)
+    used = np.flatnonzero(flow > 0)
+    s_left = np.flatnonzero(np.bincount(pair_sup[used], weights=flow[used], minlength=n_s) < s_qty)
+    d_left = np.flatnonzero(np.bincount(pair_dem[used], weights=flow[used], minlength=n_d) < d_qty)
+    all_s, all_d = np.arange(n_s), n_s + np.arange(n_d)
+    rows = np.concatenate(
+        [
+            pair_sup[pos],
+            n_s + pair_dem[used],
+            all_s,
+            np.full(n_d, o),
+            np.full(len(s_left), o),
+            n_s + d_left,
+        ]
+    )
+    cols = np.concatenate(
+        [
+            n_s + pair_dem[pos],
+            pair_sup[used],
+            np.full(n_s, o),
+            all_d,
+            s_left,
+            np.full(len(d_left), o),
+        ]
+    )
+    w = np.concatenate([-pv[pos], pv[used], np.zeros(n_s + n_d + len(s_left) + len(d_left))])
+    # Bellman-Ford, one vectorised relaxation of every edge per pass (edges sorted by head)
+    order = np.argsort(cols, kind="stable")
+    rows, cols, w = rows[order], cols[order], w[order]
+    starts = np.r_[0, np.flatnonzero(cols[1:] != cols[:-1]) + 1]
+    heads = cols[starts]
+    dist = np.full(o + 1, np.inf)
+    dist[o] = 0.0
+    tol = 1e-9 * max(1.0, float(np.abs(pv).max()) if len(pv) else 1.0)
+    for _ in range(max_passes):
+        cand = np.minimum.reduceat(dist[rows] + w, starts)
+        better = cand < dist[heads] - tol
+        if not better.any():
+            break
+        dist[heads[better]] = cand[better]
+        if dist[o] < 0.0:
+            return None  # a negative cycle through the outside node
+    else:
+        return None
+    if not np.all(np.isfinite(dist)):
+        return None
+    return np.maximum(dist[:n_s], 0.0), np.maximum(-dist[n_s:o], 0.0)
 
 
 def tighten_duals(
@@ -1074,6 +1144,9 @@ class DenseSolve:
         self.descent_steps = 0
         self.greedy_value = 0.0
         self.greedy_complete = False
+        self.support: Candidates | None = None  # the last round's support LP columns
+        self.carried_support = 0  # of them, found again in the last round's working set
+        self.exact_duals = False  # the working set's exact transportation duals (see solve)
 
     def within_gap(self) -> bool:
         from urbanmine.engine.matching.optimal import _within
@@ -1194,8 +1267,15 @@ class DenseSolve:
                 break
             settled = before - self.bound < SETTLED * (self.bound - self.best_value)
             grown = self._working_set(Candidates.concat([work, priced.arcs]))
-            if len(grown) <= len(work) or self.rounds >= MAX_ROUNDS:
-                break  # nothing new to price in (or enough rounds): the bound is final
+            if self.rounds >= MAX_ROUNDS:
+                break
+            if len(grown) <= len(work):
+                # nothing new to price in: what the repair still adds comes from duals
+                # that are feasible but not optimal for the working set; the next round
+                # uses its exact duals (once), else the bound is final
+                if self.exact_duals:
+                    break
+                self.exact_duals = True
             if self.budget.memory_left() > 0:
                 work = grown
             # another round only if the Lagrangian on the larger set and a pass still fit
@@ -1276,14 +1356,24 @@ class DenseSolve:
             if warm is not None:  # later rounds start from the last multipliers
                 lp.steps.best_lam = warm
                 lp.max_iter = WARM_SUBGRADIENT_ITER
+            carried = self._carry_support(lp, w)
             try:
-                lp._subgradient(lp._restricted_oracle())
+                if not carried:  # the first round finds a support by subgradient steps
+                    lp._subgradient(lp._restricted_oracle())
+                elif warm is not None:
+                    self._support_from_flow(lp, w, warm)
                 if not lp.within_gap():
                     lp._column_generation()
                 lp._without_lp()
             except FlowTimeout:
                 self.timed_out = True
             self.offer(lp.best.x, lp.best.cands)
+            if lp.master is not None:
+                self.support = w.subset(lp.master.in_model)
+            elif lp.n_support:
+                self.support = w.subset(lp.support)
+            if self.support is not None:
+                self.support.pair = None
             self.inner = {
                 "working_set_bound_eur": lp.bound,
                 "subgradient_iterations": lp.iters,
@@ -1299,10 +1389,8 @@ class DenseSolve:
             if lp.best_flow is None:
                 return None
             lam, flow, pv = lp.best_flow
-            a = self.ctx.inst.arrays
             t0 = time.perf_counter()
-            u, v = transport_duals(lp.pair_sup, lp.pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
-            u, v = tighten_duals(lp.pair_sup, lp.pair_dem, pv, u, v, qty=(a.s_qty, a.d_qty))
+            u, v = self._transport_duals(lp.pair_sup, lp.pair_dem, pv, flow)
             self.clock.record("duals", t0)
             return Duals(u, v, np.zeros((0, 0)), lam)
         finally:
@@ -1310,6 +1398,43 @@ class DenseSolve:
                 peak = max(workers.close(), self.ctx.stats.get("flow_workers_peak_mb", 0.0))
                 self.inner["flow_workers_peak_mb"] = peak
                 self.ctx.stats["flow_workers_peak_mb"] = peak
+
+    def _carry_support(self, lp: LagrangianLP, w: Candidates) -> bool:
+        """The last round's support LP columns carry on, so no subgradient phase has to
+        find them again: one LP round, priced over the working set. False in the first
+        round (nothing to carry)."""
+        if self.support is None or not len(self.support):
+            return False
+        keys = arc_keys(w, self.n_d, self.n_h)
+        lp.support |= np.isin(keys, arc_keys(self.support, self.n_d, self.n_h))
+        lp.n_support = int(lp.support.sum())
+        lp.max_lp_rounds = WARM_LP_ROUNDS
+        self.carried_support = lp.n_support
+        return True
+
+    @staticmethod
+    def _support_from_flow(lp: LagrangianLP, w: Candidates, lam: np.ndarray) -> None:
+        """The pairs the working set's flow uses at the last multipliers (the pricing pass
+        brought new ones in) join the support LP."""
+        flow, _ = lp.exact_bound(lam)
+        assert w.pair is not None
+        lp.support |= (flow > 0)[w.pair]
+        lp.n_support = int(lp.support.sum())
+
+    def _transport_duals(
+        self, pair_sup: np.ndarray, pair_dem: np.ndarray, pv: np.ndarray, flow: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Tree duals tightened over the working set; its exact duals once the rounds have
+        stalled on the tree duals (`solve`)."""
+        a = self.ctx.inst.arrays
+        if self.exact_duals:
+            exact = exact_transport_duals(
+                pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty
+            )
+            if exact is not None:
+                return exact
+        u, v = transport_duals(pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
+        return tighten_duals(pair_sup, pair_dem, pv, u, v, qty=(a.s_qty, a.d_qty))
 
     def _dual_objective(self, duals: Duals) -> float:
         """sum q_s u_s + sum q_d v_d + sum cap_h w[h, k] (plus float slack)."""
@@ -1359,6 +1484,8 @@ class DenseSolve:
             pairs_per_demand=self.keep,
             pricing_rounds_dense=self.rounds,
             dual_descent_steps=self.descent_steps,
+            carried_support_arcs=self.carried_support,
+            exact_duals=self.exact_duals,
             greedy_seed_eur=self.greedy_value,
             greedy_seed_complete=self.greedy_complete,
             working_set_arcs=n_work,

@@ -867,6 +867,7 @@ class LagrangianLP:
     # whose transportation duals are repaired over all arcs there
     keep_best_flow = False
     best_flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    master: _SupportLP | None = None  # the last support LP (the dense path carries it on)
 
     def reoptimise(self) -> None:
         """Re-solve the incumbent's free arcs exactly (never worse)."""
@@ -985,12 +986,15 @@ class LagrangianLP:
         """Phase 2: LP rounds over the support, pricing new pairs by exact evaluations."""
         t0 = time.perf_counter()
         master = _SupportLP(self.ctx.inst, self.ctx.layout, self.ctx.arcs, self.support)
+        self.master = master
         self.clock.record("lp_setup", t0)
         while self._lp_round(master):
             new_pairs = self._price(master)
             if new_pairs is None:
                 break
             master.add_pairs(new_pairs)
+            if self.lp_rounds >= self.max_lp_rounds:
+                break
 
     def _lp_round(self, master: _SupportLP) -> bool:
         """Solve the support LP, repair its solution and re-optimise the free arcs. A round
@@ -1028,6 +1032,7 @@ class LagrangianLP:
     # arc out (they become the dual solution whose repair over all arcs is the bound)
     price_by_duals = False
     max_iter = SUBGRADIENT_MAX_ITER
+    max_lp_rounds = 1_000_000  # the dense path's later rounds run one
 
     def _price(self, master: _SupportLP) -> np.ndarray | None:
         """Exact bound at the LP's dual multipliers; the pairs its flow uses outside the LP

@@ -1368,11 +1368,12 @@ class DenseSolve:
             except FlowTimeout:
                 self.timed_out = True
             self.offer(lp.best.x, lp.best.cands)
-            if lp.master is not None:
+            # only a solved support LP is worth carrying on: without one (50k dense, where
+            # no LP round fits) the next round's subgradient steps and their Lagrangian
+            # heuristic do more for the primal than an LP that would not finish either
+            self.support = None
+            if lp.master is not None and lp.lp_rounds > 0:
                 self.support = w.subset(lp.master.in_model)
-            elif lp.n_support:
-                self.support = w.subset(lp.support)
-            if self.support is not None:
                 self.support.pair = None
             self.inner = {
                 "working_set_bound_eur": lp.bound,

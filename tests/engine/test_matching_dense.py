@@ -160,8 +160,9 @@ def test_first_pass_keeps_the_generators_arcs_of_the_best_pairs():
     assert len(got.arcs) > 0
 
 
-def test_transport_duals_are_feasible_after_tightening_and_bound_the_flow():
-    inst = load_instance(dense_instance(5, n=25, n_hubs=0, n_groups=2))
+def _optimal_pair_flow(inst):
+    """(supply, demand, best value) per pair of every candidate arc, and the optimal
+    transportation value and flow over them."""
     arcs = build_candidates(inst)
     assert arcs.pair is not None
     n = arcs.n_pairs
@@ -171,6 +172,12 @@ def test_transport_duals_are_feasible_after_tightening_and_bound_the_flow():
     transport = PairTransport(inst, arcs.pair, ps, pd)
     pv = transport.pair_values(arcs.value_eur_per_unit)
     z, flow = transport.solve(pv)
+    return ps, pd, pv, z, flow
+
+
+def test_transport_duals_are_feasible_after_tightening_and_bound_the_flow():
+    inst = load_instance(dense_instance(5, n=25, n_hubs=0, n_groups=2))
+    ps, pd, pv, z, flow = _optimal_pair_flow(inst)
     a = inst.arrays
     u, v = transport_duals(ps, pd, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
     u, v = tighten_duals(ps, pd, pv, u, v, qty=(a.s_qty, a.d_qty))
@@ -187,15 +194,7 @@ def test_exact_transport_duals_are_optimal_for_the_pairs(seed):
     feasible on every pair and whose objective equals the flow's value (strong duality),
     where the tree duals after tightening may only be feasible."""
     inst = load_instance(dense_instance(seed, n=40, n_hubs=0, n_groups=2))
-    arcs = build_candidates(inst)
-    assert arcs.pair is not None
-    n = arcs.n_pairs
-    ps = np.zeros(n, dtype=np.int64)
-    pd = np.zeros(n, dtype=np.int64)
-    ps[arcs.pair], pd[arcs.pair] = arcs.sup, arcs.dem
-    transport = PairTransport(inst, arcs.pair, ps, pd)
-    pv = transport.pair_values(arcs.value_eur_per_unit)
-    _, flow = transport.solve(pv)
+    ps, pd, pv, _, flow = _optimal_pair_flow(inst)
     a = inst.arrays
     got = exact_transport_duals(ps, pd, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
     assert got is not None

@@ -704,6 +704,10 @@ LP_SECONDS_PER_ARC = 2.5e-4
 # phase needs a second round (measured: LP 1935.2M after round 1, 1938.4M after round 2)
 LP_ROUNDS = 2
 LP_ROUND_GROWTH = 1.4  # each round's LP is larger (50k: 19 s, then 27 s)
+# the support LP's time grows faster than its columns (IPM fill-in; 50k dense: 107k columns
+# 10 s, 168k columns 40 s); a prediction from a solved LP uses this exponent (on the low
+# side, so an LP that would finish is rarely skipped)
+LP_TIME_EXPONENT = 2.0
 
 
 def _solve_large(ctx: SolveContext, flow_workers: int | None) -> Result:
@@ -868,6 +872,11 @@ class LagrangianLP:
     keep_best_flow = False
     best_flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     master: _SupportLP | None = None  # the last support LP (the dense path carries it on)
+    # (arc columns, seconds) of the last solved support LP, this run's or (dense path) an
+    # earlier round's: predicts whether the next one finishes (`_lp_round`)
+    lp_fit: tuple[int, float] | None = None
+    lp_skipped = 0  # support LPs not started: predicted not to finish
+    exact_at: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (lam, flow, pv)
 
     def reoptimise(self) -> None:
         """Re-solve the incumbent's free arcs exactly (never worse)."""
@@ -902,8 +911,13 @@ class LagrangianLP:
         if self.exact_oracle:
             in_pair = np.ones(arcs.n_pairs, dtype=bool)
         else:
-            flow, pv = self.exact_bound(self.steps.best_lam)  # lam = 0
-            self.clock.record("exact", t0)
+            lam = self.steps.best_lam  # lam = 0, or the dense path's last multipliers
+            if self.exact_at is not None and np.array_equal(self.exact_at[0], lam):
+                flow, pv = self.exact_at[1:]  # evaluated already (`dense._support_from_flow`)
+            else:
+                flow, pv = self.exact_bound(lam)
+                self.clock.record("exact", t0)
+            self.exact_at = None
             t0 = time.perf_counter()
             in_pair = self._top_pairs(pv) | (flow > 0)
             del flow, pv  # freed before the oracle is built (memory at 50k)
@@ -996,13 +1010,28 @@ class LagrangianLP:
             if self.lp_rounds >= self.max_lp_rounds:
                 break
 
+    def predicted_lp_seconds(self, n_columns: int) -> float | None:
+        """The support LP's solve time with `n_columns` arc columns, from the last solved
+        one (`lp_fit`); None before any was solved."""
+        if self.lp_fit is None:
+            return None
+        n0, seconds = self.lp_fit
+        return float(seconds * (max(1, n_columns) / max(1, n0)) ** LP_TIME_EXPONENT)
+
     def _lp_round(self, master: _SupportLP) -> bool:
         """Solve the support LP, repair its solution and re-optimise the free arcs. A round
         is worth starting when its LP, repair and re-optimisation fit; True when the exact
-        bound from its duals should follow (gap still open and it fits)."""
+        bound from its duals should follow (gap still open and it fits). An interior-point
+        LP stopped by the time limit returns nothing, so an LP predicted not to finish is
+        not started (`lp_fit`)."""
         est = self.clock.est
         after = self.reserve + est.get("repair", 0.5) + est["reoptimise"]
         if self.clock.remaining() < after + 1.0:
+            return False
+        n_columns = int(master.in_model.sum())
+        predicted = self.predicted_lp_seconds(n_columns)
+        if predicted is not None and predicted > self.clock.remaining() - after:
+            self.lp_skipped += 1
             return False
         t0 = time.perf_counter()
         solved = master.solve(self.clock.remaining() - after)
@@ -1010,6 +1039,7 @@ class LagrangianLP:
         if not solved:
             self.timed_out = True
             return False
+        self.lp_fit = (n_columns, time.perf_counter() - t0)
         self.lp_rounds += 1
         self.lp_obj = master.objective()
         self.last_duals = master.master.row_duals().copy()

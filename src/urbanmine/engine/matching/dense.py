@@ -1283,18 +1283,26 @@ class DenseSolve:
                 self.exact_duals = True
             if self.budget.memory_left() > 0:
                 work = grown
-            # another round only if the Lagrangian on the larger set and a pass still fit
-            est = self.clock.est
-            need = est.get("inner", 0.0) * 0.5 + priced.seconds * PASS_SLOWDOWN + self.reserve
-            if self.light_rounds:  # a light round, its pass, then a round for the primal
-                need = est["light"] + priced.seconds * PASS_SLOWDOWN + self.reserve
-                need += self.primal_round_s
-            if need > self.clock.remaining():
-                settled = True
+            settled = settled or not self._next_round_fits(priced.seconds)
             pass_s = priced.seconds * PASS_SLOWDOWN
+        if self.light_rounds and not settled and not self.within_gap():
+            # the rounds ended light (no time for a pass, nothing new, the round limit):
+            # the primal has not seen the grown working set yet
+            self._lagrangian(work, 0.0, warm, final=True)
+            settled = True
         if repaired is not None and not settled:
             self._descend(repaired, pass_s)
         return self._result(len(work))
+
+    def _next_round_fits(self, pass_seconds: float) -> bool:
+        """Another round only if the Lagrangian on the larger set and a pass still fit;
+        after light rounds: a light round, its pass, then a round for the primal."""
+        est = self.clock.est
+        need = est.get("inner", 0.0) * 0.5 + pass_seconds * PASS_SLOWDOWN + self.reserve
+        if self.light_rounds:
+            need = est["light"] + pass_seconds * PASS_SLOWDOWN + self.reserve
+            need += max(self.primal_round_s, self.min_inner)
+        return need <= self.clock.remaining()
 
     def _descend(self, duals: Duals, pass_s: float) -> None:
         """Coordinate descent on the dual over ALL arcs, one streamed pass per step: u at

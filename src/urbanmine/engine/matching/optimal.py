@@ -19,6 +19,7 @@ gap is honest.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -1016,7 +1017,8 @@ class LagrangianLP:
         if self.lp_fit is None:
             return None
         n0, seconds = self.lp_fit
-        return float(seconds * (max(1, n_columns) / max(1, n0)) ** LP_TIME_EXPONENT)
+        growth = LP_TIME_EXPONENT * math.log(max(1, n_columns) / max(1, n0))
+        return seconds * math.exp(min(growth, 700.0))  # (no float overflow)
 
     def _lp_round(self, master: _SupportLP) -> bool:
         """Solve the support LP, repair its solution and re-optimise the free arcs. A round

@@ -207,11 +207,33 @@ def test_exact_transport_duals_are_optimal_for_the_pairs(seed):
     assert dual == pytest.approx(primal, rel=1e-6, abs=1e-6)
 
 
-def test_dense_rounds_do_not_stop_on_duals_that_are_not_optimal():
+@pytest.mark.parametrize("seed", range(3))
+def test_loose_exact_duals_are_feasible_and_within_the_tolerance(seed):
+    """With the rounding tolerance the duals still hold on every pair, and their objective
+    exceeds the flow's value by at most the tolerance per unit moved and offered."""
+    from urbanmine.engine.matching.dense import EXACT_DUALS_TOL
+
+    inst = load_instance(dense_instance(seed, n=40, n_hubs=0, n_groups=2))
+    ps, pd, pv, _, flow = _optimal_pair_flow(inst)
+    a = inst.arrays
+    got = exact_transport_duals(ps, pd, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty, loose=True)
+    assert got is not None
+    u, v = got
+    assert np.all(u >= 0) and np.all(v >= 0)
+    assert np.all(pv - u[ps] - v[pd] <= 1e-9 * max(1.0, float(pv.max())))
+    dual = float((a.s_qty * u).sum() + (a.d_qty * v).sum())
+    value = float((flow * pv).sum())
+    assert value - 1e-6 <= dual <= value + 4 * EXACT_DUALS_TOL * (a.s_qty.sum() + a.d_qty.sum())
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_dense_rounds_do_not_stop_on_duals_that_are_not_optimal(seed):
     """Seed 1 with 300 lots stopped at a 3.7 % gap without a time limit (the pricing pass
     found nothing new, the tree duals were feasible but not optimal); with the working
-    set's exact duals the rounds close it."""
-    inst = load_instance(dense_instance(1, n=300, n_hubs=3, n_groups=2))
+    set's exact duals the rounds close it. Seed 3 stopped at 3.2 %: its flow is optimal
+    only for the values rounded as the min-cost flow rounds them, so the exact duals need
+    that rounding's tolerance (`exact_or_loose_duals`)."""
+    inst = load_instance(dense_instance(seed, n=300, n_hubs=3, n_groups=2))
     res = solve_optimal(inst, dense=True)
     assert check(inst, res).ok
     bound = res.extra["solver_bound_eur"]

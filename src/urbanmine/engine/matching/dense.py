@@ -850,6 +850,7 @@ WARM_LP_ROUNDS = 1  # LP rounds of a round that starts from the last support LP
 # multipliers) while the last pass closed at least this share of the gap; else it looks for
 # better multipliers (subgradient steps, a support LP of their routes)
 LIGHT_MIN_GAIN = 0.1
+EXACT_DUALS_TOL = 1e-4  # EUR per unit: the flows are optimal for values rounded up to 1e-6 (lagrangian._MAX_SCALE)
 MAX_ROUNDS = 30  # pricing rounds at most (without a time limit)
 SETTLED = 0.0  # a pricing round closing less than this share of the gap ends the rounds (off)
 PASS_SLOWDOWN = 1.5  # the last pass (with duals) against the first one, for the deadline
@@ -956,6 +957,7 @@ def exact_transport_duals(
     s_qty: np.ndarray,
     d_qty: np.ndarray,
     max_passes: int = 2_000,
+    loose: bool = False,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Optimal duals (u, v >= 0) of the transportation problem max sum pv * flow over the
     given pairs, from an optimal flow: the complementary-slackness conditions are a system
@@ -963,8 +965,10 @@ def exact_transport_duals(
     for a lot and v_d = 0 for a line with units left), solved by shortest paths from an
     outside node (Bellman-Ford: the weights -pv are negative). Of all optimal duals these
     are the ones with the largest u and the smallest v. None when the float values admit a
-    negative cycle (a flow optimal only for the rounded integer costs): then
-    `transport_duals` and `tighten_duals` give feasible, not optimal, duals."""
+    negative cycle (a flow optimal only for the rounded integer costs). `loose` ignores
+    improvements below EXACT_DUALS_TOL (such cycles are that small), then raises u where a
+    pair is short by that much, so the duals stay feasible on every pair and within ~the
+    tolerance per unit of optimal (`exact_or_loose_duals`)."""
     n_s, n_d = len(s_qty), len(d_qty)
     o = n_s + n_d
     pos = np.flatnonzero(pv > 0)
@@ -1001,6 +1005,8 @@ def exact_transport_duals(
     dist = np.full(o + 1, np.inf)
     dist[o] = 0.0
     tol = 1e-9 * max(1.0, float(np.abs(pv).max()) if len(pv) else 1.0)
+    if loose:
+        tol = max(tol, EXACT_DUALS_TOL)
     for _ in range(max_passes):
         cand = np.minimum.reduceat(dist[rows] + w, starts)
         better = cand < dist[heads] - tol
@@ -1013,7 +1019,29 @@ def exact_transport_duals(
         return None
     if not np.all(np.isfinite(dist)):
         return None
-    return np.maximum(dist[:n_s], 0.0), np.maximum(-dist[n_s:o], 0.0)
+    u, v = np.maximum(dist[:n_s], 0.0), np.maximum(-dist[n_s:o], 0.0)
+    if loose and len(pv):  # pairs left short by less than the tolerance
+        np.maximum.at(u, pair_sup, pv - v[pair_dem])
+    return u, v
+
+
+def exact_or_loose_duals(
+    pair_sup: np.ndarray,
+    pair_dem: np.ndarray,
+    pv: np.ndarray,
+    flow: np.ndarray,
+    *,
+    s_qty: np.ndarray,
+    d_qty: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`exact_transport_duals`, else (the flow optimal only for its rounded integer values)
+    the same with the tolerance of that rounding (300 lots, seed 3 in the tests: the rounds
+    stopped at a 3.2 % gap on feasible tree duals, with these at 0.000 %)."""
+    args = (pair_sup, pair_dem, pv, flow)
+    got = exact_transport_duals(*args, s_qty=s_qty, d_qty=d_qty)
+    if got is None:
+        got = exact_transport_duals(*args, s_qty=s_qty, d_qty=d_qty, loose=True)
+    return got
 
 
 def tighten_duals(
@@ -1467,7 +1495,7 @@ class DenseSolve:
         keys = arc_keys(w, self.n_d, self.n_h)
         lp.support |= np.isin(keys, arc_keys(self.support, self.n_d, self.n_h))
         lp.n_support = int(lp.support.sum())
-        lp.max_lp_rounds = WARM_LP_ROUNDS
+        lp.max_lp_rounds = type(lp).max_lp_rounds if self.exact_duals else WARM_LP_ROUNDS
         self.carried_support = lp.n_support
         return True
 
@@ -1508,9 +1536,7 @@ class DenseSolve:
         stalled on the tree duals (`solve`)."""
         a = self.ctx.inst.arrays
         if self.exact_duals:
-            exact = exact_transport_duals(
-                pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty
-            )
+            exact = exact_or_loose_duals(pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
             if exact is not None:
                 return exact
         u, v = transport_duals(pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)

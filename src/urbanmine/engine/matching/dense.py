@@ -1033,13 +1033,14 @@ def exact_or_loose_duals(
     *,
     s_qty: np.ndarray,
     d_qty: np.ndarray,
+    loose: bool = True,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """`exact_transport_duals`, else (the flow optimal only for its rounded integer values)
-    the same with the tolerance of that rounding (300 lots, seed 3 in the tests: the rounds
-    stopped at a 3.2 % gap on feasible tree duals, with these at 0.000 %)."""
+    and if `loose`, the same with the tolerance of that rounding (300 lots, seed 3 in the
+    tests: the rounds stopped at a 3.2 % gap on feasible tree duals, with these at 0.000 %)."""
     args = (pair_sup, pair_dem, pv, flow)
     got = exact_transport_duals(*args, s_qty=s_qty, d_qty=d_qty)
-    if got is None:
+    if got is None and loose:
         got = exact_transport_duals(*args, s_qty=s_qty, d_qty=d_qty, loose=True)
     return got
 
@@ -1179,6 +1180,7 @@ class DenseSolve:
         self.support: Candidates | None = None  # the last round's support LP columns
         self.carried_support = 0  # of them, found again in the last round's working set
         self.exact_duals = False  # the working set's exact transportation duals (see solve)
+        self.loose_duals = False  # ... with the rounding's tolerance where exact ones fail
         self.lp_fit: tuple[int, float] | None = None  # the last solved support LP's size, time
         self.lp_skipped = 0  # support LPs not started: predicted not to finish in time
         self.light_rounds = 0  # rounds of the working set's flow only (`_lagrangian`)
@@ -1309,9 +1311,12 @@ class DenseSolve:
             if len(grown) <= len(work):
                 # nothing new to price in: what the repair still adds comes from duals
                 # that are feasible but not optimal for the working set; the next round
-                # uses its exact duals (once), else the bound is final
-                if self.exact_duals:
+                # uses its exact duals, after a second stall with the rounding's tolerance
+                # (`exact_or_loose_duals`: where the tree duals do better, as at 10k dense,
+                # they are kept until then), after a third the bound is final
+                if self.loose_duals:
                     break
+                self.loose_duals = self.exact_duals
                 self.exact_duals = True
             if self.budget.memory_left() > 0:
                 work = grown
@@ -1536,7 +1541,9 @@ class DenseSolve:
         stalled on the tree duals (`solve`)."""
         a = self.ctx.inst.arrays
         if self.exact_duals:
-            exact = exact_or_loose_duals(pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)
+            exact = exact_or_loose_duals(
+                pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty, loose=self.loose_duals
+            )
             if exact is not None:
                 return exact
         u, v = transport_duals(pair_sup, pair_dem, pv, flow, s_qty=a.s_qty, d_qty=a.d_qty)

@@ -364,12 +364,12 @@ NOTES = [
     "then light rounds (the working set's flow at that LP's multipliers and a pricing pass, "
     "~12 s each) and a final round for the primal; the 0.1% target is not reached in 120 s "
     "(the bound at one LP's multipliers is the weak side: ADR 0002, fifth round).",
-    "Dense rows of 2026-11-30, 08:40-08:47 UTC (issue #16, fifth round: LPs predicted not "
-    "to finish are not started, light rounds), quiet machine (load average 1.0-1.6, 'load "
-    "avg' column: 1-minute load before -> after each run). The same code's 50k dense run "
-    "varies with the machine's speed in the hour: 0.36% (this row, twice) to 1.45% when one "
-    "light round fewer fits; the fourth round's code gave 1.45-1.9% the same hour. 20k "
-    "dense: 2.6-4.4% over five runs. The 50k (not dense) row was re-measured at 08:27 UTC "
+    "Dense rows of 2026-11-30, 09:52-10:00 UTC (issue #16, fifth round: LPs predicted not "
+    "to finish are not started, light rounds; main 1289e49), quiet machine ('load avg' "
+    "column: 1-minute load before -> after each run). The same code's 50k dense run "
+    "varies with the machine's speed in the hour: 0.36% (this row, three times) to 1.45% "
+    "when one light round fewer fits; the fourth round's code gave 1.45-1.9% the same hour. "
+    "20k dense: 2.5-4.4% over six runs. The 50k (not dense) row was re-measured at 08:27 UTC "
     "with the LP prediction in place: 0.0248% in 110 s, 3,265 MB. Re-run: `python "
     "benchmarks/bench_matching.py dense` (about 9 minutes; replaces only the dense rows).",
     "Hub capacities are fixed per typology (generator docstring, ADR 0002): raw-materials "

@@ -1500,7 +1500,7 @@ class DenseSolve:
         keys = arc_keys(w, self.n_d, self.n_h)
         lp.support |= np.isin(keys, arc_keys(self.support, self.n_d, self.n_h))
         lp.n_support = int(lp.support.sum())
-        lp.max_lp_rounds = type(lp).max_lp_rounds if self.exact_duals else WARM_LP_ROUNDS
+        lp.max_lp_rounds = WARM_LP_ROUNDS
         self.carried_support = lp.n_support
         return True
 
@@ -1517,10 +1517,9 @@ class DenseSolve:
     def _carried_lp_fits(self, lp: LagrangianLP, inner_deadline: float | None) -> bool:
         """Whether the carried support LP is predicted to finish before this round's
         deadline (from the last solved LP, `LagrangianLP.predicted_lp_seconds`). If not,
-        the round runs subgradient steps from the last multipliers instead: an interior
-        point LP cut off by its limit gives nothing, while the steps' Lagrangian heuristic
-        still improves the incumbent (50k dense: a carried LP of 168k columns needed 40 s
-        where 11 s were left)."""
+        the round is light or runs subgradient steps from the last multipliers (`_round`):
+        an interior point LP cut off by its limit gives nothing (50k dense: a carried LP of
+        168k columns needed 40 s where 11 s were left)."""
         predicted = lp.predicted_lp_seconds(lp.n_support)
         if inner_deadline is None or predicted is None:
             return True
